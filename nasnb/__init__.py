@@ -17,14 +17,35 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
-_EXPORTS: dict[str, str] = {
-    "NeuralDescriptor": "nasnb.descriptors",
-    "LayerSpec": "nasnb.descriptors",
-    "canonical_hash": "nasnb.descriptors",
-    "EvaluationResult": "nasnb.results",
+# module -> the public names it defines (curated; each subpackage lists more in its __all__)
+_PUBLIC: dict[str, tuple[str, ...]] = {
+    "nasnb.descriptors": ("NeuralDescriptor", "LayerSpec", "canonical_hash"),
+    "nasnb.results": ("EvaluationResult",),
+    "nasnb.layers": ("LayerRegistry", "default_registry"),
+    "nasnb.builders": ("build_network", "NetworkModule"),
+    "nasnb.data": ("DatasetConfig", "DatasetRegistry", "default_datasets", "load_splits"),
+    "nasnb.evaluators": ("LocalEvaluator", "assure_reproducibility"),
+    "nasnb.spaces": ("SearchSpace", "GenomeSpace", "conv_block_space", "layer_choice_space",
+                     "graphsage_space", "NB101MutationSpace"),
+    "nasnb.genomes": ("Genome", "InnovationTracker", "MutationRates"),
+    "nasnb.strategies": ("RegularizedEvolution", "RandomSearch", "GeneticAlgorithm", "DoubleDQNSearch",
+                         "SearchHistory"),
+    "nasnb.benchmarks": ("NASBenchGraph", "NASBench101", "NASBench201"),
+    "nasnb.store": ("ExperimentStore", "Study"),
+    "nasnb.cluster": ("Cluster",),
+    "nasnb.analysis": ("kendall_tau", "spearman_rho", "top_k_tau", "tau_matrix", "bootstrap", "bootstrap_tau",
+                       "resampling_protocol", "ks_test", "kruskal_test", "mannwhitney_test",
+                       "benjamini_hochberg", "graph_edit_distance", "rastrigin_grid", "perturb_to_tau",
+                       "chapter4_table", "chapter5_table", "plan_budget"),
+    "nasnb.viz": ("SharedLayout", "plot_architecture", "plot_realised", "plot_overlay", "architecture_dot",
+                  "plot_progress", "plot_ecdf", "plot_sample_counts", "plot_tau_heatmap", "plot_surfaces",
+                  "plot_gene_boxes", "plot_params_fitness", "GenomeInspector", "EvolutionExplorer",
+                  "LiveDashboard", "RankCorrelationExplorer"),
 }
-_EXPORTS.update({name: "nasnb.exceptions" for name in importlib.import_module("nasnb.exceptions").__all__})
+_PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").__all__)
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -267,7 +267,6 @@ class NeuralDescriptor:
         out = self.copy()
         for n in [n for n in out._graph if n not in active]:
             out.remove_layer(n)
-        out._input, out._output = self.input_layer, self.output_layer
         return out
 
     # ------------------------------------------------------------------ conversion

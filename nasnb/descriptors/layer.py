@@ -118,3 +118,6 @@ class LayerSpec:
 
     def __hash__(self) -> int:
         return hash(self.key())
+
+    def __reduce__(self):  # MappingProxyType cannot be pickled or deep-copied
+        return (LayerSpec, (self.type, dict(self.params)))

@@ -120,13 +120,15 @@ def descriptor_from_json(source: Any):
         Naming the file and, for syntax errors, the line and column.
     """
     where = ""
-    if isinstance(source, (os.PathLike,)) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+    if isinstance(source, str):
+        source = source.lstrip("\ufeff")
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and source.lstrip()[:1] not in ("{", "[", '"')):
         path = Path(source)
         where = f" in file {str(path)!r}"
         try:
             if path.stat().st_size > MAX_DOCUMENT_BYTES:
                 raise _fail(where, f"the file is larger than {MAX_DOCUMENT_BYTES} bytes.")
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8").lstrip("\ufeff")
         except OSError as exc:
             raise SerializationError(f"Cannot read descriptor file {str(path)!r}: {exc.strerror or exc}.") from exc
         except UnicodeDecodeError as exc:
@@ -143,6 +145,8 @@ def descriptor_from_json(source: Any):
         raise _fail(where, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
     except RecursionError as exc:
         raise _fail(where, "nesting is too deep.") from exc
+    except SerializationError as exc:  # a NaN/Infinity constant
+        raise _fail(where, str(exc).split(": ", 1)[-1]) from exc
     return descriptor_from_dict(data, where=where)
 
 

@@ -1,0 +1,29 @@
+# nasnb: the two commands of the README's quick start are `make demo` and `make test`.
+PY ?= python3
+PIP = $(PY) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
+
+.PHONY: install demo system-deps test-install test benchmarks lab
+
+install:  ## torch is pinned first so pip never pulls the multi-GB CUDA build
+	$(PIP) torch==2.13.0
+	$(PIP) -e ".[all]"
+
+demo: install  ## a regularized-evolution search on embedded data (digits), local then on 2 MPI engines
+	$(PY) -m nasnb demo
+
+system-deps:  ## Debian packages for the browser test and Graphviz rendering
+	@command -v chromium >/dev/null && command -v dot >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null)
+
+test-install: system-deps
+	$(PIP) torch==2.13.0
+	$(PIP) -e ".[test]"
+
+test: test-install  ## the whole suite, notebooks included, with their small budgets
+	$(PY) -m pytest
+
+benchmarks: install
+	$(PY) benchmarks/run_all.py
+
+lab: install
+	$(PY) -m jupyter lab notebooks/

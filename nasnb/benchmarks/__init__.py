@@ -1,0 +1,39 @@
+"""Tabular NAS benchmarks as search spaces *and* evaluators.
+
+* :class:`NASBenchGraph` -- NAS-Bench-Graph, shipped by the ``nas-bench-graph`` package;
+* :class:`NASBench101` -- NAS-Bench-101 from the official ``.tfrecord`` file (pure Python);
+* :class:`NASBench201` -- NAS-Bench-201 / NATS-Bench topology from a NATS ``*-simple``
+  directory, nasnb's JSON format, or (with torch) the official ``.pth`` file.
+
+Each class has ``sample/mutate/to_descriptor/key/candidate_to_json/candidate_from_json``
+(the :class:`~nasnb.spaces.SearchSpace` protocol), ``descriptor_evaluate`` and
+``evaluate_candidate`` (the evaluator API), ``get_available_ops``, ``descriptor_to_matrix``,
+``query``, ``records`` and ``cell_space`` (for the DQN agent).
+"""
+
+from nasnb.benchmarks.base import TabularBenchmark, choose_run
+from nasnb.benchmarks.cellspace import CellSpace
+from nasnb.benchmarks.graph import GRAPH_DATASETS, GRAPH_OPS, GRAPH_OPS_PROTEINS, NASBenchGraph
+from nasnb.benchmarks.nb101 import NB101_OPS, NASBench101
+from nasnb.benchmarks.nb201 import NASBench201
+from nasnb.benchmarks.nb201_format import (NB201_DATASETS, NB201_OPS, arch_results_to_runs, arch_string,
+                                           parse_arch_string, write_nb201_json)
+
+__all__ = [
+    "TabularBenchmark",
+    "CellSpace",
+    "choose_run",
+    "NASBenchGraph",
+    "GRAPH_DATASETS",
+    "GRAPH_OPS",
+    "GRAPH_OPS_PROTEINS",
+    "NASBench101",
+    "NB101_OPS",
+    "NASBench201",
+    "NB201_OPS",
+    "NB201_DATASETS",
+    "arch_string",
+    "parse_arch_string",
+    "arch_results_to_runs",
+    "write_nb201_json",
+]

@@ -1,0 +1,342 @@
+"""NAS-Bench-Graph (Qin et al., 2022) as a nasnb search space and evaluator.
+
+The ``nas-bench-graph`` package ships the "light" tables of 26,206 unique GNN cells
+(2,021 for ``proteins``) on nine graph data sets. A cell has four hidden nodes; node
+``i`` reads from one earlier vertex ``links[i]`` (``0`` = the cell input, ``k`` = node
+``k``), applies one op, and the nodes that feed no other node are read by the output.
+The native candidate is the pair ``(links, ops)`` of two 4-tuples, e.g.
+``((0, 0, 1, 2), ("gcn", "gat", "sage", "fc"))``; ``links[0]`` is always ``0``.
+
+Every recorded metric is reported: validation score (the fitness), test score,
+inference latency (s) and parameters (millions). Training time is not recorded, so
+``total_time`` is 0. Isomorphic cells share one record: :meth:`NASBenchGraph.key` is the
+package's canonical ``Arch.valid_hash()``. All-``skip`` cells are not in the benchmark.
+
+Descriptors use ``"input"``, ``"output"`` and the op names (``"gcn"``, ``"gat"``, ...) as
+layer types; they are for table look-up, not for the torch builder (validate them with
+``check_layers=False``).
+
+Examples
+--------
+>>> nb = NASBenchGraph("cora")
+>>> r = nb.evaluate_candidate(((0, 0, 1, 2), ("gcn", "gat", "sage", "fc")))
+>>> r.status, 0.0 < r.fitness < 1.0, sorted(r.metrics)
+('done', True, ['latency', 'parameters', 'test_score', 'validation_score'])
+>>> d = nb.to_descriptor(((0, 0, 1, 2), ("gcn", "gat", "sage", "fc")))
+>>> nb.descriptor_to_candidate(d)
+((0, 0, 1, 2), ('gcn', 'gat', 'sage', 'fc'))
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+
+from nasnb._optional import require
+from nasnb._validation import as_generator, check_choice
+from nasnb.benchmarks._plainpickle import load_plain_pickle
+from nasnb.benchmarks.base import TabularBenchmark
+from nasnb.benchmarks.cellspace import CellSpace
+from nasnb.descriptors import NeuralDescriptor
+from nasnb.exceptions import BenchmarkError, DescriptorError, SerializationError
+from nasnb.results import EvaluationResult
+
+__all__ = ["NASBenchGraph", "GRAPH_DATASETS", "GRAPH_OPS", "GRAPH_OPS_PROTEINS"]
+
+logger = logging.getLogger(__name__)
+
+#: The nine data sets of NAS-Bench-Graph.
+GRAPH_DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
+#: Ops of every data set but ``proteins`` (the package's ``gnn_list`` order).
+GRAPH_OPS = ("gat", "gcn", "gin", "cheb", "sage", "arma", "graph", "fc", "skip")
+#: Ops of ``proteins`` (the package's ``gnn_list_proteins``).
+GRAPH_OPS_PROTEINS = ("gcn", "sage", "arma", "fc", "skip")
+_FIELDS = ("valid_perf", "perf", "latency", "para")
+_NODES = 4
+_NAN = float("nan")
+
+
+class NASBenchGraph(TabularBenchmark):
+    """NAS-Bench-Graph tables as a search space and an evaluator.
+
+    Parameters
+    ----------
+    dataset : str
+        Default data set, one of :data:`GRAPH_DATASETS`.
+    path : str, optional
+        A ``.bench`` file in the package's light format to read instead of the shipped
+        one (read with a restricted unpickler, never ``pickle.load``).
+
+    Notes
+    -----
+    Tables load on first use. Queries of a candidate are memoised per instance, so after
+    the first query of a cell a look-up is two dict accesses.
+    """
+
+    def __init__(self, dataset: str = "cora", *, path: str | os.PathLike | None = None) -> None:
+        self.dataset = check_choice(dataset, GRAPH_DATASETS, "dataset", "NASBenchGraph")
+        self.path = None if path is None else os.fspath(path)
+        self._tables: dict[str, dict[int, tuple]] = {}
+        self._canon: dict[tuple, int] = {}
+
+    # ------------------------------------------------------------ data
+    def _bench_path(self, dataset: str) -> str:
+        if self.path is not None and dataset == self.dataset:
+            return self.path
+        pkg = require("nas_bench_graph", extra="benchmarks", purpose="read the NAS-Bench-Graph tables")
+        return os.path.join(os.path.dirname(pkg.__file__), "light", f"{dataset}.bench")
+
+    def table(self, dataset: str | None = None) -> dict[int, tuple]:
+        """``{canonical hash: (validation, test, latency, parameters)}`` of one data set."""
+        dataset = self._dataset(dataset, "NASBenchGraph.table")
+        table = self._tables.get(dataset)
+        if table is None:
+            table = self._tables[dataset] = self._load(self._bench_path(dataset))
+        return table
+
+    @staticmethod
+    def _load(path: str) -> dict[int, tuple]:
+        try:
+            with open(path, "rb") as fh:
+                raw = load_plain_pickle(fh, name=path)
+        except OSError as exc:
+            raise BenchmarkError(f"Cannot read the NAS-Bench-Graph file {path!r}: {exc}.") from exc
+        if not isinstance(raw, dict) or not raw:
+            raise BenchmarkError(f"{path}: expected a non-empty dict of architecture hash -> metrics.")
+        table = {}
+        for key, rec in raw.items():
+            if not isinstance(key, int) or not isinstance(rec, dict) or any(f not in rec for f in _FIELDS):
+                raise BenchmarkError(
+                    f"{path}: record {key!r} is malformed; each record needs an int hash and the fields "
+                    f"{', '.join(_FIELDS)}."
+                )
+            try:
+                table[key] = tuple(float(rec[f]) for f in _FIELDS)
+            except (TypeError, ValueError) as exc:
+                raise BenchmarkError(f"{path}: record {key!r} has a non-numeric metric ({exc}).") from exc
+        logger.debug("loaded %d NAS-Bench-Graph records from %s", len(table), path)
+        return table
+
+    def _dataset(self, dataset: str | None, func: str) -> str:
+        return self.dataset if dataset is None else check_choice(dataset, GRAPH_DATASETS, "dataset", func)
+
+    def get_available_ops(self, dataset: str | None = None) -> list[str]:
+        """Ops of the (default) data set."""
+        dataset = self._dataset(dataset, "NASBenchGraph.get_available_ops")
+        return list(GRAPH_OPS_PROTEINS if dataset == "proteins" else GRAPH_OPS)
+
+    def __len__(self) -> int:
+        return len(self.table())
+
+    # ------------------------------------------------------------ candidates
+    def invalid_reason(self, candidate: Any) -> str | None:
+        """``None`` for a cell of the space, else a sentence naming the problem."""
+        try:
+            links, ops = candidate
+            links, ops = tuple(links), tuple(ops)
+        except (TypeError, ValueError):
+            return f"A NAS-Bench-Graph candidate is a pair (links, ops); got {candidate!r}."
+        if len(links) != _NODES or len(ops) != _NODES:
+            return f"A NAS-Bench-Graph cell has {_NODES} links and {_NODES} ops; got {len(links)} and {len(ops)}."
+        for i, link in enumerate(links):
+            if isinstance(link, bool) or not isinstance(link, (int, np.integer)) or not 0 <= link <= i:
+                return f"Link {i} is {link!r}; node {i + 1} can only read from vertices 0..{i}."
+        known = self.get_available_ops()
+        for i, op in enumerate(ops):
+            if op not in known:
+                return f"Unknown op {op!r} at node {i + 1}; the ops of {self.dataset} are {', '.join(known)}."
+        if all(op == "skip" for op in ops):
+            return "A cell made only of 'skip' ops is not in NAS-Bench-Graph."
+        return None
+
+    def canonical_hash(self, candidate: Any) -> int:
+        """The package's canonical ``Arch(links, ops).valid_hash()`` of a cell (memoised)."""
+        try:
+            return self._canon[candidate]
+        except (KeyError, TypeError):
+            pass
+        reason = self.invalid_reason(candidate)
+        if reason is not None:
+            raise BenchmarkError(reason)
+        links, ops = (tuple(int(x) for x in candidate[0]), tuple(candidate[1]))
+        arch_cls = require("nas_bench_graph", extra="benchmarks", purpose="hash NAS-Bench-Graph cells").Arch
+        value = int(arch_cls(list(links), list(ops)).valid_hash())
+        self._canon[(links, ops)] = value
+        return value
+
+    def key(self, candidate: Any) -> str:
+        """Canonical identity: isomorphic cells share a key."""
+        return str(self.canonical_hash(candidate))
+
+    def sample(self, rng: Any) -> tuple:
+        """A uniformly random cell (each link uniform over earlier vertices, each op uniform)."""
+        rng = as_generator(rng)
+        ops = self.get_available_ops()
+        while True:
+            links = tuple(int(rng.integers(0, i + 1)) for i in range(_NODES))
+            cell_ops = tuple(ops[int(j)] for j in rng.integers(0, len(ops), _NODES))
+            if not all(op == "skip" for op in cell_ops):
+                return links, cell_ops
+
+    def mutate(self, candidate: Any, rng: Any) -> tuple:
+        """Change one link (of nodes 2-4) or one op to a different value."""
+        rng = as_generator(rng)
+        links, ops = list(candidate[0]), list(candidate[1])
+        choices = self.get_available_ops()
+        while True:
+            new_links, new_ops = links[:], ops[:]
+            gene = int(rng.integers(0, 2 * _NODES - 1))
+            if gene < _NODES - 1:  # links of nodes 2..4
+                i = gene + 1
+                new_links[i] = int(rng.choice([v for v in range(i + 1) if v != links[i]]))
+            else:
+                i = gene - (_NODES - 1)
+                new_ops[i] = str(rng.choice([o for o in choices if o != ops[i]]))
+            if not all(op == "skip" for op in new_ops):
+                return tuple(int(x) for x in new_links), tuple(new_ops)
+
+    def candidate_to_json(self, candidate: Any) -> dict:
+        """``{"links": [...], "ops": [...]}``."""
+        return {"links": [int(x) for x in candidate[0]], "ops": list(candidate[1])}
+
+    def candidate_from_json(self, value: Any) -> tuple:
+        """Inverse of :meth:`candidate_to_json`."""
+        if not isinstance(value, dict) or set(value) != {"links", "ops"}:
+            raise SerializationError(f"A NAS-Bench-Graph candidate must be {{'links': [...], 'ops': [...]}}; got {value!r}.")
+        return tuple(int(x) for x in value["links"]), tuple(str(x) for x in value["ops"])
+
+    # ------------------------------------------------------------ descriptors
+    def to_descriptor(self, candidate: Any) -> NeuralDescriptor:
+        """Cell as a descriptor: ``input`` -> ``node_1..node_4`` -> ``output`` (from the leaves)."""
+        reason = self.invalid_reason(candidate)
+        if reason is not None:
+            raise DescriptorError(reason)
+        links, ops = candidate
+        d = NeuralDescriptor(name=f"nasbench-graph {list(links)} {list(ops)}")
+        d.add_layer(self.INPUT_OP, name="input")
+        names = ["input"]
+        for i in range(_NODES):
+            names.append(d.add_layer(ops[i], name=f"node_{i + 1}"))
+            d.connect_layers(names[int(links[i])], names[-1])
+        d.add_layer(self.OUTPUT_OP, name="output")
+        used = {int(v) for v in links}
+        for i in range(1, _NODES + 1):
+            if i not in used:
+                d.connect_layers(names[i], "output")
+        d.set_input("input")
+        d.set_output("output")
+        return d
+
+    def descriptor_to_candidate(self, descriptor: NeuralDescriptor) -> tuple:
+        """``(links, ops)`` of a descriptor written like :meth:`to_descriptor`'s output.
+
+        Hidden nodes are numbered in topological order (ties by name). Raises
+        :class:`DescriptorError` for a graph that is not a NAS-Bench-Graph cell and
+        :class:`BenchmarkError` for an unknown op.
+        """
+        order = self._one_hot_order(descriptor)
+        inp, out, hidden = order[0], order[-1], order[1:-1]
+        if descriptor.layer(inp).type != self.INPUT_OP or descriptor.layer(out).type != self.OUTPUT_OP:
+            raise DescriptorError(
+                f"A NAS-Bench-Graph cell starts with an {self.INPUT_OP!r} layer and ends with an "
+                f"{self.OUTPUT_OP!r} layer; got {descriptor.layer(inp).type!r} and {descriptor.layer(out).type!r}."
+            )
+        if len(hidden) != _NODES:
+            raise DescriptorError(f"A NAS-Bench-Graph cell has {_NODES} hidden layers; this one has {len(hidden)}.")
+        index = {name: i for i, name in enumerate(order)}
+        known = self.get_available_ops()
+        links, ops = [], []
+        for pos, name in enumerate(hidden, start=1):
+            preds = descriptor.incoming(name)
+            if len(preds) != 1 or preds[0] == out:
+                raise DescriptorError(
+                    f"Layer {name!r} has inputs {preds}; every NAS-Bench-Graph node reads exactly one earlier vertex."
+                )
+            links.append(index[preds[0]])
+            op = descriptor.layer(name).type
+            self._check_unknown_op(op, known, f"layer {name!r}")
+            ops.append(op)
+        leaves = {hidden[i - 1] for i in range(1, _NODES + 1) if i not in links}
+        if set(descriptor.incoming(out)) != leaves:
+            raise DescriptorError(
+                f"The output layer {out!r} must read exactly the nodes that feed no other node "
+                f"({sorted(leaves)}); it reads {descriptor.incoming(out)}."
+            )
+        return tuple(links), tuple(ops)
+
+    # ------------------------------------------------------------ look-up
+    def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
+        func = "NASBenchGraph.query"
+        dataset = self._dataset(dataset, func)
+        if run not in (None, 0):
+            raise BenchmarkError(f"NAS-Bench-Graph records one run per cell; run {run} does not exist.")
+        if dataset == "proteins" and any(op not in GRAPH_OPS_PROTEINS for op in candidate[1]):
+            raise BenchmarkError(f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}.")
+        h = self.canonical_hash(candidate)
+        rec = self.table(dataset).get(h)
+        if rec is None:
+            raise BenchmarkError(f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table.")
+        valid, test, latency, params = rec
+        return valid, {"validation_score": valid, "test_score": test, "latency": latency, "parameters": params}, 0.0
+
+    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
+                           dataset: str | None = None) -> EvaluationResult:
+        """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table."""
+        if dataset is None and epochs is None:  # hot path: memo + one dict access
+            try:
+                rec = self._tables[self.dataset].get(self._canon[candidate])
+            except (KeyError, TypeError):
+                rec = None
+            if rec is not None:
+                return EvaluationResult(_NAN, {"validation_score": rec[0], "test_score": rec[1],
+                                               "latency": rec[2], "parameters": rec[3]}, 0.0, rec[0])
+        return super().evaluate_candidate(candidate, seed=seed, epochs=epochs, dataset=dataset)
+
+    def score(self, candidate: Any, dataset: str | None = None) -> float:
+        """Validation score only -- the fastest query (no result object is built)."""
+        try:
+            h = self._canon[candidate]
+        except (KeyError, TypeError):
+            h = self.canonical_hash(candidate)
+        rec = self.table(dataset).get(h)
+        if rec is None:
+            raise BenchmarkError(f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph table.")
+        return rec[0]
+
+    def records(self, metric: str = "validation_score", dataset: str | None = None):
+        """Long pandas frame ``(arch, budget, run, score)``: one row per recorded cell.
+
+        NAS-Bench-Graph records one run at one budget, reported as ``budget = 0`` and
+        ``run = 0``. ``metric`` is one of validation_score, test_score, latency, parameters.
+        """
+        import pandas as pd
+
+        names = ("validation_score", "test_score", "latency", "parameters")
+        col = names.index(check_choice(metric, names, "metric", "NASBenchGraph.records"))
+        table = self.table(dataset)
+        return pd.DataFrame({
+            "arch": [str(k) for k in table],
+            "budget": np.zeros(len(table), dtype=np.int64),
+            "run": np.zeros(len(table), dtype=np.int64),
+            "score": np.fromiter((v[col] for v in table.values()), dtype=float, count=len(table)),
+        })
+
+    # ------------------------------------------------------------ DQN
+    def cell_space(self) -> CellSpace:
+        """The cell built one node at a time: 4 nodes, one input each, no early stop."""
+        ops = tuple(self.get_available_ops())
+
+        def build(layer_ops, layer_inputs):
+            if len(layer_ops) != _NODES:
+                return None
+            cand = (tuple(int(inp[0]) for inp in layer_inputs), tuple(ops[i] for i in layer_ops))
+            return None if self.invalid_reason(cand) else cand
+
+        return CellSpace("nasbench-graph", ops, max_layers=_NODES, max_inputs=1, build=build,
+                         min_layers=_NODES, allow_stop=False, allow_no_input=False)
+
+    def __repr__(self) -> str:
+        return f"NASBenchGraph(dataset={self.dataset!r})"

@@ -1,0 +1,139 @@
+"""Start an ipyparallel cluster with MPI engines, or connect to one that is running.
+
+Starting (``engines="mpi"``) launches one ``mpiexec -n N`` job whose ranks are the
+engines, so they share an MPI world (needed by the data-parallel evaluator). Connecting
+takes a profile, a cluster id or a connection file (``ipcontroller-client.json``), so a
+cluster started by ``ipcluster start --engines=mpi -n 8``, Slurm or any MPI launcher is
+used by the same notebook code.
+
+Every failure is a :class:`~nasnb.exceptions.ClusterError`; a controller or engines that
+do not answer in time give :class:`~nasnb.exceptions.ClusterTimeoutError`.
+
+Examples
+--------
+>>> threads_per_engine([{"host": "a", "cpus": 8}, {"host": "a", "cpus": 8}, {"host": "b", "cpus": 4}])
+[4, 4, 4]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections import Counter
+from typing import Any
+
+from nasnb._optional import require
+from nasnb.exceptions import ClusterError, ClusterTimeoutError
+
+__all__ = ["start_cluster", "connect_client", "wait_for_engines", "threads_per_engine"]
+
+logger = logging.getLogger(__name__)
+
+_HINT = ("Start one with `ipcluster start --engines=mpi -n 2 --daemonize` (or use nasnb.Cluster(n=2) "
+         "to let nasnb start it).")
+
+
+def threads_per_engine(infos: list[dict[str, Any]]) -> list[int]:
+    """Cores of each engine's host divided by the number of engines on that host (at least 1)."""
+    per_host = Counter(info["host"] for info in infos)
+    return [max(1, int(info["cpus"]) // per_host[info["host"]]) for info in infos]
+
+
+def wait_for_engines(client: Any, n: int, timeout: float, where: str) -> None:
+    """Block until ``n`` engines registered with ``client`` or raise :class:`ClusterTimeoutError`."""
+    try:
+        client.wait_for_engines(n, timeout=timeout)
+    except TimeoutError as exc:
+        raise ClusterTimeoutError(
+            f"Only {len(client.ids)} of {n} engine(s) registered with the controller of {where} within "
+            f"{timeout} s. Check the engines' logs (ipython profile dir, log/) or raise 'timeout'."
+        ) from exc
+
+
+def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, cluster_id: str | None = None,
+                  timeout: float = 60.0, threads: int | None = None, mpi_args: list[str] | None = None):
+    """Start a controller and ``n`` engines; return ``(ipp.Cluster, ipp.Client)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of engines.
+    engines : str
+        ipyparallel engine launcher: ``"mpi"`` (one ``mpiexec -n N`` job), ``"local"``
+        (independent processes), or any launcher name ipyparallel accepts (``"slurm"`` ...).
+    threads : int, optional
+        Threads per engine, set as ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` in the engines'
+        environment (default: cores // n).
+    mpi_args : list of str, optional
+        Extra ``mpiexec`` arguments (``engines="mpi"`` only).
+    """
+    ipp = require("ipyparallel", extra="cluster", purpose="start an ipyparallel cluster")
+    if engines == "mpi":
+        require("mpi4py", extra="cluster", purpose="start MPI engines")
+        if shutil.which("mpiexec") is None:
+            raise ClusterError("engines='mpi' needs `mpiexec` on PATH (pip install mpich, or load your MPI "
+                               "module); or pass engines='local'.")
+    threads = threads or max(1, (os.cpu_count() or 1) // n)
+    kwargs: dict[str, Any] = {"engines": engines, "n": n, "log_level": logging.WARNING}
+    if profile is not None:
+        kwargs["profile"] = profile
+    if cluster_id is not None:
+        kwargs["cluster_id"] = cluster_id
+    cluster = ipp.Cluster(**kwargs)
+    env = {var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    cluster.config.EngineLauncher.environment = env
+    if mpi_args:
+        cluster.config.MPILauncher.mpi_args = list(mpi_args)
+    try:
+        cluster.start_cluster_sync()
+        client = cluster.connect_client_sync()
+        wait_for_engines(client, n, timeout, f"the new cluster {cluster.cluster_id!r}")
+    except BaseException as exc:
+        _stop_quietly(cluster)
+        if isinstance(exc, ClusterError):
+            raise
+        if isinstance(exc, Exception):
+            raise ClusterError(f"Could not start an ipyparallel cluster with {n} {engines!r} engine(s): "
+                               f"{type(exc).__name__}: {exc}") from exc
+        raise
+    logger.info("started cluster %s with %d %s engines", cluster.cluster_id, n, engines)
+    return cluster, client
+
+
+def _stop_quietly(cluster: Any) -> None:
+    try:
+        cluster.stop_cluster_sync()
+    except Exception as exc:  # cleaning up after a failure: report, keep the first error
+        logger.warning("could not stop cluster %s cleanly: %s", getattr(cluster, "cluster_id", "?"), exc)
+
+
+def connect_client(*, profile: str | None = None, cluster_id: str | None = None,
+                   connection_file: str | os.PathLike | None = None, timeout: float = 60.0, n: int = 1):
+    """Connect to a running controller and wait for ``n`` engines; return the ``ipp.Client``."""
+    ipp = require("ipyparallel", extra="cluster", purpose="connect to an ipyparallel cluster")
+    if connection_file is not None:
+        path = os.fspath(connection_file)
+        if not os.path.isfile(path):
+            raise ClusterError(f"The connection file {path!r} does not exist. It is written by the controller "
+                               f"(ipcontroller-client.json in the profile's security/ directory). {_HINT}")
+        where, kwargs = f"connection file {path!r}", {"connection_info": path}
+    else:
+        where = f"profile {profile or 'default'!r}, cluster id {cluster_id or ''!r}"
+        kwargs = {"profile": profile, "cluster_id": cluster_id}
+    try:
+        client = ipp.Client(timeout=timeout, **kwargs)
+    except TimeoutError as exc:
+        raise ClusterTimeoutError(f"No ipyparallel controller answered at {where} within {timeout} s. "
+                                  f"Is the cluster running? {_HINT}") from exc
+    except (KeyError, ValueError) as exc:
+        raise ClusterError(f"The connection information at {where} is malformed (missing or bad field {exc}). "
+                           f"{_HINT}") from exc
+    except OSError as exc:
+        raise ClusterError(f"Cannot connect to an ipyparallel cluster at {where}: {exc}. {_HINT}") from exc
+    try:
+        wait_for_engines(client, n, timeout, where)
+    except BaseException:
+        client.close()
+        raise
+    return client

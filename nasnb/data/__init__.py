@@ -1,0 +1,61 @@
+"""Data curators: dataset configurations, the dataset registry, built-in loaders, splits.
+
+The registry and configs import no torch; the split helpers (``load_splits``,
+``TensorBatches``) load torch on first use.
+
+Examples
+--------
+>>> from nasnb.data import default_datasets
+>>> default_datasets().get("mnist1d").input_shape
+(1, 40)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from nasnb.data.builtin import (
+    activity_recognition_config,
+    cifar10_config,
+    default_datasets,
+    digits_config,
+    digits_loader,
+    fashion_mnist_config,
+    mnist1d_config,
+    mnist1d_loader,
+)
+from nasnb.data.config import DatasetConfig, DatasetRegistry
+from nasnb.data.activity import load_activity_recognition, read_activity_file
+from nasnb.data.images import load_cifar10, load_fashion_mnist, read_idx, write_idx
+from nasnb.data.safe_pickle import safe_load
+
+_LAZY = {
+    "load_splits": "nasnb.data.splits",
+    "load_data": "nasnb.data.splits",
+    "make_splits": "nasnb.data.splits",
+    "DataSplits": "nasnb.data.splits",
+    "LoadedData": "nasnb.data.splits",
+    "TensorBatches": "nasnb.data.batches",
+}
+
+__all__ = sorted([
+    "DatasetConfig", "DatasetRegistry", "default_datasets",
+    "digits_config", "mnist1d_config", "activity_recognition_config", "fashion_mnist_config", "cifar10_config",
+    "digits_loader", "mnist1d_loader", "load_activity_recognition", "read_activity_file",
+    "load_fashion_mnist", "load_cifar10", "read_idx", "write_idx", "safe_load",
+    *_LAZY,
+])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nasnb.data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,15 @@
+"""Experiment store: studies, evaluations and checkpoints in one SQLite file.
+
+Examples
+--------
+>>> from nasnb.store import ExperimentStore
+>>> study = ExperimentStore(":memory:").create_study("demo", {"epochs": 1})
+>>> len(study)
+0
+"""
+
+from nasnb.store.schema import FINAL_STATUSES, STORE_STATUSES, evaluation_key
+from nasnb.store.store import ExperimentStore
+from nasnb.store.study import EvaluationRecord, Study
+
+__all__ = ["ExperimentStore", "Study", "EvaluationRecord", "evaluation_key", "STORE_STATUSES", "FINAL_STATUSES"]

@@ -1,0 +1,325 @@
+"""A study: one named search with its configuration, evaluations and checkpoints.
+
+A :class:`Study` is a thin handle on rows of an :class:`~nasnb.store.ExperimentStore`.
+Every method reads or writes the database directly, so a study re-opened by another
+process (after a crash of the client) sees exactly what was recorded. Only the client
+writes: a study refuses to be pickled, so it can never be shipped to an engine.
+
+Examples
+--------
+>>> from nasnb.store import ExperimentStore
+>>> from nasnb.results import EvaluationResult
+>>> study = ExperimentStore(":memory:").create_study("demo", {"epochs": 1})
+>>> key = study.add_evaluation({"arch": [1, 2]}, EvaluationResult(0.5, {"accuracy": 0.8}, 1.0, 0.8),
+...                            seq=0, seed=0, settings={"epochs": 1})
+>>> study.get(key).status, study.get(key).metrics
+('done', {'accuracy': 0.8})
+>>> study.to_dataframe()[["seq", "status", "fitness", "metrics.accuracy"]].values.tolist()
+[[0, 'done', 0.8, 0.8]]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from nasnb.exceptions import StoreError
+from nasnb.results import EvaluationResult
+from nasnb.store.schema import (
+    FINAL_STATUSES,
+    STORE_STATUSES,
+    canonical_json,
+    check_seed,
+    describe,
+    evaluation_key,
+    finite_or_none,
+)
+from nasnb._validation import check_choice, check_nonnegative_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nasnb.store.store import ExperimentStore
+
+__all__ = ["Study", "EvaluationRecord"]
+
+_COLUMNS = ("id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed",
+            "status", "fitness", "loss", "metrics_json", "total_time", "engine_id", "created",
+            "started", "finished", "traceback")
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """One row of the ``evaluations`` table, decoded."""
+
+    id: int
+    key: str
+    seq: int
+    descriptor_json: str
+    descriptor_hash: str
+    settings: Any
+    seed: int | None
+    status: str
+    fitness: float | None
+    loss: float | None
+    metrics: dict[str, float] = field(default_factory=dict)
+    total_time: float | None = None
+    engine_id: str | None = None
+    created: float | None = None
+    started: float | None = None
+    finished: float | None = None
+    traceback: str = ""
+
+    @property
+    def final(self) -> bool:
+        """True when the evaluation has ended (done / failed / invalid / diverged)."""
+        return self.status in FINAL_STATUSES
+
+    @property
+    def result(self) -> EvaluationResult:
+        """The row as an :class:`~nasnb.results.EvaluationResult` (final rows only)."""
+        if not self.final:
+            raise StoreError(f"Evaluation seq={self.seq} (key {self.key}) has status {self.status!r}; "
+                             "it has no result yet.")
+        loss = float("nan") if self.loss is None else self.loss
+        fitness = 0.0 if self.fitness is None else self.fitness
+        return EvaluationResult(loss, dict(self.metrics), self.total_time or 0.0, fitness,
+                                self.status, self.traceback)
+
+    def descriptor(self):
+        """Rebuild the stored :class:`~nasnb.descriptors.NeuralDescriptor` (or JSON candidate)."""
+        data = json.loads(self.descriptor_json)
+        if isinstance(data, dict) and "layers" in data and "connections" in data:
+            from nasnb.descriptors import NeuralDescriptor
+
+            return NeuralDescriptor.from_json(self.descriptor_json)
+        return data
+
+    @classmethod
+    def _from_row(cls, row: tuple) -> "EvaluationRecord":
+        d = dict(zip(_COLUMNS, row))
+        return cls(d["id"], d["key"], d["seq"], d["descriptor_json"], d["descriptor_hash"],
+                   json.loads(d["settings_json"]), d["seed"], d["status"], d["fitness"], d["loss"],
+                   json.loads(d["metrics_json"]), d["total_time"], d["engine_id"], d["created"],
+                   d["started"], d["finished"], d["traceback"])
+
+
+class Study:
+    """Handle on one study of an experiment store (use :meth:`ExperimentStore.create_study`)."""
+
+    def __init__(self, store: "ExperimentStore", study_id: int, name: str, config: Any) -> None:
+        self.store = store
+        self.id = study_id
+        self.name = name
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"Study(name={self.name!r}, store={str(self.store.path)!r})"
+
+    def __reduce__(self):
+        raise StoreError(f"Study {self.name!r} cannot be pickled or sent to an engine: only the "
+                         "client process writes to the experiment store.")
+
+    # ------------------------------------------------------------------ writing
+    def _row(self, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: str,
+             result: EvaluationResult | None, engine_id: Any, started: float | None,
+             finished: float | None, now: float) -> tuple:
+        seq = check_nonnegative_int(seq, "seq", "Study.add_evaluation")
+        seed = check_seed(seed, "Study.add_evaluation")
+        check_choice(status, STORE_STATUSES, "status", "Study.add_evaluation")
+        desc_json, desc_hash = describe(descriptor)
+        settings_json = canonical_json(settings, what="settings", func="Study.add_evaluation")
+        key = evaluation_key(desc_hash, seed, settings, seq)
+        if result is None:
+            values = (None, None, "{}", None, "")
+        else:
+            values = (finite_or_none(result.fitness), finite_or_none(result.loss),
+                      canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                                      for k, v in dict(result.metrics).items()}, what="metrics"),
+                      finite_or_none(result.total_time), result.message if result.status != "done" else "")
+        return (self.id, key, seq, desc_json, desc_hash, settings_json, seed, status, *values,
+                None if engine_id is None else str(engine_id), now, started, finished)
+
+    _UPSERT = (
+        "INSERT INTO evaluations (study_id, key, seq, descriptor_json, descriptor_hash, settings_json, "
+        "seed, status, fitness, loss, metrics_json, total_time, traceback, engine_id, created, started, "
+        "finished) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(study_id, key) DO UPDATE SET status=excluded.status, fitness=excluded.fitness, "
+        "loss=excluded.loss, metrics_json=excluded.metrics_json, total_time=excluded.total_time, "
+        "traceback=excluded.traceback, engine_id=excluded.engine_id, "
+        "started=COALESCE(excluded.started, evaluations.started), finished=excluded.finished "
+        "WHERE evaluations.status NOT IN ('done','failed','invalid','diverged')"
+    )
+
+    def add_evaluations(self, items: Iterable[Mapping[str, Any]], *, overwrite: bool = False) -> list[str]:
+        """Record many evaluations in one transaction and return their keys.
+
+        Each item is a mapping with the keyword arguments of :meth:`add_evaluation`
+        (``descriptor``, ``result``, ``seq``, ``seed``, ``settings``, ``status``,
+        ``engine_id``, ``started``, ``finished``). A final row (done / failed / invalid /
+        diverged) is never overwritten unless ``overwrite=True``: recording the same
+        evaluation twice raises :class:`~nasnb.exceptions.StoreError`.
+        """
+        now = time.time()
+        rows = []
+        for item in items:
+            item = dict(item)
+            result = item.pop("result", None)
+            status = item.pop("status", None) or (result.status if result is not None else "queued")
+            rows.append(self._row(item.pop("descriptor"), seq=item.pop("seq"), seed=item.pop("seed", None),
+                                  settings=item.pop("settings", None), status=status, result=result,
+                                  engine_id=item.pop("engine_id", None), started=item.pop("started", None),
+                                  finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
+                                  now=now))
+            if item:
+                raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
+        keys = [r[1] for r in rows]
+        with self.store._transaction() as conn:
+            if not overwrite:
+                self._refuse_duplicates(conn, [r for r in rows if r[7] in FINAL_STATUSES])
+            else:
+                conn.executemany("DELETE FROM evaluations WHERE study_id=? AND key=?",
+                                 [(self.id, k) for k in keys])
+            conn.executemany(self._UPSERT, rows)
+        return keys
+
+    def _refuse_duplicates(self, conn, final_rows: list[tuple]) -> None:
+        keys = [r[1] for r in final_rows]
+        if len(set(keys)) != len(keys):
+            raise StoreError(f"The same evaluation appears twice in one batch for study {self.name!r}.")
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            hit = conn.execute(
+                f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({marks}) "
+                "AND status IN ('done','failed','invalid','diverged') LIMIT 1", (self.id, *chunk)).fetchone()
+            if hit:
+                raise StoreError(f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self.name!r} is already "
+                                 f"recorded as {hit[2]!r}; an evaluation is never recorded twice "
+                                 "(pass overwrite=True to replace it).")
+
+    def add_evaluation(self, descriptor: Any, result: EvaluationResult | None = None, *, seq: int,
+                       seed: int | None = None, settings: Any = None, status: str | None = None,
+                       engine_id: Any = None, started: float | None = None,
+                       finished: float | None = None, overwrite: bool = False) -> str:
+        """Record one evaluation (or queue it when ``result`` is None) and return its key.
+
+        Parameters
+        ----------
+        descriptor : NeuralDescriptor or JSON value
+            The architecture (a benchmark candidate may be any JSON value).
+        result : EvaluationResult, optional
+            The outcome; omitted for a ``queued`` / ``running`` row.
+        seq : int
+            Sequence (ask) index of the evaluation in the study.
+        seed : int, optional
+            Seed the evaluator used.
+        settings : JSON value, optional
+            Evaluator settings (epochs, dataset, percentage, evaluator configuration).
+        status : str, optional
+            Defaults to ``result.status``, or ``"queued"`` without a result.
+        engine_id, started, finished : optional
+            Where and when it ran (epoch seconds).
+        """
+        return self.add_evaluations([dict(descriptor=descriptor, result=result, seq=seq, seed=seed,
+                                          settings=settings, status=status, engine_id=engine_id,
+                                          started=started, finished=finished)], overwrite=overwrite)[0]
+
+    def set_status(self, keys: Iterable[str], status: str, *, engine_id: Any = None) -> None:
+        """Move non-final rows to ``queued`` or ``running`` (e.g. when work is submitted)."""
+        check_choice(status, ("queued", "running"), "status", "Study.set_status")
+        now = time.time() if status == "running" else None
+        with self.store._transaction() as conn:
+            conn.executemany(
+                "UPDATE evaluations SET status=?, started=COALESCE(?, started), engine_id=COALESCE(?, engine_id) "
+                "WHERE study_id=? AND key=? AND status IN ('queued','running')",
+                [(status, now, None if engine_id is None else str(engine_id), self.id, k) for k in keys])
+
+    # ------------------------------------------------------------------ reading
+    def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
+        rows = self.store._connection().execute(sql, (self.id, *params)).fetchall()
+        return [EvaluationRecord._from_row(r) for r in rows]
+
+    def get(self, key: str) -> EvaluationRecord | None:
+        """The record with this evaluation key, or None."""
+        found = self._select("AND key=?", (key,))
+        return found[0] if found else None
+
+    def find(self, descriptor_hash: str, seed: int | None = None, settings: Any = None) -> list[EvaluationRecord]:
+        """Records of a descriptor (by canonical hash), optionally narrowed to a seed and settings."""
+        where, params = "AND descriptor_hash=?", [descriptor_hash]
+        if seed is not None:
+            where += " AND seed=?"
+            params.append(int(seed))
+        if settings is not None:
+            where += " AND settings_json=?"
+            params.append(canonical_json(settings, what="settings", func="Study.find"))
+        return self._select(where, tuple(params))
+
+    def evaluations(self, status: str | None = None) -> list[EvaluationRecord]:
+        """All records in sequence order, optionally only those with ``status``."""
+        if status is None:
+            return self._select()
+        check_choice(status, STORE_STATUSES, "status", "Study.evaluations")
+        return self._select("AND status=?", (status,))
+
+    def final_keys(self) -> set[str]:
+        """Keys of evaluations that have ended (a resumed study skips them)."""
+        rows = self.store._connection().execute(
+            "SELECT key FROM evaluations WHERE study_id=? AND status IN ('done','failed','invalid','diverged')",
+            (self.id,)).fetchall()
+        return {r[0] for r in rows}
+
+    def next_seq(self) -> int:
+        """One more than the largest sequence index recorded (0 for an empty study)."""
+        row = self.store._connection().execute(
+            "SELECT MAX(seq) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def __len__(self) -> int:
+        return self.store._connection().execute(
+            "SELECT COUNT(*) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()[0]
+
+    def to_dataframe(self):
+        """All evaluations as a pandas DataFrame, one row each, metrics as ``metrics.<name>`` columns.
+
+        Timestamps (``created``, ``started``, ``finished``) are UTC datetimes; ``settings`` holds
+        the decoded evaluator settings.
+        """
+        import pandas as pd
+
+        records = self._select()
+        base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
+                "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings", "key"]
+        rows = []
+        metric_names: list[str] = []
+        for r in records:
+            row = {name: getattr(r, name) for name in base}
+            for m, v in r.metrics.items():
+                if f"metrics.{m}" not in metric_names:
+                    metric_names.append(f"metrics.{m}")
+                row[f"metrics.{m}"] = v
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=base + metric_names)
+        for col in ("created", "started", "finished"):
+            frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)
+        for col in ("fitness", "loss", "total_time", *metric_names):
+            frame[col] = frame[col].astype("float64")
+        return frame
+
+    # ------------------------------------------------------------------ checkpoints
+    def save_checkpoint(self, name: str, value: Any) -> None:
+        """Store a JSON value (e.g. a strategy's state) under ``name``, replacing an older one."""
+        text = canonical_json(value, what="value", func="Study.save_checkpoint")
+        with self.store._transaction() as conn:
+            conn.execute("INSERT INTO checkpoints (study_id, name, value_json, updated) VALUES (?,?,?,?) "
+                         "ON CONFLICT(study_id, name) DO UPDATE SET value_json=excluded.value_json, "
+                         "updated=excluded.updated", (self.id, str(name), text, time.time()))
+
+    def load_checkpoint(self, name: str, default: Any = None) -> Any:
+        """The JSON value saved under ``name``, or ``default`` when there is none."""
+        row = self.store._connection().execute(
+            "SELECT value_json FROM checkpoints WHERE study_id=? AND name=?", (self.id, str(name))).fetchone()
+        return default if row is None else json.loads(row[0])

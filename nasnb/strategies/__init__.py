@@ -1,0 +1,23 @@
+"""Search strategies with one interface: ``ask`` / ``tell`` and ``run(evaluator, budget, ...)``.
+
+* :class:`RegularizedEvolution` (serial or with ``workers``), :class:`RandomSearch` (S = 1);
+* :class:`~nasnb.strategies.genetic.GeneticAlgorithm` for integer / real vectors;
+* :class:`~nasnb.strategies.dqn.DoubleDQNSearch`, the chapter-3 agent on cell benchmarks.
+
+Every search returns a :class:`SearchHistory`.
+"""
+
+from nasnb.strategies.base import Strategy, Trial
+from nasnb.strategies.dqn import DoubleDQNSearch, DQNHistory
+from nasnb.strategies.evaluation import CandidateEvaluator, as_result, evaluate_payload
+from nasnb.strategies.evolution import RandomSearch, RegularizedEvolution
+from nasnb.strategies.genetic import GABatchResult, GAResult, GeneticAlgorithm
+from nasnb.strategies.history import BestRecord, SearchHistory, curves_frame
+from nasnb.strategies.recording import FINISHED_STATUSES, StudyRecorder, candidate_checkpoint_name
+
+__all__ = [
+    "Strategy", "Trial", "RegularizedEvolution", "RandomSearch", "SearchHistory", "BestRecord", "curves_frame",
+    "CandidateEvaluator", "as_result", "evaluate_payload", "StudyRecorder", "FINISHED_STATUSES",
+    "candidate_checkpoint_name",
+    "GeneticAlgorithm", "GAResult", "GABatchResult", "DoubleDQNSearch", "DQNHistory",
+]

@@ -1,0 +1,390 @@
+"""The Double-DQN agent of thesis ch. 3: builds a cell one layer at a time.
+
+The agent works on any benchmark with a ``cell_space()`` (a
+:class:`~nasnb.benchmarks.CellSpace`): NAS-Bench-101 (the thesis' setting),
+NAS-Bench-Graph and NAS-Bench-201.
+
+* **State** -- one-hot layer slots (input slot + hidden slots, each ``len(ops) + 1`` bits:
+  the ops and "input") followed by the upper triangle of the connection matrix (input,
+  hidden layers, output). On NAS-Bench-101: 6 × 4 + 21 = 45 bits.
+* **Actions** -- two heads of one Q-network: the layer type (ops + "stop") and the input
+  selection (one neuron per earlier vertex + "no connection"); the ``max_inputs``
+  strongest allowed neurons are the new layer's inputs (two on NAS-Bench-101, one on
+  NAS-Bench-Graph; fixed by the space on NAS-Bench-201).
+* **Reward** -- the benchmark's validation accuracy at the terminal state ("stop" or all
+  slots used); 0 for an invalid cell. Intermediate rewards are 0.
+* **Learning** -- Double DQN per head: the online network picks the next action, the
+  target network values it; experience replay; epsilon-greedy exploration decaying
+  linearly; the target network is synced every ``target_sync`` episodes.
+
+Determinism: the networks are initialised from a ``torch.Generator`` and every random
+choice uses one numpy Generator, both from ``seed``; no global RNG is touched.
+
+Examples
+--------
+>>> from nasnb.benchmarks import NASBenchGraph
+>>> nb = NASBenchGraph("cora")
+>>> agent = DoubleDQNSearch(nb, seed=0)
+>>> history = agent.run(nb, 5)
+>>> len(history), history.rewards.shape
+(5, (5,))
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nasnb._validation import as_generator, check_positive_int, check_probability, parameter_error
+from nasnb.results import EvaluationResult
+
+__all__ = ["DoubleDQNSearch", "DQNHistory"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DQNHistory:
+    """What a DQN search produced, one entry per episode (in ask order)."""
+
+    candidates: list = field(default_factory=list)
+    keys: list = field(default_factory=list)
+    results: list = field(default_factory=list)
+    epsilons: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def rewards(self) -> np.ndarray:
+        """Reward (fitness) of each episode."""
+        return np.array([r.fitness for r in self.results], dtype=float)
+
+    @property
+    def best(self) -> tuple[Any, EvaluationResult] | None:
+        """``(candidate, result)`` of the best episode (first one on ties)."""
+        if not self.results:
+            return None
+        i = int(np.argmax(self.rewards))
+        return self.candidates[i], self.results[i]
+
+    def to_dataframe(self):
+        """pandas frame: episode, key, reward, status, epsilon."""
+        import pandas as pd
+
+        return pd.DataFrame({"episode": np.arange(len(self)), "key": self.keys, "reward": self.rewards,
+                             "status": [r.status for r in self.results], "epsilon": self.epsilons})
+
+
+class _Episode:
+    __slots__ = ("states", "types", "inputs", "candidate", "epsilon")
+
+    def __init__(self) -> None:
+        self.states: list[np.ndarray] = []
+        self.types: list[int] = []
+        self.inputs: list[tuple] = []
+        self.candidate = None
+        self.epsilon = 0.0
+
+
+def _build_qnet(torch, state_size: int, hidden: int, n_types: int, n_inputs: int, gen):
+    nn = torch.nn
+
+    class QNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.trunk = nn.Sequential(nn.Linear(state_size, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+            self.type_head = nn.Linear(hidden, n_types)
+            self.input_head = nn.Linear(hidden, n_inputs)
+
+        def forward(self, x):
+            h = self.trunk(x)
+            return self.type_head(h), self.input_head(h)
+
+    net = QNet()
+    with torch.no_grad():
+        for module in net.modules():
+            if isinstance(module, nn.Linear):
+                bound = 1.0 / module.in_features ** 0.5
+                module.weight.uniform_(-bound, bound, generator=gen)
+                module.bias.uniform_(-bound, bound, generator=gen)
+    return net
+
+
+class DoubleDQNSearch:
+    """Double-DQN cell builder (thesis ch. 3) with ask/tell and ``run``.
+
+    Parameters
+    ----------
+    space : benchmark
+        Any object with ``cell_space()`` (the nasnb benchmarks) and the SearchSpace methods.
+    seed : int, numpy Generator or None
+        Seeds the network initialisation, exploration and replay sampling.
+    hidden : int
+        Width of the two hidden layers of the Q-network.
+    lr : float
+        Adam learning rate.
+    gamma : float
+        Discount per layer step (episodes are a few steps long).
+    batch_size, buffer_size : int
+        Replay batch and capacity (transitions).
+    epsilon_start, epsilon_end : float
+        Exploration probability, decayed linearly over ``epsilon_decay_episodes``.
+    target_sync : int
+        Episodes between target-network syncs.
+    updates_per_step : int
+        Gradient steps per stored transition.
+    """
+
+    def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 0.9,
+                 batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
+                 epsilon_end: float = 0.05, epsilon_decay_episodes: int = 200, target_sync: int = 10,
+                 updates_per_step: int = 1) -> None:
+        func = "DoubleDQNSearch"
+        if not callable(getattr(space, "cell_space", None)):
+            raise parameter_error("space", func, "a benchmark with a cell_space() method", type(space).__name__)
+        self.space = space
+        self.seed = seed
+        self.hidden = check_positive_int(hidden, "hidden", func)
+        if not (isinstance(lr, (int, float)) and lr > 0):
+            raise parameter_error("lr", func, "a positive float", lr)
+        self.lr = float(lr)
+        self.gamma = check_probability(gamma, "gamma", func)
+        self.batch_size = check_positive_int(batch_size, "batch_size", func)
+        self.buffer_size = check_positive_int(buffer_size, "buffer_size", func)
+        self.epsilon_start = check_probability(epsilon_start, "epsilon_start", func)
+        self.epsilon_end = check_probability(epsilon_end, "epsilon_end", func)
+        self.epsilon_decay_episodes = check_positive_int(epsilon_decay_episodes, "epsilon_decay_episodes", func)
+        self.target_sync = check_positive_int(target_sync, "target_sync", func)
+        self.updates_per_step = check_positive_int(updates_per_step, "updates_per_step", func)
+        self._ready = False
+
+    # ------------------------------------------------------------ set-up
+    def _setup(self) -> None:
+        from nasnb._optional import require
+
+        torch = require("torch", extra="torch", purpose="train the DQN agent")
+        self._torch = torch
+        cell = self.space.cell_space()
+        self.cell = cell
+        self._k = len(cell.ops)
+        self._n_types = self._k + 1  # ops + stop
+        self._n_inputs = cell.num_slots + 1  # earlier vertices + "no connection"
+        self._rng = as_generator(self.seed)
+        gen = torch.Generator().manual_seed(int(self._rng.integers(2 ** 62)))
+        size = cell.state_size
+        self.online = _build_qnet(torch, size, self.hidden, self._n_types, self._n_inputs, gen)
+        self.target = _build_qnet(torch, size, self.hidden, self._n_types, self._n_inputs, gen)
+        self.target.load_state_dict(self.online.state_dict())
+        self.optimizer = torch.optim.Adam(self.online.parameters(), lr=self.lr)
+        n = self.buffer_size
+        self._buf_s = np.zeros((n, size), np.float32)
+        self._buf_s2 = np.zeros((n, size), np.float32)
+        self._buf_type = np.zeros(n, np.int64)
+        self._buf_inp = np.full((n, 2), -1, np.int64)
+        self._buf_r = np.zeros(n, np.float32)
+        self._buf_done = np.zeros(n, np.float32)
+        self._buf_tmask = np.zeros((n, self._n_types), bool)
+        self._buf_imask = np.zeros((n, self._n_inputs), bool)
+        self._buf_len = 0
+        self._buf_pos = 0
+        self._episodes = 0
+        self._pending: list[_Episode] = []
+        self.history = DQNHistory()
+        self.logic_time = 0.0
+        tri = np.triu_indices(cell.num_vertices, 1)
+        self._tri_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(*tri))}
+        self._ready = True
+
+    # ------------------------------------------------------------ state and masks
+    def _encode(self, ops: list[int], inputs: list[tuple]) -> np.ndarray:
+        cell, width = self.cell, self._k + 1
+        state = np.zeros(cell.state_size, np.float32)
+        state[0] = 1.0  # slot 0 holds the input
+        for i, op in enumerate(ops, start=1):
+            state[i * width + 1 + op] = 1.0
+        base = cell.num_slots * width
+        for i, srcs in enumerate(inputs, start=1):
+            for s in srcs:
+                state[base + self._tri_index[(s, i)]] = 1.0
+        return state
+
+    def _masks(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        cell = self.cell
+        tmask = np.zeros(self._n_types, bool)
+        if step < cell.max_layers:
+            tmask[: self._k] = True
+        if cell.allow_stop and step >= cell.min_layers or step >= cell.max_layers:
+            tmask[self._k] = True
+        imask = np.zeros(self._n_inputs, bool)
+        if cell.max_inputs > 0 and step < cell.max_layers:
+            imask[: step + 1] = True  # input vertex + earlier layers
+            if cell.allow_no_input and cell.max_inputs > 1:
+                imask[-1] = True
+        return tmask, imask
+
+    def epsilon(self) -> float:
+        """Exploration probability of the next episode."""
+        frac = min(1.0, self._episodes / self.epsilon_decay_episodes) if self._ready else 0.0
+        return self.epsilon_start + (self.epsilon_end - self.epsilon_start) * frac
+
+    # ------------------------------------------------------------ ask / tell
+    def ask(self) -> Any:
+        """Build one cell with the epsilon-greedy policy; ``None`` if the cell is invalid."""
+        if not self._ready:
+            self._setup()
+        t0 = time.perf_counter()
+        torch, cell, rng = self._torch, self.cell, self._rng
+        ep = _Episode()
+        ep.epsilon = eps = self.epsilon()
+        self._episodes += 1
+        ops: list[int] = []
+        inputs: list[tuple] = []
+        for step in range(cell.max_layers + 1):
+            state = self._encode(ops, inputs)
+            tmask, imask = self._masks(step)
+            explore = rng.random() < eps
+            if not explore:
+                with torch.no_grad():
+                    qt, qi = self.online(torch.from_numpy(state)[None])
+                qt, qi = qt[0].numpy(), qi[0].numpy()
+            if explore:
+                action = int(rng.choice(np.flatnonzero(tmask)))
+            else:
+                action = int(np.flatnonzero(tmask)[np.argmax(qt[tmask])])
+            ep.states.append(state)
+            ep.types.append(action)
+            if action == self._k:  # stop
+                ep.inputs.append(())
+                break
+            if cell.max_inputs == 0:
+                chosen = tuple(cell.fixed_inputs(step)) if cell.fixed_inputs else (step,)
+                picked: tuple = ()
+            else:
+                allowed = np.flatnonzero(imask)
+                k = min(cell.max_inputs, len(allowed))
+                if explore:
+                    picked = tuple(int(x) for x in rng.choice(allowed, size=k, replace=False))
+                else:
+                    order = allowed[np.argsort(-qi[allowed], kind="stable")]
+                    picked = tuple(int(x) for x in order[:k])
+                chosen = tuple(sorted(p for p in picked if p != self._n_inputs - 1))
+                if not chosen:  # only "no connection" picked: fall back to the strongest vertex
+                    chosen = (int(allowed[0]),)
+            ep.inputs.append(picked)
+            ops.append(action)
+            inputs.append(chosen)
+            if len(ops) == cell.max_layers and not cell.allow_stop:
+                break
+        ep.candidate = cell.build(ops, inputs)
+        self._pending.append(ep)
+        self.logic_time += time.perf_counter() - t0
+        return ep.candidate
+
+    def tell(self, candidate: Any, result: Any) -> None:
+        """Report the result of the oldest asked cell (an EvaluationResult or a float reward)."""
+        t0 = time.perf_counter()
+        if not self._ready or not self._pending:
+            raise parameter_error("candidate", "DoubleDQNSearch.tell", "the result of a candidate from ask()", candidate)
+        ep = self._pending.pop(0)
+        if not isinstance(result, EvaluationResult):
+            result = EvaluationResult(float("nan"), {}, 0.0, float(result))
+        reward = float(result.fitness) if result.ok and np.isfinite(result.fitness) else 0.0
+        steps = len(ep.types)
+        for i in range(steps):
+            done = i == steps - 1
+            nxt = ep.states[i + 1] if not done else ep.states[i]
+            tmask, imask = self._masks(i + 1) if not done else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool))
+            self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask)
+            for _ in range(self.updates_per_step):
+                self._learn()
+        if self._episodes % self.target_sync == 0:
+            self.target.load_state_dict(self.online.state_dict())
+        key = None
+        if ep.candidate is not None:
+            try:
+                key = self.space.key(ep.candidate)
+            except Exception as exc:  # a space's own error type; the key is informative only
+                logger.debug("no key for %r: %s", ep.candidate, exc)
+        self.history.candidates.append(ep.candidate)
+        self.history.keys.append(key)
+        self.history.results.append(result)
+        self.history.epsilons.append(ep.epsilon)
+        self.logic_time += time.perf_counter() - t0
+
+    def _store(self, s, a, inp, r, done, s2, tmask, imask) -> None:
+        p = self._buf_pos
+        self._buf_s[p], self._buf_s2[p] = s, s2
+        self._buf_type[p] = a
+        self._buf_inp[p] = -1
+        for j, x in enumerate(inp[:2]):
+            self._buf_inp[p, j] = x
+        self._buf_r[p], self._buf_done[p] = r, float(done)
+        self._buf_tmask[p], self._buf_imask[p] = tmask, imask
+        self._buf_pos = (p + 1) % self.buffer_size
+        self._buf_len = min(self._buf_len + 1, self.buffer_size)
+
+    def _learn(self) -> None:
+        if self._buf_len < self.batch_size:
+            return
+        torch = self._torch
+        idx = self._rng.integers(0, self._buf_len, self.batch_size)
+        s = torch.from_numpy(self._buf_s[idx])
+        s2 = torch.from_numpy(self._buf_s2[idx])
+        r = torch.from_numpy(self._buf_r[idx])
+        done = torch.from_numpy(self._buf_done[idx])
+        tmask = torch.from_numpy(self._buf_tmask[idx])
+        imask = torch.from_numpy(self._buf_imask[idx])
+        a = torch.from_numpy(self._buf_type[idx])
+        inp = torch.from_numpy(self._buf_inp[idx])
+        with torch.no_grad():
+            on_t, on_i = self.online(s2)
+            tg_t, tg_i = self.target(s2)
+            best_t = on_t.masked_fill(~tmask, -1e9).argmax(1, keepdim=True)
+            y_t = r + self.gamma * (1 - done) * tg_t.gather(1, best_t).squeeze(1)
+            has_inp = imask.any(1)
+            best_i = on_i.masked_fill(~imask, -1e9).argmax(1, keepdim=True)
+            next_i = torch.where(has_inp, tg_i.gather(1, best_i).squeeze(1), tg_t.gather(1, best_t).squeeze(1))
+            y_i = r + self.gamma * (1 - done) * next_i
+        q_t, q_i = self.online(s)
+        loss = torch.nn.functional.smooth_l1_loss(q_t.gather(1, a[:, None]).squeeze(1), y_t)
+        valid = inp >= 0
+        if bool(valid.any()):
+            q_sel = q_i.gather(1, inp.clamp(min=0))
+            loss = loss + torch.nn.functional.smooth_l1_loss(q_sel[valid], y_i[:, None].expand_as(q_sel)[valid])
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+    # ------------------------------------------------------------ run
+    def run(self, evaluator: Any, budget: int, *, study: Any = None, executor: Any = None,
+            evaluate_kwargs: dict | None = None, progress: bool = False) -> DQNHistory:
+        """Run ``budget`` episodes against ``evaluator`` (the benchmark itself, usually).
+
+        The evaluator's ``evaluate_candidate`` is used when present and no
+        ``evaluate_kwargs`` are given; otherwise ``descriptor_evaluate(space.to_descriptor(c),
+        **evaluate_kwargs)``. Episodes are sequential (each one learns from the previous
+        rewards), so ``executor`` is not used; ``study`` is not supported yet.
+        """
+        func = "DoubleDQNSearch.run"
+        budget = check_positive_int(budget, "budget", func)
+        if study is not None:
+            raise parameter_error("study", func, "None (recording DQN episodes into a study is not supported yet)",
+                                  type(study).__name__)
+        fast = callable(getattr(evaluator, "evaluate_candidate", None)) and not evaluate_kwargs
+        for episode in range(budget):
+            candidate = self.ask()
+            if candidate is None:
+                result = EvaluationResult.invalid("The agent built a cell outside the benchmark's space.")
+            elif fast:
+                result = evaluator.evaluate_candidate(candidate)
+            else:
+                result = evaluator.descriptor_evaluate(self.space.to_descriptor(candidate), **(evaluate_kwargs or {}))
+            self.tell(candidate, result)
+            if progress:
+                logger.info("episode %d: reward %.4f", episode, result.fitness)
+        return self.history

@@ -1,0 +1,115 @@
+"""Rank-correlation explorer: choose setups, rounding and top-k, see the Kendall tau heatmap.
+
+Reads long records (one row per architecture and setup: columns ``arch``, ``setup``,
+``score``; e.g. ``nasnb.benchmarks`` ``records()`` or the chapter 4/5 training tables) and
+computes the matrix with :func:`nasnb.analysis.tau_matrix`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> long = pd.DataFrame({"arch": [0, 1, 2, 3] * 2, "setup": ["1 epoch"] * 4 + ["50 epochs"] * 4,
+...                      "score": [0.51, 0.62, 0.55, 0.70, 0.81, 0.92, 0.83, 0.90]})
+>>> explorer = RankCorrelationExplorer(long)
+>>> round(float(explorer.matrix().loc["1 epoch", "50 epochs"]), 3)
+0.667
+>>> explorer.rounding.value = 1
+>>> round(float(explorer.matrix().loc["1 epoch", "50 epochs"]), 3)
+0.671
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from nasnb.exceptions import ParameterError
+from nasnb.viz._widget_base import WidgetApp, widgets_module
+from nasnb.viz.svg import heatmap_html
+
+__all__ = ["RankCorrelationExplorer", "ROUNDING_CHOICES"]
+
+#: Rounding options offered (label, decimals); accuracies in [0, 1] round to whole percents at 2.
+ROUNDING_CHOICES = (("raw", None), ("3 decimals", 3), ("2 decimals (whole %)", 2), ("1 decimal", 1),
+                    ("0 decimals", 0))
+
+
+class RankCorrelationExplorer(WidgetApp):
+    """Interactive Kendall tau-b (or Spearman) matrix between ranking setups.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Long format: ``arch``, ``setup``, ``score`` columns (names configurable).
+    arch, setup, score : str
+        Column names.
+    method : {"kendall", "spearman"}
+        Correlation.
+
+    Attributes (after :attr:`widget` is built)
+    ------------------------------------------
+    setups : ipywidgets.SelectMultiple
+    rounding : ipywidgets.Dropdown
+        Decimals (``None`` = raw scores).
+    top_by : ipywidgets.Dropdown
+        The setup whose best architectures are kept (top-k).
+    top_fraction : ipywidgets.FloatSlider
+        Share of architectures kept (1 = all).
+    heatmap : ipywidgets.HTML
+    """
+
+    def __init__(self, records: pd.DataFrame, *, arch: str = "arch", setup: str = "setup", score: str = "score",
+                 method: str = "kendall") -> None:
+        if not isinstance(records, pd.DataFrame):
+            raise ParameterError(f"The 'records' parameter of RankCorrelationExplorer must be a DataFrame in long "
+                                 f"format. Got {type(records).__name__} instead.")
+        missing = [c for c in (arch, setup, score) if c not in records.columns]
+        if missing:
+            raise ParameterError(f"The 'records' parameter of RankCorrelationExplorer lacks column(s) {missing}.")
+        self.records = records
+        self.columns = (arch, setup, score)
+        self.method = method
+
+    def _build(self):
+        w = widgets_module()
+        names = list(pd.unique(self.records[self.columns[1]]))
+        self.setups = w.SelectMultiple(options=names, value=tuple(names), description="Setups", rows=min(8, len(names)))
+        self.rounding = w.Dropdown(options=list(ROUNDING_CHOICES), value=None, description="Rounding")
+        self.top_by = w.Dropdown(options=names, value=names[-1], description="Top by")
+        self.top_fraction = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="Top share",
+                                          continuous_update=False)
+        self.heatmap = w.HTML()
+        for control in (self.setups, self.rounding, self.top_by, self.top_fraction):
+            control.observe(lambda _change: self._show(), names="value")
+        self._show()
+        return w.VBox([w.HBox([self.setups, w.VBox([self.rounding, self.top_by, self.top_fraction])]), self.heatmap])
+
+    def matrix(self) -> pd.DataFrame:
+        """The correlation matrix for the current choices."""
+        from nasnb.analysis import tau_matrix
+
+        if not hasattr(self, "setups"):
+            self.widget  # noqa: B018 - the controls hold the choices
+        arch, setup, score = self.columns
+        chosen = list(self.setups.value)
+        if len(chosen) < 2:
+            raise ParameterError("Choose at least two setups to correlate.")
+        frame = self.records[self.records[setup].isin(chosen)]
+        if self.top_fraction.value < 1.0:
+            ref = frame[frame[setup] == self.top_by.value].sort_values(score, ascending=False, kind="stable")
+            k = max(2, math.ceil(self.top_fraction.value * len(ref)))
+            frame = frame[frame[arch].isin(ref[arch].head(k))]
+        out = tau_matrix(frame, arch=arch, setup=setup, score=score, decimals=self.rounding.value, method=self.method)
+        return out.loc[[c for c in chosen if c in out.index], [c for c in chosen if c in out.columns]]
+
+    def _show(self) -> None:
+        try:
+            m = self.matrix()
+        except ParameterError as exc:
+            self.heatmap.value = f"<i>{exc}</i>"
+            return
+        label = dict((v, k) for k, v in ROUNDING_CHOICES)[self.rounding.value]
+        n = self.records[self.columns[0]].nunique()
+        kept = f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1 else f"all {n}"
+        self.heatmap.value = heatmap_html(m, caption=f"{self.method} correlation, {label}, {kept} architectures")

@@ -1,0 +1,99 @@
+"""Cluster pieces that need no engines: errors, engine-side functions, the process group."""
+
+import json
+import pickle
+import socket
+import warnings
+
+import pytest
+
+from nasnb.cluster import Cluster, TaskFuture, distributed_context
+from nasnb.cluster.connect import threads_per_engine
+from nasnb.cluster.distributed import free_port
+from nasnb.cluster.engine import call_task, dumps_object, evaluate_task, loads_object
+from nasnb.cluster.tasks import is_engine_death
+from nasnb.exceptions import ClusterError, ClusterTimeoutError, ParameterError
+from nasnb.results import EvaluationResult
+
+
+def _closed_ports(n):
+    return [free_port() for _ in range(n)]
+
+
+def test_unreachable_cluster_times_out_with_a_clear_message(tmp_path):
+    pytest.importorskip("ipyparallel")
+    ports = _closed_ports(8)
+    info = {"ssh": "", "interface": "tcp://127.0.0.1", "registration": ports[0], "control": ports[1],
+            "mux": ports[2], "task": ports[3], "task_scheme": "leastload", "iopub": ports[4],
+            "notification": ports[5], "broadcast": ports[6], "key": "k", "curve_serverkey": None,
+            "location": socket.gethostname(), "pack": "json", "unpack": "json", "signature_scheme": "hmac-sha256"}
+    path = tmp_path / "ipcontroller-client.json"
+    path.write_text(json.dumps(info))
+    with pytest.raises(ClusterTimeoutError, match="No ipyparallel controller answered .* within 1.0 s"):
+        with Cluster(connection_file=path, timeout=1):
+            pass
+
+
+def test_missing_connection_file_and_use_outside_with(tmp_path):
+    pytest.importorskip("ipyparallel")
+    with pytest.raises(ClusterError, match="does not exist"):
+        with Cluster(connection_file=tmp_path / "none.json", timeout=1):
+            pass
+    env = Cluster(n=2)
+    assert env.num_engines == 0 and not env.owned
+    with pytest.raises(ClusterError, match="inside `with Cluster"):
+        env.map_evaluate([], 1, "digits")
+    with pytest.raises(ParameterError, match="'n' parameter of Cluster"):
+        Cluster(n=0)
+    with pytest.raises(ParameterError, match="'timeout' parameter"):
+        Cluster(timeout=-1)
+
+
+class _Evaluator:
+    def descriptor_evaluate(self, descriptor, epochs, dataset, percentage=1.0, seed=None):
+        if descriptor == "bad":
+            raise KeyError("no such layer")
+        return EvaluationResult(0.1 * epochs, {"accuracy": percentage}, 0.0, percentage)
+
+
+def test_engine_task_wraps_results_and_failures():
+    blob = dumps_object(_Evaluator())
+    out = evaluate_task("tok", blob, "good", 2, "digits", 0.5, 0)
+    assert out["value"] == EvaluationResult(0.2, {"accuracy": 0.5}, 0.0, 0.5)
+    assert {"host", "pid", "started", "finished"} <= set(out)
+    bad = evaluate_task("tok", blob, "bad", 1, "digits", 1.0, 0)["value"]
+    assert bad.status == "failed" and "KeyError: 'no such layer'" in bad.message
+    assert call_task(dumps_object(divmod), (9, 4), {})["value"] == (2, 1)
+    assert loads_object(dumps_object({"a": 1})) == {"a": 1}
+
+
+def test_threads_are_shared_per_host():
+    infos = [{"host": "a", "cpus": 16}] * 4 + [{"host": "b", "cpus": 2}] * 4
+    assert threads_per_engine(infos) == [4, 4, 4, 4, 1, 1, 1, 1]
+
+
+def test_single_rank_process_group_is_torn_down():
+    import torch
+    import torch.distributed as dist
+
+    with distributed_context(rank=0, world_size=1) as ctx:
+        assert dist.is_initialized() and ctx.device == torch.device("cpu")
+        model = torch.nn.Linear(3, 1)
+        model(torch.ones(2, 3)).sum().backward()
+        ctx.allreduce_gradients(model)
+        assert ctx.allreduce_mean(2.5) == 2.5 and len(ctx.shard(10, seed=0)) == 10
+    assert not dist.is_initialized()
+    with pytest.raises(RuntimeError, match="boom"):
+        with distributed_context(rank=0, world_size=1):
+            raise RuntimeError("boom")
+    assert not dist.is_initialized()
+
+
+def test_engine_death_is_told_apart_from_task_errors():
+    class RemoteError(Exception):
+        ename = "EngineError"
+
+    assert is_engine_death(RemoteError()) and not is_engine_death(ZeroDivisionError())
+    f = TaskFuture(None, seq=1)
+    f.set_exception(ValueError("x"))
+    assert isinstance(f.exception(), ValueError)
