@@ -7,11 +7,15 @@ A GCN descriptor has GraphSAGE layers of two kinds (the ch. 7 layer genes):
   (each neighbour goes through a linear layer + ReLU, then element-wise max),
 
 each at ``half`` / ``standard`` / ``double`` filters of a base width (thesis: 300). The width
-is read from the layer parameter ``filters`` (``"half"|"standard"|"double"``, a multiplier such
-as ``0.5``, or an absolute int ``> 4``); layers with several inputs concatenate them; any other
+comes from the layer parameters (:func:`layer_width`): ``filters_mult`` (0.5 / 1 / 2, as written
+by :class:`nasnb.genomes.GraphSageGenes`) or ``filters`` (``"half"|"standard"|"double"``, a
+multiplier, or an absolute int); layers with several inputs concatenate them; any other
 layer type (``input``, ``output``, ``identity``) passes its (concatenated) input through.
-The readout (hyper-parameter gene) is ``"max"``, ``"mean"`` or ``"sort1"|"sort2"|"sort3"``
-(sort pooling keeping ``k`` nodes, :class:`torch_geometric.nn.aggr.SortAggregation`).
+The readout (hyper-parameter gene, read from the ``readout`` parameter of a genome
+descriptor's output node, or given explicitly) is ``"max"``, ``"mean"`` or
+``"sort1"|"sort2"|"sort3"`` (sort pooling keeping ``k`` nodes,
+:class:`torch_geometric.nn.aggr.SortAggregation`). Messages flow along the architecture's
+edges (input → output); the readout pools the last layer's embeddings of all nodes.
 
 :class:`SiameseRanker` embeds both graphs of a pair with the *same* embedder, concatenates the
 embeddings, applies a dense layer of half the concatenated width and outputs 3 classes

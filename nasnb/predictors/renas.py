@@ -60,6 +60,7 @@ class ReNAS(torch.nn.Module):
     def __init__(self, size: int) -> None:
         super().__init__()
         size = check_positive_int(size, "size", "ReNAS")
+        self.size = size
         pool = size >= 8
         layers = [torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.ReLU()]
         if pool:
@@ -98,7 +99,7 @@ def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: 
     2
     """
     size = dataset.max_nodes if size is None else size
-    with seeded(seed if isinstance(seed, int) else 0):
+    with seeded(0 if seed is None else seed):
         model = ReNAS(size)
     report = train_margin(model, dataset, epsilon=epsilon, epochs=epochs, batch_size=batch_size, lr=lr,
                           weight_decay=weight_decay, margin=margin, pairs_per_epoch=pairs_per_epoch,
@@ -108,7 +109,4 @@ def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: 
 
 def renas_scores(model: ReNAS, dataset: ArchitectureDataset) -> np.ndarray:
     """Scores of a trained ReNAS model on a dataset (padded to the model's size)."""
-    size = model.head[0].in_features
-    side = int(round((size / 16) ** 0.5))
-    n = side * 4 if any(isinstance(m, torch.nn.MaxPool2d) for m in model.features) else side
-    return model_scores(model, dataset, inputs=(renas_tensors(dataset, n),))
+    return model_scores(model, dataset, inputs=(renas_tensors(dataset, model.size),))

@@ -38,6 +38,7 @@ __all__ = [
     "FINAL_STATUSES",
     "canonical_json",
     "evaluation_key",
+    "key_from_json",
     "describe",
     "check_seed",
     "finite_or_none",
@@ -92,13 +93,16 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 """
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentStore") -> str:
     """Serialize ``value`` to compact JSON with sorted keys; raise if it is not JSON data.
 
     NaN and infinities are rejected because they are not JSON.
     """
     try:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise ParameterError(
             f"The {what!r} parameter of {func} must be JSON data (dict/list/str/number/bool/None, "
@@ -108,7 +112,12 @@ def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentSt
 
 def evaluation_key(descriptor_hash: str, seed: int | None, settings: Any, seq: int) -> str:
     """Identity of one evaluation: hash of (descriptor hash, seed, settings, seq)."""
-    text = canonical_json([str(descriptor_hash), seed, settings, int(seq)], what="settings")
+    return key_from_json(descriptor_hash, seed, canonical_json(settings, what="settings"), seq)
+
+
+def key_from_json(descriptor_hash: str, seed: int | None, settings_json: str, seq: int) -> str:
+    """:func:`evaluation_key` from the settings' canonical JSON (no re-serialisation)."""
+    text = f"{descriptor_hash}|{'null' if seed is None else int(seed)}|{int(seq)}|{settings_json}"
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

@@ -34,8 +34,8 @@ from nasnb.store.schema import (
     canonical_json,
     check_seed,
     describe,
-    evaluation_key,
     finite_or_none,
+    key_from_json,
 )
 from nasnb._validation import check_choice, check_nonnegative_int
 
@@ -124,20 +124,24 @@ class Study:
     # ------------------------------------------------------------------ writing
     def _row(self, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: str,
              result: EvaluationResult | None, engine_id: Any, started: float | None,
-             finished: float | None, now: float) -> tuple:
+             finished: float | None, now: float, memo: dict | None = None) -> tuple:
         seq = check_nonnegative_int(seq, "seq", "Study.add_evaluation")
         seed = check_seed(seed, "Study.add_evaluation")
         check_choice(status, STORE_STATUSES, "status", "Study.add_evaluation")
         desc_json, desc_hash = describe(descriptor)
+        memo = {} if memo is None else memo  # columns of a (frozen) result shared by many rows
         settings_json = canonical_json(settings, what="settings", func="Study.add_evaluation")
-        key = evaluation_key(desc_hash, seed, settings, seq)
+        key = key_from_json(desc_hash, seed, settings_json, seq)
         if result is None:
             values = (None, None, "{}", None, "")
         else:
-            values = (finite_or_none(result.fitness), finite_or_none(result.loss),
-                      canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                                      for k, v in dict(result.metrics).items()}, what="metrics"),
-                      finite_or_none(result.total_time), result.message if result.status != "done" else "")
+            values = memo.get(("r", id(result)))
+            if values is None:
+                values = memo[("r", id(result))] = (
+                    finite_or_none(result.fitness), finite_or_none(result.loss),
+                    canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                                    for k, v in dict(result.metrics).items()}, what="metrics"),
+                    finite_or_none(result.total_time), result.message if result.status != "done" else "")
         return (self.id, key, seq, desc_json, desc_hash, settings_json, seed, status, *values,
                 None if engine_id is None else str(engine_id), now, started, finished)
 
@@ -163,6 +167,8 @@ class Study:
         """
         now = time.time()
         rows = []
+        memo: dict = {}
+        keep = []  # holds the memoised results so their ids stay unique during the loop
         for item in items:
             item = dict(item)
             result = item.pop("result", None)
@@ -171,7 +177,8 @@ class Study:
                                   settings=item.pop("settings", None), status=status, result=result,
                                   engine_id=item.pop("engine_id", None), started=item.pop("started", None),
                                   finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
-                                  now=now))
+                                  now=now, memo=memo))
+            keep.append(result)
             if item:
                 raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
         keys = [r[1] for r in rows]

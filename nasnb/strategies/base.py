@@ -55,13 +55,26 @@ class Strategy:
         Where candidates come from (see :mod:`nasnb.spaces`).
     seed : int, numpy Generator or None
         Seeds everything the strategy draws; an int makes ``run`` repeatable and resumable.
+
+    Examples
+    --------
+    Driving a strategy by hand (``run`` does the same loop):
+
+    >>> from nasnb.spaces import NB101MutationSpace
+    >>> from nasnb.strategies import RegularizedEvolution
+    >>> strategy = RegularizedEvolution(NB101MutationSpace(), population_size=5, sample_size=2, seed=0)
+    >>> for _ in range(8):
+    ...     trial = strategy.ask()
+    ...     strategy.tell(trial, float(len(trial.candidate.ops)))   # any fitness
+    >>> len(strategy.history), strategy.history.best.fitness >= 3
+    (8, True)
     """
 
     name = "strategy"
 
     def __init__(self, space: Any, *, seed: Any = None) -> None:
         self.space = check_search_space(space, type(self).__name__)
-        as_generator(seed if not isinstance(seed, int) else 0)  # validates the type only
+        as_generator(seed)  # validates the type (a Generator is returned as is, not drawn from)
         self.seed = seed
         self._started = False
 
@@ -186,7 +199,8 @@ class Strategy:
             holds are taken from it instead of being repeated (resume).
         executor : object, optional
             ``submit(fn, *args, **kwargs) -> future`` (:class:`nasnb.Cluster`,
-            ``concurrent.futures`` executors): the trials of a batch run in parallel.
+            ``concurrent.futures`` executors): the trials of a batch run in parallel. Tabular
+            benchmarks (``evaluate_candidate``) are always looked up in the client.
         evaluate_kwargs : dict, optional
             Extra arguments of ``descriptor_evaluate`` (e.g. ``epochs``, ``dataset``).
         progress : bool
@@ -198,13 +212,20 @@ class Strategy:
                 raise parameter_error("budget", f"{type(self).__name__}.run", "a positive int", None)
         budget = check_positive_int(budget, "budget", f"{type(self).__name__}.run")
         runner = CandidateEvaluator(self.space, evaluator, evaluate_kwargs)
+        if executor is not None and runner.fast:
+            # a table look-up takes microseconds: shipping the benchmark to engines would cost more
+            logger.debug("%s: evaluate_candidate runs in the client; the executor is not used", type(self).__name__)
+            executor = None
         recorder = StudyRecorder(study, self.space, runner) if study is not None else None
         stored = recorder.completed() if recorder is not None else {}
+        if recorder is not None:
+            study.save_checkpoint("strategy", {"config": self.config(), "budget": budget})
         self.reset()
         bar = None
         if progress:
-            from tqdm.auto import tqdm
+            from nasnb._optional import require
 
+            tqdm = require("tqdm.auto", extra="progress", purpose="show a progress bar").tqdm
             bar = tqdm(total=budget, desc=type(self).__name__)
         step = self.batch_size
         try:
@@ -220,12 +241,16 @@ class Strategy:
         return history
 
     def _run_serial_fast(self, runner: CandidateEvaluator, budget: int, bar: Any) -> None:
-        ask, tell, evaluate, clock = self.ask, self.tell, runner.evaluate, time.perf_counter
-        for _ in range(budget):
-            trial = ask()
+        # ask/tell inlined (no Trial objects, no checks): the hot loop of benchmark searches
+        propose, record, evaluate, clock = self._propose, self._record, runner.evaluate, time.perf_counter
+        candidates, parents, base = self._candidates, self._parents, self._eval_seed_base
+        for index in range(budget):
+            candidate, parent = propose()
+            candidates.append(candidate)
+            parents.append(parent)
             start = clock()
-            result = evaluate(trial.candidate, trial.seed)
-            tell(trial, result, wall_time=clock() - start)
+            result = evaluate(candidate, (base + index) % (2**31 - 1))
+            record(result, clock() - start)
             if bar is not None:
                 bar.update(1)
 

@@ -46,6 +46,7 @@ def test_every_evaluation_is_recorded(tmp_path):
     assert [r.fitness for r in rows] == pytest.approx(h.fitness.tolist())
     assert all(r.settings == {"epochs": 1} and r.status == "done" for r in rows)
     assert rows[5].descriptor().canonical_hash() == rows[5].descriptor_hash
+    assert study.load_checkpoint("strategy")["config"]["population_size"] == 12
     saved = study.load_checkpoint(candidate_checkpoint_name(7))
     assert space.candidate_from_json(saved["candidate"]) == h.candidates[7]
     assert saved["key"] == h.keys[7] and saved["parent"] == h.parents[7]
