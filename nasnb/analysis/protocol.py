@@ -61,8 +61,11 @@ def _as_records(records, columns: Sequence[str], func: str) -> pd.DataFrame:
     if not isinstance(records, pd.DataFrame):
         if isinstance(records, BenchmarkRecords):
             records = records.long_records()
+        elif callable(getattr(records, "records", None)):  # nasnb.benchmarks: NASBenchGraph(...).records()
+            records = records.records()
         else:
-            raise parameter_error("records", func, "a long-format DataFrame or an object with long_records()",
+            raise parameter_error("records", func,
+                                  "a long-format DataFrame or an object with long_records() or records()",
                                   type(records).__name__)
     missing = [c for c in columns if c not in records.columns]
     if missing:

@@ -133,9 +133,16 @@ def _ch6_conv(kernel: int, width: str, shape: tuple, fixed_channels: int | None 
 
     dims = _rank_check(shape, f"CONV_{kernel}.{width}")
     channels = _ch6_channels(width, fixed_channels)
-    conv = (nn.Conv1d if dims == 1 else nn.Conv2d)(shape[0], channels, kernel, padding="same")
     norm = (nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d)(channels)
-    return nn.Sequential(conv, nn.ReLU6(), norm, nn.Dropout(CH6_DROPOUT))
+    if kernel % 2:
+        conv = (nn.Conv1d if dims == 1 else nn.Conv2d)(shape[0], channels, kernel, padding="same")
+        return nn.Sequential(conv, nn.ReLU6(), norm, nn.Dropout(CH6_DROPOUT))
+    # even kernels: explicit asymmetric "same" padding (as torch's padding="same" pads, without
+    # its warning about a zero-padded copy at every call)
+    before, after = (kernel - 1) // 2, kernel // 2
+    pad = nn.ConstantPad1d((before, after), 0.0) if dims == 1 else nn.ZeroPad2d((before, after, before, after))
+    conv = (nn.Conv1d if dims == 1 else nn.Conv2d)(shape[0], channels, kernel)
+    return nn.Sequential(pad, conv, nn.ReLU6(), norm, nn.Dropout(CH6_DROPOUT))
 
 
 def _ch6_pool_shape(kernel: int, mode: str, shape: tuple) -> tuple:

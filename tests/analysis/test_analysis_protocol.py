@@ -79,3 +79,13 @@ def test_protocol_bad_input(records):
         resampling_protocol([1, 2, 3])
     with pytest.raises(ParameterError, match="at least 2 architectures"):
         resampling_protocol(records[records.arch == "h0"], n_resamples=0)
+
+
+def test_protocol_accepts_a_tabular_benchmark_with_records_method(records):
+    class Benchmark:  # the nasnb.benchmarks classes expose records() in long format
+        def records(self):
+            return records
+
+    via_object = resampling_protocol(Benchmark(), n_samples=500, n_resamples=20, seed=3)
+    direct = resampling_protocol(records, n_samples=500, n_resamples=20, seed=3)
+    pd.testing.assert_frame_equal(via_object, direct)
