@@ -41,6 +41,10 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
                   "plot_progress", "plot_ecdf", "plot_sample_counts", "plot_tau_heatmap", "plot_surfaces",
                   "plot_gene_boxes", "plot_params_fitness", "GenomeInspector", "EvolutionExplorer",
                   "LiveDashboard", "RankCorrelationExplorer"),
+    "nasnb.predictors": ("ArchitectureDataset", "nas_bench_graph_dataset", "SiameseRanker", "ReNAS",
+                         "train_pairwise", "train_renas", "ranking_metrics", "EGraphEvaluator", "evolve_egraph"),
+    "nasnb.darts": ("DartsConfig", "DartsResult", "darts_search", "darts_parallel", "genotype_to_descriptor",
+                    "darts_registry", "darts_consistency_report"),
 }
 _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").__all__)
 

@@ -231,6 +231,7 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import nasnb
 from nasnb.analysis import chapter4_table, kendall_tau, tau_matrix
+from nasnb.viz import tau_heatmap_data
 
 datasets = nasnb.default_datasets()
 DATASET = "digits"
@@ -292,8 +293,8 @@ young = records[records["arch"] >= N_ARCHITECTURES // 2]
 tau_all = tau_matrix(records, reference=references)
 tau_young = tau_matrix(young, reference=references)
 fig, axes = plt.subplots(1, 2, figsize=(14, 6))
-nasnb.plot_tau_heatmap(nasnb.viz.tau_heatmap_data(tau_all, title="all architectures"), ax=axes[0])
-nasnb.plot_tau_heatmap(nasnb.viz.tau_heatmap_data(tau_young, title="youngest half"), ax=axes[1])
+nasnb.plot_tau_heatmap(tau_heatmap_data(tau_all, title="all architectures"), ax=axes[0])
+nasnb.plot_tau_heatmap(tau_heatmap_data(tau_young, title="youngest half"), ax=axes[1])
 fig.tight_layout()""",
     """def off_diagonal(matrix):
     values = matrix.copy()
@@ -384,6 +385,7 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import nasnb
 from nasnb.analysis import bootstrap_tau, chapter5_table, resampling_protocol
+from nasnb.viz import surface_data
 
 datasets = nasnb.default_datasets()
 DATASET = "digits"
@@ -465,7 +467,7 @@ protocol.round(4)""",
 
 A 2-d mesh of the Rastrigin function next to a perturbed copy (tau = 0.75), then the table: top %
 (lower is better) for each dimension, proxy quality and generation count.""",
-    """surface = nasnb.viz.surface_data(resolution=100, target_tau=0.75, seed=SEED)
+    """surface = surface_data(resolution=100, target_tau=0.75, seed=SEED)
 nasnb.plot_surfaces(surface)""",
     """mc = chapter5_table(repetitions=MC_REPETITIONS, resolution=MC_RESOLUTION, seed=SEED)
 mc.table.round(2)""",

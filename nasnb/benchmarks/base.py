@@ -31,6 +31,9 @@ from nasnb.results import EvaluationResult
 
 __all__ = ["TabularBenchmark", "choose_run"]
 
+#: the memo of run choices is cleared when it holds this many entries (int seeds are many)
+_RUN_MEMO_LIMIT = 1 << 16
+
 
 def choose_run(num_runs: int, seed: Any, base_seed: int, key: str) -> int:
     """Index of the recorded run to report for architecture ``key``.
@@ -64,6 +67,42 @@ class TabularBenchmark:
     #: op strings of the input and output vertices of this benchmark's descriptors
     INPUT_OP = "input"
     OUTPUT_OP = "output"
+    #: base seed of the run choice when a query gives no seed (subclasses with runs set it)
+    seed = 0
+    #: attributes that only memoise (dropped when pickled, rebuilt by ``_init_memo``)
+    _MEMO_ATTRS: tuple[str, ...] = ("_run_memo",)
+
+    # ------------------------------------------------------------ memos
+    def _init_memo(self) -> None:
+        """(Re)create the empty memo attributes; subclasses extend it."""
+        self._run_memo: dict = {}
+
+    def __getstate__(self) -> dict:
+        # memoised results are rebuilt on demand: shipping them to engines would only cost time
+        return {k: v for k, v in self.__dict__.items() if k not in self._MEMO_ATTRS}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._init_memo()
+
+    def _pick_run(self, num_runs: int, seed: Any, key: str) -> int:
+        """:func:`choose_run` with this benchmark's base seed, memoised where it is a pure
+        function of its arguments (``seed`` None or an int); a Generator is drawn from."""
+        if num_runs <= 1:
+            return 0
+        if seed is None:
+            memo_key: Any = (self.seed, key)
+        elif type(seed) is int:
+            memo_key = (seed, num_runs)
+        else:
+            return choose_run(num_runs, seed, self.seed, key)
+        memo = self._run_memo
+        run = memo.get(memo_key)
+        if run is None:
+            if len(memo) >= _RUN_MEMO_LIMIT:
+                memo.clear()
+            run = memo[memo_key] = choose_run(num_runs, seed, self.seed, key)
+        return run
 
     # ------------------------------------------------------------ subclass hooks
     def get_available_ops(self) -> list[str]:  # pragma: no cover - abstract

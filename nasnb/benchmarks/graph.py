@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from nasnb._optional import require
-from nasnb._validation import as_generator, check_choice
+from nasnb._validation import as_generator, check_choice, check_positive_int
 from nasnb.benchmarks._plainpickle import load_plain_pickle
 from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
@@ -57,6 +58,13 @@ GRAPH_OPS_PROTEINS = ("gcn", "sage", "arma", "fc", "skip")
 _FIELDS = ("valid_perf", "perf", "latency", "para")
 _NODES = 4
 _NAN = float("nan")
+#: every mutation draws one of ``_GENES * _SPREAD`` moves; ``_SPREAD`` is a multiple of every
+#: number of alternatives a gene has (1, 2, 3 links; 8 or 4 ops), so each gene and each
+#: alternative value is equally likely
+_GENES = 2 * _NODES - 1
+_SPREAD = 24
+#: the 24 link patterns (node i reads one of the vertices 0..i)
+_LINK_PATTERNS = tuple((0, a, b, c) for a in range(2) for b in range(3) for c in range(4))
 
 
 class NASBenchGraph(TabularBenchmark):
@@ -72,8 +80,11 @@ class NASBenchGraph(TabularBenchmark):
 
     Notes
     -----
-    Tables load on first use. Queries of a candidate are memoised per instance, so after
-    the first query of a cell a look-up is two dict accesses.
+    Tables load on first use. Results are memoised per instance and data set: after the
+    first query of a cell, :meth:`evaluate_candidate` returns the same (immutable)
+    :class:`~nasnb.results.EvaluationResult` object from one dict access -- treat its
+    ``metrics`` dict as read-only. Isomorphic cells share one result object. NAS-Bench-Graph
+    records one run per cell, so ``seed`` does not change a result.
     """
 
     def __init__(self, dataset: str = "cora", *, path: str | os.PathLike | None = None) -> None:
@@ -81,6 +92,18 @@ class NASBenchGraph(TabularBenchmark):
         self.path = None if path is None else os.fspath(path)
         self._tables: dict[str, dict[int, tuple]] = {}
         self._canon: dict[tuple, int] = {}
+        self._init_memo()
+
+    _MEMO_ATTRS = ("_run_memo", "_memo", "_results", "_by_hash", "_sample_ops", "_alternatives")
+
+    def _init_memo(self) -> None:
+        super()._init_memo()
+        # {dataset: {candidate: EvaluationResult}}, {dataset: {canonical hash: EvaluationResult}}
+        self._memo: dict[Any, EvaluationResult] = {}
+        self._results: dict[str, dict[Any, EvaluationResult]] = {self.dataset: self._memo}
+        self._by_hash: dict[str, dict[int, EvaluationResult]] = {}
+        self._sample_ops: tuple | None = None
+        self._alternatives: dict[str, tuple] | None = None
 
     # ------------------------------------------------------------ data
     def _bench_path(self, dataset: str) -> str:
@@ -171,32 +194,75 @@ class NASBenchGraph(TabularBenchmark):
         """Canonical identity: isomorphic cells share a key."""
         return str(self.canonical_hash(candidate))
 
+    def _tables_for_moves(self) -> tuple[tuple, dict[str, tuple]]:
+        """Every op 4-tuple (index = base-k number) and each op's alternatives (built once)."""
+        if self._sample_ops is None:
+            ops = tuple(self.get_available_ops())
+            self._sample_ops = tuple(itertools.product(ops, repeat=_NODES))
+            self._alternatives = {op: tuple(o for o in ops if o != op) for op in ops}
+        return self._sample_ops, self._alternatives
+
     def sample(self, rng: Any) -> tuple:
-        """A uniformly random cell (each link uniform over earlier vertices, each op uniform)."""
-        rng = as_generator(rng)
-        ops = self.get_available_ops()
+        """A uniformly random cell (each link uniform over earlier vertices, each op uniform).
+
+        One uniform draw per attempt picks the link pattern and the four ops (all-``skip``
+        cells are drawn again).
+
+        Examples
+        --------
+        >>> nb = NASBenchGraph("cora")
+        >>> nb.sample(np.random.default_rng(0)) == nb.sample(np.random.default_rng(0))
+        True
+        """
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        op_tuples = self._sample_ops or self._tables_for_moves()[0]
+        n_links, n_ops = len(_LINK_PATTERNS), len(op_tuples)
         while True:
-            links = tuple(int(rng.integers(0, i + 1)) for i in range(_NODES))
-            cell_ops = tuple(ops[int(j)] for j in rng.integers(0, len(ops), _NODES))
-            if not all(op == "skip" for op in cell_ops):
-                return links, cell_ops
+            x = int(rng.random() * (n_links * n_ops))
+            ops = op_tuples[x // n_links]
+            if ops.count("skip") != _NODES:
+                return _LINK_PATTERNS[x % n_links], ops
 
     def mutate(self, candidate: Any, rng: Any) -> tuple:
-        """Change one link (of nodes 2-4) or one op to a different value."""
-        rng = as_generator(rng)
-        links, ops = list(candidate[0]), list(candidate[1])
-        choices = self.get_available_ops()
+        """Change one link (of nodes 2-4) or one op to a different value.
+
+        The gene (3 links, 4 ops) is uniform, and so is its new value among the others; one
+        uniform draw per attempt decides both (a child made only of ``skip`` is drawn again).
+
+        Examples
+        --------
+        >>> nb = NASBenchGraph("cora")
+        >>> cell = ((0, 0, 1, 2), ("gcn", "gat", "sage", "fc"))
+        >>> child = nb.mutate(cell, np.random.default_rng(0))
+        >>> sum(a != b for a, b in zip(child[0] + child[1], cell[0] + cell[1]))
+        1
+        """
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        alternatives = self._alternatives or self._tables_for_moves()[1]
+        links, ops = candidate
+        if type(links) is not tuple:
+            links = tuple(links)
+        if type(ops) is not tuple:
+            ops = tuple(ops)
         while True:
-            new_links, new_ops = links[:], ops[:]
-            gene = int(rng.integers(0, 2 * _NODES - 1))
-            if gene < _NODES - 1:  # links of nodes 2..4
+            gene, r = divmod(int(rng.random() * (_GENES * _SPREAD)), _SPREAD)
+            if gene < _NODES - 1:  # links of nodes 2..4: node i reads one of 0..i
                 i = gene + 1
-                new_links[i] = int(rng.choice([v for v in range(i + 1) if v != links[i]]))
-            else:
-                i = gene - (_NODES - 1)
-                new_ops[i] = str(rng.choice([o for o in choices if o != ops[i]]))
-            if not all(op == "skip" for op in new_ops):
-                return tuple(int(x) for x in new_links), tuple(new_ops)
+                v = r % i
+                if v >= links[i]:
+                    v += 1
+                if ops.count("skip") != _NODES:
+                    return links[:i] + (v,) + links[i + 1:], ops
+                continue
+            i = gene - (_NODES - 1)
+            alt = alternatives.get(ops[i])
+            if alt is None:  # an op outside this data set's list: any of the list
+                alt = tuple(self.get_available_ops())
+            new_ops = ops[:i] + (alt[r % len(alt)],) + ops[i + 1:]
+            if new_ops.count("skip") != _NODES:
+                return links, new_ops
 
     def candidate_to_json(self, candidate: Any) -> dict:
         """``{"links": [...], "ops": [...]}``."""
@@ -284,16 +350,54 @@ class NASBenchGraph(TabularBenchmark):
 
     def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
                            dataset: str | None = None) -> EvaluationResult:
-        """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table."""
-        if dataset is None and epochs is None:  # hot path: memo + one dict access
+        """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table.
+
+        Memoised: a cell seen before costs one dict access (the same result object is
+        returned). ``seed`` is accepted for the evaluator API; the table has one run per cell.
+        """
+        if dataset is None and epochs is None:  # hot path
             try:
-                rec = self._tables[self.dataset].get(self._canon[candidate])
+                return self._memo[candidate]
             except (KeyError, TypeError):
-                rec = None
-            if rec is not None:
-                return EvaluationResult(_NAN, {"validation_score": rec[0], "test_score": rec[1],
-                                               "latency": rec[2], "parameters": rec[3]}, 0.0, rec[0])
-        return super().evaluate_candidate(candidate, seed=seed, epochs=epochs, dataset=dataset)
+                pass
+        return self._evaluate(candidate, epochs, dataset)
+
+    def _evaluate(self, candidate: Any, epochs: Any, dataset: Any) -> EvaluationResult:
+        func = "NASBenchGraph.evaluate_candidate"
+        if epochs is not None:
+            check_positive_int(epochs, "epochs", func)
+        dataset = self._dataset(dataset, func)
+        memo = self._results.get(dataset)
+        if memo is None:
+            memo = self._results[dataset] = {}
+        try:
+            return memo[candidate]
+        except (KeyError, TypeError):
+            pass
+        try:
+            table = self.table(dataset)
+        except BenchmarkError as exc:  # unreadable file: not memoised, the next query tries again
+            return EvaluationResult.invalid(str(exc))
+        try:
+            h = self.canonical_hash(candidate)
+            if dataset == "proteins" and any(op not in GRAPH_OPS_PROTEINS for op in candidate[1]):
+                raise BenchmarkError(f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; "
+                                     f"got {candidate[1]}.")
+            by_hash = self._by_hash.setdefault(dataset, {})
+            result = by_hash.get(h)
+            if result is None:
+                rec = table.get(h)
+                if rec is None:
+                    raise BenchmarkError(f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table.")
+                result = by_hash[h] = EvaluationResult(_NAN, {"validation_score": rec[0], "test_score": rec[1],
+                                                              "latency": rec[2], "parameters": rec[3]}, 0.0, rec[0])
+        except (BenchmarkError, DescriptorError) as exc:
+            result = EvaluationResult.invalid(str(exc))
+        try:
+            memo[candidate] = result
+        except TypeError:  # unhashable candidate (lists): not memoised
+            pass
+        return result
 
     def score(self, candidate: Any, dataset: str | None = None) -> float:
         """Validation score only -- the fastest query (no result object is built)."""

@@ -29,12 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from nasnb._validation import as_generator, check_choice
-from nasnb.benchmarks.base import TabularBenchmark, choose_run
+from nasnb._validation import as_generator, check_choice, check_positive_int
+from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb101_format import hash_module, iter_tfrecords, parse_model_metrics, prune_spec
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
+from nasnb.results import EvaluationResult
 
 __all__ = ["NASBench101", "NB101_OPS"]
 
@@ -68,7 +69,16 @@ class NASBench101(TabularBenchmark):
         self._fixed: dict[str, tuple] | None = None
         self._runs: dict[str, dict[int, list[tuple]]] = {}
         self._epochs: tuple[int, ...] = ()
+        self._keys: tuple[str, ...] = ()
         self._hash_memo: dict[Any, str] = {}
+        self._init_memo()
+
+    _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run")
+
+    def _init_memo(self) -> None:
+        super()._init_memo()
+        self._memo: dict[Any, EvaluationResult] = {}  # candidate -> result of a default query
+        self._by_run: dict[tuple, EvaluationResult] = {}  # (hash, epochs, run) -> result
 
     # ------------------------------------------------------------ data
     def _data(self) -> dict[str, tuple]:
@@ -120,6 +130,7 @@ class NASBench101(TabularBenchmark):
         if not fixed:
             raise BenchmarkError(f"{self.path}: the file holds no NAS-Bench-101 records.")
         self._fixed, self._runs, self._epochs = fixed, runs, tuple(sorted(epochs_seen))
+        self._keys = tuple(fixed)
         logger.info("loaded %d NAS-Bench-101 architectures from %s", len(fixed), self.path)
 
     @property
@@ -137,7 +148,8 @@ class NASBench101(TabularBenchmark):
 
     def hashes(self) -> list[str]:
         """Module hashes of every recorded architecture (file order)."""
-        return list(self._data())
+        self._data()
+        return list(self._keys)
 
     # ------------------------------------------------------------ candidates
     @staticmethod
@@ -204,37 +216,48 @@ class NASBench101(TabularBenchmark):
 
     def sample(self, rng: Any) -> tuple:
         """A recorded architecture drawn uniformly (so every sample is in the table)."""
-        keys = self.hashes()
-        return self.candidate_of_hash(keys[int(as_generator(rng).integers(len(keys)))])
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        self._data()
+        keys = self._keys
+        return self.candidate_of_hash(keys[int(rng.integers(len(keys)))])
 
     def mutate(self, candidate: Any, rng: Any) -> tuple:
         """Thesis mutation: add a random forward connection, or insert a new vertex (random op)
         on an existing connection (src → new → dst, the old connection removed); at most 5
         hidden vertices. When neither applies, one op changes. The child may fall outside
         the table (then it evaluates as ``invalid``, fitness 0)."""
-        rng = as_generator(rng)
-        matrix, ops = self._as_arrays(candidate)
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        rows, ops = candidate
+        matrix = [[int(x) for x in row] for row in rows]
+        ops = list(ops)
         n = len(ops)
-        free = [(i, j) for i in range(n) for j in range(i + 1, n) if not matrix[i, j]]
-        edges = [(i, j) for i in range(n) for j in range(i + 1, n) if matrix[i, j]]
+        free, edges = [], []
+        for i in range(n):
+            row = matrix[i]
+            for j in range(i + 1, n):
+                (edges if row[j] else free).append((i, j))
         moves = (["connect"] if free else []) + (["insert"] if edges and n < MAX_VERTICES else [])
-        move = moves[int(rng.integers(len(moves)))] if moves else "op"
+        u_move, u_where, u_op = rng.random(3).tolist()  # one generator call per mutation
+        move = moves[int(u_move * len(moves))] if moves else "op"
         if move == "connect":
-            i, j = free[int(rng.integers(len(free)))]
-            matrix = matrix.copy()
-            matrix[i, j] = 1
+            i, j = free[int(u_where * len(free))]
+            matrix[i][j] = 1
         elif move == "insert":
-            i, j = edges[int(rng.integers(len(edges)))]
-            new_op = NB101_OPS[int(rng.integers(len(NB101_OPS)))]
-            matrix = np.insert(np.insert(matrix, j, 0, axis=0), j, 0, axis=1)
-            matrix[i, j + 1] = 0
-            matrix[i, j] = 1
-            matrix[j, j + 1] = 1
-            ops = ops[:j] + [new_op] + ops[j:]
+            i, j = edges[int(u_where * len(edges))]
+            for row in matrix:  # new vertex at position j; the old vertex j moves to j + 1
+                row.insert(j, 0)
+            matrix.insert(j, [0] * (n + 1))
+            matrix[i][j + 1] = 0
+            matrix[i][j] = 1
+            matrix[j][j + 1] = 1
+            ops.insert(j, NB101_OPS[int(u_op * len(NB101_OPS))])
         elif n > 2:
-            k = int(rng.integers(1, n - 1))
-            ops[k] = str(rng.choice([o for o in NB101_OPS if o != ops[k]]))
-        return tuple(tuple(int(x) for x in row) for row in matrix), tuple(ops)
+            k = 1 + int(u_where * (n - 2))
+            others = [o for o in NB101_OPS if o != ops[k]]
+            ops[k] = others[int(u_op * len(others))]
+        return tuple(tuple(row) for row in matrix), tuple(ops)
 
     def candidate_to_json(self, candidate: Any) -> dict:
         """``{"matrix": [[...]], "ops": [...]}``."""
@@ -298,16 +321,66 @@ class NASBench101(TabularBenchmark):
         if not runs:
             raise BenchmarkError(f"Architecture {h} has no runs at {epochs} epochs in {self.path}.")
         if run is None:
-            run = choose_run(len(runs), seed, self.seed, f"{h}:{epochs}")
+            run = self._pick_run(len(runs), seed, f"{h}:{epochs}")
         elif run >= len(runs):
             raise BenchmarkError(f"Architecture {h} has {len(runs)} runs at {epochs} epochs; run {run} does not exist.")
-        rec = runs[run]
+        return self._record(h, entry, epochs, run, runs[run])
+
+    @staticmethod
+    def _record(h: str, entry: tuple, epochs: int, run: int, rec: tuple) -> tuple[float, dict, float]:
         metrics = dict(zip(_RUN_FIELDS, rec[:4]))
         metrics.update({f"halfway_{f}": v for f, v in zip(_RUN_FIELDS, rec[4:])})
         metrics["trainable_parameters"] = float(entry[2])
         metrics["epochs"] = float(epochs)
         metrics["run"] = float(run)
         return rec[2], metrics, rec[0]
+
+    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
+                           dataset: str | None = None) -> EvaluationResult:
+        """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table.
+
+        Memoised: the result of a recorded run is built once and then returned as the same
+        (immutable; treat ``metrics`` as read-only) object. A default query (no seed, epochs or
+        dataset) of a cell seen before is one dict access; with an int seed the run drawn
+        from it is memoised per ``(seed, number of runs)``; a Generator seed is drawn from on
+        every call, as documented in :func:`~nasnb.benchmarks.base.choose_run`.
+        """
+        if seed is None and epochs is None and dataset is None:  # hot path
+            try:
+                return self._memo[candidate]
+            except (KeyError, TypeError):
+                pass
+        func = "NASBench101.evaluate_candidate"
+        if epochs is not None:
+            check_positive_int(epochs, "epochs", func)
+        if dataset not in (None, "cifar10"):
+            raise ParameterError(f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+        try:
+            data = self._data()
+        except BenchmarkError as exc:  # unreadable file: not memoised, the next query tries again
+            return EvaluationResult.invalid(str(exc))
+        budget = self._epochs_of(epochs, func)
+        try:
+            h = self.module_hash(candidate)
+            entry = data.get(h)
+            if entry is None:
+                raise BenchmarkError(f"Architecture {h} is not in {self.path}.")
+            runs = self._runs[h].get(budget)
+            if not runs:
+                raise BenchmarkError(f"Architecture {h} has no runs at {budget} epochs in {self.path}.")
+            run = self._pick_run(len(runs), seed, f"{h}:{budget}")
+            result = self._by_run.get((h, budget, run))
+            if result is None:
+                fitness, metrics, total_time = self._record(h, entry, budget, run, runs[run])
+                result = self._by_run[(h, budget, run)] = EvaluationResult(float("nan"), metrics, total_time, fitness)
+        except (BenchmarkError, DescriptorError) as exc:
+            result = EvaluationResult.invalid(str(exc))
+        if seed is None and epochs is None and dataset is None:
+            try:
+                self._memo[candidate] = result
+            except TypeError:  # unhashable candidate (lists): not memoised
+                pass
+        return result
 
     def records(self, metric: str = "validation_accuracy"):
         """Long pandas frame ``(arch, budget, run, score)`` -- every hash × epochs × run.

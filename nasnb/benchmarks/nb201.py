@@ -40,13 +40,14 @@ from typing import Any
 
 import numpy as np
 
-from nasnb._validation import as_generator, check_choice
-from nasnb.benchmarks.base import TabularBenchmark, choose_run
+from nasnb._validation import as_generator, check_choice, check_positive_int
+from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb201_format import (EDGES, NB201_DATASETS, NB201_OPS, arch_string, parse_arch_string,
                                            read_nats_arch, read_nats_meta, read_nb201_json, read_nb201_pth)
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
+from nasnb.results import EvaluationResult
 
 __all__ = ["NASBench201"]
 
@@ -68,6 +69,10 @@ def _template() -> set[tuple[str, str]]:
 
 
 _TEMPLATE = _template()
+_SPACE_SIZE = len(NB201_OPS) ** len(EDGES)
+#: each edge has 4 other ops; a mutation draws one of 6 x _SPREAD moves
+_SPREAD = len(NB201_OPS) - 1
+_ALTERNATIVES = {op: tuple(o for o in NB201_OPS if o != op) for op in NB201_OPS}
 
 
 class NASBench201(TabularBenchmark):
@@ -94,6 +99,15 @@ class NASBench201(TabularBenchmark):
         self.seed = int(seed)
         self._records: dict[str, dict] | None = None
         self._meta: dict[str, int] | None = None
+        self._init_memo()
+
+    _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run", "_arch_memo")
+
+    def _init_memo(self) -> None:
+        super()._init_memo()
+        self._memo: dict[Any, EvaluationResult] = {}  # candidate -> result of a default query
+        self._by_run: dict[tuple, EvaluationResult] = {}  # (arch, hp, dataset, run) -> result
+        self._arch_memo: dict[Any, str] = {}  # candidate -> arch string
 
     # ------------------------------------------------------------ data
     def _is_dir(self) -> bool:
@@ -162,17 +176,39 @@ class NASBench201(TabularBenchmark):
         return parse_arch_string(text)
 
     def sample(self, rng: Any) -> tuple[str, ...]:
-        """Six ops drawn uniformly (the whole 15,625-cell space)."""
-        rng = as_generator(rng)
-        return tuple(NB201_OPS[int(i)] for i in rng.integers(0, len(NB201_OPS), 6))
+        """Six ops drawn uniformly (the whole 15,625-cell space) from one uniform draw.
+
+        Examples
+        --------
+        >>> nb = NASBench201("unused-path")
+        >>> nb.sample(np.random.default_rng(0)) == nb.sample(np.random.default_rng(0))
+        True
+        """
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        x = int(rng.random() * _SPACE_SIZE)
+        ops = []
+        for _ in range(len(EDGES)):
+            x, r = divmod(x, len(NB201_OPS))
+            ops.append(NB201_OPS[r])
+        return tuple(ops)
 
     def mutate(self, candidate: Any, rng: Any) -> tuple[str, ...]:
-        """Change one edge's op to a different one."""
-        rng = as_generator(rng)
-        ops = list(candidate)
-        k = int(rng.integers(6))
-        ops[k] = str(rng.choice([o for o in NB201_OPS if o != ops[k]]))
-        return tuple(ops)
+        """Change one edge's op to a different one (edge and new op uniform, one draw).
+
+        Examples
+        --------
+        >>> nb = NASBench201("unused-path")
+        >>> child = nb.mutate(("none",) * 6, np.random.default_rng(0))
+        >>> sum(op != "none" for op in child)
+        1
+        """
+        if type(rng) is not np.random.Generator:
+            rng = as_generator(rng)
+        ops = tuple(candidate)
+        k, r = divmod(int(rng.random() * (len(EDGES) * _SPREAD)), _SPREAD)
+        others = _ALTERNATIVES.get(ops[k], NB201_OPS)
+        return ops[:k] + (others[r % len(others)],) + ops[k + 1:]
 
     def candidate_to_json(self, candidate: Any) -> str:
         """The arch string."""
@@ -243,13 +279,21 @@ class NASBench201(TabularBenchmark):
             raise BenchmarkError(f"Architecture {arch} has no {hp}-epoch runs on {dataset} in {self.path}.")
         return runs, arch, dataset
 
+    @staticmethod
+    def _run_key(arch: str, dataset: str, hp: str) -> str:
+        # the 200-epoch schedule is the default: epochs=None and epochs=200 choose the same run
+        return f"{arch}:{dataset}:{None if hp == '200' else hp}"
+
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         runs, arch, dataset = self._runs(candidate, epochs, dataset, "NASBench201.query")
         if run is None:
-            run = choose_run(len(runs), seed, self.seed, f"{arch}:{dataset}:{epochs}")
+            run = self._pick_run(len(runs), seed, self._run_key(arch, dataset, "200" if epochs is None else str(epochs)))
         elif run >= len(runs):
             raise BenchmarkError(f"Architecture {arch} has {len(runs)} runs on {dataset}; run {run} does not exist.")
-        r = runs[run]
+        return self._record(runs[run], run)
+
+    @staticmethod
+    def _record(r: dict, run: int) -> tuple[float, dict, float]:
         valid = None if r.get("valid_accuracy") is None else float(r["valid_accuracy"]) / 100.0
         test = float(r["test_accuracy"]) / 100.0
         metrics = {"validation_accuracy": float("nan") if valid is None else valid, "test_accuracy": test,
@@ -258,6 +302,64 @@ class NASBench201(TabularBenchmark):
                    "latency": float(r.get("latency") or float("nan")), "epochs": float(r["epochs"]),
                    "seed": float(r["seed"]), "run": float(run)}
         return (test if valid is None else valid), metrics, float(r["train_time"])
+
+    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
+                           dataset: str | None = None) -> EvaluationResult:
+        """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the source.
+
+        Memoised like :meth:`NASBench101.evaluate_candidate`: a default query of a cell seen
+        before is one dict access; each recorded run's result is built once (treat its
+        ``metrics`` as read-only); int seeds pick the same run as
+        :func:`~nasnb.benchmarks.base.choose_run`.
+        """
+        if seed is None and epochs is None and dataset is None:  # hot path
+            try:
+                return self._memo[candidate]
+            except (KeyError, TypeError):
+                pass
+        func = "NASBench201.evaluate_candidate"
+        if epochs is not None:
+            check_positive_int(epochs, "epochs", func)
+        ds = self.dataset if dataset is None else check_choice(dataset, NB201_DATASETS, "dataset", func)
+        hp = "200" if epochs is None else str(epochs)
+        if hp not in ("12", "200"):
+            raise ParameterError(f"The 'epochs' parameter of {func} must be 12 or 200 (the NAS-Bench-201 "
+                                 f"schedules). Got {epochs!r} instead.")
+        memoise = True
+        try:
+            try:
+                arch = self._arch_memo[candidate]
+            except (KeyError, TypeError):
+                try:
+                    arch = arch_string(candidate)
+                except TypeError as exc:  # not a sequence of ops
+                    raise BenchmarkError(f"A NAS-Bench-201 candidate is a tuple of 6 ops; got {candidate!r}.") from exc
+                try:
+                    self._arch_memo[candidate] = arch
+                except TypeError:
+                    pass
+            try:
+                runs = self._arch_record(arch).get(hp, {}).get(ds)
+            except BenchmarkError:
+                # a missing file or architecture file may appear later: do not memoise
+                memoise = self._records is not None  # None: the source itself could not be read
+                raise
+            if not runs:
+                raise BenchmarkError(f"Architecture {arch} has no {hp}-epoch runs on {ds} in {self.path}.")
+            run = self._pick_run(len(runs), seed, self._run_key(arch, ds, hp))
+            result = self._by_run.get((arch, hp, ds, run))
+            if result is None:
+                fitness, metrics, total_time = self._record(runs[run], run)
+                result = self._by_run[(arch, hp, ds, run)] = EvaluationResult(float("nan"), metrics, total_time,
+                                                                              fitness)
+        except (BenchmarkError, DescriptorError) as exc:
+            result = EvaluationResult.invalid(str(exc))
+        if memoise and seed is None and epochs is None and dataset is None:
+            try:
+                self._memo[candidate] = result
+            except TypeError:  # unhashable candidate: not memoised
+                pass
+        return result
 
     def records(self, metric: str = "validation_accuracy", dataset: str | None = None):
         """Long pandas frame ``(arch, budget, run, score)`` of the loaded source.

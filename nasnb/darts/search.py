@@ -1,10 +1,13 @@
 """First-order DARTS search, serial or data-parallel (thesis ch. 2 and 8).
 
 Each step takes one batch of the search-training half and one of the search-validation half
-(the thesis uses 50 % of the training set as the validation half): an **architecture step**
-(Adam on α, loss on the validation batch) then a **weight step** (SGD + momentum 0.9 on the
-network weights, loss on the training batch, gradient norm clipped at 5), i.e. DARTS'
-first-order approximation. The weight learning rate is cosine-annealed from ``lr`` to
+(the thesis uses 50 % of the training set as the validation half) and computes, at the current
+weights w and architecture parameters α, the α gradient of the validation loss and the w
+gradient of the training loss (DARTS' first-order approximation); then an **architecture
+step** (Adam on α) and a **weight step** (SGD + momentum 0.9, gradient norm clipped at 5).
+Both gradients are taken at the same point (simultaneous updates, rather than the original
+code's α-then-w order), so the serial and the data-parallel algorithms run the same update and
+differ only in how workers communicate. The weight learning rate is cosine-annealed from ``lr`` to
 ``lr_min`` over the epochs. After every epoch the supernet's accuracy on the held-out
 validation split is recorded (the curve the chapter-8 analysis compares).
 
@@ -14,8 +17,8 @@ Data parallelism (``world > 1``, inside an initialised ``torch.distributed`` pro
   worker takes ``1/world`` of the steps); once per epoch the workers average weights, BatchNorm
   statistics and α with **one** all-reduce of a flattened vector.
 * **Algorithm 2** — the global batch ``batch_size`` is split over the workers; every step the
-  α gradients and then the weight gradients are averaged (one set of two all-reduces per step:
-  one before each of the two optimizer steps).
+  α and weight gradients are averaged with **one** all-reduce of a flattened vector, before
+  the two optimizer steps.
 
 Examples
 --------
@@ -208,21 +211,19 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
         for step in range(steps):
             idx = order[step * batch:(step + 1) * batch]
             a_idx = arch_order[(step * batch) % len(x_ar):][:batch]
-            # architecture step (first order: the weights are held fixed)
+            # first order, simultaneous: α gradient on the validation batch and weight gradient
+            # on the training batch, both at the current (w, α); then both optimizer steps
             arch_params = model.arch_parameters()
-            grads = torch.autograd.grad(loss_fn(model(x_ar[a_idx]), y_ar[a_idx]), arch_params)
-            for p, g in zip(arch_params, grads):  # only α gradients are computed here
-                p.grad = g
-            if algorithm == "algorithm2":
-                comm.average([p.grad for p in model.arch_parameters()])
-            a_opt.step()
-            # weight step
+            a_grads = torch.autograd.grad(loss_fn(model(x_ar[a_idx]), y_ar[a_idx]), arch_params)
             loss = loss_fn(model(x_tr[idx]), y_tr[idx])
-            grads = torch.autograd.grad(loss, weights, allow_unused=True)
-            for p, g in zip(weights, grads):
+            w_grads = torch.autograd.grad(loss, weights, allow_unused=True)
+            for p, g in zip(arch_params, a_grads):
+                p.grad = g
+            for p, g in zip(weights, w_grads):
                 p.grad = torch.zeros_like(p) if g is None else g
-            if algorithm == "algorithm2":
-                comm.average([p.grad for p in weights])
+            if algorithm == "algorithm2":  # one all-reduce of every gradient per step
+                comm.average([p.grad for p in arch_params] + [p.grad for p in weights])
+            a_opt.step()
             torch.nn.utils.clip_grad_norm_(weights, config.grad_clip)
             w_opt.step()
             total += loss.item() * len(idx)
