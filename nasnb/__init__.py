@@ -13,7 +13,8 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+from nasnb._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -54,14 +55,4 @@ _EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() fo
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nasnb' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

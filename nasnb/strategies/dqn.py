@@ -14,8 +14,18 @@ NAS-Bench-Graph and NAS-Bench-201.
 * **Reward** -- the benchmark's validation accuracy at the terminal state ("stop" or all
   slots used); 0 for an invalid cell. Intermediate rewards are 0.
 * **Learning** -- Double DQN per head: the online network picks the next action, the
-  target network values it; experience replay; epsilon-greedy exploration decaying
-  linearly; the target network is synced every ``target_sync`` episodes.
+  target network values it; experience replay (learning starts once ``learning_starts``
+  transitions are stored); Huber loss; gradient-norm clipping; epsilon-greedy exploration
+  decaying linearly; the target network is synced every ``target_sync`` episodes.
+* **Reward scale** -- validation accuracies of a benchmark differ by a few hundredths, too
+  little for the Q-network to tell good cells from average ones. With
+  ``normalize_rewards=True`` (default) the terminal reward is standardised when it is
+  learnt from: ``(reward - mean) / std`` of the valid rewards seen so far (a running
+  baseline), clipped to ``[-reward_clip, reward_clip]``; invalid cells (reward 0) land at
+  the bottom of that range. The history keeps the raw rewards.
+* **Threads** -- the networks are tiny, so torch runs them with ``torch_threads`` intra-op
+  threads (default 1; the previous setting is restored after every ask/tell). More threads
+  only add synchronisation cost, which on a busy machine can make each step 10-100 x slower.
 
 Determinism: the networks are initialised from a ``torch.Generator`` and every random
 choice uses one numpy Generator, both from ``seed``; no global RNG is touched.
@@ -33,7 +43,9 @@ Examples
 from __future__ import annotations
 
 import logging
+import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,12 +150,25 @@ class DoubleDQNSearch:
         Episodes between target-network syncs.
     updates_per_step : int
         Gradient steps per stored transition.
+    normalize_rewards : bool
+        Learn from the standardised terminal reward (running mean and standard deviation
+        of the valid rewards so far) instead of the raw one; see the module docstring.
+    reward_clip : float
+        Bound of the standardised reward.
+    grad_clip : float or None
+        Maximum gradient norm per step (``None``: no clipping).
+    learning_starts : int, optional
+        Transitions stored before the first gradient step (default ``batch_size``).
+    torch_threads : int or None
+        Intra-op torch threads while the agent computes (``None``: leave torch's setting).
     """
 
     def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 0.9,
                  batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
                  epsilon_end: float = 0.05, epsilon_decay_episodes: int = 200, target_sync: int = 10,
-                 updates_per_step: int = 1) -> None:
+                 updates_per_step: int = 1, normalize_rewards: bool = True, reward_clip: float = 3.0,
+                 grad_clip: float | None = 10.0, learning_starts: int | None = None,
+                 torch_threads: int | None = 1) -> None:
         func = "DoubleDQNSearch"
         if not callable(getattr(space, "cell_space", None)):
             raise parameter_error("space", func, "a benchmark with a cell_space() method", type(space).__name__)
@@ -161,6 +186,18 @@ class DoubleDQNSearch:
         self.epsilon_decay_episodes = check_positive_int(epsilon_decay_episodes, "epsilon_decay_episodes", func)
         self.target_sync = check_positive_int(target_sync, "target_sync", func)
         self.updates_per_step = check_positive_int(updates_per_step, "updates_per_step", func)
+        self.normalize_rewards = bool(normalize_rewards)
+        if isinstance(reward_clip, bool) or not isinstance(reward_clip, (int, float)) or not reward_clip > 0:
+            raise parameter_error("reward_clip", func, "a positive float", reward_clip)
+        self.reward_clip = float(reward_clip)
+        if grad_clip is not None and (isinstance(grad_clip, bool) or not isinstance(grad_clip, (int, float))
+                                      or not grad_clip > 0):
+            raise parameter_error("grad_clip", func, "a positive float or None", grad_clip)
+        self.grad_clip = None if grad_clip is None else float(grad_clip)
+        self.learning_starts = self.batch_size if learning_starts is None else check_positive_int(
+            learning_starts, "learning_starts", func)
+        self.torch_threads = None if torch_threads is None else check_positive_int(torch_threads, "torch_threads",
+                                                                                   func)
         self._ready = False
 
     # ------------------------------------------------------------ set-up
@@ -196,9 +233,31 @@ class DoubleDQNSearch:
         self._pending: list[_Episode] = []
         self.history = DQNHistory()
         self.logic_time = 0.0
+        self._r_count, self._r_mean, self._r_m2 = 0, 0.0, 0.0  # Welford: valid terminal rewards
         tri = np.triu_indices(cell.num_vertices, 1)
         self._tri_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(*tri))}
         self._ready = True
+
+    @contextmanager
+    def _threads(self):
+        """Run torch with ``torch_threads`` intra-op threads, restoring the setting after."""
+        torch, want = self._torch, self.torch_threads
+        old = torch.get_num_threads()
+        if want is None or want == old:
+            yield
+            return
+        torch.set_num_threads(want)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(old)
+
+    def reward_stats(self) -> tuple[float, float]:
+        """``(mean, standard deviation)`` of the valid rewards seen so far (the baseline)."""
+        if not self._ready or self._r_count == 0:
+            return 0.0, 1.0
+        std = math.sqrt(self._r_m2 / (self._r_count - 1)) if self._r_count > 1 else 1.0
+        return self._r_mean, std
 
     # ------------------------------------------------------------ state and masks
     def _encode(self, ops: list[int], inputs: list[tuple]) -> np.ndarray:
@@ -238,6 +297,12 @@ class DoubleDQNSearch:
         if not self._ready:
             self._setup()
         t0 = time.perf_counter()
+        with self._threads():
+            candidate = self._ask()
+        self.logic_time += time.perf_counter() - t0
+        return candidate
+
+    def _ask(self) -> Any:
         torch, cell, rng = self._torch, self.cell, self._rng
         ep = _Episode()
         ep.epsilon = eps = self.epsilon()
@@ -282,7 +347,6 @@ class DoubleDQNSearch:
                 break
         ep.candidate = cell.build(ops, inputs)
         self._pending.append(ep)
-        self.logic_time += time.perf_counter() - t0
         return ep.candidate
 
     def tell(self, candidate: Any, result: Any) -> None:
@@ -293,17 +357,25 @@ class DoubleDQNSearch:
         ep = self._pending.pop(0)
         if not isinstance(result, EvaluationResult):
             result = EvaluationResult(float("nan"), {}, 0.0, float(result))
-        reward = float(result.fitness) if result.ok and np.isfinite(result.fitness) else 0.0
+        valid = result.ok and np.isfinite(result.fitness)
+        reward = float(result.fitness) if valid else 0.0
+        if valid:  # running baseline of the valid rewards (Welford)
+            self._r_count += 1
+            delta = reward - self._r_mean
+            self._r_mean += delta / self._r_count
+            self._r_m2 += delta * (reward - self._r_mean)
         steps = len(ep.types)
-        for i in range(steps):
-            done = i == steps - 1
-            nxt = ep.states[i + 1] if not done else ep.states[i]
-            tmask, imask = self._masks(i + 1) if not done else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool))
-            self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask)
-            for _ in range(self.updates_per_step):
-                self._learn()
-        if self._episodes % self.target_sync == 0:
-            self.target.load_state_dict(self.online.state_dict())
+        with self._threads():
+            for i in range(steps):
+                done = i == steps - 1
+                nxt = ep.states[i + 1] if not done else ep.states[i]
+                tmask, imask = (self._masks(i + 1) if not done
+                                else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool)))
+                self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask)
+                for _ in range(self.updates_per_step):
+                    self._learn()
+            if self._episodes % self.target_sync == 0:
+                self.target.load_state_dict(self.online.state_dict())
         key = None
         if ep.candidate is not None:
             try:
@@ -329,14 +401,19 @@ class DoubleDQNSearch:
         self._buf_len = min(self._buf_len + 1, self.buffer_size)
 
     def _learn(self) -> None:
-        if self._buf_len < self.batch_size:
+        if self._buf_len < max(self.batch_size, self.learning_starts):
             return
         torch = self._torch
         idx = self._rng.integers(0, self._buf_len, self.batch_size)
         s = torch.from_numpy(self._buf_s[idx])
         s2 = torch.from_numpy(self._buf_s2[idx])
-        r = torch.from_numpy(self._buf_r[idx])
-        done = torch.from_numpy(self._buf_done[idx])
+        raw, done_np = self._buf_r[idx], self._buf_done[idx]
+        if self.normalize_rewards:  # standardise terminal rewards with the current baseline
+            mean, std = self.reward_stats()
+            scaled = np.clip((raw - mean) / max(std, 1e-6), -self.reward_clip, self.reward_clip)
+            raw = np.where(done_np > 0, scaled, 0.0).astype(np.float32)
+        r = torch.from_numpy(raw)
+        done = torch.from_numpy(done_np)
         tmask = torch.from_numpy(self._buf_tmask[idx])
         imask = torch.from_numpy(self._buf_imask[idx])
         a = torch.from_numpy(self._buf_type[idx])
@@ -358,6 +435,8 @@ class DoubleDQNSearch:
             loss = loss + torch.nn.functional.smooth_l1_loss(q_sel[valid], y_i[:, None].expand_as(q_sel)[valid])
         self.optimizer.zero_grad()
         loss.backward()
+        if self.grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.online.parameters(), self.grad_clip)
         self.optimizer.step()
 
     # ------------------------------------------------------------ run

@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
 

@@ -1,9 +1,7 @@
 """Cluster pieces that need no engines: errors, engine-side functions, the process group."""
 
 import json
-import pickle
 import socket
-import warnings
 
 import pytest
 
