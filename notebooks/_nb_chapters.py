@@ -76,7 +76,8 @@ nasnb.plot_architecture(sequential, layout, ax=axes[1])""",
 `conv_c` receives a 4-channel 6x6 and a 6-channel 4x4 tensor. MVS resizes them to the smallest
 viable size and matches channels with 1x1 convolutions before summing; the *realised* plot
 shows the inserted steps. The thesis notes that building is negligible next to training.""",
-    """start = time.perf_counter()
+    """nasnb.build_network(sequential, (1, 8, 8), 10)   # warm-up: the first build imports torch
+start = time.perf_counter()
 net = nasnb.build_network(explicit, (1, 8, 8), 10)
 build_seconds = time.perf_counter() - start
 print(net.shapes)

@@ -113,7 +113,10 @@ tests with Benjamini-Hochberg correction, and reports the speed-up (1.82 on 2 GP
 This notebook runs the serial search and Algorithm 1 on 2 local worker processes (and one
 Algorithm-2 run) on the digits data, then the consistency analysis and a short training of the
 derived network. With `DATA_ROOT`, Fashion-MNIST is used as in the thesis. To run the workers on
-MPI engines instead, pass `cluster=env` inside `with nasnb.Cluster(n=2) as env:`.""",
+MPI engines instead, pass `cluster=env` inside `with nasnb.Cluster(n=2) as env:`.
+
+Each data-parallel worker uses one torch thread; keep `THREADS = 1` for the serial baseline
+too (the small budget does) so that the speed-up compares like with like.""",
     """params:
 import os
 

@@ -141,7 +141,8 @@ class DoubleDQNSearch:
     lr : float
         Adam learning rate.
     gamma : float
-        Discount per layer step (episodes are a few steps long).
+        Discount per layer step (default 1: episodes are a few steps long and the only
+        reward is terminal, so nothing needs discounting).
     batch_size, buffer_size : int
         Replay batch and capacity (transitions).
     epsilon_start, epsilon_end : float
@@ -163,10 +164,10 @@ class DoubleDQNSearch:
         Intra-op torch threads while the agent computes (``None``: leave torch's setting).
     """
 
-    def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 0.9,
+    def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 1.0,
                  batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
                  epsilon_end: float = 0.05, epsilon_decay_episodes: int = 200, target_sync: int = 10,
-                 updates_per_step: int = 1, normalize_rewards: bool = True, reward_clip: float = 3.0,
+                 updates_per_step: int = 1, normalize_rewards: bool = True, reward_clip: float = 10.0,
                  grad_clip: float | None = 10.0, learning_starts: int | None = None,
                  torch_threads: int | None = 1) -> None:
         func = "DoubleDQNSearch"

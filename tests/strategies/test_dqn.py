@@ -14,15 +14,32 @@ def cora():
     return NASBenchGraph("cora")
 
 
-def test_mean_reward_improves_over_300_episodes(cora):
-    agent = DoubleDQNSearch(cora, seed=0)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mean_reward_improves_over_300_episodes(cora, seed):
+    """Issue 5, done-when 4, for three seeds and by a clear margin (about +0.024..0.032 observed).
+
+    The first 50 episodes are mostly random (epsilon 1 -> 0.76); random cora cells average
+    0.763 and the best is 0.819, so +0.015 is a real improvement.
+    """
+    agent = DoubleDQNSearch(cora, seed=seed)
     history = agent.run(cora, 300)
     rewards = history.rewards
     assert len(rewards) == 300
-    assert rewards[-50:].mean() > rewards[:50].mean() + 0.005
+    assert rewards[-50:].mean() > rewards[:50].mean() + 0.015, (rewards[:50].mean(), rewards[-50:].mean())
     assert history.epsilons[0] == 1.0 and history.epsilons[-1] == pytest.approx(0.05)
     cand, best = history.best
     assert best.fitness == rewards.max() and cora.key(cand) in history.keys
+    mean, std = agent.reward_stats()  # the baseline the rewards are standardised with
+    assert mean == pytest.approx(rewards[rewards > 0].mean()) and 0 < std < 0.2
+    assert agent.logic_time > 0
+
+
+def test_torch_threads_are_restored(cora):
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    agent = DoubleDQNSearch(cora, seed=0, torch_threads=1)
+    agent.run(cora, 3)
+    assert torch.get_num_threads() == before
 
 
 def test_same_seed_same_history(cora):
@@ -61,6 +78,12 @@ def test_bad_arguments(cora):
         DoubleDQNSearch(object())
     with pytest.raises(ParameterError, match="'gamma'"):
         DoubleDQNSearch(cora, gamma=2.0)
+    with pytest.raises(ParameterError, match="'reward_clip'"):
+        DoubleDQNSearch(cora, reward_clip=0)
+    with pytest.raises(ParameterError, match="'grad_clip'"):
+        DoubleDQNSearch(cora, grad_clip=-1.0)
+    with pytest.raises(ParameterError, match="'torch_threads'"):
+        DoubleDQNSearch(cora, torch_threads=0)
     with pytest.raises(ParameterError, match="'budget'"):
         DoubleDQNSearch(cora).run(cora, 0)
     with pytest.raises(ParameterError):
