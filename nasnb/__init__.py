@@ -49,10 +49,13 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
 }
 _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").__all__)
 
-# public name -> module that defines it
+# public name -> module that defines it; subpackages are reachable as attributes too
 _EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
+_SUBPACKAGES = ("descriptors", "layers", "builders", "data", "evaluators", "spaces", "genomes", "strategies",
+                "benchmarks", "store", "cluster", "analysis", "viz", "predictors", "darts", "classroom")
+_EXPORTS.update({name: f"nasnb.{name}" for name in _SUBPACKAGES})
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = sorted(set(_EXPORTS) - set(_SUBPACKAGES)) + ["__version__"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

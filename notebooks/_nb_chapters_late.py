@@ -126,10 +126,12 @@ if BUDGET == "small":
     CHANNELS, LAYERS, EPOCHS, PERCENTAGE = 4, 2, 2, 0.2
     SEEDS, WORKERS = (0, 1), (1, 2)
     FINAL_CHANNELS, FINAL_LAYERS, FINAL_EPOCHS = 4, 2, 1
+    GED_TIMEOUT = 1.0        # seconds per exact graph edit distance (then the best bound found)
 else:
     CHANNELS, LAYERS, EPOCHS, PERCENTAGE = 16, 8, 50, 1.0        # the thesis' search settings
     SEEDS, WORKERS = (0, 1, 2, 3), (1, 2, 4)                       # 4 workers need 4 cores or GPUs
-    FINAL_CHANNELS, FINAL_LAYERS, FINAL_EPOCHS = 36, 20, 100""",
+    FINAL_CHANNELS, FINAL_LAYERS, FINAL_EPOCHS = 36, 20, 100
+    GED_TIMEOUT = 60.0""",
     """DATA_ROOT = os.environ.get("NASNB_DATA_ROOT") or None   # set to a folder with Fashion-MNIST to use it""",
     """import dataclasses
 import time
@@ -186,7 +188,7 @@ axes[1].set_title("normal cell, serial search, first seed"); axes[1].axis("off")
 fig.tight_layout()""",
     """md:
 ## Consistency: graph edit distances and KS tests""",
-    """report = darts_consistency_report(results, first_epoch=0)
+    """report = darts_consistency_report(results, first_epoch=0, ged_timeout=GED_TIMEOUT)
 ged = report.ged
 fig, ax = plt.subplots(figsize=(7, 4))
 ged.boxplot(column="ged", by=["cell", "pair"], ax=ax, rot=30)

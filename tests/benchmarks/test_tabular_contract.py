@@ -8,7 +8,8 @@ import pickle
 import numpy as np
 import pytest
 
-from conftest import NB101_CELLS, NB201_ARCHS
+from _tabular_fixtures import NB101_CELLS, NB201_ARCHS
+from _tabular_fixtures import nats_dir, nb101_file  # noqa: F401  (fixtures)
 
 from nasnb.benchmarks import NASBench101, NASBench201, NASBenchGraph, parse_arch_string
 from nasnb.exceptions import BenchmarkError, ParameterError

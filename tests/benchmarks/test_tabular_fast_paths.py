@@ -8,7 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from conftest import NB101_CELLS, NB201_ARCHS
+from _tabular_fixtures import NB101_CELLS, NB201_ARCHS
+from _tabular_fixtures import nats_dir, nb101_file  # noqa: F401  (fixtures)
 
 from nasnb.benchmarks import GRAPH_OPS, NASBench101, NASBench201, NASBenchGraph, choose_run, parse_arch_string
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from _tabular_files import nb101_record, tfrecord_frame, write_tfrecord
-from conftest import NB101_CELLS, nb101_final, nb101_hash
+from _tabular_fixtures import NB101_CELLS, nb101_final, nb101_hash
+from _tabular_fixtures import nats_dir, nb101_file  # noqa: F401  (fixtures)
 
 from nasnb.benchmarks import NASBench101
 from nasnb.benchmarks.nb101_format import crc32c, hash_module, prune_spec

@@ -10,7 +10,8 @@ import pickle
 import pytest
 
 from _tabular_files import nats_arch_state, write_nats_dir
-from conftest import NB201_ARCHS
+from _tabular_fixtures import NB201_ARCHS
+from _tabular_fixtures import nats_dir, nb101_file  # noqa: F401  (fixtures)
 
 from nasnb.benchmarks import NASBench201, arch_string, parse_arch_string, write_nb201_json
 from nasnb.benchmarks.nb201_format import read_nats_arch

@@ -1,4 +1,7 @@
-"""Fixtures: small benchmark files in the official formats, written by the tests themselves."""
+"""Fixtures: small benchmark files in the official formats, written by the tests themselves.
+
+Test modules import the fixtures they use from here (a conftest.py here would clash with
+tests/conftest.py under --doctest-modules)."""
 
 from __future__ import annotations
 
