@@ -27,6 +27,7 @@ __all__ = [
     "check_probability",
     "check_choice",
     "as_generator",
+    "as_seed",
 ]
 
 
@@ -75,16 +76,37 @@ def check_choice(value: Any, choices, name: str, func: str):
     return value
 
 
-def as_generator(seed: Any) -> np.random.Generator:
-    """Turn ``None``, an int, a ``SeedSequence`` or a ``Generator`` into a ``Generator``.
+def as_generator(seed: Any, func: str = "as_generator", name: str = "seed") -> np.random.Generator:
+    """Turn ``None``, an int >= 0, a ``SeedSequence`` or a ``Generator`` into a ``Generator``.
+
+    ``func`` and ``name`` name the caller's function and argument in the error message.
 
     Examples
     --------
     >>> g = as_generator(0); float(g.random()) == float(as_generator(0).random())
     True
+    >>> as_generator(-1, "RandomSearch")
+    Traceback (most recent call last):
+    ...
+    nasnb.exceptions.ParameterError: The 'seed' parameter of RandomSearch must be None, an int >= 0, a SeedSequence or a numpy Generator. Got -1 instead.
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or _is_int(seed) or isinstance(seed, np.random.SeedSequence):
+    if seed is None or isinstance(seed, np.random.SeedSequence) or (_is_int(seed) and seed >= 0):
         return np.random.default_rng(seed)
-    raise parameter_error("seed", "as_generator", "None, an int, a SeedSequence or a numpy Generator", seed)
+    raise parameter_error(name, func, "None, an int >= 0, a SeedSequence or a numpy Generator", seed)
+
+
+def as_seed(seed: Any, func: str, name: str = "seed") -> int:
+    """An int seed for APIs that record it (stores, torch): ints pass, a Generator is drawn from.
+
+    ``None`` draws a fresh seed.
+
+    Examples
+    --------
+    >>> as_seed(7, "f"), as_seed(np.random.default_rng(0), "f") == as_seed(np.random.default_rng(0), "f")
+    (7, True)
+    """
+    if _is_int(seed) and seed >= 0:
+        return int(seed)
+    return int(as_generator(seed, func, name).integers(2**31 - 1))

@@ -27,6 +27,7 @@ __all__ = [
     "StoreError",
     "StudyConfigError",
     "EvaluationError",
+    "SearchError",
     "ClusterError",
     "ClusterTimeoutError",
     "OptionalDependencyError",
@@ -79,6 +80,10 @@ class StudyConfigError(StoreError, ValueError):
 
 class EvaluationError(NasnbError, RuntimeError):
     """An evaluation failed for a reason other than the candidate being invalid."""
+
+
+class SearchError(NasnbError, ValueError):
+    """A search or its history cannot answer what was asked (e.g. the best of no evaluations)."""
 
 
 class ClusterError(NasnbError, RuntimeError):

@@ -20,6 +20,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
+from nasnb.exceptions import ParameterError
+
 __all__ = ["EvaluationResult", "STATUSES"]
 
 #: Statuses an evaluation can end in (``queued``/``running`` live only in the store).
@@ -57,7 +59,8 @@ class EvaluationResult:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+            raise ParameterError(f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. "
+                                 f"Got {self.status!r} instead.")
 
     def __iter__(self) -> Iterator[Any]:
         """Unpack as the thesis' ``(loss, metrics, total_time)``."""

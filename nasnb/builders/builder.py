@@ -29,7 +29,7 @@ import math
 import numbers
 from typing import Any, Callable, Sequence
 
-from nasnb._validation import check_choice, check_positive_int, parameter_error
+from nasnb._validation import as_seed, check_choice, check_positive_int, parameter_error
 from nasnb.builders.heads import HEADS, make_head
 from nasnb.builders.merge import MERGE_POLICIES, MergeStep, make_adapter, plan_inputs
 from nasnb.exceptions import BuildError, DescriptorError, LayerParameterError, UnknownLayerError
@@ -81,7 +81,7 @@ def _viable(info: LayerInfo, params: dict, fixed_channels: int | None) -> Callab
 
 def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
                   merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
-                  registry: LayerRegistry | None = None):
+                  registry: LayerRegistry | None = None, seed: Any = None):
     """Compile ``descriptor`` into a :class:`~nasnb.builders.network.NetworkModule`.
 
     Parameters
@@ -101,6 +101,9 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
         Dense head (see :mod:`nasnb.builders.heads`).
     registry : LayerRegistry, optional
         Where layer types are looked up (default: :func:`nasnb.layers.default_registry`).
+    seed : int >= 0 or numpy Generator, optional
+        Seeds the weight initialisation (in a forked torch RNG: the global torch random state
+        is left as it was). ``None`` uses torch's global generator.
 
     Returns
     -------
@@ -116,6 +119,20 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
     ParameterError
         A bad argument.
     """
+    if seed is None:
+        return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
+                              head=head, registry=registry)
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(as_seed(seed, _FUNC))
+        return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
+                              head=head, registry=registry)
+
+
+def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
+                  merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
+                  registry: LayerRegistry | None = None):
     from nasnb.builders.network import _INPUT, NetworkModule
 
     shape_in = _check_input_shape(input_shape)

@@ -75,7 +75,8 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
             raise ClusterError("engines='mpi' needs `mpiexec` on PATH (pip install mpich, or load your MPI "
                                "module); or pass engines='local'.")
     threads = threads or max(1, (os.cpu_count() or 1) // n)
-    kwargs: dict[str, Any] = {"engines": engines, "n": n, "log_level": logging.WARNING}
+    # ERROR: ipyparallel warns at every shutdown that MPI engines take more than 5 s to exit
+    kwargs: dict[str, Any] = {"engines": engines, "n": n, "log_level": logging.ERROR}
     if profile is not None:
         kwargs["profile"] = profile
     if cluster_id is not None:

@@ -186,14 +186,14 @@ def data_parallel_evaluate(ctx: DistributedContext, evaluator: Any, descriptor: 
     from nasnb.data.metrics import resolve_loss
     from nasnb.evaluators.local import fitness_from_metrics
     from nasnb.evaluators.train import evaluate, resolve_optimizer, train_epochs
-    from nasnb.exceptions import BuildError, DescriptorError
+    from nasnb.exceptions import BuildError, DatasetError, DescriptorError
     from nasnb.results import EvaluationResult
 
     start = time.perf_counter()
     config = evaluator.registry().get(dataset)
     splits = evaluator.splits(config, percentage, ctx.device)
     if splits.train_tensors is None:
-        raise ValueError(f"Data-parallel evaluation needs in-memory tensors; dataset {config.name!r} has none.")
+        raise DatasetError(f"Data-parallel evaluation needs in-memory tensors; dataset {config.name!r} has none.")
     x, y = splits.train_tensors
     idx = ctx.shard(len(x), seed).to(x.device)
     local_batch = max(1, evaluator.batch_size // ctx.world_size)

@@ -20,10 +20,10 @@ import time
 import traceback
 from typing import Any, Mapping
 
-import numpy as np
 import torch
 
-from nasnb._validation import check_choice, check_fraction, check_positive_int, check_probability, parameter_error
+from nasnb._validation import (as_seed, check_choice, check_fraction, check_positive_int, check_probability,
+                               parameter_error)
 from nasnb.data.batches import TensorBatches
 from nasnb.data.config import DatasetConfig, DatasetRegistry
 from nasnb.data.metrics import ERROR_METRICS, resolve_loss
@@ -174,8 +174,9 @@ class LocalEvaluator:
             A name in the evaluator's dataset registry.
         percentage : float in (0, 1]
             Share of the training set to train on.
-        seed : int, optional
-            Seed of weight initialisation, dropout and batch order (``None``: fresh).
+        seed : int >= 0, numpy Generator or None
+            Seed of weight initialisation, dropout and batch order (a Generator or ``None``
+            gives a drawn int seed).
 
         Returns
         -------
@@ -191,10 +192,7 @@ class LocalEvaluator:
         """
         epochs = check_positive_int(epochs, "epochs", _FUNC)
         percentage = check_fraction(percentage, "percentage", _FUNC)
-        if seed is None:
-            seed = int(np.random.default_rng().integers(2**31 - 1))
-        elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise parameter_error("seed", _FUNC, "an int or None", seed)
+        seed = as_seed(seed, _FUNC)  # an int >= 0 as is; a numpy Generator or None is drawn from
         config = self.registry().get(dataset)
         device = resolve_device(self.device)
         splits = self.splits(config, percentage, device)

@@ -147,6 +147,14 @@ class Genome:
         return Genome(**data)
 
     # ------------------------------------------------------------------ JSON
+    def _repr_html_(self) -> str | None:
+        """Rich display in notebooks (drawn by :mod:`nasnb.viz.display`)."""
+        try:
+            from nasnb.viz.display import genome_html
+        except ImportError:
+            return None
+        return genome_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict with a format tag and schema version."""
         return {

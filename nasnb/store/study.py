@@ -117,6 +117,14 @@ class Study:
     def __repr__(self) -> str:
         return f"Study(name={self.name!r}, store={str(self.store.path)!r})"
 
+    def _repr_html_(self) -> str | None:
+        """Rich display in notebooks (drawn by :mod:`nasnb.viz.display`)."""
+        try:
+            from nasnb.viz.display import study_html
+        except ImportError:
+            return None
+        return study_html(self)
+
     def __reduce__(self):
         raise StoreError(f"Study {self.name!r} cannot be pickled or sent to an engine: only the "
                          "client process writes to the experiment store.")

@@ -74,7 +74,7 @@ class Strategy:
 
     def __init__(self, space: Any, *, seed: Any = None) -> None:
         self.space = check_search_space(space, type(self).__name__)
-        as_generator(seed)  # validates the type (a Generator is returned as is, not drawn from)
+        as_generator(seed, type(self).__name__)  # validates the type (a Generator is returned as is, not drawn from)
         self.seed = seed
         self._started = False
 

@@ -27,6 +27,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from nasnb.exceptions import SearchError, ParameterError
+
 __all__ = ["SearchHistory", "BestRecord", "curves_frame"]
 
 
@@ -85,7 +87,7 @@ class SearchHistory:
         for name in ("fitness", "statuses", "parents", "sample_counts", "removed_at", "total_times", "wall_times",
                      "messages", "metrics"):
             if len(getattr(self, name)) != n:
-                raise ValueError(f"SearchHistory: {name} has {len(getattr(self, name))} entries for {n} candidates.")
+                raise ParameterError(f"SearchHistory: {name} has {len(getattr(self, name))} entries for {n} candidates.")
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -94,13 +96,21 @@ class SearchHistory:
         best = f", best={self.best.fitness:.4g}" if len(self) else ""
         return f"<SearchHistory: {len(self)} evaluations, {self.num_invalid} invalid{best}>"
 
+    def _repr_html_(self) -> str | None:
+        """Rich display in notebooks (drawn by :mod:`nasnb.viz.display`)."""
+        try:
+            from nasnb.viz.display import study_html
+        except ImportError:
+            return None
+        return study_html(self)
+
     # ------------------------------------------------------------------ summaries
     @property
     def keys(self) -> list[str]:
         """Canonical keys of the candidates (computed once, on first use)."""
         if self._keys is None:
             if self._key_fn is None:
-                raise ValueError("This SearchHistory was built without a key function (a space's key).")
+                raise SearchError("This SearchHistory was built without a key function (a space's key).")
             self._keys = [self._key_fn(c) for c in self.candidates]
         return self._keys
 
@@ -108,7 +118,7 @@ class SearchHistory:
     def best(self) -> BestRecord:
         """The evaluation with the highest fitness (the first one on ties)."""
         if not len(self):
-            raise ValueError("An empty SearchHistory has no best evaluation.")
+            raise SearchError("An empty SearchHistory has no best evaluation.")
         i = int(np.argmax(self.fitness))
         key = self._keys[i] if self._keys is not None else None
         return BestRecord(i, self.candidates[i], float(self.fitness[i]), key)

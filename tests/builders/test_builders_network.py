@@ -248,3 +248,17 @@ def test_series_merge_and_copies():
     assert y.shape == (2, 10)
     assert torch.equal(copy.deepcopy(net)(x), y)
     assert torch.equal(pickle.loads(pickle.dumps(net))(x), y)
+
+
+def test_seed_makes_weights_reproducible_without_touching_global_rng():
+    import torch
+
+    from nasnb import NeuralDescriptor, build_network
+
+    d = NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 4, "kernel_size": 3}), "nn.ReLU"])
+    before = torch.random.get_rng_state()
+    a, b = (build_network(d, (1, 8, 8), 10, seed=3) for _ in range(2))
+    other = build_network(d, (1, 8, 8), 10, seed=4)
+    x = torch.ones(2, 1, 8, 8)
+    assert torch.equal(a(x), b(x)) and not torch.equal(a(x), other(x))
+    assert torch.equal(before, torch.random.get_rng_state())
