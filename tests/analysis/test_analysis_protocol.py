@@ -89,3 +89,33 @@ def test_protocol_accepts_a_tabular_benchmark_with_records_method(records):
     via_object = resampling_protocol(Benchmark(), n_samples=500, n_resamples=20, seed=3)
     direct = resampling_protocol(records, n_samples=500, n_resamples=20, seed=3)
     pd.testing.assert_frame_equal(via_object, direct)
+
+
+def test_protocol_on_a_real_nasbench101_file(tmp_path):
+    """A NASBench101 object over the small official-format file of tests/benchmarks."""
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    from _tabular_files import nb101_record, write_tfrecord
+    from _tabular_fixtures import NB101_CELLS, nb101_final, nb101_hash
+
+    from nasnb.benchmarks import NASBench101
+
+    path = tmp_path / "nasbench_small.tfrecord"
+    write_tfrecord(path, [nb101_record(nb101_hash(m, o), e, m, o, nb101_final(c, e, r), params=1000 + c)
+                          for c, (m, o) in enumerate(NB101_CELLS) for e in (4, 12, 36, 108) for r in range(3)])
+    nb = NASBench101(path)
+    out = resampling_protocol(nb, n_samples=2000, n_resamples=50, seed=0)
+    assert out.budget.tolist() == [4, 12, 36, 108] and (out.n_samples == 2000).all()
+    settings = out.attrs["settings"]
+    assert settings["reference_budget"] == 108 and settings["architectures"] == len(NB101_CELLS) == 5
+    # the written cells keep their order at every budget (0.01 apart, runs 0.001 apart): only
+    # the run noise of repeated draws lowers tau, equally at every budget
+    assert (out.tau > 0.8).all() and out.tau.max() - out.tau.min() < 0.02
+    assert ((out.ci_low <= out["mean"]) & (out["mean"] <= out.ci_high)).all()
+    pd.testing.assert_frame_equal(out, resampling_protocol(nb.records(), n_samples=2000, n_resamples=50, seed=0))
+    rounded = resampling_protocol(nb, n_samples=2000, budgets=[4], decimals=2, n_resamples=0, seed=0)
+    assert rounded.tau.iloc[0] == pytest.approx(1.0)  # whole percents erase the run noise

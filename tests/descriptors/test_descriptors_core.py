@@ -224,3 +224,30 @@ def test_descriptors_can_be_pickled_and_deep_copied():
     d = branched()
     assert pickle.loads(pickle.dumps(d)) == d
     assert copy.deepcopy(d) == d
+
+
+# ------------------------------------------------------------------ neighbours and disconnect
+def test_outgoing_incoming_and_disconnect_layers():
+    d = branched()
+    assert sorted(d.outgoing("a")) == ["b", "c"] and d.outgoing("d") == []
+    assert d.incoming("d") == ["b", "c"] and d.incoming("a") == []
+    assert branched(order=("d", "c", "b", "a")).incoming("d") == ["b", "c"]  # sorted, not insertion order
+    before = d.canonical_hash()
+    d.disconnect_layers("c", "d")
+    assert ("c", "d") not in d.connections and len(d.connections) == 3
+    assert d.incoming("d") == ["b"] and d.outgoing("c") == [] and sorted(d.outgoing("a")) == ["b", "c"]
+    assert len(d) == 4 and d.canonical_hash() != before  # layers stay, the graph changed
+    d.connect_layers("c", "d")
+    assert d.canonical_hash() == before
+    # a connection that does not exist (reversed, removed twice, unknown layer) is an error naming it
+    with pytest.raises(DescriptorError, match="'d' -> 'c'"):
+        d.disconnect_layers("d", "c")
+    d.disconnect_layers("a", "b")
+    with pytest.raises(DescriptorError, match="'a' -> 'b'"):
+        d.disconnect_layers("a", "b")
+    with pytest.raises(DescriptorError, match="'zz'"):
+        d.disconnect_layers("zz", "a")
+    for method in (d.outgoing, d.incoming):
+        with pytest.raises(DescriptorError, match="'zz'"):
+            method("zz")
+    assert d.incoming("b") == [] and d.outgoing("a") == ["c"]

@@ -161,3 +161,29 @@ def test_gene_set_ranges_hold_under_mutation():
         assert g.hyper_dict["readout"] in ("max", "mean", "sort1", "sort2", "sort3")
         for gene in g.layers:
             assert gene.type in ("sage_lstm", "sage_pool") and gene.param_dict["filters_mult"] in (0.5, 1.0, 2.0)
+
+
+def test_mutate_hyper_changes_the_graphsage_readout_to_another_valid_value():
+    from nasnb.genomes import READOUTS, GraphSageGenes, mutate_hyper
+
+    genes = GraphSageGenes()
+    g = minimal_genome(genes, InnovationTracker(), np.random.default_rng(0))
+    assert [h.name for h in g.hyperparameters] == ["readout"] and g.hyper_dict["readout"] in READOUTS
+    original, seen = g.hyper_dict["readout"], set()
+    for seed in range(40):
+        child = mutate_hyper(g, genes, np.random.default_rng(seed))
+        new = child.hyper_dict["readout"]
+        assert new in READOUTS and new != g.hyper_dict["readout"]
+        assert child.hyperparameters[0].innovation == g.hyperparameters[0].innovation
+        assert child.layers == g.layers and child.connections == g.connections  # only the hyper gene moves
+        assert g.hyper_dict["readout"] == original  # the parent is left untouched
+        # the same seed gives the same child
+        assert mutate_hyper(g, genes, np.random.default_rng(seed)).hyper_dict == child.hyper_dict
+        seen.add(new)
+        d = genome_to_descriptor(child, genes)
+        assert d.layers[d.output_layer].type == "readout" and d.layers[d.output_layer].params["readout"] == new
+    assert seen == set(READOUTS) - {g.hyper_dict["readout"]}  # every other readout is reachable
+    # a gene set without hyper-parameter genes: nothing to mutate, the genome comes back as it was
+    plain = LayerChoiceGenes()
+    h = minimal_genome(plain, InnovationTracker(), np.random.default_rng(0))
+    assert h.hyperparameters == () and mutate_hyper(h, plain, np.random.default_rng(0)) == h

@@ -60,17 +60,63 @@ def test_ask_tell_and_descriptor_path(cora):
     assert list(frame.columns) == ["episode", "key", "reward", "status", "epsilon"]
 
 
+def _small_nb101(directory):
+    """The small official-format NAS-Bench-101 file of tests/benchmarks (5 cells, 4 budgets, 3 runs)."""
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    from _tabular_files import nb101_record, write_tfrecord
+    from _tabular_fixtures import NB101_CELLS, nb101_final, nb101_hash
+
+    path = directory / "nasbench_small.tfrecord"
+    write_tfrecord(path, [nb101_record(nb101_hash(m, o), e, m, o, nb101_final(c, e, r), params=1000 + c)
+                          for c, (m, o) in enumerate(NB101_CELLS) for e in (4, 12, 36, 108) for r in range(3)])
+    return path, NB101_CELLS
+
+
 def test_nb101_style_cells_from_a_written_file(tmp_path):
-    """The thesis setting: 45-bit state, 3 ops + stop, two inputs per layer."""
+    """The thesis setting: 45-bit state, 3 ops + stop, two inputs per layer, on a real NB-101 file."""
+    import numpy as np
+
+    torch = pytest.importorskip("torch")
     from nasnb.benchmarks import NASBench101
 
-    nb = NASBench101(tmp_path / "missing.tfrecord")
-    agent = DoubleDQNSearch(nb, seed=0)
-    cand = agent.ask()
-    assert agent.cell.state_size == 45
-    assert cand is None or nb.invalid_reason(cand) is None
-    agent.tell(cand, 0.0)
-    assert agent.history.rewards.tolist() == [0.0]
+    path, cells = _small_nb101(tmp_path)
+    nb = NASBench101(path)
+    table = {nb.key((tuple(map(tuple, m)), tuple(o))) for m, o in cells}
+    agent = DoubleDQNSearch(nb, seed=0, target_sync=3, batch_size=8, learning_starts=8)
+    assert agent.target_sync == 3
+    in_degrees, synced, scored = [], [], 0
+    for episode in range(1, 31):
+        cand = agent.ask()
+        assert agent.cell.state_size == 45
+        result = nb.evaluate_candidate(cand) if cand is not None else 0.0
+        agent.tell(cand, result)
+        same = all(torch.equal(a, b) for a, b in zip(agent.online.state_dict().values(),
+                                                      agent.target.state_dict().values()))
+        synced.append(same)
+        if cand is None:
+            continue
+        assert nb.invalid_reason(cand) is None  # every built cell is a valid NB-101 cell
+        matrix = np.asarray(cand[0])
+        assert matrix.shape[0] <= 7 and cand[1][0] == "input" and cand[1][-1] == "output"
+        in_degrees += matrix[:, 1:-1].sum(axis=0).tolist()  # the input head picks up to two inputs
+        if nb.key(cand) in table:  # cells of the file are scored from it
+            assert result.status == "done" and 0.55 <= result.fitness < 0.7
+            scored += 1
+        else:
+            assert result.status == "invalid"
+    assert set(in_degrees) == {1, 2}
+    history = agent.history
+    assert scored >= 1 and len(history) == 30
+    assert int((history.rewards > 0).sum()) == scored and history.rewards.max() >= 0.55
+    # the target network is a copy of the online one right after every 3rd episode, and lags
+    # behind it in between once learning has started
+    assert all(synced[i] for i in range(2, 30, 3))
+    assert not all(synced[i] for i in range(30) if (i + 1) % 3)
 
 
 def test_bad_arguments(cora):

@@ -217,3 +217,26 @@ def test_svg_is_fast_enough_for_display_and_wellformed():
 
     root = ET.fromstring(architecture_svg(mutant()))
     assert root.tag.endswith("svg") and root.get("data-layers") == "5"
+
+
+def test_plot_realised_shows_builder_merges_and_exports_png(tmp_path):
+    from nasnb.builders import build_network
+    from nasnb.viz.realised import plot_realised
+
+    d = NeuralDescriptor()
+    d.add_layer("CONV_3.N", name="a"); d.add_layer("POOL_2.M", name="b"); d.add_layer("CONV_3.N", name="c")
+    d.connect_layers("a", "b"); d.connect_layers("a", "c"); d.connect_layers("b", "c")  # 8x8 meets 4x4 at c
+    net = build_network(d, (1, 8, 8), 10, fixed_channels=4)
+    (step_a, step_b), = [net.merges["c"]]
+    assert step_a.source == "a" and step_a.operations == ("interpolate",) and step_b.operations == ()
+    for fig in (plot_realised(d, network=net), plot_realised(d, (1, 8, 8), 10, fixed_channels=4)):
+        texts = {t.get_gid(): t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("node-")}
+        assert set(texts) == {"node-a", "node-b", "node-c", "node-sum→c", "node-a→c", "node-(head)"}
+        assert texts["node-a→c"] == "interpolate\n4×4×4" and texts["node-sum→c"] == "sum"
+        assert texts["node-a"].endswith("4×8×8") and texts["node-c"].endswith("4×4×4")
+    fig.savefig(tmp_path / "realised.png")
+    data = (tmp_path / "realised.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
