@@ -93,7 +93,8 @@ class NeuralDescriptor:
     def _require(self, name: str, role: str) -> None:
         if name not in self._graph:
             known = ", ".join(map(repr, list(self._graph)[:10])) or "none"
-            raise DescriptorError(f"Connection {role} {name!r} is not a layer of this descriptor (layers: {known}).")
+            what = "Layer" if role == "layer" else f"Connection {role}"
+            raise DescriptorError(f"{what} {name!r} is not a layer of this descriptor (layers: {known}).")
 
     def connect_layers(self, src: str, dst: str) -> None:
         """Connect the output of ``src`` to an input of ``dst``."""
@@ -158,9 +159,9 @@ class NeuralDescriptor:
         return list(self._graph.edges())
 
     def outgoing(self, name: str) -> list[str]:
-        """Layers that receive the output of ``name``."""
+        """Layers that receive the output of ``name``, in a deterministic (sorted) order."""
         self._require(name, "layer")
-        return list(self._graph.successors(name))
+        return sorted(self._graph.successors(name))
 
     def incoming(self, name: str) -> list[str]:
         """Layers whose outputs feed ``name``, in a deterministic (sorted) order."""
