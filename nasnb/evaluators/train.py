@@ -75,10 +75,17 @@ def resolve_optimizer(optimizer: Any, func: str = "LocalEvaluator") -> Callable[
     raise parameter_error("optimizer_class", func, "a torch.optim class, a factory or a name", optimizer)
 
 
-def _split_batch(batch: Any) -> tuple[Any, Any]:
+def _prepare_batch(batch: Any, device: Any) -> tuple[Any, Any]:
+    """(inputs, targets) of a batch, on ``device``, tensor inputs as float."""
     if isinstance(batch, (tuple, list)):
-        return batch[0], batch[1]
-    return batch, batch.y  # torch_geometric Batch: the model gets the batch, targets in .y
+        xb, yb = batch[0], batch[1]
+    else:
+        xb, yb = batch, batch.y  # torch_geometric Batch: the model gets the batch, targets in .y
+    if device is not None:
+        xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+    if isinstance(xb, torch.Tensor):
+        xb = to_float(xb)
+    return xb, yb
 
 
 def train_epoch(model: torch.nn.Module, batches: Iterable[Any], optimizer: torch.optim.Optimizer,
@@ -111,11 +118,7 @@ def train_epoch(model: torch.nn.Module, batches: Iterable[Any], optimizer: torch
     total: torch.Tensor | float = 0.0
     seen = 0
     for batch in batches:
-        xb, yb = _split_batch(batch)
-        if device is not None:
-            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-        if isinstance(xb, torch.Tensor):
-            xb = to_float(xb)
+        xb, yb = _prepare_batch(batch, device)
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(xb), yb)
         loss.backward()
@@ -170,11 +173,7 @@ def evaluate(model: torch.nn.Module, batches: Iterable[Any], loss_fn: Callable[[
     seen = 0
     with torch.no_grad():
         for batch in batches:
-            xb, yb = _split_batch(batch)
-            if device is not None:
-                xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-            if isinstance(xb, torch.Tensor):
-                xb = to_float(xb)
+            xb, yb = _prepare_batch(batch, device)
             out = model(xb)
             n = len(yb)
             total = total + loss_fn(out, yb) * n
