@@ -12,17 +12,20 @@ Examples
 (0.91, 'done')
 >>> EvaluationResult.invalid("no path from input to output").fitness
 0.0
+>>> as_result((0.1, {"accuracy": 0.9}, 2.0)).fitness, as_result(0.5).fitness
+(0.9, 0.5)
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
-from nasnb.exceptions import ParameterError
+from nasnb.exceptions import EvaluationError, ParameterError
 
-__all__ = ["EvaluationResult", "STATUSES"]
+__all__ = ["EvaluationResult", "EvaluationOutcome", "STATUSES", "as_result"]
 
 #: Statuses an evaluation can end in (``queued``/``running`` live only in the store).
 STATUSES = ("done", "failed", "invalid", "diverged")
@@ -100,3 +103,75 @@ class EvaluationResult:
     def diverged(cls, message: str, total_time: float = 0.0) -> "EvaluationResult":
         """Result of a training run whose loss became NaN or infinite."""
         return cls(float("nan"), {}, total_time, 0.0, "diverged", message)
+
+
+def as_result(value: Any) -> EvaluationResult:
+    """Turn what an evaluator returned into an :class:`EvaluationResult` (the one conversion).
+
+    Accepts an ``EvaluationResult``, a number (the fitness) or the thesis' ``(loss, metrics,
+    total_time)`` tuple (fitness = ``metrics["accuracy"]`` when present, else ``-loss``). A
+    non-finite fitness becomes a ``diverged`` result. The client, thread pools and cluster
+    engines all convert through this function, so a result never depends on where it ran.
+    """
+    if isinstance(value, EvaluationResult):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if not math.isfinite(float(value)):
+            return EvaluationResult.diverged(f"fitness {value!r} is not finite")
+        return EvaluationResult(float("nan"), {}, 0.0, float(value))
+    if isinstance(value, tuple) and len(value) == 3:
+        loss, metrics, total = value
+        try:
+            metrics = {str(k): float(v) for k, v in dict(metrics or {}).items()}
+            loss, total = float(loss), float(total)
+        except (TypeError, ValueError) as exc:
+            raise EvaluationError(f"An evaluator returned the tuple {value!r}; expected (loss: float, "
+                                  f"metrics: dict of str to float, total_time: float).") from exc
+        fitness = metrics.get("accuracy", -loss)
+        if not math.isfinite(fitness):
+            return EvaluationResult.diverged(f"fitness {fitness!r} is not finite", total)
+        return EvaluationResult(loss, metrics, total, fitness)
+    raise EvaluationError(f"An evaluator returned {value!r} of type {type(value).__name__}; expected an "
+                          "EvaluationResult, a number or a (loss, metrics, total_time) tuple.")
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    """An :class:`EvaluationResult` with where and how it was produced.
+
+    Returned by :func:`nasnb.evaluators.run_evaluation` wherever an evaluation runs (the
+    client, a thread pool, a cluster engine); the study recorder writes it as one row.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+    seed : int or None
+        The seed the evaluator really received.
+    threads : int or None
+        Torch intra-op threads during the evaluation (``None``: not fixed, e.g. table look-ups).
+    engine : dict
+        ``engine_id``, ``host``, ``pid``, ``mpi_rank`` and ``device`` of the process that ran it.
+    started, finished : float
+        Unix times around the evaluator call.
+    error_types : tuple of str
+        For an evaluation that raised: qualified names of the exception's classes (its MRO),
+        so the client can decide whether the error stops the run (``catch``).
+    error : BaseException or None
+        The exception object itself when it could be carried back.
+    """
+
+    result: EvaluationResult
+    seed: int | None = None
+    threads: int | None = None
+    engine: dict = field(default_factory=dict)
+    started: float | None = None
+    finished: float | None = None
+    error_types: tuple = ()
+    error: Any = None
+
+    def raised(self, classes: tuple) -> bool:
+        """True when the evaluation raised an instance of one of ``classes``."""
+        if not self.error_types:
+            return False
+        names = set(self.error_types)
+        return any(f"{c.__module__}.{c.__qualname__}" in names for c in classes)

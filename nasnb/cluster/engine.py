@@ -1,11 +1,17 @@
 """Functions that run *on the engines* of a :class:`~nasnb.cluster.Cluster`.
 
 They are plain module-level functions, so ipyparallel pickles them by reference and
-every engine imports this module once. Engine-wide state (the evaluators already
-unpickled, with the data sets they loaded) lives in the engine's IPython user
-namespace under ``_nasnb_engine``, the engine-global namespace the client cannot
-see; nothing here keeps module-level state. Called outside an engine (tests, serial
-fallback) each call gets a fresh namespace.
+every engine imports this module once. Engine-wide state lives in the engine's IPython
+user namespace under ``_nasnb_engine`` (nothing here keeps module-level state):
+
+* ``engine`` -- who this engine is (id, host, pid, MPI rank, device), set by
+  :func:`engine_setup`, and copied into every :class:`~nasnb.results.EvaluationOutcome`;
+* ``objects`` -- evaluators and functions the client sent once (:func:`cache_object`,
+  cloudpickled, so classes and loaders defined in a notebook work) and that tasks name by
+  token (:func:`evaluate_cached`, :func:`call_cached`): an evaluator is unpickled once per
+  engine and keeps the data sets it loaded for every later task of the study.
+
+Called outside an engine (tests, serial fallback) each call gets a fresh namespace.
 
 Examples
 --------
@@ -24,10 +30,13 @@ import pickle
 import socket
 import sys
 import time
-import traceback
 from typing import Any, Callable
 
-__all__ = ["engine_namespace", "engine_info", "pin_threads", "evaluate_task", "call_task", "dumps_object", "loads_object"]
+__all__ = ["engine_namespace", "engine_info", "pin_threads", "engine_setup", "cache_object", "cached_object",
+           "evaluate_cached", "call_cached", "call_task", "dumps_object", "loads_object", "MISSING"]
+
+#: Marker a task returns when its engine does not hold the object it names (the client sends it and retries).
+MISSING = "__nasnb_missing_object__"
 
 _NS_KEY = "_nasnb_engine"
 
@@ -75,31 +84,87 @@ def pin_threads(threads: int) -> dict[str, Any]:
     return engine_info()
 
 
-def dumps_object(evaluator: Any) -> bytes:
-    """Serialize an evaluator or function for the engines (cloudpickle when present, else pickle).
+def dumps_object(obj: Any) -> bytes:
+    """Serialize an evaluator or function for the engines (cloudpickle).
 
     cloudpickle sends functions and classes defined in a notebook (``__main__``) by value.
     """
     try:
         import cloudpickle
     except ImportError:  # pragma: no cover - ipyparallel installs cloudpickle
-        return pickle.dumps(evaluator)
-    return cloudpickle.dumps(evaluator)
-
-
-def _cached_evaluator(token: str, blob: bytes) -> Any:
-    cache = engine_namespace().setdefault("evaluators", {})
-    evaluator = cache.get(token)
-    if evaluator is None:
-        # the client's own evaluator object, serialized by the client itself
-        evaluator = loads_object(blob)
-        cache[token] = evaluator
-    return evaluator
+        return pickle.dumps(obj)
+    return cloudpickle.dumps(obj)
 
 
 def loads_object(blob: bytes) -> Any:
     """Inverse of :func:`dumps_object` (bytes the client produced from its own objects)."""
     return pickle.loads(blob)  # noqa: S301 - trusted: produced by dumps_object on the client
+
+
+def engine_setup(engine_id: int, threads: int) -> dict[str, Any]:
+    """Pin threads, choose this engine's device and remember who it is; returns :func:`engine_info` + device."""
+    info = pin_threads(threads)
+    device = "cpu"
+    try:
+        from nasnb.cluster.devices import engine_device
+
+        device = str(engine_device())
+    except ImportError:  # pragma: no cover - devices needs torch, always present on engines
+        pass
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.set_device(torch.device(device))
+    info.update(engine_id=int(engine_id), device=device)
+    engine_namespace()["engine"] = {"engine_id": int(engine_id), "host": info["host"], "pid": info["pid"],
+                                    "mpi_rank": info["mpi_rank"], "device": device}
+    return info
+
+
+def cache_object(token: str, blob: bytes) -> bool:
+    """Keep the client's object (an evaluator, a function) under ``token`` on this engine.
+
+    An evaluator that leaves its device to be chosen (``device=None``) trains on this engine's
+    device (``cuda:(local rank mod device count)`` on a GPU host).
+    """
+    namespace = engine_namespace()
+    objects = namespace.setdefault("objects", {})
+    if token not in objects:
+        obj = loads_object(blob)
+        device = namespace.get("engine", {}).get("device")
+        if device and device.startswith("cuda") and hasattr(obj, "device") and getattr(obj, "device") is None:
+            obj.device = device
+        objects[token] = obj
+    return True
+
+
+def cached_object(token: str, blob: bytes | None = None) -> Any:
+    """The object kept under ``token`` (unpickling ``blob`` first when given and not cached yet)."""
+    objects = engine_namespace().setdefault("objects", {})
+    if token not in objects and blob is not None:
+        cache_object(token, blob)
+    return objects.get(token)
+
+
+def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict) -> Any:
+    """Run :func:`~nasnb.evaluators.run_evaluation` with the engine's cached evaluator ``token``.
+
+    Returns the :class:`~nasnb.results.EvaluationOutcome` (with this engine's identity), or
+    ``(MISSING, token)`` when the evaluator was never sent here (a new engine), or
+    ``("argument_error", exc)`` for a ParameterError/DatasetError (the client raises it).
+    """
+    from nasnb.evaluators.execution import ARGUMENT_ERRORS, run_evaluation
+
+    namespace = engine_namespace()
+    evaluator = namespace.get("objects", {}).get(token)
+    if evaluator is None:
+        return (MISSING, token)
+    engine = namespace.get("engine") or {"engine_id": None, **{k: v for k, v in engine_info().items()
+                                                                  if k in ("host", "pid", "mpi_rank")}}
+    try:
+        return run_evaluation(evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True)
+    except ARGUMENT_ERRORS as exc:
+        return ("argument_error", exc)
 
 
 def _envelope(value: Any, started: float) -> dict[str, Any]:
@@ -108,26 +173,12 @@ def _envelope(value: Any, started: float) -> dict[str, Any]:
     return info
 
 
-def evaluate_task(token: str, blob: bytes, descriptor: Any, epochs: int, dataset: Any,
-                  percentage: float, seed: int | None) -> dict[str, Any]:
-    """Evaluate one descriptor with the engine's cached copy of the evaluator.
-
-    The evaluator is unpickled once per engine (keyed by the client's ``token``) so the
-    data sets it loads stay in memory for the following tasks. Any exception becomes a
-    ``failed`` :class:`~nasnb.results.EvaluationResult` holding the traceback.
-    """
-    from nasnb.results import EvaluationResult
-
-    started = time.time()
-    try:
-        evaluator = _cached_evaluator(token, blob)
-        result = evaluator.descriptor_evaluate(descriptor, epochs, dataset, percentage=percentage, seed=seed)
-        if not isinstance(result, EvaluationResult):
-            loss, metrics, total_time = result
-            result = EvaluationResult(float(loss), dict(metrics), float(total_time))
-    except Exception:  # recorded as a failed evaluation, never lost
-        result = EvaluationResult.failed(traceback.format_exc(), time.time() - started)
-    return _envelope(result, started)
+def call_cached(token: str, args: tuple, kwargs: dict) -> Any:
+    """Run the cached function ``token`` as ``fn(*args, **kwargs)`` (see :func:`call_task`)."""
+    fn = engine_namespace().get("objects", {}).get(token)
+    if fn is None:
+        return (MISSING, token)
+    return call_task(fn, args, kwargs)
 
 
 def call_task(fn: Callable[..., Any] | bytes, args: tuple, kwargs: dict) -> dict[str, Any]:

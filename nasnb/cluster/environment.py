@@ -1,15 +1,24 @@
 """``Cluster``: the thesis' Environment on ipyparallel MPI engines.
 
-Code in the ``with`` block runs on the client (the master). Evaluations go to a
-load-balanced view; the client records every result in the study exactly once, resubmits
-the task of an engine that died (naming it in a warning; if the client started the engines
-and all of them died — an MPI job loses every rank when one rank dies — it starts a new
-set), and records an evaluation that raised as ``failed`` with its traceback.
+Code in the ``with`` block runs on the client (the master). The cluster is an *executor*:
+it runs evaluations and reports where and how they ran; it never writes to a store itself.
+Evaluations go to a load-balanced view; every path (``Strategy.run(executor=cluster)``,
+:meth:`Cluster.submit`, :meth:`Cluster.as_completed`, :meth:`Cluster.map_evaluate`) sends an
+evaluator to each engine once (cloudpickled, so classes and loaders defined in a notebook
+work) and names it by a token afterwards; the engine keeps it with the data sets it loaded,
+so a data set is loaded once per engine per study. Each evaluation runs through
+:func:`~nasnb.evaluators.run_evaluation`, exactly as in the client, and comes back as an
+:class:`~nasnb.results.EvaluationOutcome` naming the engine (id, host, MPI rank, pid,
+device); results with a study are written by the one study recorder.
 
-Each engine unpickles an evaluator once (keyed by a token the client gives that evaluator)
-and keeps it, with the data sets it loaded, in the engine's namespace, so a data set is
-loaded once per engine, never shipped with each task. Engines pin their thread count to
-cores-per-host // engines-per-host.
+A task whose engine died is resubmitted to a live engine (the lost engine is named in a
+warning; a cluster nasnb started and that lost every engine — an MPI job loses every rank
+when one dies — gets a new set; on a connected cluster the client waits ``timeout`` seconds
+for engines to come back). After ``max_retries`` losses, or when no engine comes back, the
+future fails with a :class:`~nasnb.exceptions.ClusterError`: an infrastructure failure is
+never recorded as the candidate's failure. Engines pin their thread count to
+cores-per-host // engines-per-host, and each engine trains on ``cuda:(local rank mod device
+count)`` on a host with GPUs.
 
 Examples
 --------
@@ -37,11 +46,12 @@ import numpy as np
 from nasnb._validation import check_choice, check_fraction, check_positive_int, parameter_error
 from nasnb.cluster import connect
 from nasnb.cluster.distributed import free_port
-from nasnb.cluster.engine import call_task, dumps_object, engine_info, evaluate_task, pin_threads
+from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_cached
 from nasnb.cluster.tasks import TaskFuture, TaskManager
 from nasnb.exceptions import ClusterError
-from nasnb.results import EvaluationResult
-from nasnb.store.schema import FINAL_STATUSES, check_seed, describe, evaluation_key
+from nasnb.results import EvaluationOutcome, EvaluationResult
+from nasnb.store.recorder import StudyRecorder, evaluator_settings
+from nasnb.store.schema import check_seed, describe
 
 __all__ = ["Cluster"]
 
@@ -66,9 +76,13 @@ def _call_blob(fn_blob, args, kwargs):
 
 def _data_parallel_entry(ctx, token, blob, descriptor, epochs, dataset, percentage, seed):
     from nasnb.cluster.distributed import data_parallel_evaluate
-    from nasnb.cluster.engine import _cached_evaluator
+    from nasnb.cluster.engine import cached_object
 
-    return data_parallel_evaluate(ctx, _cached_evaluator(token, blob), descriptor, epochs, dataset, percentage, seed)
+    return data_parallel_evaluate(ctx, cached_object(token, blob), descriptor, epochs, dataset, percentage, seed)
+
+
+#: Engine launchers of ipyparallel that ``Cluster(engines=...)`` accepts (or a launcher class path).
+ENGINE_LAUNCHERS = ("mpi", "local", "slurm", "pbs", "sge", "lsf", "htcondor", "ssh", "windowshpc")
 
 
 class Cluster:
@@ -104,6 +118,9 @@ class Cluster:
                  threads_per_engine: int | None = None, max_retries: int = 3,
                  mpi_args: Sequence[str] | None = None) -> None:
         self.n = check_positive_int(n, "n", "Cluster")
+        if not isinstance(engines, str) or not (engines.lower() in ENGINE_LAUNCHERS or "." in engines):
+            raise parameter_error("engines", "Cluster", f"one of {ENGINE_LAUNCHERS} or an ipyparallel launcher "
+                                  "class path ('module.Class')", engines)
         self.engines = engines
         self.profile, self.cluster_id, self.connection_file = profile, cluster_id, connection_file
         if not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -119,6 +136,9 @@ class Cluster:
         self._engines: dict[int, dict[str, Any]] = {}
         self._known_pids: set[tuple[str, int]] = set()
         self._tokens: dict[int, tuple[str, bytes, Any]] = {}
+        self._blobs: dict[str, bytes] = {}  # token -> cloudpickled object, sent once per engine
+        self._held: dict[str, set[str]] = {}  # engine registration uuid -> tokens it holds
+        self._next_seq: dict[int, int] = {}  # id(study) -> next sequence index submit() hands out
         self._history: dict[str, str] = {}  # registration uuid -> engine name, kept after it dies
 
     # ------------------------------------------------------------------ lifecycle
@@ -143,7 +163,8 @@ class Cluster:
         try:
             self._view = self._client.load_balanced_view()
             self._manager = TaskManager(self._client, self._view, ensure_engines=self._ensure_engines,
-                                        max_retries=self.max_retries, engine_names=self.engine_name)
+                                        provide=self._provide, max_retries=self.max_retries,
+                                        engine_names=self.engine_name)
             self._setup_engines()
         except BaseException:
             self.__exit__(None, None, None)
@@ -159,10 +180,15 @@ class Cluster:
             self._client.close()
         if self._cluster is not None:
             try:
-                self._cluster.stop_cluster_sync()
+                connect.stop_cluster(self._cluster)
             finally:
                 self._kill_leftovers()
         self._client = self._cluster = self._manager = None
+        self._held = {}
+
+    def close(self) -> None:
+        """Stop the cluster if nasnb started it (as leaving the ``with`` block does); disconnect otherwise."""
+        self.__exit__(None, None, None)
 
     def _kill_leftovers(self) -> None:
         """Kill engine processes this object started that survived the shutdown."""
@@ -230,12 +256,15 @@ class Cluster:
         else:
             others = [self._engines[eid] for eid in live if eid in self._engines]
             threads = connect.threads_per_engine(others + list(infos))[len(others):]
-        ars = [client[eid].apply_async(pin_threads, t) for eid, t in zip(new, threads)]
+        ars = [client[eid].apply_async(engine_setup, eid, t) for eid, t in zip(new, threads)]
         for eid, ar in zip(new, ars):
             self._engines[eid] = dict(ar.get(timeout=self.timeout), uuid=uuids.get(eid))
             self._known_pids.add((self._engines[eid]["host"], self._engines[eid]["pid"]))
             if uuids.get(eid):
                 self._history[uuids[eid]] = self.engine_name(eid)
+                self._held[uuids[eid]] = set()
+        for token in self._blobs:  # engines that join later get every object in use
+            self._push(token, new)
 
     def _engine_uuids(self) -> dict[int, str]:
         """Engine id -> registration uuid (ids can be reused by restarted MPI engines)."""
@@ -268,20 +297,68 @@ class Cluster:
             ev = self.evaluator = LocalEvaluator()
         return ev
 
-    def _token(self, evaluator: Any) -> tuple[str, bytes]:
-        entry = self._tokens.get(id(evaluator))
-        if entry is None or entry[2] is not evaluator:
-            entry = (uuid.uuid4().hex, dumps_object(evaluator), evaluator)
-            self._tokens[id(evaluator)] = entry
+    def _token(self, obj: Any) -> tuple[str, bytes]:
+        """A token for ``obj`` (serialized once per object) that engines know it by."""
+        entry = self._tokens.get(id(obj))
+        if entry is None or entry[2] is not obj:
+            entry = (uuid.uuid4().hex, dumps_object(obj), obj)
+            self._tokens[id(obj)] = entry
+            self._blobs[entry[0]] = entry[1]
+            self._push(entry[0], sorted(self._require().ids))
         return entry[0], entry[1]
 
-    @staticmethod
-    def settings(evaluator: Any, epochs: int, dataset: Any, percentage: float) -> dict[str, Any]:
-        """Evaluator settings recorded with (and keying) each evaluation in a study."""
-        own = evaluator.settings() if callable(getattr(evaluator, "settings", None)) else {
-            "evaluator": type(evaluator).__name__}
-        return {"epochs": epochs, "dataset": getattr(dataset, "name", dataset), "percentage": percentage,
-                "evaluator": own}
+    def _push(self, token: str, engine_ids: Sequence[int]) -> None:
+        """Send the object ``token`` to the engines that do not hold it yet (and wait for them)."""
+        client = self._require()
+        uuids = self._engine_uuids()
+        todo = [eid for eid in engine_ids if token not in self._held.setdefault(uuids.get(eid, str(eid)), set())]
+        if not todo:
+            return
+        ars = [(eid, client[eid].apply_async(cache_object, token, self._blobs[token])) for eid in todo]
+        for eid, ar in ars:
+            try:
+                ar.get(timeout=max(self.timeout, 120.0))
+            except Exception as exc:
+                from nasnb.cluster.tasks import is_engine_death
+
+                if is_engine_death(exc):  # its tasks are resubmitted; a new engine gets the object then
+                    continue
+                raise ClusterError(f"Could not send {type(self._tokens_obj(token)).__name__} to "
+                                   f"{self.engine_name(eid)}: {exc}") from exc
+            self._held.setdefault(uuids.get(eid, str(eid)), set()).add(token)
+
+    def _tokens_obj(self, token: str) -> Any:
+        return next((e[2] for e in self._tokens.values() if e[0] == token), None)
+
+    def _provide(self, engine_id: Any, token: str) -> None:
+        """Called by the task manager when a task met an engine without the object (a new engine)."""
+        self._setup_engines()
+        if engine_id is not None and engine_id in self._require().ids:
+            uuids = self._engine_uuids()
+            self._held.get(uuids.get(engine_id, str(engine_id)), set()).discard(token)
+            self._push(token, [engine_id])
+
+    def submit_evaluation(self, evaluator: Any, payload: Any, *, fast: bool, kwargs: Any = None,
+                          label: str | None = None, on_result: Callable[[Any], Any] | None = None) -> TaskFuture:
+        """Run :func:`~nasnb.evaluators.run_evaluation` on a free engine; a future of its outcome.
+
+        The executor interface :meth:`nasnb.strategies.Strategy.run` uses: ``evaluator`` is sent
+        to each engine once and kept there.
+        """
+        self._require()
+        token, _ = self._token(evaluator)
+        return self._manager.submit(evaluate_cached, (token, payload, bool(fast), dict(kwargs or {})),
+                                    label=label or f"evaluation of {type(payload).__name__}", on_result=on_result)
+
+    def wait_first(self, futures: Iterable[Any]) -> set:
+        """Block until one of ``futures`` is done (driving the client loop); return the done ones."""
+        futures = list(futures)
+        done = {f for f in futures if f.done()}
+        if done:
+            return done
+        self._require()
+        self._manager.wait(futures, any_=True)
+        return {f for f in futures if f.done()}
 
     def _check(self, epochs: int, percentage: float, func: str) -> tuple[int, float]:
         return check_positive_int(epochs, "epochs", func), check_fraction(percentage, "percentage", func)
@@ -290,64 +367,55 @@ class Cluster:
                study: Any = None, evaluator: Any = None, **kwargs: Any) -> TaskFuture:
         """Run one task asynchronously on a free engine and return a future.
 
-        A descriptor is evaluated (``submit(d, epochs, dataset, percentage=1.0, seed=0)``;
-        the future gives an :class:`~nasnb.results.EvaluationResult`, recorded in the study
-        with sequence index ``seq``, default next free one). A callable is run as
-        ``fn(*args, **kwargs)``; its exception reaches the future as ipyparallel's
-        ``RemoteError`` (``.ename`` names the original class).
+        A descriptor is evaluated (``submit(d, epochs, dataset, percentage=1.0, seed=0)``; the
+        future gives an :class:`~nasnb.results.EvaluationResult`, recorded in the study with
+        sequence index ``seq``, default the next free one). A callable is run as
+        ``fn(*args, **kwargs)`` (sent to each engine once); its exception reaches the future as
+        ipyparallel's ``RemoteError`` (``.ename`` names the original class).
         """
         self._require()
         if callable(fn_or_descriptor) and not hasattr(fn_or_descriptor, "canonical_hash"):
+            token, _ = self._token(fn_or_descriptor)
             kw = dict(kwargs, **({} if seed is None else {"seed": seed}))
-            return self._manager.submit(call_task, (dumps_object(fn_or_descriptor), args, kw), evaluation=False,
+            return self._manager.submit(call_cached, (token, args, kw), evaluation=False,
                                         label=getattr(fn_or_descriptor, "__name__", "task"), seq=seq)
         study = study if study is not None else self.study
-        if study is not None and seq is None:
-            seq = max([study.next_seq()] + [f.seq + 1 for f in self._manager_futures() if f.seq is not None])
-        return self._submit_evaluations([fn_or_descriptor], *args, seeds=[seed], seqs=[seq], study=study,
-                                        evaluator=evaluator, **kwargs)[0]
+        if study is not None and seq is None:  # next free index, counting submitted ones not recorded yet
+            seq = max(study.next_seq(), self._next_seq.get(id(study), 0))
+            self._next_seq[id(study)] = seq + 1
+        return self._evaluations([fn_or_descriptor], *args, seeds=[seed], seqs=[seq], study=study,
+                                 evaluator=evaluator, **kwargs)[0]
 
-    def _manager_futures(self) -> list[TaskFuture]:
-        return [t.future for t in self._manager.pending.values()]
-
-    def _submit_evaluations(self, descriptors: Sequence[Any], epochs: int, dataset: Any, percentage: float = 1.0,
-                            *, seeds: Sequence[Any], seqs: Sequence[int | None], study: Any, evaluator: Any,
-                            retry_failed: bool = False, func: str = "submit") -> list[TaskFuture]:
+    def _evaluations(self, descriptors: Sequence[Any], epochs: int, dataset: Any, percentage: float = 1.0,
+                     *, seeds: Sequence[Any], seqs: Sequence[int | None], study: Any, evaluator: Any,
+                     retry_failed: bool = False, func: str = "submit") -> list[TaskFuture]:
+        """Futures of ``EvaluationResult`` s; rows the study already holds are not run again."""
         epochs, percentage = self._check(epochs, percentage, func)
         ev = self._evaluator(evaluator)
-        token, blob = self._token(ev)
-        settings = self.settings(ev, epochs, dataset, percentage)
+        call = {"epochs": epochs, "dataset": getattr(dataset, "name", dataset), "percentage": percentage}
+        recorder = StudyRecorder(study, evaluator_settings(ev, call)) if study is not None else None
+        stored = recorder.completed(retry_failed=retry_failed) if recorder is not None else {}
         futures: list[TaskFuture] = []
-        queued, to_send = [], []
-        done_keys = study.final_keys() if study is not None else set()
         for descriptor, seed, seq in zip(descriptors, seeds, seqs):
-            record = None
-            if study is not None:
+            kwargs = {"epochs": epochs, "dataset": dataset, "percentage": percentage, "seed": seed}
+            on_result: Callable[[Any], Any] = _result_of
+            if recorder is not None:
                 seed = check_seed(seed, func)
-                _, desc_hash = describe(descriptor)
-                key = evaluation_key(desc_hash, seed, settings, seq)
-                if key in done_keys:
-                    existing = study.get(key)
-                    if existing.status in FINAL_STATUSES and not (retry_failed and existing.status == "failed"):
-                        fut = TaskFuture(None, seq)
-                        fut.set_result(existing.result)
-                        futures.append(fut)
-                        continue
-                record = {"study": study, "descriptor": descriptor, "seq": seq, "seed": seed,
-                          "settings": settings, "key": key}
-                queued.append({"descriptor": descriptor, "seq": seq, "seed": seed, "settings": settings,
-                               "status": "queued"})
-            futures.append(None)
-            to_send.append((len(futures) - 1, descriptor, seed, seq, record))
-        if queued:
-            study.add_evaluations(queued, overwrite=retry_failed)
-        for index, descriptor, seed, seq, record in to_send:
-            label = f"seq={seq}" if seq is not None else f"#{index}"
-            futures[index] = self._manager.submit(
-                evaluate_task, (token, blob, descriptor, epochs, dataset, percentage, seed),
-                label=label, record=record, seq=seq)
-        if study is not None:
-            study.set_status([r[4]["key"] for r in to_send if r[4] is not None], "running")
+                desc_json, desc_hash = describe(descriptor)
+                row = stored.get(seq)
+                if row is not None and row.descriptor_hash == desc_hash and row.seed == seed \
+                        and row.settings == recorder.settings:
+                    done = TaskFuture(None, seq)
+                    done.set_result(row.result)
+                    futures.append(done)
+                    continue
+                on_result = _Recording(recorder, seq, desc_json, desc_hash,
+                                       overwrite=retry_failed and row is not None)
+            future = self.submit_evaluation(ev, descriptor, fast=False, kwargs=kwargs,
+                                            label=f"seq={seq}" if seq is not None else f"#{len(futures)}",
+                                            on_result=on_result)
+            future.seq = seq
+            futures.append(future)
         return futures
 
     def map_evaluate(self, descriptors: Iterable[Any], epochs: int, dataset: Any, *, seeds: Any = None,
@@ -364,8 +432,8 @@ class Cluster:
             One seed per descriptor, or one int used for every evaluation.
         study : Study, optional
             Record the evaluations there (default: the cluster's ``study``). Evaluations
-            already finished in the study — same descriptor hash, seed, settings and
-            sequence index ``start_seq + i`` — are not run again (resume after a crash).
+            already finished in the study — same sequence index ``start_seq + i``, descriptor,
+            seed and settings — are not run again (resume after a crash).
         retry_failed : bool
             Run evaluations recorded as ``failed`` again.
         """
@@ -382,9 +450,9 @@ class Cluster:
         seqs = [start_seq + i for i in range(len(descriptors))]
         manager = self._manager.progress(len(descriptors), enabled=self.progress if progress is None else progress)
         try:
-            futures = self._submit_evaluations(descriptors, epochs, dataset, percentage, seeds=seeds, seqs=seqs,
-                                               study=study, evaluator=evaluator, retry_failed=retry_failed,
-                                               func="map_evaluate")
+            futures = self._evaluations(descriptors, epochs, dataset, percentage, seeds=seeds, seqs=seqs,
+                                        study=study, evaluator=evaluator, retry_failed=retry_failed,
+                                        func="map_evaluate")
             manager.wait([f for f in futures if f._manager is not None])
         finally:
             manager.close_progress()
@@ -451,6 +519,25 @@ class Cluster:
         ev = self._evaluator(evaluator)
         if not callable(getattr(ev, "splits", None)):
             raise parameter_error("evaluator", "data_parallel_evaluate", "a LocalEvaluator (with splits())", ev)
-        token, blob = self._token(ev)
-        return self.apply_all(_data_parallel_entry, token, blob, descriptor, epochs, dataset, percentage, seed,
+        token, _ = self._token(ev)  # engines hold the evaluator (and its data) from now on
+        return self.apply_all(_data_parallel_entry, token, None, descriptor, epochs, dataset, percentage, seed,
                               backend=backend)[0]
+
+
+def _result_of(outcome: Any) -> Any:
+    """The :class:`EvaluationResult` of an outcome (what descriptor-evaluating futures give)."""
+    return outcome.result if isinstance(outcome, EvaluationOutcome) else outcome
+
+
+class _Recording:
+    """``on_result`` hook: write the outcome through the study recorder, give the result."""
+
+    def __init__(self, recorder: StudyRecorder, seq: int, descriptor_json: str, descriptor_hash: str, *,
+                 overwrite: bool) -> None:
+        self.recorder, self.seq = recorder, seq
+        self.descriptor_json, self.descriptor_hash, self.overwrite = descriptor_json, descriptor_hash, overwrite
+
+    def __call__(self, outcome: EvaluationOutcome) -> EvaluationResult:
+        self.recorder.record(self.seq, descriptor_json=self.descriptor_json, descriptor_hash=self.descriptor_hash,
+                             outcome=outcome, overwrite=self.overwrite)
+        return outcome.result

@@ -1,10 +1,19 @@
-"""Client-side bookkeeping of tasks in flight: futures, resubmission, recording, progress.
+"""Client-side bookkeeping of tasks in flight: futures, resubmission, progress.
 
-Everything here runs in the client's main thread: :meth:`TaskManager.pump` waits for
-ipyparallel results and handles each one exactly once — an engine that died has its
-task resubmitted (and is named in a warning), an evaluation result is written to the
-study, the user's :class:`TaskFuture` is resolved. Because only this loop writes, the
-store never sees a result twice, even when ipyparallel reports an engine's death late.
+Everything here runs in the client's main thread. :meth:`TaskManager.pump` takes finished
+ipyparallel results from a completion queue (filled by the results' done-callbacks, so the
+cost per completed task does not grow with the number in flight) and handles each one
+exactly once:
+
+* an engine that died has its task resubmitted to a live engine (and is named in a warning);
+  after ``max_retries`` losses the future fails with a :class:`~nasnb.exceptions.ClusterError`
+  -- an infrastructure failure is never reported as the candidate's own failure;
+* a task that names an object its engine does not hold yet (a new engine) gets the object
+  sent and is sent again;
+* otherwise the user's :class:`TaskFuture` is resolved, after the task's ``on_result`` hook
+  (the study recorder, for evaluations submitted with a study) ran in this thread.
+
+The manager never writes to a store itself.
 
 Examples
 --------
@@ -17,14 +26,16 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import queue
 import re
 import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from nasnb.cluster.engine import MISSING
 from nasnb.exceptions import ClusterError, ClusterTimeoutError
-from nasnb.results import EvaluationResult
+from nasnb.results import EvaluationOutcome
 
 __all__ = ["TaskFuture", "TaskManager", "EngineLostWarning", "is_engine_death"]
 
@@ -44,8 +55,8 @@ def is_engine_death(exc: BaseException) -> bool:
 class TaskFuture(cf.Future):
     """A future whose ``result()`` drives the cluster's client loop while it waits.
 
-    ``seq`` is the sequence index of the task (ask order), ``engine`` the info of the
-    engine that produced the result.
+    ``seq`` is the sequence index of the task (when it has one), ``engine`` the identity of
+    the engine that produced the result.
     """
 
     def __init__(self, manager: "TaskManager | None", seq: int | None = None) -> None:
@@ -71,32 +82,50 @@ class _Task:
     args: tuple
     future: TaskFuture
     label: str
-    record: dict[str, Any] | None = None  # study, descriptor, seq, seed, settings, key
     evaluation: bool = True
+    on_result: Callable[[Any], Any] | None = None  # runs in the client before the future resolves
     attempts: int = 0
     ar: Any = None
     history: list = field(default_factory=list)
 
 
 class TaskManager:
-    """Send tasks to a load-balanced view and process their results in the client."""
+    """Send tasks to a load-balanced view and process their results in the client.
 
-    def __init__(self, client: Any, view: Any, *, ensure_engines: Callable[[], None], max_retries: int = 3,
+    Parameters
+    ----------
+    client, view
+        The ipyparallel client and its load-balanced view.
+    ensure_engines : callable
+        Called while waiting with nothing finished: sets up new engines, replaces lost ones.
+    provide : callable
+        ``provide(engine_id, token)`` sends the object ``token`` to that engine.
+    max_retries : int
+        Times a task is resubmitted after its engine died.
+    engine_names : callable
+        ``(engine_id, uuid) -> str``, for messages.
+    """
+
+    def __init__(self, client: Any, view: Any, *, ensure_engines: Callable[[], None],
+                 provide: Callable[[Any, str], None], max_retries: int = 3,
                  engine_names: Callable[[Any, Any], str] = lambda eid, uuid: f"engine {eid}") -> None:
         self.client = client
         self.view = view
         self.ensure_engines = ensure_engines
+        self.provide = provide
         self.max_retries = max_retries
         self.engine_names = engine_names
         self.pending: dict[Any, _Task] = {}  # AsyncResult -> task
+        self._completed: queue.SimpleQueue = queue.SimpleQueue()
         self.lost_engines: list[str] = []
         self.counts = {"done": 0, "failed": 0}
         self._bar: Any = None
 
     # ------------------------------------------------------------------ sending
-    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, record: dict | None = None,
-               evaluation: bool = True, seq: int | None = None) -> TaskFuture:
-        task = _Task(fn, args, TaskFuture(self, seq), label, record, evaluation)
+    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
+               seq: int | None = None, on_result: Callable[[Any], Any] | None = None) -> TaskFuture:
+        """Send ``fn(*args)`` to a free engine; the future gets its (``on_result``-mapped) value."""
+        task = _Task(fn, args, TaskFuture(self, seq), label, evaluation, on_result)
         self._send(task)
         return task.future
 
@@ -104,53 +133,89 @@ class TaskManager:
         task.attempts += 1
         task.ar = self.view.apply_async(task.fn, *task.args)
         self.pending[task.ar] = task
+        task.ar.add_done_callback(self._completed.put)
 
     # ------------------------------------------------------------------ receiving
     def wait(self, futures: Iterable[TaskFuture] | None = None, *, timeout: float | None = None,
              any_: bool = False) -> None:
         """Pump results until all (or, with ``any_``, one) of ``futures`` are done."""
-        targets = list(futures) if futures is not None else None
+        targets = list(futures) if futures is not None else [t.future for t in self.pending.values()]
+        remaining = {f for f in targets if not f.done()}
+        if any_ and len(remaining) < len(targets):
+            return
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            watch = targets if targets is not None else [t.future for t in self.pending.values()]
-            done = [f for f in watch if f.done()]
-            if (any_ and done) or len(done) == len(watch):
-                return
-            if not self.pending:
+        while remaining:
+            if not self.pending and all(f._manager is self for f in remaining):
                 raise ClusterError("Futures are waiting for tasks that are no longer in flight.")
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                raise ClusterTimeoutError(f"{len(watch) - len(done)} task(s) not finished after {timeout} s.")
-            self.pump(0.5 if left is None else min(0.5, left))
+                raise ClusterTimeoutError(f"{len(remaining)} task(s) not finished after {timeout} s.")
+            resolved = self.pump(0.5 if left is None else min(0.5, left))
+            before = len(remaining)
+            remaining.difference_update(resolved)
+            if len(remaining) != before and any_:
+                return
+            if not resolved and any(f.done() for f in remaining):  # futures resolved elsewhere
+                remaining = {f for f in remaining if not f.done()}
+                if any_:
+                    return
 
-    def pump(self, timeout: float = 0.5) -> int:
-        """Process the results that arrive within ``timeout`` seconds; return how many."""
+    def pump(self, timeout: float = 0.5) -> list[TaskFuture]:
+        """Process the results that arrive within ``timeout`` seconds; return the futures resolved."""
+        resolved: list[TaskFuture] = []
         if not self.pending:
-            return 0
-        finished, _ = cf.wait(list(self.pending), timeout=timeout, return_when=cf.FIRST_COMPLETED)
-        for ar in finished:
-            self._handle(self.pending.pop(ar), ar)
-        if not finished:
+            return resolved
+        try:
+            ar = self._completed.get(timeout=timeout)
+        except queue.Empty:
             self.ensure_engines()
+            self._refresh_bar()
+            return resolved
+        while True:
+            task = self.pending.pop(ar, None)
+            if task is not None:  # a result is handled once, even if ipyparallel reports it again
+                self._handle(task, ar)
+                if task.future.done():
+                    resolved.append(task.future)
+            try:
+                ar = self._completed.get_nowait()
+            except queue.Empty:
+                break
         self._refresh_bar()
-        return len(finished)
+        return resolved
 
     def _handle(self, task: _Task, ar: Any) -> None:
         try:
-            envelope = ar.get(timeout=0)
+            value = ar.get(timeout=0)
         except Exception as exc:  # an ipyparallel error about this task
             if is_engine_death(exc):
                 self._engine_died(task, ar, exc)
                 return
-            if not task.evaluation:
+            if task.evaluation:  # run_evaluation catches the evaluator's errors: this is the infrastructure
+                text = getattr(exc, "render_traceback", None)
+                detail = "\n".join(text()) if callable(text) else f"{type(exc).__name__}: {exc}"
+                self._resolve(task, exc=ClusterError(
+                    f"Task {task.label} could not be run or its result not returned by "
+                    f"{self.engine_names(ar.engine_id, None)}:\n{detail}"))
+            else:
                 self._resolve(task, exc=exc, engine={"engine_id": ar.engine_id})
-                return
-            text = getattr(exc, "render_traceback", None)
-            message = "\n".join(text()) if callable(text) else f"{type(exc).__name__}: {exc}"
-            envelope = {"value": EvaluationResult.failed(message), "engine_id": ar.engine_id,
-                        "started": None, "finished": time.time()}
-        envelope["engine_id"] = ar.engine_id
-        self._resolve(task, value=envelope.pop("value"), engine=envelope)
+            return
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == MISSING:
+            self.provide(ar.engine_id, value[1])
+            self._send(task)
+            return
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == "argument_error":
+            self._resolve(task, exc=value[1], engine={"engine_id": ar.engine_id})
+            return
+        if isinstance(value, EvaluationOutcome):
+            self._resolve(task, value=value, engine=value.engine)
+            return
+        if isinstance(value, dict) and "value" in value:  # call_task's envelope
+            value = dict(value)
+            value["engine_id"] = ar.engine_id
+            self._resolve(task, value=value.pop("value"), engine=value)
+            return
+        self._resolve(task, value=value, engine={"engine_id": ar.engine_id})
 
     def _engine_died(self, task: _Task, ar: Any, exc: BaseException) -> None:
         found = re.search(r"Engine b?'([^']+)' died", str(exc))
@@ -161,10 +226,7 @@ class TaskManager:
             msg = (f"Task {task.label} was lost {task.attempts} times (engines {', '.join(task.history)} died); "
                    "giving up.")
             logger.error(msg)
-            if task.evaluation:
-                self._resolve(task, value=EvaluationResult.failed(msg), engine={"engine_id": ar.engine_id})
-            else:
-                self._resolve(task, exc=ClusterError(msg), engine={"engine_id": ar.engine_id})
+            self._resolve(task, exc=ClusterError(msg), engine={"engine_id": ar.engine_id})
             return
         msg = f"{name} died while running task {task.label}; resubmitting it to a live engine."
         logger.warning(msg)
@@ -177,20 +239,20 @@ class TaskManager:
         if task.future.done():  # defensive: a result is taken once only
             return
         task.future.engine = engine
-        if task.record is not None and exc is None:
-            rec = task.record
-            rec["study"].add_evaluation(rec["descriptor"], value, seq=rec["seq"], seed=rec["seed"],
-                                        settings=rec["settings"], engine_id=(engine or {}).get("engine_id"),
-                                        started=(engine or {}).get("started"),
-                                        finished=(engine or {}).get("finished"))
+        if exc is None and task.on_result is not None:
+            try:
+                value = task.on_result(value)
+            except BaseException as hook_exc:  # e.g. the store refused the row: the caller must see it
+                exc = hook_exc
         if exc is not None:
             self.counts["failed"] += 1
             task.future.set_exception(exc)
             return
-        if isinstance(value, EvaluationResult) and not value.ok:
-            self.counts["failed"] += 1
-        else:
+        result = value.result if isinstance(value, EvaluationOutcome) else value
+        if getattr(result, "ok", True):
             self.counts["done"] += 1
+        else:
+            self.counts["failed"] += 1
         task.future.set_result(value)
 
     # ------------------------------------------------------------------ progress
@@ -221,7 +283,7 @@ class TaskManager:
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
         """Yield ``futures`` as they finish (driving the client loop meanwhile)."""
-        left = list(futures)
+        left = set(futures)
         deadline = None if timeout is None else time.monotonic() + timeout
         while left:
             ready = [f for f in left if f.done()]
@@ -230,5 +292,5 @@ class TaskManager:
                 self.wait(left, timeout=remaining, any_=True)
                 continue
             for f in ready:
-                left.remove(f)
+                left.discard(f)
                 yield f

@@ -23,6 +23,8 @@ _EXPORTS = {
     "resolve_device": "nasnb.evaluators.train",
     "resolve_optimizer": "nasnb.evaluators.train",
     "OPTIMIZERS": "nasnb.evaluators.train",
+    "run_evaluation": "nasnb.evaluators.execution",
+    "evaluation_threads": "nasnb.evaluators.execution",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -11,5 +11,7 @@ Examples
 from nasnb.store.schema import FINAL_STATUSES, STORE_STATUSES, evaluation_key
 from nasnb.store.store import ExperimentStore
 from nasnb.store.study import EvaluationRecord, Study
+from nasnb.store.recorder import StudyRecorder, evaluator_settings
 
-__all__ = ["ExperimentStore", "Study", "EvaluationRecord", "evaluation_key", "STORE_STATUSES", "FINAL_STATUSES"]
+__all__ = ["ExperimentStore", "Study", "EvaluationRecord", "StudyRecorder", "evaluator_settings", "evaluation_key",
+           "STORE_STATUSES", "FINAL_STATUSES"]

@@ -8,6 +8,10 @@ The store keeps three tables:
     one row per evaluation of a study, identified by a *key* derived from
     (descriptor canonical hash, seed, evaluator settings, sequence index); the
     key is unique inside a study, so an evaluation can never be recorded twice.
+    Schema v2 adds what a search and a cluster know about each evaluation: the
+    candidate as JSON (e.g. a genome) and its ``parent``, the ``arrival`` order in
+    which the result was applied to the search, and where it ran (``threads``,
+    ``engine_id``, ``engine_host``, ``engine_rank``, ``engine_pid``, ``device``).
 ``checkpoints``
     named JSON values per study (search-strategy state).
 
@@ -33,6 +37,8 @@ from nasnb.exceptions import ParameterError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "APPLICATION_ID",
+    "V2_COLUMNS",
     "SCHEMA",
     "STORE_STATUSES",
     "FINAL_STATUSES",
@@ -45,7 +51,14 @@ __all__ = [
 ]
 
 #: Version of the table layout written into ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: ``PRAGMA application_id`` of every nasnb store (ASCII "nasn"): a SQLite file without it is not ours.
+APPLICATION_ID = 0x6E61736E
+
+#: Columns schema v2 added to ``evaluations`` (name, SQL type), in order.
+V2_COLUMNS = (("candidate_json", "TEXT"), ("parent", "INTEGER"), ("arrival", "INTEGER"), ("threads", "INTEGER"),
+              ("engine_host", "TEXT"), ("engine_rank", "INTEGER"), ("engine_pid", "INTEGER"), ("device", "TEXT"))
 
 #: Every status a row can hold; ``queued`` and ``running`` are not final.
 STORE_STATUSES = ("queued", "running", "done", "failed", "invalid", "diverged")
@@ -79,10 +92,19 @@ CREATE TABLE IF NOT EXISTS evaluations (
     started REAL,
     finished REAL,
     traceback TEXT NOT NULL DEFAULT '',
+    candidate_json TEXT,
+    parent INTEGER,
+    arrival INTEGER,
+    threads INTEGER,
+    engine_host TEXT,
+    engine_rank INTEGER,
+    engine_pid INTEGER,
+    device TEXT,
     UNIQUE (study_id, key)
 );
 CREATE INDEX IF NOT EXISTS evaluations_by_hash ON evaluations (study_id, descriptor_hash);
 CREATE INDEX IF NOT EXISTS evaluations_by_status ON evaluations (study_id, status);
+CREATE INDEX IF NOT EXISTS evaluations_by_seq ON evaluations (study_id, seq);
 CREATE TABLE IF NOT EXISTS checkpoints (
     study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
     name TEXT NOT NULL,

@@ -44,9 +44,33 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Study", "EvaluationRecord"]
 
+
+class _Json(str):
+    """A string that already is canonical JSON (settings or a candidate serialised once)."""
+
+
+def _result_columns(result: EvaluationResult | None, memo: dict) -> tuple:
+    if result is None:
+        return (None, None, "{}", None, "")
+    values = memo.get(id(result))
+    if values is None:
+        values = memo[id(result)] = (
+            finite_or_none(result.fitness), finite_or_none(result.loss),
+            canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                            for k, v in dict(result.metrics).items()}, what="metrics"),
+            finite_or_none(result.total_time), result.message if result.status != "done" else "")
+    return values
+
 _COLUMNS = ("id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed",
             "status", "fitness", "loss", "metrics_json", "total_time", "engine_id", "created",
-            "started", "finished", "traceback")
+            "started", "finished", "traceback", "candidate_json", "parent", "arrival", "threads",
+            "engine_host", "engine_rank", "engine_pid", "device")
+
+#: Columns written for one evaluation, in the order of :meth:`Study._row`'s tuple.
+_WRITE = ("study_id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed", "status",
+          "fitness", "loss", "metrics_json", "total_time", "traceback", "engine_id", "created", "started",
+          "finished", "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank",
+          "engine_pid", "device")
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,14 @@ class EvaluationRecord:
     started: float | None = None
     finished: float | None = None
     traceback: str = ""
+    candidate_json: str | None = None
+    parent: int | None = None
+    arrival: int | None = None
+    threads: int | None = None
+    engine_host: str | None = None
+    engine_rank: int | None = None
+    engine_pid: int | None = None
+    device: str | None = None
 
     @property
     def final(self) -> bool:
@@ -96,13 +128,23 @@ class EvaluationRecord:
             return NeuralDescriptor.from_json(self.descriptor_json)
         return data
 
+    def candidate(self, space: Any = None) -> Any:
+        """The stored search candidate (e.g. a genome): ``space.candidate_from_json`` of its JSON.
+
+        Without a ``space`` the decoded JSON value is returned; ``None`` when the row has no
+        candidate (an evaluation recorded without a search).
+        """
+        if self.candidate_json is None:
+            return None
+        value = json.loads(self.candidate_json)
+        return value if space is None else space.candidate_from_json(value)
+
     @classmethod
     def _from_row(cls, row: tuple) -> "EvaluationRecord":
         d = dict(zip(_COLUMNS, row))
-        return cls(d["id"], d["key"], d["seq"], d["descriptor_json"], d["descriptor_hash"],
-                   json.loads(d["settings_json"]), d["seed"], d["status"], d["fitness"], d["loss"],
-                   json.loads(d["metrics_json"]), d["total_time"], d["engine_id"], d["created"],
-                   d["started"], d["finished"], d["traceback"])
+        d["settings"] = json.loads(d.pop("settings_json"))
+        d["metrics"] = json.loads(d.pop("metrics_json"))
+        return cls(**d)
 
 
 class Study:
@@ -132,35 +174,38 @@ class Study:
     # ------------------------------------------------------------------ writing
     def _row(self, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: str,
              result: EvaluationResult | None, engine_id: Any, started: float | None,
-             finished: float | None, now: float, memo: dict | None = None) -> tuple:
-        seq = check_nonnegative_int(seq, "seq", "Study.add_evaluation")
-        seed = check_seed(seed, "Study.add_evaluation")
-        check_choice(status, STORE_STATUSES, "status", "Study.add_evaluation")
-        desc_json, desc_hash = describe(descriptor)
-        memo = {} if memo is None else memo  # columns of a (frozen) result shared by many rows
-        settings_json = canonical_json(settings, what="settings", func="Study.add_evaluation")
-        key = key_from_json(desc_hash, seed, settings_json, seq)
-        if result is None:
-            values = (None, None, "{}", None, "")
+             finished: float | None, now: float, memo: dict | None = None, candidate: Any = None,
+             parent: int | None = None, arrival: int | None = None, threads: int | None = None,
+             engine: Mapping[str, Any] | None = None, descriptor_hash: str | None = None) -> tuple:
+        func = "Study.add_evaluation"
+        seq = check_nonnegative_int(seq, "seq", func)
+        seed = check_seed(seed, func)
+        check_choice(status, STORE_STATUSES, "status", func)
+        if descriptor_hash is not None and isinstance(descriptor, str):
+            desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
         else:
-            values = memo.get(("r", id(result)))
-            if values is None:
-                values = memo[("r", id(result))] = (
-                    finite_or_none(result.fitness), finite_or_none(result.loss),
-                    canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                                    for k, v in dict(result.metrics).items()}, what="metrics"),
-                    finite_or_none(result.total_time), result.message if result.status != "done" else "")
-        return (self.id, key, seq, desc_json, desc_hash, settings_json, seed, status, *values,
-                None if engine_id is None else str(engine_id), now, started, finished)
+            desc_json, desc_hash = describe(descriptor)
+        memo = {} if memo is None else memo  # columns of a (frozen) result shared by many rows
+        settings_json = settings if isinstance(settings, _Json) else canonical_json(settings, what="settings",
+                                                                                    func=func)
+        key = key_from_json(desc_hash, seed, settings_json, seq)
+        values = _result_columns(result, memo)
+        candidate_json = None if candidate is None else (
+            candidate if isinstance(candidate, _Json) else canonical_json(candidate, what="candidate", func=func))
+        engine = engine or {}
+        if engine_id is None:
+            engine_id = engine.get("engine_id")
+        return (self.id, key, seq, desc_json, desc_hash, str(settings_json), seed, status, *values,
+                None if engine_id is None else str(engine_id), now, started, finished, candidate_json,
+                None if parent is None else int(parent), None if arrival is None else int(arrival),
+                None if threads is None else int(threads), engine.get("host"), engine.get("mpi_rank"),
+                engine.get("pid"), engine.get("device"))
 
     _UPSERT = (
-        "INSERT INTO evaluations (study_id, key, seq, descriptor_json, descriptor_hash, settings_json, "
-        "seed, status, fitness, loss, metrics_json, total_time, traceback, engine_id, created, started, "
-        "finished) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(study_id, key) DO UPDATE SET status=excluded.status, fitness=excluded.fitness, "
-        "loss=excluded.loss, metrics_json=excluded.metrics_json, total_time=excluded.total_time, "
-        "traceback=excluded.traceback, engine_id=excluded.engine_id, "
-        "started=COALESCE(excluded.started, evaluations.started), finished=excluded.finished "
+        f"INSERT INTO evaluations ({', '.join(_WRITE)}) VALUES ({','.join('?' * len(_WRITE))}) "
+        "ON CONFLICT(study_id, key) DO UPDATE SET "
+        + ", ".join(f"{c}=excluded.{c}" for c in _WRITE if c not in ("study_id", "key", "created", "started"))
+        + ", started=COALESCE(excluded.started, evaluations.started) "
         "WHERE evaluations.status NOT IN ('done','failed','invalid','diverged')"
     )
 
@@ -185,7 +230,10 @@ class Study:
                                   settings=item.pop("settings", None), status=status, result=result,
                                   engine_id=item.pop("engine_id", None), started=item.pop("started", None),
                                   finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
-                                  now=now, memo=memo))
+                                  now=now, memo=memo, candidate=item.pop("candidate", None),
+                                  parent=item.pop("parent", None), arrival=item.pop("arrival", None),
+                                  threads=item.pop("threads", None), engine=item.pop("engine", None),
+                                  descriptor_hash=item.pop("descriptor_hash", None)))
             keep.append(result)
             if item:
                 raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
@@ -217,7 +265,9 @@ class Study:
     def add_evaluation(self, descriptor: Any, result: EvaluationResult | None = None, *, seq: int,
                        seed: int | None = None, settings: Any = None, status: str | None = None,
                        engine_id: Any = None, started: float | None = None,
-                       finished: float | None = None, overwrite: bool = False) -> str:
+                       finished: float | None = None, overwrite: bool = False, candidate: Any = None,
+                       parent: int | None = None, arrival: int | None = None, threads: int | None = None,
+                       engine: Mapping[str, Any] | None = None) -> str:
         """Record one evaluation (or queue it when ``result`` is None) and return its key.
 
         Parameters
@@ -236,10 +286,42 @@ class Study:
             Defaults to ``result.status``, or ``"queued"`` without a result.
         engine_id, started, finished : optional
             Where and when it ran (epoch seconds).
+        candidate, parent : optional
+            The search candidate as JSON (e.g. a genome) and its parent's sequence index.
+        arrival : int, optional
+            Order in which the search applied this result (replays an asynchronous search).
+        threads : int, optional
+            Torch threads the evaluation used.
+        engine : dict, optional
+            ``engine_id``, ``host``, ``mpi_rank``, ``pid`` and ``device`` of the process that ran it.
         """
         return self.add_evaluations([dict(descriptor=descriptor, result=result, seq=seq, seed=seed,
                                           settings=settings, status=status, engine_id=engine_id,
-                                          started=started, finished=finished)], overwrite=overwrite)[0]
+                                          started=started, finished=finished, candidate=candidate,
+                                          parent=parent, arrival=arrival, threads=threads, engine=engine)],
+                                    overwrite=overwrite)[0]
+
+    def record(self, row: tuple, *, overwrite: bool = False) -> None:
+        """Write one row made by :meth:`_row` in its own transaction (the study recorder's hot path).
+
+        A final row is never replaced unless ``overwrite``; a ``queued``/``running`` row is completed.
+        """
+        with self.store._transaction() as conn:
+            if overwrite:
+                conn.execute("DELETE FROM evaluations WHERE study_id=? AND key=?", (self.id, row[1]))
+            cur = conn.execute(self._UPSERT, row)
+            if cur.rowcount == 0:
+                raise StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self.name!r} is already "
+                                 "recorded; an evaluation is never recorded twice (pass overwrite=True to "
+                                 "replace it).")
+
+    def discard(self, seqs: Iterable[int]) -> int:
+        """Delete the rows of these sequence indices (a resumed search that re-runs them); return how many."""
+        seqs = [int(s) for s in seqs]
+        with self.store._transaction() as conn:
+            before = conn.total_changes
+            conn.executemany("DELETE FROM evaluations WHERE study_id=? AND seq=?", [(self.id, s) for s in seqs])
+            return conn.total_changes - before
 
     def set_status(self, keys: Iterable[str], status: str, *, engine_id: Any = None) -> None:
         """Move non-final rows to ``queued`` or ``running`` (e.g. when work is submitted)."""
@@ -301,26 +383,30 @@ class Study:
         """All evaluations as a pandas DataFrame, one row each, metrics as ``metrics.<name>`` columns.
 
         Timestamps (``created``, ``started``, ``finished``) are UTC datetimes; ``settings`` holds
-        the decoded evaluator settings.
+        the decoded evaluator settings. The metric columns are extracted by SQLite itself
+        (``json_extract``), so reading a study costs about what ``pandas.read_sql_query`` costs.
         """
         import pandas as pd
 
-        records = self._select()
+        conn = self.store._connection()
+        names = [r[0] for r in conn.execute(
+            "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
+            "ORDER BY e.seq, e.id", (self.id,))]
         base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
-                "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings", "key"]
-        rows = []
-        metric_names: list[str] = []
-        for r in records:
-            row = {name: getattr(r, name) for name in base}
-            for m, v in r.metrics.items():
-                if f"metrics.{m}" not in metric_names:
-                    metric_names.append(f"metrics.{m}")
-                row[f"metrics.{m}"] = v
-            rows.append(row)
-        frame = pd.DataFrame(rows, columns=base + metric_names)
+                "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings_json", "key",
+                "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank", "engine_pid",
+                "device"]
+        metric_sql = "".join(f", json_extract(metrics_json, '$.\"{n.replace(chr(34), '')}\"') AS \"metrics.{n}\""
+                             for n in names)
+        frame = pd.read_sql_query(f"SELECT {', '.join(base)}{metric_sql} FROM evaluations WHERE study_id=? "
+                                  "ORDER BY seq, id", conn, params=(self.id,))
+        decoded: dict[str, Any] = {}
+        frame["settings_json"] = [decoded[t] if t in decoded else decoded.setdefault(t, json.loads(t))
+                                  for t in frame["settings_json"]]
+        frame = frame.rename(columns={"settings_json": "settings"})
         for col in ("created", "started", "finished"):
             frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)
-        for col in ("fitness", "loss", "total_time", *metric_names):
+        for col in ("fitness", "loss", "total_time", *(f"metrics.{n}" for n in names)):
             frame[col] = frame[col].astype("float64")
         return frame
 

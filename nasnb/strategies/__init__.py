@@ -9,15 +9,14 @@ Every search returns a :class:`SearchHistory`.
 
 from nasnb.strategies.base import Strategy, Trial
 from nasnb.strategies.dqn import DoubleDQNSearch, DQNHistory
-from nasnb.strategies.evaluation import CandidateEvaluator, as_result, evaluate_payload
+from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job, as_result
 from nasnb.strategies.evolution import RandomSearch, RegularizedEvolution
 from nasnb.strategies.genetic import GABatchResult, GAResult, GeneticAlgorithm
 from nasnb.strategies.history import BestRecord, SearchHistory, curves_frame
-from nasnb.strategies.recording import FINISHED_STATUSES, StudyRecorder, candidate_checkpoint_name
+from nasnb.strategies.runloop import InlineExecutor, wait_first
 
 __all__ = [
     "Strategy", "Trial", "RegularizedEvolution", "RandomSearch", "SearchHistory", "BestRecord", "curves_frame",
-    "CandidateEvaluator", "as_result", "evaluate_payload", "StudyRecorder", "FINISHED_STATUSES",
-    "candidate_checkpoint_name",
+    "CandidateEvaluator", "FailureLog", "Job", "as_result", "InlineExecutor", "wait_first",
     "GeneticAlgorithm", "GAResult", "GABatchResult", "DoubleDQNSearch", "DQNHistory",
 ]

@@ -1,21 +1,28 @@
 """The one strategy interface: ask / tell, and ``run`` which loops them over an evaluator.
 
 A strategy proposes :class:`Trial` s with :meth:`Strategy.ask` and learns their results with
-:meth:`Strategy.tell`. Results are *applied in ask order*: a result told early is buffered
-until every earlier trial has been told, so a search never depends on which evaluation
-finished first. :meth:`Strategy.run` asks ``batch_size`` trials at a time (``workers`` of a
-concurrent strategy), evaluates them (serially, or in parallel on an executor), tells them
-in order, records every evaluation into a study when given one, and returns the
-:class:`~nasnb.strategies.history.SearchHistory`.
+:meth:`Strategy.tell`, which applies results *in ask order* (a result told early waits until
+every earlier trial has been told). :meth:`Strategy.run` is the one search loop of nasnb
+(regularized evolution, random search, the architecture GA and the Double-DQN agent all go
+through it): it evaluates in the client, on a ``concurrent.futures`` executor or on a
+:class:`nasnb.Cluster`, records every evaluation into a study, captures failures, resumes,
+and returns the :class:`~nasnb.strategies.history.SearchHistory`. Two schedules
+(:mod:`nasnb.strategies.runloop`):
+
+* ``mode="batch"`` -- the thesis' batch-synchronous cycle: ``batch_size`` trials (``workers``
+  of a concurrent strategy) are asked, evaluated in parallel, and applied in ask order;
+* ``mode="async"`` -- steady state (Real et al.): ``workers`` evaluations stay in flight and a
+  new trial is asked the moment any one finishes; results are applied in arrival order, which
+  the study records, so a resume or replay rebuilds exactly the same search.
 
 Resume (after Optuna: strategies keep no private history that a crash could lose): ``run``
-starts from a fresh state, replays the seeded ask sequence, and for every sequence index the
-study already holds a finished evaluation of, it takes the stored result instead of
-evaluating again. A search killed half-way and run again with the same study continues
-where it stopped, with the same history as an uninterrupted run.
+starts from a fresh state, replays the seeded ask sequence and, for every trial the study
+already holds, takes the stored result instead of evaluating again. A search killed half-way
+and run again with the same study continues where it stopped, with the same history as an
+uninterrupted run.
 
 Subclasses implement ``_reset_state()``, ``_propose() -> (candidate, parent)`` and
-``_apply(index, fitness)``.
+``_apply(index, fitness)`` (called in the order results are applied).
 """
 
 from __future__ import annotations
@@ -24,12 +31,10 @@ import logging
 import time
 from typing import Any, Mapping, NamedTuple
 
-from nasnb._validation import as_generator, check_positive_int, parameter_error
-from nasnb.results import EvaluationResult
+from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
+from nasnb.results import EvaluationResult, as_result
 from nasnb.spaces.base import check_search_space
-from nasnb.strategies.evaluation import CandidateEvaluator, as_result
 from nasnb.strategies.history import SearchHistory
-from nasnb.strategies.recording import StudyRecorder
 
 __all__ = ["Trial", "Strategy"]
 
@@ -114,10 +119,12 @@ class Strategy:
         self._candidates: list[Any] = []
         self._parents: list[int] = []
         self._fitness: list[float] = []
-        self._results: list[EvaluationResult] = []
+        self._results: list[EvaluationResult | None] = []
         self._wall_times: list[float] = []
+        self._order: list[int] = []  # indices in the order their results were applied
         self._pending: dict[int, tuple[EvaluationResult, float]] = {}
         self._told = 0
+        self._next_in_order = 0
         self._reset_state()
         self._started = True
 
@@ -129,6 +136,10 @@ class Strategy:
     def num_told(self) -> int:
         return self._told if self._started else 0
 
+    def trial_seed(self, index: int) -> int:
+        """The evaluation seed of trial ``index`` (derived from the strategy's seed)."""
+        return (self._eval_seed_base + index) % (2**31 - 1)
+
     def ask(self) -> Trial:
         """Propose the next candidate."""
         if not self._started:
@@ -137,7 +148,10 @@ class Strategy:
         index = len(self._candidates)
         self._candidates.append(candidate)
         self._parents.append(parent)
-        return Trial(index, candidate, parent, (self._eval_seed_base + index) % (2**31 - 1))
+        self._fitness.append(0.0)
+        self._results.append(None)
+        self._wall_times.append(0.0)
+        return Trial(index, candidate, parent, self.trial_seed(index))
 
     def tell(self, trial: Trial | int, result: Any, *, wall_time: float = 0.0) -> None:
         """Report the result of a trial (an ``EvaluationResult``, a fitness, or a thesis tuple).
@@ -147,141 +161,106 @@ class Strategy:
         index = trial.index if isinstance(trial, Trial) else int(trial)
         if not self._started or not 0 <= index < len(self._candidates):
             raise parameter_error("trial", f"{type(self).__name__}.tell", "a trial returned by ask()", trial)
-        if index < self._told or index in self._pending:
+        if self._results[index] is not None or index in self._pending:
             raise parameter_error("trial", f"{type(self).__name__}.tell", "a trial not told yet", index)
         if not isinstance(result, EvaluationResult):
             result = as_result(result)
-        if index != self._told:
+        if index != self._next_in_order:
             self._pending[index] = (result, wall_time)
             return
-        self._record(result, wall_time)
-        while self._told in self._pending:
-            self._record(*self._pending.pop(self._told))
+        self._apply_result(index, result, wall_time)
+        while self._next_in_order in self._pending:
+            self._apply_result(self._next_in_order, *self._pending.pop(self._next_in_order))
 
-    def _record(self, res: EvaluationResult, wall: float) -> None:
+    def _apply_result(self, index: int, res: EvaluationResult, wall: float) -> None:
+        """Apply one result now (the run loop calls this in arrival order in ``async`` mode)."""
         fitness = float(res.fitness) if res.status == "done" else 0.0
-        self._fitness.append(fitness)
-        self._results.append(res)
-        self._wall_times.append(wall)
-        self._apply(self._told, fitness)
+        self._fitness[index] = fitness
+        self._results[index] = res
+        self._wall_times[index] = wall
+        self._order.append(index)
         self._told += 1
+        while self._next_in_order < len(self._results) and self._results[self._next_in_order] is not None:
+            self._next_in_order += 1
+        self._apply(index, fitness)
 
     # ------------------------------------------------------------------ history
-    def _history_extra(self) -> dict[str, Any]:
+    def _history_extra(self, told: list[int]) -> dict[str, Any]:
         return {}
 
     @property
     def history(self) -> SearchHistory:
-        """The evaluations told so far, as a :class:`SearchHistory`."""
+        """The evaluations told so far, in ask order, as a :class:`SearchHistory`."""
         if not self._started:
             self.reset()
-        n, results = self._told, self._results
-        return SearchHistory(self._candidates[:n], self._fitness, statuses=[r.status for r in results],
-                             parents=self._parents[:n], total_times=[r.total_time for r in results],
-                             wall_times=self._wall_times, messages=[r.message for r in results],
-                             metrics=[r.metrics for r in results],
-                             key_fn=self.space.key, info=self.config(), **self._history_extra())
+        results = self._results
+        told = [i for i in range(len(results)) if results[i] is not None]
+        arrival = {index: k for k, index in enumerate(self._order)}
+        return SearchHistory([self._candidates[i] for i in told], [self._fitness[i] for i in told],
+                             statuses=[results[i].status for i in told],
+                             parents=[self._parents[i] for i in told],
+                             total_times=[results[i].total_time for i in told],
+                             wall_times=[self._wall_times[i] for i in told],
+                             messages=[results[i].message for i in told],
+                             metrics=[results[i].metrics for i in told],
+                             arrivals=[arrival[i] for i in told], indices=told,
+                             key_fn=self.space.key, info=self.config(), **self._history_extra(told))
 
     # ------------------------------------------------------------------ run
     def run(self, evaluator: Any, budget: int | None = None, *, study: Any = None, executor: Any = None,
-            evaluate_kwargs: Mapping[str, Any] | None = None, progress: bool = False) -> SearchHistory:
+            evaluate_kwargs: Mapping[str, Any] | None = None, mode: str = "batch", catch: Any = (Exception,),
+            retry_failed: bool = False, progress: bool = False) -> SearchHistory:
         """Search with ``evaluator`` for ``budget`` evaluations and return the history.
 
         Parameters
         ----------
         evaluator : object
             Anything with ``descriptor_evaluate(descriptor, **evaluate_kwargs)``, or with
-            ``evaluate_candidate(candidate)`` (tabular benchmarks: the fast path).
+            ``evaluate_candidate(candidate)`` (tabular benchmarks: no descriptor is built).
         budget : int, optional
             Number of evaluations (default: the strategy's own, e.g. P + cycles * W).
         study : Study, optional
-            Experiment-store study: every evaluation is recorded, and evaluations it already
-            holds are taken from it instead of being repeated (resume).
+            Experiment-store study: every evaluation is recorded (one row, one transaction),
+            and evaluations it already holds are taken from it instead of being repeated.
         executor : object, optional
-            ``submit(fn, *args, **kwargs) -> future`` (:class:`nasnb.Cluster`,
-            ``concurrent.futures`` executors): the trials of a batch run in parallel. Tabular
-            benchmarks (``evaluate_candidate``) are always looked up in the client.
+            Where evaluations run: a :class:`nasnb.Cluster` (the evaluator is sent once per
+            engine), any ``concurrent.futures`` executor, or a
+            :class:`nasnb.executors.SimulatedExecutor`. ``None`` evaluates in this process.
+            The history does not depend on it.
         evaluate_kwargs : dict, optional
-            Extra arguments of ``descriptor_evaluate`` (e.g. ``epochs``, ``dataset``).
+            Extra arguments of ``descriptor_evaluate`` (e.g. ``epochs``, ``dataset``). A
+            ``seed`` here is used for every evaluation (and recorded); otherwise each trial
+            gets its own seed derived from the strategy's.
+        mode : {"batch", "async"}
+            ``"batch"``: the thesis' batch-synchronous cycles; ``"async"``: steady state, a new
+            trial the moment any evaluation finishes (see the module docstring).
+        catch : tuple of exception classes, default ``(Exception,)``
+            Evaluator exceptions recorded as ``failed`` while the run goes on; any other one is
+            recorded and then stops the run (as Optuna's ``catch``). Failures are logged at
+            WARNING. Argument errors (``ParameterError``, ``DatasetError``) always stop it.
+        retry_failed : bool
+            When resuming, evaluate the trials the study holds as ``failed`` again.
         progress : bool
             Show a tqdm progress bar.
+
+        Raises
+        ------
+        ClusterError
+            When the executor cannot run an evaluation (engines lost for good, a timeout). No
+            row is recorded for such an evaluation; run the same call again to resume.
         """
+        from nasnb.strategies.runloop import RunLoop
+
+        func = f"{type(self).__name__}.run"
         if budget is None:
             budget = self.default_budget()
             if budget is None:
-                raise parameter_error("budget", f"{type(self).__name__}.run", "a positive int", None)
-        budget = check_positive_int(budget, "budget", f"{type(self).__name__}.run")
-        runner = CandidateEvaluator(self.space, evaluator, evaluate_kwargs)
-        if executor is not None and runner.fast:
-            # a table look-up takes microseconds: shipping the benchmark to engines would cost more
-            logger.debug("%s: evaluate_candidate runs in the client; the executor is not used", type(self).__name__)
-            executor = None
-        recorder = StudyRecorder(study, self.space, runner) if study is not None else None
-        stored = recorder.completed() if recorder is not None else {}
-        if recorder is not None:
-            study.save_checkpoint("strategy", {"config": self.config(), "budget": budget})
-        self.reset()
-        bar = None
-        if progress:
-            from nasnb._optional import require
-
-            tqdm = require("tqdm.auto", extra="progress", purpose="show a progress bar").tqdm
-            bar = tqdm(total=budget, desc=type(self).__name__)
-        step = self.batch_size
-        try:
-            if step == 1 and executor is None and recorder is None:
-                self._run_serial_fast(runner, budget, bar)
-            else:
-                self._run_batches(runner, budget, step, executor, recorder, stored, bar)
-        finally:
-            if bar is not None:
-                bar.close()
+                raise parameter_error("budget", func, "a positive int", None)
+        budget = check_positive_int(budget, "budget", func)
+        mode = check_choice(mode, ("batch", "async"), "mode", func)
+        loop = RunLoop(self, evaluator, study=study, executor=executor, evaluate_kwargs=evaluate_kwargs,
+                       catch=catch, retry_failed=retry_failed, progress=progress, func=func)
+        loop.run(budget, mode)
         history = self.history
         logger.info("%s finished %d evaluations: %s", type(self).__name__, len(history), history.status_counts)
         return history
-
-    def _run_serial_fast(self, runner: CandidateEvaluator, budget: int, bar: Any) -> None:
-        # ask/tell inlined (no Trial objects, no checks): the hot loop of benchmark searches
-        propose, record, evaluate, clock = self._propose, self._record, runner.evaluate, time.perf_counter
-        candidates, parents, base = self._candidates, self._parents, self._eval_seed_base
-        for index in range(budget):
-            candidate, parent = propose()
-            candidates.append(candidate)
-            parents.append(parent)
-            start = clock()
-            result = evaluate(candidate, (base + index) % (2**31 - 1))
-            record(result, clock() - start)
-            if bar is not None:
-                bar.update(1)
-
-    def _run_batches(self, runner: CandidateEvaluator, budget: int, step: int, executor: Any,
-                     recorder: StudyRecorder | None, stored: dict, bar: Any) -> None:
-        clock = time.perf_counter
-        while self.num_asked < budget:
-            trials = [self.ask() for _ in range(min(step, budget - self.num_asked))]
-            results: list[Any] = [None] * len(trials)
-            walls = [0.0] * len(trials)
-            todo = []
-            for k, trial in enumerate(trials):
-                reused = recorder.reuse(trial, stored) if recorder is not None else None
-                if reused is not None:
-                    results[k] = reused
-                else:
-                    todo.append(k)
-            start = clock()
-            if executor is None:
-                for k in todo:
-                    t0 = clock()
-                    results[k] = runner.evaluate(trials[k].candidate, trials[k].seed)
-                    walls[k] = clock() - t0
-            else:
-                futures = {k: runner.submit(executor, trials[k].candidate, trials[k].seed) for k in todo}
-                for k in todo:
-                    results[k] = runner.collect(futures[k])
-                    walls[k] = clock() - start
-            for k, trial in enumerate(trials):
-                self.tell(trial, results[k], wall_time=walls[k])
-                if recorder is not None and k in todo:
-                    recorder.record(trial, results[k], walls[k])
-            if bar is not None:
-                bar.update(len(trials))

@@ -1,77 +1,51 @@
-"""How a strategy evaluates one candidate: fast path, descriptor path, executors.
+"""How a strategy evaluates its candidates: jobs, executors, failure capture.
 
-* An evaluator with ``evaluate_candidate(candidate)`` (tabular benchmarks) is called directly:
-  no descriptor is built.
-* Otherwise the space's ``invalid_reason`` (when it has one) and ``to_descriptor`` run on the
-  client; a :class:`~nasnb.exceptions.DescriptorError` makes an ``invalid`` result, and the
-  descriptor goes to ``evaluator.descriptor_evaluate(descriptor, **evaluate_kwargs)`` with a
-  per-evaluation ``seed`` derived from the strategy's seed (unless ``evaluate_kwargs`` has one).
-* Any exception of the evaluator becomes a ``failed`` result with its traceback, except
-  :class:`~nasnb.exceptions.ParameterError` / :class:`~nasnb.exceptions.DatasetError`, which
-  mean the *arguments* are wrong and are raised.
-* With an executor (``submit(fn, *args, **kwargs) -> future``, e.g. :class:`nasnb.Cluster` or a
-  ``concurrent.futures`` executor), the same function :func:`evaluate_payload` runs remotely.
+:class:`CandidateEvaluator` turns a :class:`~nasnb.strategies.base.Trial` into a :class:`Job`
+once, in the client: an evaluator with ``evaluate_candidate(candidate)`` (tabular benchmarks)
+gets the candidate itself; otherwise the space's ``invalid_reason`` and ``to_descriptor`` run
+here, a :class:`~nasnb.exceptions.DescriptorError` makes an ``invalid`` result without any
+evaluation, and the descriptor goes to ``descriptor_evaluate(descriptor, seed=..., **kwargs)``
+with the trial's seed (unless ``evaluate_kwargs`` fixes a seed: that one is then used and
+recorded). The evaluation itself is :func:`~nasnb.evaluators.run_evaluation`, wherever it runs:
+
+* in the client (no executor);
+* on any executor with ``submit(fn, *args, **kwargs) -> Future`` (``concurrent.futures`` pools);
+* on a :class:`nasnb.Cluster`, through its ``submit_evaluation``, which sends the evaluator
+  once per engine and keeps it (with the data it loaded) there.
+
+:class:`FailureLog` logs failed evaluations at WARNING (type and message of the first few,
+then a count) and decides with ``catch`` whether a failure stops the run.
 
 Examples
 --------
->>> as_result(0.5).fitness, as_result((0.1, {"accuracy": 0.9}, 2.0)).fitness
-(0.5, 0.9)
+>>> from nasnb.spaces import NB101MutationSpace
+>>> class Ops:
+...     def evaluate_candidate(self, cell): return float(len(cell.ops))
+>>> space = NB101MutationSpace()
+>>> runner = CandidateEvaluator(space, Ops())
+>>> import numpy as np
+>>> from nasnb.strategies.base import Trial
+>>> job = runner.prepare(Trial(0, space.sample(np.random.default_rng(0)), -1, 7))
+>>> runner.evaluate(job).result.fitness > 0, job.seed
+(True, None)
 """
 
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
-import traceback
+import json
+import logging
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from nasnb.exceptions import BenchmarkError, DatasetError, DescriptorError, EvaluationError, ParameterError
-from nasnb.results import EvaluationResult
+from nasnb.evaluators.execution import run_evaluation
+from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
+from nasnb.results import EvaluationOutcome, EvaluationResult, as_result
+from nasnb.store.recorder import evaluator_settings
 
-__all__ = ["as_result", "evaluate_payload", "CandidateEvaluator"]
+__all__ = ["as_result", "CandidateEvaluator", "Job", "FailureLog"]
 
-_ARGUMENT_ERRORS = (ParameterError, DatasetError)
-
-
-def as_result(value: Any) -> EvaluationResult:
-    """Turn what an evaluator returned into an :class:`EvaluationResult`.
-
-    Accepts an ``EvaluationResult``, a number (the fitness) or a ``(loss, metrics, time)``
-    tuple (fitness = ``metrics["accuracy"]`` when present, else ``-loss``). A non-finite
-    fitness becomes a ``diverged`` result.
-    """
-    if isinstance(value, EvaluationResult):
-        return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if not math.isfinite(float(value)):
-            return EvaluationResult.diverged(f"fitness {value!r} is not finite")
-        return EvaluationResult(float("nan"), {}, 0.0, float(value))
-    if isinstance(value, tuple) and len(value) == 3:
-        loss, metrics, total = value
-        metrics = dict(metrics or {})
-        fitness = metrics.get("accuracy", -float(loss))
-        if not math.isfinite(float(fitness)):
-            return EvaluationResult.diverged(f"fitness {fitness!r} is not finite", float(total))
-        return EvaluationResult(float(loss), metrics, float(total), float(fitness))
-    raise EvaluationError(f"An evaluator returned {value!r} of type {type(value).__name__}; expected an "
-                          "EvaluationResult, a number or a (loss, metrics, total_time) tuple.")
-
-
-def evaluate_payload(evaluator: Any, payload: Any, fast: bool, kwargs: Mapping[str, Any]) -> EvaluationResult:
-    """Evaluate a candidate (``fast``) or a descriptor; never raises for a bad candidate."""
-    try:
-        if fast:
-            value = evaluator.evaluate_candidate(payload, **kwargs)
-        else:
-            value = evaluator.descriptor_evaluate(payload, **kwargs)
-        return as_result(value)
-    except _ARGUMENT_ERRORS:
-        raise
-    except (DescriptorError, BenchmarkError) as exc:
-        return EvaluationResult.invalid(str(exc))
-    except Exception:  # an evaluation that raised is recorded as failed, never stops a search
-        return EvaluationResult.failed(traceback.format_exc())
+logger = logging.getLogger(__name__)
 
 
 def _accepts(fn: Any, name: str) -> bool:
@@ -80,6 +54,20 @@ def _accepts(fn: Any, name: str) -> bool:
     except (TypeError, ValueError):
         return False
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+@dataclass
+class Job:
+    """One trial made ready to evaluate: what to send, with which arguments, and what to record."""
+
+    index: int
+    candidate: Any
+    parent: int
+    payload: Any = None
+    kwargs: Mapping[str, Any] | None = None
+    invalid: EvaluationResult | None = None  # set when no evaluation is needed
+    seed: int | None = None
+    _described: tuple | None = None
 
 
 class CandidateEvaluator:
@@ -96,57 +84,115 @@ class CandidateEvaluator:
                 f"evaluate_candidate(...). Got {type(evaluator).__name__} instead.")
         fn = evaluator.evaluate_candidate if self.fast else evaluator.descriptor_evaluate
         self.pass_seed = not self.fast and "seed" not in self.kwargs and _accepts(fn, "seed")
+        self.fixed_seed = self.kwargs.get("seed")
         self._invalid_reason = getattr(space, "invalid_reason", None)
+        self.settings = evaluator_settings(evaluator, self.kwargs)
 
-    def prepare(self, candidate: Any, seed: int) -> tuple[EvaluationResult | None, Any, dict]:
-        """``(result, payload, kwargs)``: a result when the candidate is invalid, else what to evaluate."""
-        kwargs = self.kwargs
+    def prepare(self, trial: Any) -> Job:
+        """The :class:`Job` of a trial (builds the descriptor once; invalid candidates are settled here)."""
+        job = Job(trial.index, trial.candidate, trial.parent)
+        seed = trial.seed if self.pass_seed else self.fixed_seed
+        job.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+        if trial.candidate is None:
+            job.invalid = EvaluationResult.invalid(f"{type(self.space).__name__}: the strategy proposed no "
+                                                   "valid candidate")
+            return job
         if self.fast:
-            return None, candidate, kwargs
+            job.payload, job.kwargs = trial.candidate, self.kwargs
+            return job
         if self._invalid_reason is not None:
-            reason = self._invalid_reason(candidate)
+            reason = self._invalid_reason(trial.candidate)
             if reason is not None:
-                return EvaluationResult.invalid(reason), None, kwargs
+                job.invalid = EvaluationResult.invalid(reason)
+                return job
         try:
-            payload = self.space.to_descriptor(candidate)
+            job.payload = self.space.to_descriptor(trial.candidate)
         except DescriptorError as exc:
-            return EvaluationResult.invalid(str(exc)), None, kwargs
-        if self.pass_seed:
-            kwargs = {**kwargs, "seed": seed}
-        return None, payload, kwargs
+            job.invalid = EvaluationResult.invalid(f"{type(exc).__name__}: {exc}")
+            return job
+        job.kwargs = {**self.kwargs, "seed": trial.seed} if self.pass_seed else self.kwargs
+        return job
 
-    def evaluate(self, candidate: Any, seed: int) -> EvaluationResult:
+    def settled(self, job: Job) -> EvaluationOutcome:
+        """The outcome of a job that needs no evaluation (an invalid candidate)."""
+        return EvaluationOutcome(job.invalid, job.seed, None, {})
+
+    def evaluate(self, job: Job) -> EvaluationOutcome:
         """Evaluate in this process."""
-        if self.fast:  # hot path for tabular benchmarks
-            try:
-                return as_result(self.evaluator.evaluate_candidate(candidate, **self.kwargs))
-            except _ARGUMENT_ERRORS:
-                raise
-            except (DescriptorError, BenchmarkError) as exc:
-                return EvaluationResult.invalid(str(exc))
-            except Exception:
-                return EvaluationResult.failed(traceback.format_exc())
-        result, payload, kwargs = self.prepare(candidate, seed)
-        if result is not None:
-            return result
-        return evaluate_payload(self.evaluator, payload, False, kwargs)
+        if job.invalid is not None:
+            return self.settled(job)
+        return run_evaluation(self.evaluator, job.payload, fast=self.fast, kwargs=job.kwargs)
 
-    def submit(self, executor: Any, candidate: Any, seed: int) -> Any:
-        """Submit to ``executor``; returns a future, or an ``EvaluationResult`` for an invalid candidate."""
-        result, payload, kwargs = self.prepare(candidate, seed)
-        if result is not None:
-            return result
-        return executor.submit(evaluate_payload, self.evaluator, payload, self.fast, kwargs)
+    def submit(self, executor: Any, job: Job) -> Any:
+        """Submit to ``executor``; returns a future of an :class:`EvaluationOutcome`."""
+        submit_evaluation = getattr(executor, "submit_evaluation", None)
+        if callable(submit_evaluation):
+            return submit_evaluation(self.evaluator, job.payload, fast=self.fast, kwargs=job.kwargs)
+        return executor.submit(run_evaluation, self.evaluator, job.payload, fast=self.fast, kwargs=job.kwargs)
 
-    @staticmethod
-    def collect(future: Any) -> EvaluationResult:
-        """The result of a future from :meth:`submit` (a raised future becomes ``failed``)."""
-        if isinstance(future, EvaluationResult):
-            return future
-        try:
-            return as_result(future.result())
-        except _ARGUMENT_ERRORS:
-            raise
-        except Exception:  # remote error or lost engine: recorded, the search goes on
-            return EvaluationResult.failed(traceback.format_exc())
+    def describe(self, job: Job) -> tuple[str, str, str | None]:
+        """``(descriptor JSON, its hash, candidate JSON)`` of a job, computed once.
+
+        A candidate with a descriptor is stored by the descriptor's JSON and canonical hash;
+        a tabular candidate (fast path) or one that has no working descriptor by its own
+        JSON, with the space's key as its hash (no descriptor is built for a table look-up).
+        """
+        if job._described is None:
+            candidate_json = None
+            if job.candidate is not None:
+                candidate_json = json.dumps(self.space.candidate_to_json(job.candidate), sort_keys=True,
+                                            separators=(",", ":"), allow_nan=False)
+            if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
+                job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
+            elif job.candidate is not None:
+                job._described = (candidate_json, str(self.space.key(job.candidate)), candidate_json)
+            else:
+                job._described = ("null", "none", None)
+        return job._described
+
+
+class FailureLog:
+    """Logs failed evaluations and applies ``catch`` (see the module docstring).
+
+    Parameters
+    ----------
+    catch : tuple of exception classes
+        Exceptions of an evaluator that are recorded as ``failed`` and let the run go on
+        (default: every ``Exception``). Any other exception is recorded, then stops the run.
+    first : int
+        Failures logged one by one before only a count is kept.
+    """
+
+    def __init__(self, catch: Any = (Exception,), *, first: int = 3, where: str = "Strategy.run") -> None:
+        if isinstance(catch, type):
+            catch = (catch,)
+        if not isinstance(catch, tuple) or not all(isinstance(c, type) and issubclass(c, BaseException)
+                                                   for c in catch):
+            raise ParameterError(f"The 'catch' parameter of {where} must be a tuple of exception classes. "
+                                 f"Got {catch!r} instead.")
+        self.catch = catch
+        self.first = first
+        self.where = where
+        self.count = 0
+
+    def check(self, index: int, outcome: EvaluationOutcome) -> None:
+        """Log a failed outcome; raise when its exception is not caught (after it was recorded)."""
+        result = outcome.result
+        if result.status != "failed":
+            return
+        self.count += 1
+        last = result.message.strip().splitlines()[-1] if result.message.strip() else "unknown error"
+        if self.count <= self.first:
+            logger.warning("evaluation %d failed (recorded as 'failed'): %s", index, last)
+        if outcome.error_types and not outcome.raised(self.catch):
+            if isinstance(outcome.error, BaseException):
+                raise outcome.error
+            raise EvaluationError(f"Evaluation {index} raised {last}, which is not in catch={self.catch!r}; "
+                                  f"the run stopped. Traceback from where it ran:\n{result.message}")
+
+    def summary(self) -> None:
+        """Log how many evaluations failed beyond the ones already logged."""
+        if self.count > self.first:
+            logger.warning("%d more evaluation(s) failed (%d in all); their tracebacks are in the study rows "
+                           "and SearchHistory.messages", self.count - self.first, self.count)
 

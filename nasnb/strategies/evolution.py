@@ -132,9 +132,9 @@ class RegularizedEvolution(Strategy):
         if len(population) > self.population_size:
             self._removed_at[population.popleft()] = index
 
-    def _history_extra(self) -> dict[str, Any]:
-        n = self._told
-        return {"sample_counts": self._sample_counts[:n], "removed_at": self._removed_at[:n]}
+    def _history_extra(self, told: list[int]) -> dict[str, Any]:
+        return {"sample_counts": [self._sample_counts[i] for i in told],
+                "removed_at": [self._removed_at[i] for i in told]}
 
 
 class RandomSearch(RegularizedEvolution):

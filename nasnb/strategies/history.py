@@ -60,6 +60,14 @@ class SearchHistory:
         Evaluation time reported by the evaluator, and wall-clock seconds of the call.
     messages : sequence of str, optional
         Reason of a non-``done`` status.
+    metrics : sequence of dict, optional
+        The evaluator's metrics of each evaluation.
+    arrivals : sequence of int, optional
+        Order in which each result was applied to the search (ask order in batch mode).
+    indices : sequence of int, optional
+        Trial index of each entry (``0 .. n-1`` for a finished run).
+    extra : dict of str to sequence, optional
+        Strategy-specific columns (e.g. the DQN's ``epsilon``), also in :meth:`to_dataframe`.
     key_fn : callable, optional
         ``candidate -> key`` (a space's ``key``), used lazily by :attr:`keys`.
     """
@@ -69,7 +77,8 @@ class SearchHistory:
                  removed_at: Sequence[int] | None = None, total_times: Sequence[float] | None = None,
                  wall_times: Sequence[float] | None = None, messages: Sequence[str] | None = None,
                  key_fn: Callable[[Any], str] | None = None, metrics: Sequence[Mapping] | None = None,
-                 info: Mapping[str, Any] | None = None) -> None:
+                 info: Mapping[str, Any] | None = None, arrivals: Sequence[int] | None = None,
+                 indices: Sequence[int] | None = None, extra: Mapping[str, Sequence] | None = None) -> None:
         n = len(candidates)
         self.candidates = list(candidates)
         self.fitness = np.asarray(fitness, dtype=float)
@@ -81,16 +90,34 @@ class SearchHistory:
         self.wall_times = np.asarray(wall_times if wall_times is not None else [0.0] * n, dtype=float)
         self.messages = list(messages) if messages is not None else [""] * n
         self.metrics = list(metrics) if metrics is not None else [{}] * n
+        self.indices = np.asarray(indices if indices is not None else np.arange(n), dtype=np.int64)
+        self.arrivals = np.asarray(arrivals if arrivals is not None else np.arange(n), dtype=np.int64)
+        self.extra = {k: list(v) for k, v in dict(extra or {}).items()}
         self.info = dict(info or {})
         self._key_fn = key_fn
         self._keys: list[str] | None = None
         for name in ("fitness", "statuses", "parents", "sample_counts", "removed_at", "total_times", "wall_times",
-                     "messages", "metrics"):
+                     "messages", "metrics", "indices", "arrivals"):
             if len(getattr(self, name)) != n:
                 raise ParameterError(f"SearchHistory: {name} has {len(getattr(self, name))} entries for {n} candidates.")
+        for name, values in self.extra.items():
+            if len(values) != n:
+                raise ParameterError(f"SearchHistory: extra column {name!r} has {len(values)} entries for {n} "
+                                     "candidates.")
 
     def __len__(self) -> int:
         return len(self.candidates)
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("extra") or {}
+        if name in extra:
+            return np.asarray(extra[name])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def rewards(self) -> np.ndarray:
+        """The fitness of each evaluation (the reward of an RL search's episodes)."""
+        return self.fitness
 
     def __repr__(self) -> str:
         best = f", best={self.best.fitness:.4g}" if len(self) else ""
@@ -151,11 +178,12 @@ class SearchHistory:
         import pandas as pd
 
         data = {
-            "index": np.arange(len(self)), "parent": self.parents, "fitness": self.fitness,
+            "index": self.indices, "parent": self.parents, "fitness": self.fitness,
             "status": self.statuses, "best_so_far": self.best_so_far(), "sample_count": self.sample_counts,
             "removed_at": self.removed_at, "age": self.ages, "total_time": self.total_times,
-            "wall_time": self.wall_times, "message": self.messages,
+            "wall_time": self.wall_times, "message": self.messages, "arrival": self.arrivals,
         }
+        data.update(self.extra)
         if with_keys:
             data["key"] = self.keys
         return pd.DataFrame(data)

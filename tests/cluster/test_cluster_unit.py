@@ -8,7 +8,7 @@ import pytest
 from nasnb.cluster import Cluster, TaskFuture, distributed_context
 from nasnb.cluster.connect import threads_per_engine
 from nasnb.cluster.distributed import free_port
-from nasnb.cluster.engine import call_task, dumps_object, evaluate_task, loads_object
+from nasnb.cluster.engine import MISSING, cache_object, call_task, dumps_object, evaluate_cached, loads_object
 from nasnb.cluster.tasks import is_engine_death
 from nasnb.exceptions import ClusterError, ClusterTimeoutError, ParameterError
 from nasnb.results import EvaluationResult
@@ -45,6 +45,8 @@ def test_missing_connection_file_and_use_outside_with(tmp_path):
         Cluster(n=0)
     with pytest.raises(ParameterError, match="'timeout' parameter"):
         Cluster(timeout=-1)
+    with pytest.raises(ParameterError, match="'engines' parameter of Cluster must be one of .*'mpi'.*Got 'bogus'"):
+        Cluster(engines="bogus")
 
 
 class _Evaluator:
@@ -54,13 +56,19 @@ class _Evaluator:
         return EvaluationResult(0.1 * epochs, {"accuracy": percentage}, 0.0, percentage)
 
 
-def test_engine_task_wraps_results_and_failures():
-    blob = dumps_object(_Evaluator())
-    out = evaluate_task("tok", blob, "good", 2, "digits", 0.5, 0)
-    assert out["value"] == EvaluationResult(0.2, {"accuracy": 0.5}, 0.0, 0.5)
-    assert {"host", "pid", "started", "finished"} <= set(out)
-    bad = evaluate_task("tok", blob, "bad", 1, "digits", 1.0, 0)["value"]
-    assert bad.status == "failed" and "KeyError: 'no such layer'" in bad.message
+def test_engine_task_wraps_results_and_failures(monkeypatch):
+    namespace = {}
+    monkeypatch.setattr("nasnb.cluster.engine.engine_namespace", lambda: namespace)
+    kwargs = {"epochs": 2, "dataset": "digits", "percentage": 0.5, "seed": 0}
+    assert evaluate_cached("tok", "good", False, kwargs) == (MISSING, "tok")  # never sent to this engine
+    cache_object("tok", dumps_object(_Evaluator()))
+    out = evaluate_cached("tok", "good", False, kwargs)
+    assert out.result == EvaluationResult(0.2, {"accuracy": 0.5}, 0.0, 0.5)
+    assert out.seed == 0 and out.threads == 1 and {"host", "pid"} <= set(out.engine)
+    assert out.started <= out.finished
+    bad = evaluate_cached("tok", "bad", False, dict(kwargs, epochs=1))
+    assert bad.result.status == "failed" and "KeyError: 'no such layer'" in bad.result.message
+    assert "builtins.KeyError" in bad.error_types and isinstance(bad.error, KeyError)
     assert call_task(dumps_object(divmod), (9, 4), {})["value"] == (2, 1)
     assert loads_object(dumps_object({"a": 1})) == {"a": 1}
 

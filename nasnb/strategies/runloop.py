@@ -1,0 +1,326 @@
+"""The search loop behind :meth:`nasnb.strategies.Strategy.run`: schedules, recording, resume.
+
+One loop serves every strategy, executor and schedule:
+
+* **batch** (the thesis' distributed regularized evolution): ask ``batch_size`` trials, run
+  them (in parallel on an executor), apply their results in ask order, repeat. Each cycle
+  waits for its slowest evaluation.
+* **async** (steady state, Real et al.): keep ``batch_size`` evaluations in flight; the
+  moment one finishes its result is applied and the next trial is asked. Workers never wait
+  for each other. Results are applied in *arrival* order, which depends on timing, so each
+  row records its ``arrival`` number: a resumed run replays the stored arrivals first (in
+  the same order, without waiting) and only then evaluates what is missing, so it rebuilds
+  exactly the population and history of the interrupted run.
+
+Every finished evaluation is recorded as it arrives (one row, one transaction) by the study
+recorder; an evaluation that raised is recorded ``failed``, logged, and stops the run only
+when its exception is not in ``catch``. An executor failure (engines lost for good, a
+timeout) is never recorded as the candidate's failure: the run stops with a
+:class:`~nasnb.exceptions.ClusterError` and the same call resumes it.
+
+Without an executor, evaluations run in this process through :class:`InlineExecutor`
+(evaluate at submission, complete in submission order), so the serial run is the same loop.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import time
+from collections import deque
+from typing import Any, Mapping
+
+from nasnb.exceptions import ClusterError, StoreError
+from nasnb.results import EvaluationOutcome
+from nasnb.store.recorder import StudyRecorder
+from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
+
+__all__ = ["RunLoop", "InlineExecutor", "wait_first"]
+
+logger = logging.getLogger(__name__)
+
+
+class InlineExecutor:
+    """Runs each submitted call at once in this process; futures complete in submission order.
+
+    Examples
+    --------
+    >>> ex = InlineExecutor()
+    >>> f = ex.submit(divmod, 7, 2)
+    >>> f.result(), ex.wait_first([f]) == {f}
+    ((3, 1), True)
+    """
+
+    def __init__(self) -> None:
+        self._order: dict[cf.Future, int] = {}
+        self._count = 0
+
+    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future, like any executor
+            future.set_exception(exc)
+        self._order[future] = self._count
+        self._count += 1
+        return future
+
+    def wait_first(self, futures: Any) -> set:
+        """The earliest-submitted of ``futures`` (all are done already)."""
+        first = min(futures, key=lambda f: self._order.get(f, -1))
+        self._order.pop(first, None)
+        return {first}
+
+
+def wait_first(executor: Any, futures: Any) -> set:
+    """Block until at least one of ``futures`` is done; return the done ones.
+
+    Uses ``executor.wait_first`` when the executor has one (the cluster pumps its client
+    loop; a simulated executor advances its clock), else ``concurrent.futures.wait``.
+    """
+    own = getattr(executor, "wait_first", None)
+    if callable(own):
+        return set(own(list(futures)))
+    done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
+    return done
+
+
+class RunLoop:
+    """One run of a strategy (see the module docstring); used by ``Strategy.run``."""
+
+    def __init__(self, strategy: Any, evaluator: Any, *, study: Any, executor: Any,
+                 evaluate_kwargs: Mapping[str, Any] | None, catch: Any, retry_failed: bool, progress: bool,
+                 func: str) -> None:
+        self.strategy = strategy
+        self.runner = CandidateEvaluator(strategy.space, evaluator, evaluate_kwargs)
+        self.failures = FailureLog(catch, where=func)
+        self.executor = executor
+        self.inline = executor is None
+        self.recorder = StudyRecorder(study, self.runner.settings) if study is not None else None
+        self.retry_failed = bool(retry_failed)
+        self.stored: dict[int, Any] = {}
+        self.retried: set[int] = set()
+        if self.recorder is not None:
+            self.stored = self.recorder.completed()
+            if self.retry_failed:
+                self.retried = {seq for seq, row in self.stored.items() if row.status == "failed"}
+        self.progress = progress
+        self.func = func
+        self._bar: Any = None
+        self._clock = time.perf_counter
+
+    # ------------------------------------------------------------------ entry
+    def run(self, budget: int, mode: str) -> None:
+        strategy = self.strategy
+        strategy.reset()
+        if self.recorder is not None:
+            self.recorder.study.save_checkpoint("strategy", {"config": strategy.config(), "budget": budget,
+                                                             "mode": mode})
+        if self.progress:
+            from nasnb._optional import require
+
+            tqdm = require("tqdm.auto", extra="progress", purpose="show a progress bar").tqdm
+            self._bar = tqdm(total=budget, desc=type(strategy).__name__)
+        try:
+            if self.inline and self.recorder is None and strategy.batch_size == 1:
+                self._serial_fast(budget)
+            elif mode == "batch":
+                self._batches(budget)
+            else:
+                self._steady_state(budget)
+        finally:
+            self.failures.summary()
+            if self._bar is not None:
+                self._bar.close()
+
+    # ------------------------------------------------------------------ pieces
+    def _serial_fast(self, budget: int) -> None:
+        """No study, no executor, one trial at a time: the hot loop of benchmark searches."""
+        strategy, runner, clock = self.strategy, self.runner, self._clock
+        check, apply, bar = self.failures.check, strategy._apply_result, self._bar
+        for _ in range(budget):
+            trial = strategy.ask()
+            start = clock()
+            outcome = runner.evaluate(runner.prepare(trial))
+            check(trial.index, outcome)
+            apply(trial.index, outcome.result, clock() - start)
+            if bar is not None:
+                bar.update(1)
+
+    def _stored_result(self, job: Job) -> Any:
+        """The stored row of a job (``None``: evaluate it). Checks the replay proposes the same candidate."""
+        row = self.stored.get(job.index)
+        if row is None or job.index in self.retried:
+            return None
+        digest = self.runner.describe(job)[1]
+        if digest == row.descriptor_hash:
+            return row
+        if self.retried and job.index > min(self.retried):
+            # a failed trial was evaluated again and the search took another path from there:
+            # the stored rows after it belong to the old path and are evaluated anew
+            stale = sorted(seq for seq in self.stored if seq >= job.index and seq not in self.retried)
+            self.recorder.discard(stale)
+            for seq in stale:
+                self.stored.pop(seq, None)
+            logger.info("resume: %d stored evaluation(s) after a retried failure took another path; "
+                        "evaluating them again", len(stale))
+            return None
+        raise StoreError(
+            f"Cannot resume: evaluation seq={job.index} of the study has descriptor hash {row.descriptor_hash!r}, "
+            f"but the replayed search proposes {digest!r}. The study was made with another strategy, seed, "
+            "search space or schedule (mode).")
+
+    def _start(self, job: Job) -> Any:
+        """Submit a job; returns a future of its outcome (``None`` for an invalid candidate: nothing to run)."""
+        if job.invalid is not None:
+            return None
+        if self.inline:
+            return self._inline.submit(self.runner.evaluate, job)
+        return self.runner.submit(self.executor, job)
+
+    @property
+    def _inline(self) -> InlineExecutor:
+        if not hasattr(self, "_inline_executor"):
+            self._inline_executor = InlineExecutor()
+        return self._inline_executor
+
+    def _wait(self, futures: Any) -> set:
+        return wait_first(self._inline if self.inline else self.executor, futures)
+
+    def _outcome(self, future: Any, job: Job) -> EvaluationOutcome:
+        try:
+            outcome = future.result()
+        except ClusterError as exc:
+            raise ClusterError(f"{exc} Evaluation {job.index} was not recorded; run the same call again with the "
+                               "same study to resume.") from exc
+        except (cf.CancelledError, cf.BrokenExecutor, cf.TimeoutError) as exc:
+            raise ClusterError(f"The executor could not run evaluation {job.index} ({type(exc).__name__}: "
+                               f"{exc}); nothing was recorded for it. Run the same call again with the same "
+                               "study to resume.") from exc
+        if not isinstance(outcome, EvaluationOutcome):
+            raise ClusterError(f"The executor returned {type(outcome).__name__} for evaluation {job.index}; "
+                               "expected an EvaluationOutcome from nasnb.evaluators.run_evaluation.")
+        return outcome
+
+    def _finish(self, job: Job, outcome: EvaluationOutcome, arrival: int) -> None:
+        """Record (one transaction), then log/raise a failure."""
+        if self.recorder is not None:
+            desc_json, desc_hash, cand_json = self.runner.describe(job)
+            self.recorder.record(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, outcome=outcome,
+                                 candidate_json=cand_json, parent=job.parent, arrival=arrival,
+                                 overwrite=job.index in self.retried)
+        self.failures.check(job.index, outcome)
+
+    def _tick(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    # ------------------------------------------------------------------ batch-synchronous
+    def _batches(self, budget: int) -> None:
+        strategy, clock = self.strategy, self._clock
+        while strategy.num_asked < budget:
+            trials = [strategy.ask() for _ in range(min(strategy.batch_size, budget - strategy.num_asked))]
+            results: dict[int, Any] = {}
+            walls: dict[int, float] = {}
+            pending: dict[Any, Job] = {}
+            start = clock()
+            for trial in trials:
+                job = self.runner.prepare(trial)
+                row = self._stored_result(job)
+                if row is not None:
+                    results[trial.index], walls[trial.index] = row.result, 0.0
+                    continue
+                future = self._start(job)
+                if future is None:
+                    outcome = self.runner.settled(job)
+                    self._finish(job, outcome, arrival=job.index)
+                    results[trial.index], walls[trial.index] = outcome.result, 0.0
+                else:
+                    pending[future] = job
+            while pending:
+                done = self._wait(pending)
+                for future in sorted(done, key=lambda f: pending[f].index):
+                    job = pending.pop(future)
+                    outcome = self._outcome(future, job)
+                    self._finish(job, outcome, arrival=job.index)
+                    results[job.index], walls[job.index] = outcome.result, clock() - start
+            for trial in trials:
+                strategy.tell(trial, results[trial.index], wall_time=walls[trial.index])
+            self._tick(len(trials))
+
+    # ------------------------------------------------------------------ asynchronous (steady state)
+    def _replay_order(self) -> deque:
+        """Stored seqs in arrival order, cut at the first retried failure (what follows is re-run)."""
+        rows = sorted((row.arrival, seq) for seq, row in self.stored.items() if row.arrival is not None)
+        if self.retried:
+            cut = min(self.stored[seq].arrival for seq in self.retried if self.stored[seq].arrival is not None)
+            stale = [seq for arrival, seq in rows if arrival > cut]
+            if stale:
+                self.recorder.discard(stale)
+                for seq in stale:
+                    self.stored.pop(seq, None)
+            rows = [(a, s) for a, s in rows if a < cut]
+        return deque(seq for _, seq in rows)
+
+    def _steady_state(self, budget: int) -> None:
+        strategy, clock = self.strategy, self._clock
+        workers = strategy.batch_size
+        replay = self._replay_order()
+        replayed = set(replay)
+        in_flight: dict[int, tuple[Any, Job, Any, float]] = {}  # index -> (trial, job, future | None, t0)
+        futures: dict[Any, int] = {}
+        ready: deque = deque()  # invalid candidates: finished at once, applied in turn like any arrival
+        arrival = 0
+
+        def top_up() -> None:
+            while len(in_flight) < workers and strategy.num_asked < budget:
+                trial = strategy.ask()
+                job = self.runner.prepare(trial)
+                if trial.index in replayed:
+                    in_flight[trial.index] = (trial, job, None, clock())
+                    continue
+                future = self._start(job)
+                in_flight[trial.index] = (trial, job, future, clock())
+                if future is None:
+                    ready.append(trial.index)
+                else:
+                    futures[future] = trial.index
+
+        top_up()
+        while in_flight:
+            if replay:
+                seq = replay.popleft()
+                if seq not in in_flight:
+                    raise StoreError(
+                        f"Cannot resume: the study applied evaluation seq={seq} as arrival {arrival}, but the "
+                        "replayed search does not have it in flight then. The study was made with another "
+                        "strategy, seed, number of workers or schedule (mode).")
+                trial, job, _, _ = in_flight.pop(seq)
+                row = self._stored_result(job)
+                if row is None:
+                    raise StoreError(f"Cannot resume: stored evaluation seq={seq} no longer matches the replay.")
+                strategy._apply_result(seq, row.result, 0.0)
+                arrival += 1
+                self._tick()
+                top_up()
+                continue
+            if ready:
+                index = ready.popleft()
+                trial, job, _, _ = in_flight.pop(index)
+                outcome = self.runner.settled(job)
+                self._finish(job, outcome, arrival=arrival)
+                strategy._apply_result(index, outcome.result, 0.0)
+                arrival += 1
+                self._tick()
+                top_up()
+                continue
+            done = self._wait(list(futures))
+            for future in sorted(done, key=lambda f: futures[f]):
+                index = futures.pop(future)
+                trial, job, _, t0 = in_flight.pop(index)
+                outcome = self._outcome(future, job)
+                self._finish(job, outcome, arrival=arrival)
+                strategy._apply_result(index, outcome.result, clock() - t0)
+                arrival += 1
+                self._tick()
+                top_up()  # after each arrival, as a replay does: the next trial sees exactly this population
