@@ -21,15 +21,15 @@ __version__ = "0.1.0"
 # module -> the public names it defines (curated; each subpackage lists more in its __all__)
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "nasnb.descriptors": ("NeuralDescriptor", "LayerSpec", "canonical_hash"),
-    "nasnb.results": ("EvaluationResult",),
+    "nasnb.results": ("EvaluationResult", "EvaluationOutcome"),
     "nasnb.layers": ("LayerRegistry", "default_registry"),
     "nasnb.builders": ("build_network", "NetworkModule"),
     "nasnb.data": ("DatasetConfig", "DatasetRegistry", "default_datasets", "load_splits"),
-    "nasnb.evaluators": ("LocalEvaluator", "assure_reproducibility"),
+    "nasnb.evaluators": ("LocalEvaluator", "assure_reproducibility", "run_evaluation"),
     "nasnb.spaces": ("SearchSpace", "GenomeSpace", "conv_block_space", "layer_choice_space",
                      "graphsage_space", "NB101MutationSpace"),
     "nasnb.genomes": ("Genome", "InnovationTracker", "MutationRates", "genome_to_descriptor"),
-    "nasnb.strategies": ("RegularizedEvolution", "RandomSearch", "GeneticAlgorithm", "DoubleDQNSearch",
+    "nasnb.strategies": ("RegularizedEvolution", "RandomSearch", "GeneticSearch", "GeneticAlgorithm", "DoubleDQNSearch",
                          "SearchHistory", "curves_frame"),
     "nasnb.benchmarks": ("NASBenchGraph", "NASBench101", "NASBench201"),
     "nasnb.store": ("ExperimentStore", "Study"),

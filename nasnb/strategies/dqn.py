@@ -35,9 +35,9 @@ Examples
 >>> from nasnb.benchmarks import NASBenchGraph
 >>> nb = NASBenchGraph("cora")
 >>> agent = DoubleDQNSearch(nb, seed=0)
->>> history = agent.run(nb, 5)
->>> len(history), history.rewards.shape
-(5, (5,))
+>>> history = agent.run(nb, 5)          # the one Strategy.run: studies, executors, resume
+>>> len(history), history.rewards.shape, float(history.epsilon[0])
+(5, (5,), 1.0)
 """
 
 from __future__ import annotations
@@ -46,50 +46,16 @@ import logging
 import math
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from nasnb._validation import as_generator, check_positive_int, check_probability, parameter_error
-from nasnb.results import EvaluationResult
+from nasnb.strategies.base import Strategy
 
-__all__ = ["DoubleDQNSearch", "DQNHistory"]
+__all__ = ["DoubleDQNSearch"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class DQNHistory:
-    """What a DQN search produced, one entry per episode (in ask order)."""
-
-    candidates: list = field(default_factory=list)
-    keys: list = field(default_factory=list)
-    results: list = field(default_factory=list)
-    epsilons: list = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    @property
-    def rewards(self) -> np.ndarray:
-        """Reward (fitness) of each episode."""
-        return np.array([r.fitness for r in self.results], dtype=float)
-
-    @property
-    def best(self) -> tuple[Any, EvaluationResult] | None:
-        """``(candidate, result)`` of the best episode (first one on ties)."""
-        if not self.results:
-            return None
-        i = int(np.argmax(self.rewards))
-        return self.candidates[i], self.results[i]
-
-    def to_dataframe(self):
-        """pandas frame: episode, key, reward, status, epsilon."""
-        import pandas as pd
-
-        return pd.DataFrame({"episode": np.arange(len(self)), "key": self.keys, "reward": self.rewards,
-                             "status": [r.status for r in self.results], "epsilon": self.epsilons})
 
 
 class _Episode:
@@ -127,8 +93,13 @@ def _build_qnet(torch, state_size: int, hidden: int, n_types: int, n_inputs: int
     return net
 
 
-class DoubleDQNSearch:
-    """Double-DQN cell builder (thesis ch. 3) with ask/tell and ``run``.
+class DoubleDQNSearch(Strategy):
+    """Double-DQN cell builder (thesis ch. 3): a :class:`~nasnb.strategies.Strategy`.
+
+    Episodes are sequential (each learns from the rewards before it), so ``run`` evaluates one
+    cell at a time on any executor; it records into a study and resumes like every strategy
+    (a resumed run replays the agent's episodes from the stored rewards). The history's
+    ``epsilon`` column holds the exploration probability of each episode.
 
     Parameters
     ----------
@@ -143,7 +114,7 @@ class DoubleDQNSearch:
     gamma : float
         Discount per layer step (default 1: episodes are a few steps long and the only
         reward is terminal, so nothing needs discounting).
-    batch_size, buffer_size : int
+    replay_batch_size, buffer_size : int
         Replay batch and capacity (transitions).
     epsilon_start, epsilon_end : float
         Exploration probability, decayed linearly over ``epsilon_decay_episodes``.
@@ -159,13 +130,13 @@ class DoubleDQNSearch:
     grad_clip : float or None
         Maximum gradient norm per step (``None``: no clipping).
     learning_starts : int, optional
-        Transitions stored before the first gradient step (default ``batch_size``).
+        Transitions stored before the first gradient step (default ``replay_batch_size``).
     torch_threads : int or None
         Intra-op torch threads while the agent computes (``None``: leave torch's setting).
     """
 
     def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 1.0,
-                 batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
+                 replay_batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
                  epsilon_end: float = 0.05, epsilon_decay_episodes: int = 200, target_sync: int = 10,
                  updates_per_step: int = 1, normalize_rewards: bool = True, reward_clip: float = 10.0,
                  grad_clip: float | None = 10.0, learning_starts: int | None = None,
@@ -173,14 +144,13 @@ class DoubleDQNSearch:
         func = "DoubleDQNSearch"
         if not callable(getattr(space, "cell_space", None)):
             raise parameter_error("space", func, "a benchmark with a cell_space() method", type(space).__name__)
-        self.space = space
-        self.seed = seed
+        super().__init__(space, seed=seed)
         self.hidden = check_positive_int(hidden, "hidden", func)
         if not (isinstance(lr, (int, float)) and lr > 0):
             raise parameter_error("lr", func, "a positive float", lr)
         self.lr = float(lr)
         self.gamma = check_probability(gamma, "gamma", func)
-        self.batch_size = check_positive_int(batch_size, "batch_size", func)
+        self.replay_batch_size = check_positive_int(replay_batch_size, "replay_batch_size", func)
         self.buffer_size = check_positive_int(buffer_size, "buffer_size", func)
         self.epsilon_start = check_probability(epsilon_start, "epsilon_start", func)
         self.epsilon_end = check_probability(epsilon_end, "epsilon_end", func)
@@ -195,7 +165,7 @@ class DoubleDQNSearch:
                                       or not grad_clip > 0):
             raise parameter_error("grad_clip", func, "a positive float or None", grad_clip)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
-        self.learning_starts = self.batch_size if learning_starts is None else check_positive_int(
+        self.learning_starts = self.replay_batch_size if learning_starts is None else check_positive_int(
             learning_starts, "learning_starts", func)
         self.torch_threads = None if torch_threads is None else check_positive_int(torch_threads, "torch_threads",
                                                                                    func)
@@ -231,8 +201,8 @@ class DoubleDQNSearch:
         self._buf_len = 0
         self._buf_pos = 0
         self._episodes = 0
-        self._pending: list[_Episode] = []
-        self.history = DQNHistory()
+        self._episode_queue: list[_Episode] = []
+        self._epsilons: list[float] = []
         self.logic_time = 0.0
         self._r_count, self._r_mean, self._r_m2 = 0, 0.0, 0.0  # Welford: valid terminal rewards
         tri = np.triu_indices(cell.num_vertices, 1)
@@ -292,16 +262,29 @@ class DoubleDQNSearch:
         frac = min(1.0, self._episodes / self.epsilon_decay_episodes) if self._ready else 0.0
         return self.epsilon_start + (self.epsilon_end - self.epsilon_start) * frac
 
-    # ------------------------------------------------------------ ask / tell
-    def ask(self) -> Any:
-        """Build one cell with the epsilon-greedy policy; ``None`` if the cell is invalid."""
-        if not self._ready:
-            self._setup()
+    # ------------------------------------------------------------ strategy hooks
+    def config(self) -> dict[str, Any]:
+        cfg = super().config()
+        cfg.update(hidden=self.hidden, lr=self.lr, gamma=self.gamma, replay_batch_size=self.replay_batch_size,
+                   buffer_size=self.buffer_size, epsilon_start=self.epsilon_start, epsilon_end=self.epsilon_end,
+                   epsilon_decay_episodes=self.epsilon_decay_episodes, target_sync=self.target_sync,
+                   updates_per_step=self.updates_per_step, normalize_rewards=self.normalize_rewards)
+        return cfg
+
+    def _reset_state(self) -> None:
+        self._setup()
+
+    def _propose(self) -> tuple[Any, int]:
+        """Build one cell with the epsilon-greedy policy (``None`` if the cell is invalid)."""
         t0 = time.perf_counter()
         with self._threads():
             candidate = self._ask()
+        self._epsilons.append(self._episode_queue[-1].epsilon)
         self.logic_time += time.perf_counter() - t0
-        return candidate
+        return candidate, -1
+
+    def _history_extra(self, told: list[int]) -> dict[str, Any]:
+        return {"extra": {"epsilon": [self._epsilons[i] for i in told]}}
 
     def _ask(self) -> Any:
         torch, cell, rng = self._torch, self.cell, self._rng
@@ -347,17 +330,14 @@ class DoubleDQNSearch:
             if len(ops) == cell.max_layers and not cell.allow_stop:
                 break
         ep.candidate = cell.build(ops, inputs)
-        self._pending.append(ep)
+        self._episode_queue.append(ep)
         return ep.candidate
 
-    def tell(self, candidate: Any, result: Any) -> None:
-        """Report the result of the oldest asked cell (an EvaluationResult or a float reward)."""
+    def _apply(self, index: int, fitness: float) -> None:
+        """Learn from the terminal reward of the oldest asked episode (episodes are told in order)."""
         t0 = time.perf_counter()
-        if not self._ready or not self._pending:
-            raise parameter_error("candidate", "DoubleDQNSearch.tell", "the result of a candidate from ask()", candidate)
-        ep = self._pending.pop(0)
-        if not isinstance(result, EvaluationResult):
-            result = EvaluationResult(float("nan"), {}, 0.0, float(result))
+        ep = self._episode_queue.pop(0)
+        result = self._results[index]
         valid = result.ok and np.isfinite(result.fitness)
         reward = float(result.fitness) if valid else 0.0
         if valid:  # running baseline of the valid rewards (Welford)
@@ -377,16 +357,6 @@ class DoubleDQNSearch:
                     self._learn()
             if self._episodes % self.target_sync == 0:
                 self.target.load_state_dict(self.online.state_dict())
-        key = None
-        if ep.candidate is not None:
-            try:
-                key = self.space.key(ep.candidate)
-            except Exception as exc:  # a space's own error type; the key is informative only
-                logger.debug("no key for %r: %s", ep.candidate, exc)
-        self.history.candidates.append(ep.candidate)
-        self.history.keys.append(key)
-        self.history.results.append(result)
-        self.history.epsilons.append(ep.epsilon)
         self.logic_time += time.perf_counter() - t0
 
     def _store(self, s, a, inp, r, done, s2, tmask, imask) -> None:
@@ -402,10 +372,10 @@ class DoubleDQNSearch:
         self._buf_len = min(self._buf_len + 1, self.buffer_size)
 
     def _learn(self) -> None:
-        if self._buf_len < max(self.batch_size, self.learning_starts):
+        if self._buf_len < max(self.replay_batch_size, self.learning_starts):
             return
         torch = self._torch
-        idx = self._rng.integers(0, self._buf_len, self.batch_size)
+        idx = self._rng.integers(0, self._buf_len, self.replay_batch_size)
         s = torch.from_numpy(self._buf_s[idx])
         s2 = torch.from_numpy(self._buf_s2[idx])
         raw, done_np = self._buf_r[idx], self._buf_done[idx]
@@ -439,32 +409,3 @@ class DoubleDQNSearch:
         if self.grad_clip is not None:
             torch.nn.utils.clip_grad_norm_(self.online.parameters(), self.grad_clip)
         self.optimizer.step()
-
-    # ------------------------------------------------------------ run
-    def run(self, evaluator: Any, budget: int, *, study: Any = None, executor: Any = None,
-            evaluate_kwargs: dict | None = None, progress: bool = False) -> DQNHistory:
-        """Run ``budget`` episodes against ``evaluator`` (the benchmark itself, usually).
-
-        The evaluator's ``evaluate_candidate`` is used when present and no
-        ``evaluate_kwargs`` are given; otherwise ``descriptor_evaluate(space.to_descriptor(c),
-        **evaluate_kwargs)``. Episodes are sequential (each one learns from the previous
-        rewards), so ``executor`` is not used; ``study`` is not supported yet.
-        """
-        func = "DoubleDQNSearch.run"
-        budget = check_positive_int(budget, "budget", func)
-        if study is not None:
-            raise parameter_error("study", func, "None (recording DQN episodes into a study is not supported yet)",
-                                  type(study).__name__)
-        fast = callable(getattr(evaluator, "evaluate_candidate", None)) and not evaluate_kwargs
-        for episode in range(budget):
-            candidate = self.ask()
-            if candidate is None:
-                result = EvaluationResult.invalid("The agent built a cell outside the benchmark's space.")
-            elif fast:
-                result = evaluator.evaluate_candidate(candidate)
-            else:
-                result = evaluator.descriptor_evaluate(self.space.to_descriptor(candidate), **(evaluate_kwargs or {}))
-            self.tell(candidate, result)
-            if progress:
-                logger.info("episode %d: reward %.4f", episode, result.fitness)
-        return self.history

@@ -138,7 +138,7 @@ class SearchHistory:
         if self._keys is None:
             if self._key_fn is None:
                 raise SearchError("This SearchHistory was built without a key function (a space's key).")
-            self._keys = [self._key_fn(c) for c in self.candidates]
+            self._keys = [None if c is None else self._key_fn(c) for c in self.candidates]
         return self._keys
 
     @property

@@ -26,9 +26,9 @@ def test_mean_reward_improves_over_300_episodes(cora, seed):
     rewards = history.rewards
     assert len(rewards) == 300
     assert rewards[-50:].mean() > rewards[:50].mean() + 0.015, (rewards[:50].mean(), rewards[-50:].mean())
-    assert history.epsilons[0] == 1.0 and history.epsilons[-1] == pytest.approx(0.05)
-    cand, best = history.best
-    assert best.fitness == rewards.max() and cora.key(cand) in history.keys
+    assert history.epsilon[0] == 1.0 and history.epsilon[-1] == pytest.approx(0.05)
+    best = history.best
+    assert best.fitness == rewards.max() and cora.key(best.candidate) in history.keys
     mean, std = agent.reward_stats()  # the baseline the rewards are standardised with
     assert mean == pytest.approx(rewards[rewards > 0].mean()) and 0 < std < 0.2
     assert agent.logic_time > 0
@@ -48,16 +48,16 @@ def test_same_seed_same_history(cora):
     assert DoubleDQNSearch(cora, seed=8).run(cora, 40).keys != keys[0]
 
 
-def test_ask_tell_and_descriptor_path(cora):
+def test_ask_tell_equals_run(cora):
     agent = DoubleDQNSearch(cora, seed=1)
-    cands = [agent.ask() for _ in range(3)]  # several pending episodes, told in ask order
-    for c in cands:
-        agent.tell(c, cora.evaluate_candidate(c))
+    trials = [agent.ask() for _ in range(3)]  # several pending episodes, told in ask order
+    for t in reversed(trials):  # told out of order: applied in ask order all the same
+        agent.tell(t, cora.evaluate_candidate(t.candidate))
     assert len(agent.history) == 3
-    h = DoubleDQNSearch(cora, seed=1).run(cora, 3, evaluate_kwargs={"dataset": "cora"})
-    assert [r.fitness for r in h.results] == [r.fitness for r in agent.history.results]
+    h = DoubleDQNSearch(cora, seed=1).run(cora, 3)
+    assert h.fitness.tolist() == agent.history.fitness.tolist()
     frame = h.to_dataframe()
-    assert list(frame.columns) == ["episode", "key", "reward", "status", "epsilon"]
+    assert {"index", "fitness", "status", "epsilon", "arrival"} <= set(frame.columns)
 
 
 def _small_nb101(directory):
@@ -87,14 +87,15 @@ def test_nb101_style_cells_from_a_written_file(tmp_path):
     path, cells = _small_nb101(tmp_path)
     nb = NASBench101(path)
     table = {nb.key((tuple(map(tuple, m)), tuple(o))) for m, o in cells}
-    agent = DoubleDQNSearch(nb, seed=0, target_sync=3, batch_size=8, learning_starts=8)
+    agent = DoubleDQNSearch(nb, seed=0, target_sync=3, replay_batch_size=8, learning_starts=8)
     assert agent.target_sync == 3
     in_degrees, synced, scored = [], [], 0
     for episode in range(1, 31):
-        cand = agent.ask()
+        trial = agent.ask()
+        cand = trial.candidate
         assert agent.cell.state_size == 45
         result = nb.evaluate_candidate(cand) if cand is not None else 0.0
-        agent.tell(cand, result)
+        agent.tell(trial, result)
         same = all(torch.equal(a, b) for a, b in zip(agent.online.state_dict().values(),
                                                       agent.target.state_dict().values()))
         synced.append(same)
@@ -133,4 +134,4 @@ def test_bad_arguments(cora):
     with pytest.raises(ParameterError, match="'budget'"):
         DoubleDQNSearch(cora).run(cora, 0)
     with pytest.raises(ParameterError):
-        DoubleDQNSearch(cora).tell(None, 0.0)
+        DoubleDQNSearch(cora).tell(0, 0.0)
