@@ -304,11 +304,12 @@ class Study:
     def record(self, row: tuple, *, overwrite: bool = False) -> None:
         """Write one row made by :meth:`_row` in its own transaction (the study recorder's hot path).
 
-        A final row is never replaced unless ``overwrite``; a ``queued``/``running`` row is completed.
+        A final row is never replaced unless ``overwrite`` (which replaces every row of that
+        sequence index); a ``queued``/``running`` row is completed.
         """
         with self.store._transaction() as conn:
-            if overwrite:
-                conn.execute("DELETE FROM evaluations WHERE study_id=? AND key=?", (self.id, row[1]))
+            if overwrite:  # the evaluation of this sequence index is replaced, whatever it was
+                conn.execute("DELETE FROM evaluations WHERE study_id=? AND seq=?", (self.id, row[2]))
             cur = conn.execute(self._UPSERT, row)
             if cur.rowcount == 0:
                 raise StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self.name!r} is already "

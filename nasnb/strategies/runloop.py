@@ -158,7 +158,7 @@ class RunLoop:
         if self.retried and job.index > min(self.retried):
             # a failed trial was evaluated again and the search took another path from there:
             # the stored rows after it belong to the old path and are evaluated anew
-            stale = sorted(seq for seq in self.stored if seq >= job.index and seq not in self.retried)
+            stale = sorted(seq for seq in self.stored if seq >= job.index)
             self.recorder.discard(stale)
             for seq in stale:
                 self.stored.pop(seq, None)
