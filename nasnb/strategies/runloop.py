@@ -185,7 +185,11 @@ class RunLoop:
         return self._inline_executor
 
     def _wait(self, futures: Any) -> set:
-        return wait_first(self._inline if self.inline else self.executor, futures)
+        try:
+            return wait_first(self._inline if self.inline else self.executor, futures)
+        except ClusterError as exc:  # e.g. every engine of a connected cluster is gone and none came back
+            raise type(exc)(f"{exc} The {len(futures)} evaluation(s) in flight were not recorded. When engines "
+                            "are available again, run the same call with the same study to resume.") from exc
 
     def _outcome(self, future: Any, job: Job) -> EvaluationOutcome:
         try:
