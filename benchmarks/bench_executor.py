@@ -1,0 +1,130 @@
+"""The cluster as a search executor vs ``map_evaluate``, measured side by side in one run (issue 12).
+
+1. ``Strategy.run(executor=cluster)`` vs ``Cluster.map_evaluate`` of the very same descriptors
+   and seeds: N one-epoch ``digits`` evaluations on 2 MPI engines (goal <= 1.05x; the first
+   landing measured 1.42x). The search runs steady state (``mode="async"``, 2 workers, so no
+   engine waits for the other) and batch-synchronous (the thesis' cycle, shown beside it).
+2. Data-set loads per path: a loader that logs each call (goal: one per engine, not one per
+   evaluation: the first landing loaded 40 times for 40 evaluations).
+3. ``mnist1d`` (a data set that takes seconds to generate) per evaluation on the executor path
+   vs ``map_evaluate`` (goal <= 1.1x; the first landing measured 10.9x).
+
+Run ``python3 benchmarks/bench_executor.py``; ``NASNB_BENCH_QUICK=1`` shrinks it to a smoke
+test. Writes ``benchmarks/results/executor.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+QUICK = os.environ.get("NASNB_BENCH_QUICK") == "1"
+
+
+def logged_digits(log_path):
+    """scikit-learn's digits, appending one line to ``log_path`` per load."""
+    from sklearn.datasets import load_digits
+
+    with open(log_path, "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32").reshape(-1, 1, 8, 8)
+    return x[:1400], y[:1400], x[1400:], y[1400:]
+
+
+def _evaluator(dataset_log=None):
+    from nasnb.data import default_datasets
+    from nasnb.evaluators import LocalEvaluator
+
+    datasets = default_datasets()
+    if dataset_log is not None:
+        datasets.add_classification_dataset("logged", 10, (8, 8), 1, logged_digits,
+                                            loader_kwargs={"log_path": str(dataset_log)})
+    return LocalEvaluator("Adam", {"lr": 0.01}, batch_size=128, datasets=datasets)
+
+
+def _search(space, mode_workers=2):
+    from nasnb.strategies import RegularizedEvolution
+
+    return RegularizedEvolution(space, 8, 3, seed=0, workers=mode_workers)
+
+
+def _loads(path: Path) -> int:
+    return len(path.read_text().split()) if path.exists() else 0
+
+
+def compare(env, space, dataset: str, n: int, tmp: Path, tag: str) -> dict:
+    """Time the executor path (async and batch) and map_evaluate on the same descriptors and seeds."""
+    kwargs = {"epochs": 1, "dataset": dataset}
+    log_run, log_batch, log_map = tmp / f"{tag}-run.txt", tmp / f"{tag}-batch.txt", tmp / f"{tag}-map.txt"
+    logged = dataset == "logged"
+    ev_run = _evaluator(log_run if logged else None)
+    t = time.perf_counter()
+    history = _search(space).run(ev_run, n, executor=env, evaluate_kwargs=kwargs, mode="async")
+    run_s = time.perf_counter() - t
+    ev_batch = _evaluator(log_batch if logged else None)
+    t = time.perf_counter()
+    _search(space).run(ev_batch, n, executor=env, evaluate_kwargs=kwargs, mode="batch")
+    batch_s = time.perf_counter() - t
+    descriptors = [space.to_descriptor(c) for c in history.candidates]
+    search = _search(space)
+    search.reset()
+    seeds = [search.trial_seed(i) for i in range(n)]
+    ev_map = _evaluator(log_map if logged else None)
+    t = time.perf_counter()
+    env.map_evaluate(descriptors, 1, dataset, seeds=seeds, evaluator=ev_map)
+    map_s = time.perf_counter() - t
+    return {"run": run_s, "batch": batch_s, "map": map_s, "loads_run": _loads(log_run),
+            "loads_batch": _loads(log_batch), "loads_map": _loads(log_map), "done": history.status_counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evaluations", type=int, default=4 if QUICK else 40)
+    parser.add_argument("--mnist1d", type=int, default=2 if QUICK else 10)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "executor.md"))
+    args = parser.parse_args()
+
+    from nasnb.cluster import Cluster
+    from nasnb.genomes import ConvBlockGenes
+    from nasnb.spaces import GenomeSpace, layer_choice_space
+
+    conv = GenomeSpace(ConvBlockGenes(4, 8))
+    with tempfile.TemporaryDirectory() as tmp, Cluster(n=2, timeout=120) as env:
+        engines = env.num_engines
+        warm = [conv.to_descriptor(conv.sample(__import__("numpy").random.default_rng(k))) for k in range(2)]
+        env.map_evaluate(warm, 1, "digits", seeds=[0, 1], evaluator=_evaluator())  # engines import torch once
+        digits = compare(env, conv, "logged", args.evaluations, Path(tmp), "digits")
+        m1d = compare(env, layer_choice_space(channels=8), "mnist1d", args.mnist1d, Path(tmp), "mnist1d")
+
+    ratio = digits["run"] / digits["map"]
+    ratio_batch = digits["batch"] / digits["map"]
+    per_run, per_map = m1d["run"] / args.mnist1d, m1d["map"] / args.mnist1d
+    lines = [
+        "## The cluster as a search executor (`benchmarks/bench_executor.py`)",
+        "",
+        f"Machine: {os.cpu_count()} cores; {engines} MPI engines; one run, side by side"
+        f"{' (QUICK mode: smoke test, not a measurement)' if QUICK else ''}.",
+        "",
+        "| measure | value | goal |",
+        "|---|---|---|",
+        f"| `run(executor=cluster)` (async, 2 workers) vs `map_evaluate`, {args.evaluations} one-epoch digits "
+        f"evaluations ({digits['run']:.2f} s vs {digits['map']:.2f} s) | {ratio:.3f}x | <= 1.05x (was 1.42x) |",
+        f"| the same, batch-synchronous cycles of 2 ({digits['batch']:.2f} s) | {ratio_batch:.3f}x | (shown beside) |",
+        f"| data-set loads: executor path async / batch / map_evaluate | {digits['loads_run']} / "
+        f"{digits['loads_batch']} / {digits['loads_map']} | = engines ({engines}) (was 40) |",
+        f"| mnist1d per evaluation: executor path {per_run:.2f} s vs map_evaluate {per_map:.2f} s "
+        f"({args.mnist1d} evaluations) | {per_run / per_map:.3f}x | <= 1.1x (was 10.9x) |",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
