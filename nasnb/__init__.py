@@ -34,6 +34,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "nasnb.benchmarks": ("NASBenchGraph", "NASBench101", "NASBench201"),
     "nasnb.store": ("ExperimentStore", "Study"),
     "nasnb.cluster": ("Cluster",),
+    "nasnb.executors": ("SimulatedExecutor",),
     "nasnb.analysis": ("kendall_tau", "spearman_rho", "top_k_tau", "tau_matrix", "bootstrap", "bootstrap_tau",
                        "resampling_protocol", "ks_test", "kruskal_test", "mannwhitney_test",
                        "benjamini_hochberg", "graph_edit_distance", "rastrigin_grid", "perturb_to_tau",
@@ -52,7 +53,8 @@ _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").
 # public name -> module that defines it; subpackages are reachable as attributes too
 _EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
 _SUBPACKAGES = ("descriptors", "layers", "builders", "data", "evaluators", "spaces", "genomes", "strategies",
-                "benchmarks", "store", "cluster", "analysis", "viz", "predictors", "darts", "classroom")
+                "benchmarks", "store", "cluster", "executors", "analysis", "viz", "predictors", "darts", "classroom",
+                "nord")
 _EXPORTS.update({name: f"nasnb.{name}" for name in _SUBPACKAGES})
 
 __all__ = sorted(set(_EXPORTS) - set(_SUBPACKAGES)) + ["__version__"]

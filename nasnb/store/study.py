@@ -49,6 +49,13 @@ class _Json(str):
     """A string that already is canonical JSON (settings or a candidate serialised once)."""
 
 
+def _metrics_json(metrics: Mapping[str, Any]) -> str:
+    if not metrics:
+        return "{}"
+    clean = {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
+    return canonical_json(clean, what="metrics")
+
+
 def _result_columns(result: EvaluationResult | None, memo: dict) -> tuple:
     if result is None:
         return (None, None, "{}", None, "")
@@ -56,8 +63,7 @@ def _result_columns(result: EvaluationResult | None, memo: dict) -> tuple:
     if values is None:
         values = memo[id(result)] = (
             finite_or_none(result.fitness), finite_or_none(result.loss),
-            canonical_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                            for k, v in dict(result.metrics).items()}, what="metrics"),
+            _metrics_json(result.metrics),
             finite_or_none(result.total_time), result.message if result.status != "done" else "")
     return values
 
@@ -302,19 +308,22 @@ class Study:
                                     overwrite=overwrite)[0]
 
     def record(self, row: tuple, *, overwrite: bool = False) -> None:
-        """Write one row made by :meth:`_row` in its own transaction (the study recorder's hot path).
+        """Write one row made by :meth:`_row` (the study recorder's hot path), as one transaction
+        (or grouped: see ``ExperimentStore(group_commit=...)``).
 
         A final row is never replaced unless ``overwrite`` (which replaces every row of that
         sequence index); a ``queued``/``running`` row is completed.
         """
-        with self.store._transaction() as conn:
-            if overwrite:  # the evaluation of this sequence index is replaced, whatever it was
-                conn.execute("DELETE FROM evaluations WHERE study_id=? AND seq=?", (self.id, row[2]))
-            cur = conn.execute(self._UPSERT, row)
-            if cur.rowcount == 0:
-                raise StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self.name!r} is already "
-                                 "recorded; an evaluation is never recorded twice (pass overwrite=True to "
-                                 "replace it).")
+        self.store.write_row(self, row, overwrite=overwrite)
+
+    def _write(self, conn, row: tuple, *, overwrite: bool) -> None:
+        if overwrite:  # the evaluation of this sequence index is replaced, whatever it was
+            conn.execute("DELETE FROM evaluations WHERE study_id=? AND seq=?", (self.id, row[2]))
+        cur = conn.execute(self._UPSERT, row)
+        if cur.rowcount == 0:
+            raise StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self.name!r} is already "
+                             "recorded; an evaluation is never recorded twice (pass overwrite=True to "
+                             "replace it).")
 
     def discard(self, seqs: Iterable[int]) -> int:
         """Delete the rows of these sequence indices (a resumed search that re-runs them); return how many."""
@@ -336,6 +345,7 @@ class Study:
 
     # ------------------------------------------------------------------ reading
     def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
+        self.store.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
         rows = self.store._connection().execute(sql, (self.id, *params)).fetchall()
         return [EvaluationRecord._from_row(r) for r in rows]
@@ -365,6 +375,7 @@ class Study:
 
     def final_keys(self) -> set[str]:
         """Keys of evaluations that have ended (a resumed study skips them)."""
+        self.store.flush()
         rows = self.store._connection().execute(
             "SELECT key FROM evaluations WHERE study_id=? AND status IN ('done','failed','invalid','diverged')",
             (self.id,)).fetchall()
@@ -372,11 +383,13 @@ class Study:
 
     def next_seq(self) -> int:
         """One more than the largest sequence index recorded (0 for an empty study)."""
+        self.store.flush()
         row = self.store._connection().execute(
             "SELECT MAX(seq) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()
         return 0 if row[0] is None else int(row[0]) + 1
 
     def __len__(self) -> int:
+        self.store.flush()
         return self.store._connection().execute(
             "SELECT COUNT(*) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()[0]
 
@@ -389,6 +402,7 @@ class Study:
         """
         import pandas as pd
 
+        self.store.flush()
         conn = self.store._connection()
         names = [r[0] for r in conn.execute(
             "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "

@@ -15,10 +15,9 @@ from nasnb.strategies.evolution import RandomSearch, RegularizedEvolution
 from nasnb.strategies.genetic import GABatchResult, GAResult, GeneticAlgorithm
 from nasnb.strategies.genetic_search import GeneticSearch
 from nasnb.strategies.history import BestRecord, SearchHistory, curves_frame
-from nasnb.strategies.runloop import InlineExecutor, wait_first
 
 __all__ = [
     "Strategy", "Trial", "RegularizedEvolution", "RandomSearch", "SearchHistory", "BestRecord", "curves_frame",
-    "CandidateEvaluator", "FailureLog", "Job", "as_result", "InlineExecutor", "wait_first",
+    "CandidateEvaluator", "FailureLog", "Job", "as_result",
     "GeneticAlgorithm", "GeneticSearch", "GAResult", "GABatchResult", "DoubleDQNSearch",
 ]

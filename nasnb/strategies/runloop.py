@@ -31,58 +31,14 @@ from collections import deque
 from typing import Any, Mapping
 
 from nasnb.exceptions import ClusterError, StoreError
+from nasnb.executors import InlineExecutor, wait_first
 from nasnb.results import EvaluationOutcome
 from nasnb.store.recorder import StudyRecorder
 from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
 
-__all__ = ["RunLoop", "InlineExecutor", "wait_first"]
+__all__ = ["RunLoop"]
 
 logger = logging.getLogger(__name__)
-
-
-class InlineExecutor:
-    """Runs each submitted call at once in this process; futures complete in submission order.
-
-    Examples
-    --------
-    >>> ex = InlineExecutor()
-    >>> f = ex.submit(divmod, 7, 2)
-    >>> f.result(), ex.wait_first([f]) == {f}
-    ((3, 1), True)
-    """
-
-    def __init__(self) -> None:
-        self._order: dict[cf.Future, int] = {}
-        self._count = 0
-
-    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> cf.Future:
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # delivered through the future, like any executor
-            future.set_exception(exc)
-        self._order[future] = self._count
-        self._count += 1
-        return future
-
-    def wait_first(self, futures: Any) -> set:
-        """The earliest-submitted of ``futures`` (all are done already)."""
-        first = min(futures, key=lambda f: self._order.get(f, -1))
-        self._order.pop(first, None)
-        return {first}
-
-
-def wait_first(executor: Any, futures: Any) -> set:
-    """Block until at least one of ``futures`` is done; return the done ones.
-
-    Uses ``executor.wait_first`` when the executor has one (the cluster pumps its client
-    loop; a simulated executor advances its clock), else ``concurrent.futures.wait``.
-    """
-    own = getattr(executor, "wait_first", None)
-    if callable(own):
-        return set(own(list(futures)))
-    done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
-    return done
 
 
 class RunLoop:
@@ -122,13 +78,20 @@ class RunLoop:
             tqdm = require("tqdm.auto", extra="progress", purpose="show a progress bar").tqdm
             self._bar = tqdm(total=budget, desc=type(strategy).__name__)
         try:
-            if self.inline and self.recorder is None and strategy.batch_size == 1:
-                self._serial_fast(budget)
+            if self.inline and strategy.batch_size == 1:
+                if self.recorder is None:
+                    self._serial_fast(budget)
+                else:
+                    self._serial_recorded(budget)
             elif mode == "batch":
                 self._batches(budget)
             else:
                 self._steady_state(budget)
         finally:
+            if self.recorder is not None:
+                flush = getattr(getattr(self.recorder.study, "store", None), "flush", None)
+                if callable(flush):
+                    flush()
             self.failures.summary()
             if self._bar is not None:
                 self._bar.close()
@@ -146,6 +109,25 @@ class RunLoop:
             apply(trial.index, outcome.result, clock() - start)
             if bar is not None:
                 bar.update(1)
+
+    def _serial_recorded(self, budget: int) -> None:
+        """One trial at a time in this process, recorded (and resumed) through the study."""
+        strategy, runner, clock = self.strategy, self.runner, self._clock
+        apply, stored = strategy._apply_result, self.stored
+        for _ in range(budget):
+            trial = strategy.ask()
+            job = runner.prepare(trial)
+            if trial.index in stored:
+                row = self._stored_result(job)
+                if row is not None:
+                    apply(trial.index, row.result, 0.0)
+                    self._tick()
+                    continue
+            start = clock()
+            outcome = runner.evaluate(job)
+            self._finish(job, outcome, arrival=trial.index)
+            apply(trial.index, outcome.result, clock() - start)
+            self._tick()
 
     def _stored_result(self, job: Job) -> Any:
         """The stored row of a job (``None``: evaluate it). Checks the replay proposes the same candidate."""
