@@ -10,7 +10,10 @@ One loop serves every strategy, executor and schedule:
   for each other. Results are applied in *arrival* order, which depends on timing, so each
   row records its ``arrival`` number: a resumed run replays the stored arrivals first (in
   the same order, without waiting) and only then evaluates what is missing, so it rebuilds
-  exactly the population and history of the interrupted run.
+  exactly the population and history of the interrupted run. An executor that declares
+  ``deterministic = True`` (:class:`~nasnb.executors.SimulatedExecutor`: its completion order is
+  a function of what was submitted) runs the stored evaluations again instead, so its simulated
+  clock is rebuilt too; their stored results are checked and used, not recorded twice.
 
 Every finished evaluation is recorded as it arrives (one row, one transaction) by the study
 recorder; an evaluation that raised is recorded ``failed``, logged, and stops the run only
@@ -188,13 +191,13 @@ class RunLoop:
                                "expected an EvaluationOutcome from nasnb.evaluators.run_evaluation.")
         return outcome
 
-    def _finish(self, job: Job, outcome: EvaluationOutcome, arrival: int) -> None:
+    def _finish(self, job: Job, outcome: EvaluationOutcome, arrival: int, overwrite: bool = False) -> None:
         """Record (one transaction), then log/raise a failure."""
         if self.recorder is not None:
             desc_json, desc_hash, cand_json = self.runner.describe(job)
             self.recorder.record(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, outcome=outcome,
                                  candidate_json=cand_json, parent=job.parent, arrival=arrival,
-                                 overwrite=job.index in self.retried)
+                                 overwrite=overwrite or job.index in self.retried)
         self.failures.check(job.index, outcome)
 
     def _tick(self, n: int = 1) -> None:
@@ -251,7 +254,10 @@ class RunLoop:
     def _steady_state(self, budget: int) -> None:
         strategy, clock = self.strategy, self._clock
         workers = strategy.batch_size
-        replay = self._replay_order()
+        # an executor whose completion order is a function of what was submitted (a simulated clock)
+        # rebuilds its state by running the stored evaluations again; every other one is replayed
+        rebuild = bool(getattr(self.executor, "deterministic", False))
+        replay = deque() if rebuild else self._replay_order()
         replayed = set(replay)
         in_flight: dict[int, tuple[Any, Job, Any, float]] = {}  # index -> (trial, job, future | None, t0)
         futures: dict[Any, int] = {}
@@ -305,8 +311,19 @@ class RunLoop:
                 index = futures.pop(future)
                 trial, job, _, t0 = in_flight.pop(index)
                 outcome = self._outcome(future, job)
-                self._finish(job, outcome, arrival=arrival)
-                strategy._apply_result(index, outcome.result, clock() - t0)
+                row = self.stored.get(index) if rebuild and index not in self.retried else None
+                if row is not None:  # re-simulated: the stored result, checked, not recorded again
+                    checked = self._stored_result(job)
+                    if checked is not None and checked.arrival != arrival and not self.retried:
+                        raise StoreError(f"Cannot resume: evaluation seq={index} arrived as {arrival} when "
+                                         f"re-simulated, but the study holds it as arrival {row.arrival}.")
+                    if checked is None or checked.arrival != arrival:  # after a retried failure: a new path
+                        row = None
+                if row is not None:
+                    strategy._apply_result(index, row.result, clock() - t0)
+                else:
+                    self._finish(job, outcome, arrival=arrival, overwrite=index in self.stored)
+                    strategy._apply_result(index, outcome.result, clock() - t0)
                 arrival += 1
                 self._tick()
                 top_up()  # after each arrival, as a replay does: the next trial sees exactly this population
