@@ -2,7 +2,7 @@
 PY ?= python3
 PIP = $(PY) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo system-deps test-install test benchmarks lab
+.PHONY: install demo system-deps test-install test benchmarks lab docs
 
 install:  ## torch is pinned first so pip never pulls the multi-GB CUDA build
 	$(PIP) torch==2.13.0
@@ -27,3 +27,7 @@ benchmarks: install
 
 lab: install
 	$(PY) -m jupyter lab notebooks/
+
+docs: install  ## the documentation site into docs/_build/html (notebooks rendered as committed, never executed)
+	$(PIP) -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html

@@ -62,15 +62,17 @@ def main() -> int:
     parser.add_argument("--pygmo-reps", type=int, default=10)
     args = parser.parse_args()
     pygmo_reps = 100 if args.full else args.pygmo_reps
+    quick = bool(os.environ.get("NASNB_BENCH_QUICK"))  # smoke test (run_all.py --quick): tiny sizes
+    pygmo_reps = 1 if quick else pygmo_reps
     lines = ["## analysis (issue 6): Monte-Carlo tables and tau bootstrap", ""]
     load = os.getloadavg()[0]
     lines.append(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}; "
                  f"1-minute load average at start {load:.1f} (timings inflate when other jobs share the cores).")
     lines.append("")
 
-    ch5, t_ch5 = timed(chapter5_table, repetitions=100, seed=0)
+    ch5, t_ch5 = timed(chapter5_table, repetitions=5 if quick else 100, seed=0)
     print(f"chapter 5 table, nasnb GA, 100 repetitions: {t_ch5:.2f} s")
-    ch4, t_ch4 = timed(chapter4_table, repetitions=1000, seed=0)
+    ch4, t_ch4 = timed(chapter4_table, repetitions=20 if quick else 1000, seed=0)
     print(f"chapter 4 table, nasnb GA, 1000 repetitions: {t_ch4:.2f} s")
 
     try:
@@ -91,8 +93,8 @@ def main() -> int:
     rng = np.random.default_rng(0)
     x = rng.normal(size=100_000)
     y = x + rng.normal(size=100_000)
-    boot, t_boot = timed(bootstrap_tau, x, y, n_resamples=800, seed=0)
-    boot_r, t_boot_r = timed(bootstrap_tau, x, y, n_resamples=800, decimals=1, seed=0)
+    boot, t_boot = timed(bootstrap_tau, x, y, n_resamples=20 if quick else 800, seed=0)
+    boot_r, t_boot_r = timed(bootstrap_tau, x, y, n_resamples=20 if quick else 800, decimals=1, seed=0)
     from scipy import stats
 
     start = time.perf_counter()

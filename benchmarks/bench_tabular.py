@@ -1,11 +1,13 @@
 """Tabular benchmarks: query throughput and Double-DQN search-logic time.
 
-Run: ``python3 benchmarks/bench_tabular.py`` (about a minute on a quiet machine). Writes
-``benchmarks/results/tabular.md``.
+Run: ``python3 benchmarks/bench_tabular.py`` (about a minute on a quiet machine; ``--quick`` or
+``NASNB_BENCH_QUICK=1``: a few seconds, smaller loops). Writes ``benchmarks/results/tabular.md``.
+The NAS-Bench-101/201 files are small ones written by ``_bench_data.py`` (no download).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -17,7 +19,9 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _bench_data import NB201_ARCHS, write_nb101, write_nb201  # noqa: E402
 
 from nasnb.benchmarks import NASBench101, NASBench201, NASBenchGraph, parse_arch_string  # noqa: E402
 from nasnb.strategies.dqn import DoubleDQNSearch  # noqa: E402
@@ -46,7 +50,12 @@ def per_call_us(fn, reps):
     return (time.process_time() - cpu) / reps * 1e6, (time.perf_counter() - wall) / reps * 1e6
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("NASNB_BENCH_QUICK")),
+                        help="smaller loops (smoke test; also NASNB_BENCH_QUICK=1)")
+    args = parser.parse_args(argv)
+    repeat, ops_reps = (2, 500) if args.quick else (50, 20000)
     rows = []
     nb = NASBenchGraph("cora")
     rng = np.random.default_rng(0)
@@ -56,40 +65,36 @@ def main() -> None:
     for c in cands:
         nb.key(c)
     cold = (len(cands) / (time.process_time() - cpu), len(cands) / (time.perf_counter() - wall))
-    rows.append(("NAS-Bench-Graph evaluate_candidate (memoised EvaluationResult)", rate(nb.evaluate_candidate, cands, 50)))
-    rows.append(("NAS-Bench-Graph score() (float only)", rate(nb.score, cands, 50)))
-    rows.append(("NAS-Bench-Graph first query of a cell (canonical hash)", cold))
-
-    from _tabular_files import nb101_record, write_tfrecord
-    from conftest import NB101_CELLS, nb101_final, nb101_hash, write_nats_dir, NB201_ARCHS
+    rows.append(("NAS-Bench-Graph evaluate_candidate (memoised EvaluationResult)",
+                 rate(nb.evaluate_candidate, cands, repeat)))
+    rows.append(("NAS-Bench-Graph score() (float only)", rate(nb.score, cands, repeat)))
+    rows.append((f"NAS-Bench-Graph first query of a cell (canonical hash; {len(set(cands))} distinct cells, "
+                 "first call of the process included)", cold))
 
     ops_rows = []
     cell = cands[0]
-    ops_rows.append(("NAS-Bench-Graph mutate", per_call_us(lambda: nb.mutate(cell, rng), 20000)))
-    ops_rows.append(("NAS-Bench-Graph sample", per_call_us(lambda: nb.sample(rng), 20000)))
+    ops_rows.append(("NAS-Bench-Graph mutate", per_call_us(lambda: nb.mutate(cell, rng), ops_reps)))
+    ops_rows.append(("NAS-Bench-Graph sample", per_call_us(lambda: nb.sample(rng), ops_reps)))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "nb101.tfrecord"
-        write_tfrecord(path, [nb101_record(nb101_hash(m, o), e, m, o, nb101_final(c, e, r))
-                              for c, (m, o) in enumerate(NB101_CELLS) for e in (4, 12, 36, 108) for r in range(3)])
-        nb101 = NASBench101(path)
+        nb101 = NASBench101(write_nb101(Path(tmp) / "nb101.tfrecord"))
         c101 = [nb101.sample(np.random.default_rng(i)) for i in range(200)]
-        rows.append(("NAS-Bench-101 evaluate_candidate (cell seen before)", rate(nb101.evaluate_candidate, c101, 50)))
+        rows.append(("NAS-Bench-101 evaluate_candidate (cell seen before)", rate(nb101.evaluate_candidate, c101, repeat)))
         rows.append(("NAS-Bench-101 evaluate_candidate(seed=int) (cell seen before)",
-                     rate(lambda c: nb101.evaluate_candidate(c, seed=3), c101, 50)))
+                     rate(lambda c: nb101.evaluate_candidate(c, seed=3), c101, repeat)))
         big = c101[-1]
-        ops_rows.append((f"NAS-Bench-101 mutate ({len(big[1])}-vertex cell)", per_call_us(lambda: nb101.mutate(big, rng), 5000)))
-        write_nats_dir(Path(tmp) / "nats", NB201_ARCHS)
-        nb201 = NASBench201(Path(tmp) / "nats")
+        ops_rows.append((f"NAS-Bench-101 mutate ({len(big[1])}-vertex cell)",
+                         per_call_us(lambda: nb101.mutate(big, rng), ops_reps // 4)))
+        nb201 = NASBench201(write_nb201(Path(tmp) / "nb201.json"))
         c201 = [parse_arch_string(NB201_ARCHS[i % 3]) for i in range(200)]
-        rows.append(("NAS-Bench-201 evaluate_candidate (cell seen before)", rate(nb201.evaluate_candidate, c201, 50)))
+        rows.append(("NAS-Bench-201 evaluate_candidate (cell seen before)", rate(nb201.evaluate_candidate, c201, repeat)))
         rows.append(("NAS-Bench-201 evaluate_candidate(seed=int) (cell seen before)",
-                     rate(lambda c: nb201.evaluate_candidate(c, seed=3), c201, 50)))
-        ops_rows.append(("NAS-Bench-201 mutate", per_call_us(lambda: nb201.mutate(c201[0], rng), 20000)))
-        ops_rows.append(("NAS-Bench-201 sample", per_call_us(lambda: nb201.sample(rng), 20000)))
+                     rate(lambda c: nb201.evaluate_candidate(c, seed=3), c201, repeat)))
+        ops_rows.append(("NAS-Bench-201 mutate", per_call_us(lambda: nb201.mutate(c201[0], rng), ops_reps)))
+        ops_rows.append(("NAS-Bench-201 sample", per_call_us(lambda: nb201.sample(rng), ops_reps)))
 
-    episodes = 300
+    episodes = 20 if args.quick else 300
     dqn_rows = []
-    for seed in (0, 1, 2):
+    for seed in ((0,) if args.quick else (0, 1, 2)):
         agent = DoubleDQNSearch(nb, seed=seed)
         agent._setup()  # torch import and network creation are not search logic
         cpu, wall = time.process_time(), time.perf_counter()
@@ -106,7 +111,8 @@ def main() -> None:
     lines += ["", "| search-space operation | us / call (CPU) | us / call (wall) |", "|---|---:|---:|"]
     for name, (us, us_wall) in ops_rows:
         lines.append(f"| {name} | {us:.1f} | {us_wall:.1f} |")
-    lines += ["", "| Double-DQN on NAS-Bench-Graph cora, 300 episodes | seed 0 | seed 1 | seed 2 |", "|---|---:|---:|---:|",
+    lines += ["", f"| Double-DQN on NAS-Bench-Graph cora, {episodes} episodes | "
+              + " | ".join(f"seed {r[0]}" for r in dqn_rows) + " |", "|---|" + "---:|" * len(dqn_rows),
               "| search logic per episode (ask + tell, excluding the query; wall) | "
               + " | ".join(f"{r[1] / episodes * 1e3:.1f} ms" for r in dqn_rows) + " |",
               "| whole run, CPU time / wall time | "
@@ -119,6 +125,8 @@ def main() -> None:
               "extrapolated)."]
     text = "\n".join(lines) + "\n"
     print(text)
+    if args.quick:  # smoke test: never overwrite the measured results
+        return
     out = ROOT / "benchmarks" / "results" / "tabular.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

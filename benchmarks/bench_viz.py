@@ -8,6 +8,7 @@ Run: ``python3 benchmarks/bench_viz.py`` (writes ``benchmarks/results/viz.md``).
 from __future__ import annotations
 
 import io
+import os
 import platform
 import statistics
 import sys
@@ -26,7 +27,7 @@ from nasnb.results import EvaluationResult  # noqa: E402
 from nasnb.strategies import RandomSearch, RegularizedEvolution  # noqa: E402
 from nasnb.viz import LiveDashboard, SharedLayout, overlay_data, plot_overlay, plot_progress, progress_data  # noqa: E402
 
-N_ARCH = 500
+N_ARCH = 40 if os.environ.get("NASNB_BENCH_QUICK") else 500  # quick: smoke test (run_all.py --quick)
 OVERLAY_GOAL_S = 2.0
 UPDATE_GOAL_MS = 100.0
 
@@ -68,7 +69,7 @@ def time_overlay(descriptors, repeats=3):
         fig_p = plot_overlay(data, backend="plotly")
         t3 = time.perf_counter()
         rows.append((t1 - t0, t2 - t1, t3 - t2, len(fig_p.data)))
-        matplotlib.pyplot.close(fig)
+        del fig  # plot functions return figures that pyplot does not track
     return rows
 
 
@@ -87,7 +88,7 @@ def time_dashboard(evo, descriptors, n=N_ARCH):
 def readme_figures(evo, rnd, descriptors):
     out = ROOT / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
-    fig = plot_overlay(descriptors, figsize=(10, 5))
+    fig = plot_overlay(descriptors)
     fig.axes[0].set_title(f"{len(descriptors)} DeepNEAT genomes of one mutation lineage (ch. 6 layer choices), "
                           f"each at opacity 1/{len(descriptors)}; inactive nodes faded", fontsize=9)
     fig.savefig(out / "overlay.png", dpi=110, bbox_inches="tight")

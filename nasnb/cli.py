@@ -1,12 +1,16 @@
-"""Command line: ``python -m nasnb demo`` runs the README's main job on embedded data.
+"""The ``nasnb`` command: ``nasnb demo`` runs the README's main job; ``nasnb export`` feeds trackers.
 
-The demo walks the whole flow of the toolkit on scikit-learn's digits (shipped with
-scikit-learn, nothing is downloaded): describe and build a branched network, train it,
-run a regularized-evolution search in the chapter-6 layer-choice space recorded in a SQLite
-study, then run the same search on a 2-engine MPI cluster by changing one line, check that
-both histories are identical, and save the progress and overlay figures.
+``nasnb demo`` (also ``python -m nasnb demo``) walks the whole flow of the toolkit on
+scikit-learn's digits (shipped with scikit-learn, nothing is downloaded): describe and build a
+branched network, train it, run a regularized-evolution search in the chapter-6 layer-choice
+space recorded in a SQLite study, then run the same search on a 2-engine MPI cluster by
+changing one line, check that both histories are identical, and save the progress and
+overlay figures.
+
+``nasnb export mlflow STORE STUDY`` and ``nasnb export tensorboard STORE STUDY --logdir DIR``
+export a recorded study (see :mod:`nasnb.export`); ``nasnb studies STORE`` lists the studies of
+a store. ``nasnb --version`` prints the version.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -99,18 +103,90 @@ def demo(out: Path, budget: str = "small", cluster: bool = True, seed: int = 0) 
     return report
 
 
+def _parser() -> argparse.ArgumentParser:
+    import nasnb
+
+    parser = argparse.ArgumentParser(
+        prog="nasnb", description="nasnb: notebook-first neural architecture search.",
+        epilog="Run 'nasnb COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {nasnb.__version__}",
+                        help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="run the main job on embedded data (digits), locally and on 2 MPI engines",
+                       description="Describe, build and train a branched network on scikit-learn's digits, run a "
+                       "regularized-evolution search recorded in a SQLite study, run the same search on a "
+                       "2-engine MPI cluster, check that both histories are identical and save the "
+                       "progress and overlay figures. Nothing is downloaded.")
+    p.add_argument("--budget", choices=sorted(_BUDGETS), default="small",
+                   help="size of the search: 'small' takes about a minute, 'full' much longer (default: small)")
+    p.add_argument("--out", type=Path, default=Path("nasnb-demo"),
+                   help="directory for the SQLite study and the figures (default: nasnb-demo)")
+    p.add_argument("--no-cluster", action="store_true",
+                   help="skip the part that runs the same search on a 2-engine MPI cluster")
+    p.add_argument("--seed", type=int, default=0, help="seed of the training and the search (default: 0)")
+
+    p = sub.add_parser("studies", help="list the studies of an experiment store with their evaluation counts",
+                       description="List the studies of an experiment store (opened read-only).")
+    p.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
+
+    p = sub.add_parser("export", help="export a recorded study to MLflow or TensorBoard",
+                       description="Export a recorded study: one run per finished evaluation (see nasnb.export).")
+    targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
+    for name, text in (("mlflow", "one MLflow run per evaluation, nested under a run for the study"),
+                       ("tensorboard", "TensorBoard HParams: one session per evaluation")):
+        t = targets.add_parser(name, help=text, description=f"Export a study: {text}.")
+        t.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
+        t.add_argument("study", help="name of the study to export ('nasnb studies STORE' lists them)")
+        if name == "mlflow":
+            t.add_argument("--tracking-uri", default=None,
+                           help="MLflow tracking URI, e.g. sqlite:///mlflow.db (default: MLFLOW_TRACKING_URI "
+                                "or MLflow's default)")
+            t.add_argument("--experiment", default=None,
+                           help="MLflow experiment name, created when missing (default: the study's name)")
+        else:
+            t.add_argument("--logdir", type=Path, required=True,
+                           help="directory to write; view it with 'tensorboard --logdir LOGDIR'")
+    return parser
+
+
+def _open_study(path: Path, name: str):
+    from nasnb.store import ExperimentStore
+
+    if not path.is_file():
+        raise SystemExit(f"nasnb: error: no experiment store at {path}")
+    store = ExperimentStore(path, read_only=True)
+    if name not in store.study_names():
+        raise SystemExit(f"nasnb: error: store {path} has no study {name!r}; it has {store.study_names()}")
+    return store.load_study(name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nasnb", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="run the main job on embedded data (digits)")
-    p.add_argument("--budget", choices=sorted(_BUDGETS), default="small")
-    p.add_argument("--out", type=Path, default=Path("nasnb-demo"))
-    p.add_argument("--no-cluster", action="store_true", help="skip the 2-engine MPI part")
-    p.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    """Entry point of the ``nasnb`` console command (and of ``python -m nasnb``)."""
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    report = demo(args.out, args.budget, cluster=not args.no_cluster, seed=args.seed)
-    return 0 if report.get("identical_histories", True) else 1
+    if args.command == "demo":
+        report = demo(args.out, args.budget, cluster=not args.no_cluster, seed=args.seed)
+        return 0 if report.get("identical_histories", True) else 1
+    if args.command == "studies":
+        from nasnb.store import ExperimentStore
+
+        if not args.store.is_file():
+            raise SystemExit(f"nasnb: error: no experiment store at {args.store}")
+        store = ExperimentStore(args.store, read_only=True)
+        for name in store.study_names():
+            _say(f"{name}\t{len(store.load_study(name))} evaluations")
+        return 0
+    from nasnb import export
+
+    study = _open_study(args.store, args.study)
+    if args.target == "mlflow":
+        run_id = export.export_mlflow(study, tracking_uri=args.tracking_uri, experiment=args.experiment)
+        _say(f"exported study {study.name!r} to MLflow: parent run {run_id}")
+    else:
+        logdir = export.export_tensorboard(study, args.logdir)
+        _say(f"exported study {study.name!r} to {logdir}; view it with: tensorboard --logdir {logdir}")
+    return 0
 
 
 if __name__ == "__main__":

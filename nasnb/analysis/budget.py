@@ -7,13 +7,21 @@ measured tau and cost ratio by simulating both options with the Monte-Carlo prox
 (:func:`nasnb.analysis.montecarlo.proxy_study`) and comparing the mean "top %" of the
 champions, with its Monte-Carlo error.
 
+The answer depends on how "top %" is read (:mod:`nasnb.analysis.reconcile`): the planner
+decides with ``reading`` (default ``"thesis"``, the reading that reproduces the published
+tables) and also simulates each of ``compare_readings`` (default the text's literal
+definition, ``"text"``); :attr:`BudgetPlan.readings` holds every answer and ``print(plan)``
+says when they disagree.
+
 Examples
 --------
 >>> plan = plan_budget(0.85, 0.1, budget=10, dims=2, repetitions=60, seed=0)
->>> plan.full_generations, plan.proxy_generations
-(10, 100)
+>>> plan.full_generations, plan.proxy_generations, plan.reading
+(10, 100, 'thesis')
 >>> plan.recommendation in ("proxy", "full", "either")
 True
+>>> plan.readings.index.tolist()
+['thesis', 'text']
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nasnb._validation import check_positive_int, parameter_error
-from nasnb.analysis.montecarlo import ProxyStudy, _check_tau, _label, proxy_study
+from nasnb.analysis.montecarlo import ProxyStudy, _check_tau, _label, proxy_study, resolve_reading
 
 __all__ = ["BudgetPlan", "plan_budget"]
 
@@ -50,6 +58,11 @@ class BudgetPlan:
         Its standard error.
     study : ProxyStudy
         The full simulation (scores of every run, settings).
+    reading : str
+        The reading the recommendation uses.
+    readings : pandas.DataFrame
+        One row per simulated reading (index): recommendation, full_mean_top_pct,
+        proxy_mean_top_pct, difference, difference_se.
     """
 
     recommendation: str
@@ -59,6 +72,13 @@ class BudgetPlan:
     difference: float
     difference_se: float
     study: ProxyStudy
+    reading: str = "thesis"
+    readings: pd.DataFrame | None = None
+
+    @property
+    def readings_agree(self) -> bool:
+        """True when every simulated reading gives the same recommendation."""
+        return self.readings is None or self.readings.recommendation.nunique() == 1
 
     def __str__(self) -> str:
         rows = self.options.set_index("option")
@@ -68,13 +88,21 @@ class BudgetPlan:
             "full": "spend the budget on fewer generations with full evaluation",
             "either": "both options are equal within the Monte-Carlo error",
         }[self.recommendation]
+        others = ""
+        if self.readings is not None and len(self.readings) > 1:
+            lines = [f"  reading {name!r}: {row.recommendation} (difference {row.difference:.3f} "
+                     f"+/- {row.difference_se:.3f})" for name, row in self.readings.iterrows()]
+            head = ("  the readings agree" if self.readings_agree
+                    else "  the readings DISAGREE -- the answer depends on how 'top %' is read")
+            others = "\n" + head + ":\n" + "\n".join(lines)
         return (
-            f"Budget plan: {verdict}.\n"
+            f"Budget plan (reading {self.reading!r}): {verdict}.\n"
             f"  full evaluation: {self.full_generations} generations -> top {full.mean_top_pct:.3f} % "
             f"(+/- {full.sem_top_pct:.3f})\n"
             f"  proxy:           {self.proxy_generations} generations -> top {proxy.mean_top_pct:.3f} % "
             f"(+/- {proxy.sem_top_pct:.3f})\n"
             f"  difference {self.difference:.3f} +/- {self.difference_se:.3f} (top % points; > 0 favours the proxy)"
+            + others
         )
 
 
@@ -88,6 +116,8 @@ def plan_budget(
     repetitions: int = 200,
     z: float = 2.0,
     max_generations: int = 20_000,
+    reading: str = "thesis",
+    compare_readings=("text",),
     seed=0,
     **ga_options,
 ) -> BudgetPlan:
@@ -113,6 +143,10 @@ def plan_budget(
         Number of standard errors a difference must exceed to be called.
     max_generations : int, default 20000
         Refuse cost ratios that would need longer simulations.
+    reading : str, default "thesis"
+        The reading (:data:`nasnb.analysis.montecarlo.READINGS`) the recommendation uses.
+    compare_readings : sequence of str, default ("text",)
+        Other readings simulated alongside; their answers are in ``plan.readings``.
     seed : int, Generator or None
     **ga_options
         GA settings (population_size, crossover_prob, mutation_prob, tournament_size).
@@ -136,8 +170,27 @@ def plan_budget(
             "cost_ratio", func,
             f"large enough that budget / cost_ratio <= max_generations ({max_generations})", cost_ratio,
         )
-    study = proxy_study([dims], [tau], sorted({full_gens, proxy_gens}), repetitions, resolution=resolution,
-                        include_original=True, seed=seed, **ga_options)
+    resolve_reading(func, reading)
+    others = [r for r in dict.fromkeys(compare_readings) if r != reading]
+    for r in others:
+        resolve_reading(func, r)
+    answers, main = {}, None
+    for name in [reading] + others:
+        answer = _simulate_option(name, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options)
+        answers[name] = answer
+        main = main or answer
+    recommendation, options, difference, se, study = main
+    table = pd.DataFrame.from_dict({
+        name: {"recommendation": a[0], "full_mean_top_pct": a[1].mean_top_pct.iloc[0],
+               "proxy_mean_top_pct": a[1].mean_top_pct.iloc[1], "difference": a[2], "difference_se": a[3]}
+        for name, a in answers.items()}, orient="index")
+    logger.info("plan_budget(tau=%s, cost_ratio=%s, reading=%s): %s", tau, cost_ratio, reading, recommendation)
+    return BudgetPlan(recommendation, full_gens, proxy_gens, options, difference, se, study, reading, table)
+
+
+def _simulate_option(reading, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options):
+    study = proxy_study([dims], [tau], sorted({full_gens, proxy_gens}), repetitions, reading=reading,
+                        resolution=resolution, include_original=True, seed=seed, **ga_options)
     s = study.summary.set_index(["space", "generations"])
     full = s.loc[("original", full_gens)]
     proxy = s.loc[(_label(tau), proxy_gens)]
@@ -156,5 +209,4 @@ def plan_budget(
         recommendation = "full"
     else:
         recommendation = "either"
-    logger.info("plan_budget(tau=%s, cost_ratio=%s): %s", tau, cost_ratio, recommendation)
-    return BudgetPlan(recommendation, full_gens, proxy_gens, options, difference, se, study)
+    return recommendation, options, difference, se, study

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
+import numbers
 import os
 from typing import Any
 
 import numpy as np
 
-from nasnb._validation import as_generator, check_choice, check_positive_int
+from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
 from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb101_format import hash_module, iter_tfrecords, parse_model_metrics, prune_spec
@@ -48,6 +48,49 @@ MAX_EDGES = 9
 _RUN_FIELDS = ("training_time", "train_accuracy", "validation_accuracy", "test_accuracy")
 
 
+def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
+    """Check one record: ``[module_hash, epochs, adjacency, operations, metrics]``."""
+    from nasnb._safeio import load_json
+
+    fields = load_json(data, name=f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics]",
+                       error=BenchmarkError)
+    if not isinstance(fields, list) or len(fields) != 5:
+        raise BenchmarkError(f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics].")
+    module_hash, epochs, raw_adj, raw_ops, raw_metrics = fields
+    if not isinstance(module_hash, str) or not 0 < len(module_hash) <= 128:
+        raise BenchmarkError(f"{where}: module_hash must be a string (32 hex digits); got {module_hash!r:.50}.")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 10_000:
+        raise BenchmarkError(f"{where}: epochs must be a positive integer; got {epochs!r:.50}.")
+    if not isinstance(raw_adj, str) or not isinstance(raw_ops, str) or not isinstance(raw_metrics, str):
+        raise BenchmarkError(f"{where}: adjacency, operations and metrics must be strings.")
+    dim = int(round(len(raw_adj) ** 0.5))
+    if dim * dim != len(raw_adj) or set(raw_adj) - {"0", "1"} or not 2 <= dim <= MAX_VERTICES:
+        raise BenchmarkError(f"{where}: adjacency {raw_adj[:60]!r} is not a square 0/1 matrix of 2 to "
+                             f"{MAX_VERTICES} vertices.")
+    ops = raw_ops.split(",")
+    if len(ops) != dim:
+        raise BenchmarkError(f"{where}: {len(ops)} operations for a {dim}x{dim} matrix.")
+    if ops[0] != "input" or ops[-1] != "output":
+        raise BenchmarkError(f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
+    for pos, op in enumerate(ops[1:-1], start=1):
+        bench._check_unknown_op(op, NB101_OPS, f"{where} vertex {pos}")
+    try:
+        metrics = base64.b64decode(raw_metrics, validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise BenchmarkError(f"{where}: metrics are not valid base64 ({exc}).") from None
+    parsed = parse_model_metrics(metrics, where)
+    evals = parsed["evaluation_data"]
+    if len(evals) < 3 or any(f not in evals[k] for k in (1, 2) for f in _RUN_FIELDS):
+        raise BenchmarkError(f"{where}: ModelMetrics needs 3 evaluation_data entries with "
+                             f"{', '.join(_RUN_FIELDS)} (half-way and final).")
+    for k in (1, 2):
+        for f in _RUN_FIELDS:
+            value = evals[k][f]
+            if value != value or value in (float("inf"), float("-inf")):
+                raise BenchmarkError(f"{where}: evaluation_data[{k}].{f} is {value}, not a finite number.")
+    return module_hash, epochs, raw_adj, ops, evals, int(parsed["trainable_parameters"])
+
+
 class NASBench101(TabularBenchmark):
     """NAS-Bench-101 as a search space and an evaluator.
 
@@ -63,7 +106,12 @@ class NASBench101(TabularBenchmark):
     """
 
     def __init__(self, path: str | os.PathLike, *, seed: int = 0, verify_checksums: bool = False) -> None:
-        self.path = os.fspath(path)
+        try:
+            self.path = os.fspath(path)
+        except TypeError:
+            raise parameter_error("path", "NASBench101", "a file or directory path", path) from None
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise parameter_error("seed", "NASBench101", "an int", seed)
         self.seed = int(seed)
         self.verify_checksums = bool(verify_checksums)
         self._fixed: dict[str, tuple] | None = None
@@ -90,39 +138,21 @@ class NASBench101(TabularBenchmark):
         fixed: dict[str, tuple] = {}
         runs: dict[str, dict[int, list[tuple]]] = {}
         epochs_seen = set()
+        if os.path.isdir(self.path):
+            raise BenchmarkError(f"Cannot read the NAS-Bench-101 file {self.path!r}: it is a directory; give the "
+                                 "path of nasbench_only108.tfrecord or nasbench_full.tfrecord.")
         try:
             fh = open(self.path, "rb")
         except OSError as exc:
-            raise BenchmarkError(f"Cannot read the NAS-Bench-101 file {self.path!r}: {exc}.") from exc
+            raise BenchmarkError(f"Cannot read the NAS-Bench-101 file {self.path!r}: {exc.strerror or exc}.") from exc
         with fh:
             for index, data in iter_tfrecords(fh, self.path, verify_data=self.verify_checksums):
                 where = f"{self.path}: record {index}"
-                try:
-                    module_hash, epochs, raw_adj, raw_ops, raw_metrics = json.loads(data.decode("utf-8"))
-                    metrics = base64.b64decode(raw_metrics, validate=True)
-                except (UnicodeDecodeError, ValueError, TypeError, binascii.Error) as exc:
-                    raise BenchmarkError(
-                        f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics] ({exc})."
-                    ) from exc
-                if not isinstance(module_hash, str) or not isinstance(epochs, int) or not isinstance(raw_adj, str) \
-                        or not isinstance(raw_ops, str):
-                    raise BenchmarkError(f"{where}: fields have the wrong types.")
-                dim = int(round(len(raw_adj) ** 0.5))
-                if dim * dim != len(raw_adj) or set(raw_adj) - {"0", "1"}:
-                    raise BenchmarkError(f"{where}: adjacency {raw_adj!r} is not a square 0/1 matrix.")
-                ops = raw_ops.split(",")
-                if len(ops) != dim:
-                    raise BenchmarkError(f"{where}: {len(ops)} operations for a {dim}x{dim} matrix.")
-                for pos, op in enumerate(ops[1:-1], start=1):
-                    self._check_unknown_op(op, NB101_OPS, f"{where} vertex {pos}")
-                parsed = parse_model_metrics(metrics, where)
-                evals = parsed["evaluation_data"]
-                if len(evals) < 3 or any(f not in evals[k] for k in (1, 2) for f in _RUN_FIELDS):
-                    raise BenchmarkError(f"{where}: ModelMetrics needs 3 evaluation_data entries with "
-                                         f"{', '.join(_RUN_FIELDS)} (half-way and final).")
+                module_hash, epochs, raw_adj, ops, evals, params = _parse_record(data, where, self)
                 if module_hash not in fixed:
+                    dim = len(ops)
                     matrix = tuple(tuple(int(raw_adj[r * dim + c]) for c in range(dim)) for r in range(dim))
-                    fixed[module_hash] = (matrix, tuple(ops), int(parsed["trainable_parameters"]))
+                    fixed[module_hash] = (matrix, tuple(ops), params)
                     runs[module_hash] = {}
                 run = tuple(evals[2][f] for f in _RUN_FIELDS) + tuple(evals[1][f] for f in _RUN_FIELDS)
                 runs[module_hash].setdefault(epochs, []).append(run)

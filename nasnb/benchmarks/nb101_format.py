@@ -32,7 +32,7 @@ import numpy as np
 
 from nasnb.exceptions import BenchmarkError
 
-__all__ = ["crc32c", "masked_crc32c", "iter_tfrecords", "decode_protobuf", "parse_model_metrics",
+__all__ = ["MAX_RECORD_BYTES", "crc32c", "masked_crc32c", "iter_tfrecords", "decode_protobuf", "parse_model_metrics",
            "prune_spec", "hash_module"]
 
 
@@ -64,23 +64,56 @@ def masked_crc32c(data: bytes) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
-def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False) -> Iterator[tuple[int, bytes]]:
+#: Largest TFRecord frame accepted (bytes); NAS-Bench-101 records take about 1 KB.
+MAX_RECORD_BYTES = 1 << 20
+
+
+def _stream_size(fh: BinaryIO) -> int | None:
+    try:
+        here = fh.tell()
+        end = fh.seek(0, 2)
+        fh.seek(here)
+        return end - here
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False,
+                   max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes]]:
     """Yield ``(record index, data)`` of every frame of a TFRecord stream.
 
-    The length checksum is always verified; the data checksum when ``verify_data``
-    (pure-Python CRC32C runs at a few MB/s, so it is off by default for the 2 GB file).
+    The length checksum is always verified, and the announced length is checked against
+    ``max_record_bytes`` and against what is left of the file *before* anything is read
+    (a frame that claims 2**40 bytes is refused, not allocated). The data checksum is
+    verified when ``verify_data`` (pure-Python CRC32C runs at a few MB/s, so it is off by
+    default for the 2 GB file).
+
+    Examples
+    --------
+    >>> import io
+    >>> list(iter_tfrecords(io.BytesIO(b""), "empty.tfrecord"))
+    []
     """
     index = 0
     offset = 0
+    left = _stream_size(fh)
     while True:
         header = fh.read(12)
         if not header:
             return
         if len(header) < 12:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated frame header.")
+            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated frame header "
+                                 f"({len(header)} of 12 bytes); the file was cut short.")
         length, length_crc = struct.unpack("<QI", header)
         if masked_crc32c(header[:8]) != length_crc:
             raise BenchmarkError(f"{name}: record {index} at byte {offset}: bad length checksum (not a TFRecord file?).")
+        if length > max_record_bytes:
+            raise BenchmarkError(f"{name}: record {index} at byte {offset}: announces {length} bytes, more than the "
+                                 f"limit of {max_record_bytes} bytes for one record; the file is corrupt or not "
+                                 "NAS-Bench-101 data.")
+        if left is not None and 16 + length > left - offset:
+            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated record ({length} bytes "
+                                 f"announced, {max(0, left - offset - 16)} left in the file).")
         data = fh.read(length)
         footer = fh.read(4)
         if len(data) < length or len(footer) < 4:

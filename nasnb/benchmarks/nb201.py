@@ -35,12 +35,13 @@ Examples
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 from typing import Any
 
 import numpy as np
 
-from nasnb._validation import as_generator, check_choice, check_positive_int
+from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
 from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb201_format import (EDGES, NB201_DATASETS, NB201_OPS, arch_string, parse_arch_string,
@@ -94,8 +95,13 @@ class NASBench201(TabularBenchmark):
     OUTPUT_OP = "OUT"
 
     def __init__(self, path: str | os.PathLike, *, dataset: str = "cifar10-valid", seed: int = 0) -> None:
-        self.path = os.fspath(path)
+        try:
+            self.path = os.fspath(path)
+        except TypeError:
+            raise parameter_error("path", "NASBench201", "a file or directory path", path) from None
         self.dataset = check_choice(dataset, NB201_DATASETS, "dataset", "NASBench201")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise parameter_error("seed", "NASBench201", "an int", seed)
         self.seed = int(seed)
         self._records: dict[str, dict] | None = None
         self._meta: dict[str, int] | None = None

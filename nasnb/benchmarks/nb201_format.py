@@ -6,7 +6,8 @@ Supported sources (all give the same per-architecture records):
   ``meta_archs`` of arch strings) and one ``{index:06d}.pickle.pbz2`` per architecture,
   a bz2-compressed pickle of ``{"12": ArchResults state, "200": ...}``. They are pickles
   of plain values, read with a restricted unpickler
-  (:mod:`nasnb.benchmarks._plainpickle`) -- never ``pickle.load``;
+  (:mod:`nasnb._safe_pickle`) -- never ``pickle.load``; a ``.pbz2`` file may decompress to
+  at most ``min(MAX_NATS_BYTES, 32 x its size)`` (at least 32 MiB);
 * nasnb's JSON (optionally gzip-compressed) written by :func:`write_nb201_json`:
   ``{"format": "nasnb-nb201", "version": 1, "archs": {arch_str: {hp: {dataset: [run, ...]}}}}``
   with each run ``{"seed", "epochs", "params", "flops", "latency", "train_accuracy",
@@ -28,17 +29,16 @@ Examples
 
 from __future__ import annotations
 
-import bz2
 import gzip
 import json
 import os
 from typing import Any
 
-from nasnb.benchmarks._plainpickle import load_plain_pickle_bytes
 from nasnb.exceptions import BenchmarkError
 
 __all__ = ["NB201_OPS", "NB201_DATASETS", "parse_arch_string", "arch_string", "arch_results_to_runs",
-           "read_nats_meta", "read_nats_arch", "read_nb201_json", "write_nb201_json", "read_nb201_pth"]
+           "read_nats_meta", "read_nats_arch", "read_nb201_json", "write_nb201_json", "read_nb201_pth",
+           "MAX_NATS_BYTES", "MAX_NB201_JSON_BYTES"]
 
 #: Edge ops in the official order.
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -126,18 +126,27 @@ def arch_results_to_runs(state: Any, where: str) -> dict[str, list[dict]]:
                 "test_accuracy": float(evals[f"{tkey}@{last}"]),
                 "train_time": float(sum(float(res["train_times"][e]) for e in range(last + 1))),
             })
+            _check_run(out[str(dataset)][-1], f"{where}: {dataset} seed {seed}")
         return out
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except BenchmarkError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, ZeroDivisionError) as exc:
         raise BenchmarkError(f"{where}: malformed ArchResults record ({type(exc).__name__}: {exc}).") from exc
 
 
+#: Largest decompressed NATS-Bench pickle (bytes); the real files are far smaller.
+MAX_NATS_BYTES = 256 * 2**20
+#: Largest nasnb NB-201 JSON file (bytes, decompressed).
+MAX_NB201_JSON_BYTES = 2 * 2**30
+
+
 def _read_pbz2(path: str) -> Any:
-    try:
-        with open(path, "rb") as fh:
-            data = bz2.decompress(fh.read())
-    except OSError as exc:
-        raise BenchmarkError(f"Cannot read the NATS-Bench file {path!r}: {exc}.") from exc
-    return load_plain_pickle_bytes(data, name=path)
+    from nasnb._safe_pickle import safe_load
+    from nasnb._safeio import decompress, read_file
+
+    compressed = read_file(path, what="NATS-Bench file", error=BenchmarkError, max_bytes=MAX_NATS_BYTES)
+    data = decompress(compressed, "bz2", name=path, error=BenchmarkError, limit=MAX_NATS_BYTES)
+    return safe_load(data, name=path, error=BenchmarkError, source_bytes=len(compressed))
 
 
 def read_nats_meta(directory: str) -> list[str]:
@@ -149,6 +158,10 @@ def read_nats_meta(directory: str) -> list[str]:
     for i, s in enumerate(meta["meta_archs"]):
         if not isinstance(s, str):
             raise BenchmarkError(f"{path}: meta_archs[{i}] is not an arch string.")
+        try:
+            parse_arch_string(s)
+        except BenchmarkError as exc:
+            raise BenchmarkError(f"{path}: meta_archs[{i}]: {exc}") from None
     return meta["meta_archs"]
 
 
@@ -161,28 +174,82 @@ def read_nats_arch(directory: str, index: int) -> dict[str, dict[str, list[dict]
     return {str(hp): arch_results_to_runs(state, f"{path} [{hp}]") for hp, state in data.items()}
 
 
+_RUN_REQUIRED = ("seed", "epochs", "train_accuracy", "test_accuracy", "train_time")
+_RUN_OPTIONAL = ("valid_accuracy", "params", "flops", "latency")
+
+
+def _number(value: Any, *, integer: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if integer:
+        return isinstance(value, int) or float(value).is_integer()
+    return value == value and value not in (float("inf"), float("-inf"))
+
+
+def _check_run(run: Any, where: str) -> None:
+    if not isinstance(run, dict):
+        raise BenchmarkError(f"{where}: a run must be an object with the fields {', '.join(_RUN_REQUIRED)}; "
+                             f"got {type(run).__name__}.")
+    missing = [f for f in _RUN_REQUIRED if f not in run]
+    if missing:
+        raise BenchmarkError(f"{where}: the run lacks the field(s) {', '.join(missing)} "
+                             f"(each run needs {', '.join(_RUN_REQUIRED)}).")
+    for field in _RUN_REQUIRED + _RUN_OPTIONAL:
+        value = run.get(field)
+        if value is None and field in _RUN_OPTIONAL:
+            continue
+        integer = field in ("seed", "epochs")
+        if not _number(value, integer=integer):
+            kind = "an integer" if integer else "a finite number" + (" or null" if field in _RUN_OPTIONAL else "")
+            raise BenchmarkError(f"{where}: field {field!r} must be {kind}; got {value!r:.60}.")
+    if run["epochs"] < 1:
+        raise BenchmarkError(f"{where}: field 'epochs' must be at least 1; got {run['epochs']!r}.")
+
+
 def read_nb201_json(path: str) -> dict[str, dict]:
-    """Records of a nasnb NB-201 JSON file (``.json`` or ``.json.gz``)."""
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError, EOFError) as exc:
-        raise BenchmarkError(f"Cannot read the NAS-Bench-201 JSON file {path!r}: {exc}.") from exc
+    """Records of a nasnb NB-201 JSON file (``.json`` or ``.json.gz``), every field checked.
+
+    Hyper-parameter sets must be ``"12"`` or ``"200"``, data sets those of
+    :data:`NB201_DATASETS`, and each run must hold numbers where numbers belong, so a bad
+    file fails here, naming the architecture, set, data set and run, not at query time.
+    A ``.json.gz`` may decompress to at most 32 times its size (at least 32 MiB): decompress
+    a larger file you trust first.
+    """
+    from nasnb._safeio import decompress, load_json, memory_budget, read_file
+
+    path = os.fspath(path)
+    raw = read_file(path, what="NAS-Bench-201 JSON file", error=BenchmarkError, max_bytes=MAX_NB201_JSON_BYTES)
+    budget = memory_budget(len(raw))
+    if path.endswith(".gz"):
+        raw = decompress(raw, "gzip", name=path, error=BenchmarkError, limit=MAX_NB201_JSON_BYTES)
+    doc = load_json(raw, name=path, error=BenchmarkError, budget=budget)
     if not isinstance(doc, dict) or doc.get("format") != _FORMAT or doc.get("version") != 1 \
-            or not isinstance(doc.get("archs"), dict):
-        raise BenchmarkError(f"{path}: not a nasnb NAS-Bench-201 file (expected format {_FORMAT!r}, version 1).")
-    fields = ("seed", "epochs", "train_accuracy", "test_accuracy", "train_time")
+            or isinstance(doc.get("version"), bool) or not isinstance(doc.get("archs"), dict):
+        raise BenchmarkError(f"{path}: not a nasnb NAS-Bench-201 file (expected an object with format {_FORMAT!r}, "
+                             "version 1 and an 'archs' object).")
     for arch, hps in doc["archs"].items():
-        parse_arch_string(arch)
+        try:
+            parse_arch_string(arch)
+        except BenchmarkError as exc:
+            raise BenchmarkError(f"{path}: {exc}") from None
         if not isinstance(hps, dict):
-            raise BenchmarkError(f"{path}: architecture {arch!r} must map hp -> dataset -> runs.")
+            raise BenchmarkError(f"{path}: architecture {arch!r} must map hp -> dataset -> runs; got "
+                                 f"{type(hps).__name__}.")
         for hp, datasets in hps.items():
-            for dataset, runs in (datasets or {}).items():
-                if not isinstance(runs, list) or not all(isinstance(r, dict) and all(f in r for f in fields)
-                                                         for r in runs):
-                    raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}: "
-                                         f"each run needs the fields {', '.join(fields)}.")
+            if hp not in ("12", "200"):
+                raise BenchmarkError(f"{path}: architecture {arch!r}: hyper-parameter set {hp!r} is not '12' or '200'.")
+            if not isinstance(datasets, dict):
+                raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r} must map dataset -> runs; got "
+                                     f"{type(datasets).__name__}.")
+            for dataset, runs in datasets.items():
+                if dataset not in NB201_DATASETS:
+                    raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r}: unknown data set {dataset!r} "
+                                         f"(known: {', '.join(NB201_DATASETS)}).")
+                if not isinstance(runs, list):
+                    raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}: expected "
+                                         f"a list of runs; got {type(runs).__name__}.")
+                for r, run in enumerate(runs):
+                    _check_run(run, f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}, run {r}")
     return doc["archs"]
 
 

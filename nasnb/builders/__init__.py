@@ -10,9 +10,9 @@ Examples
 {'layer_0': (8, 8, 8), 'layer_1': (8, 4, 4)}
 """
 
-from nasnb.builders.builder import build_network
+from nasnb.builders.builder import InferredParameterWarning, build_network
 from nasnb.builders.heads import make_head
 from nasnb.builders.merge import MergeStep
 from nasnb.builders.network import NetworkModule
 
-__all__ = ["build_network", "NetworkModule", "MergeStep", "make_head"]
+__all__ = ["build_network", "NetworkModule", "MergeStep", "make_head", "InferredParameterWarning"]

@@ -20,6 +20,24 @@ Examples
 ((4, 3, 3), [('interpolate',), ()])
 >>> net(torch.zeros(5, 1, 8, 8)).shape
 torch.Size([5, 3])
+
+Declared input sizes
+--------------------
+A layer's in-feature argument (``in_channels``, ``in_features``, ``num_features``,
+``num_channels``) is always taken from the layer's real (merged) input. Descriptors may
+leave it out. When a descriptor declares a value that disagrees with the real input -- as
+code written for the original framework often does (its builder overwrote the value) --
+the builder uses the real value and warns once per layer with an
+:class:`InferredParameterWarning` naming the layer; ``build_network(..., strict=True)``
+raises :class:`~nasnb.exceptions.BuildError` instead.
+
+>>> import warnings
+>>> d = NeuralDescriptor.sequential([("nn.Conv2d", {"in_channels": 5, "out_channels": 4, "kernel_size": 3})])
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     net = build_network(d, (1, 8, 8), num_outputs=3)
+>>> net.layer("layer_0").in_channels, caught[0].category.__name__
+(1, 'InferredParameterWarning')
 """
 
 from __future__ import annotations
@@ -27,6 +45,8 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import sys
+import warnings
 from typing import Any, Callable, Sequence
 
 from nasnb._validation import as_seed, check_choice, check_positive_int, parameter_error
@@ -37,10 +57,46 @@ from nasnb.layers import LayerRegistry, default_registry
 from nasnb.layers.registry import LayerInfo
 from nasnb.layers.shapes import RANK_NAMES, Shape, shape_text
 
-__all__ = ["build_network"]
+__all__ = ["build_network", "InferredParameterWarning"]
 
 logger = logging.getLogger(__name__)
 _FUNC = "build_network"
+
+
+class InferredParameterWarning(UserWarning):
+    """A layer declared an input size (e.g. ``in_channels``) that its real input does not have;
+    the builder used the real size (see the module docstring)."""
+
+
+def _caller_level() -> int:
+    """``stacklevel`` of the first frame outside nasnb (the user's line that asked for the build)."""
+    level, frame = 2, sys._getframe(2)  # 1: _reconcile_fill (the warn call), 2: its caller
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("nasnb."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _reconcile_fill(info: LayerInfo, params: dict, in_shape: Shape, who: str, strict: bool) -> dict:
+    """Drop a declared in-feature argument that disagrees with ``in_shape`` (warn, or raise if strict).
+
+    The factory then fills it from the input, as for a descriptor that left it out.
+    """
+    fill = info.fill
+    if fill is None or fill not in params or not in_shape:
+        return params
+    declared, actual = params[fill], int(in_shape[0])
+    if declared == actual:
+        return params
+    unit = "features" if fill == "in_features" else "channels"
+    text = (f"Layer {who} declares {fill}={declared!r}, but its (merged) input {shape_text(in_shape)} "
+            f"has {actual} {unit}")
+    if strict:
+        raise BuildError(f"{text}; leave {fill!r} out (the builder fills it) or build with strict=False "
+                         f"to use {actual}.")
+    warnings.warn(f"{text}; using {fill}={actual} (pass strict=True to make this an error).",
+                  InferredParameterWarning, stacklevel=_caller_level())
+    logger.debug("layer %s: %s %r -> %d", who, fill, declared, actual)
+    return {k: v for k, v in params.items() if k != fill}
 
 
 def _check_input_shape(input_shape: Any) -> Shape:
@@ -81,7 +137,7 @@ def _viable(info: LayerInfo, params: dict, fixed_channels: int | None) -> Callab
 
 def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
                   merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
-                  registry: LayerRegistry | None = None, seed: Any = None):
+                  registry: LayerRegistry | None = None, seed: Any = None, strict: bool = False):
     """Compile ``descriptor`` into a :class:`~nasnb.builders.network.NetworkModule`.
 
     Parameters
@@ -104,6 +160,10 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
     seed : int >= 0 or numpy Generator, optional
         Seeds the weight initialisation (in a forked torch RNG: the global torch random state
         is left as it was). ``None`` uses torch's global generator.
+    strict : bool, default False
+        A declared ``in_channels`` / ``in_features`` / ``num_features`` / ``num_channels``
+        that disagrees with the layer's real input raises ``BuildError`` instead of being
+        replaced by the real value with an :class:`InferredParameterWarning`.
 
     Returns
     -------
@@ -116,23 +176,26 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
     BuildError
         The descriptor cannot become a working network (cycle, no input → output path,
         a kernel larger than its input, a size shrinking to zero...); names layer and shapes.
+        With ``strict=True`` also a declared input size that the real input does not have.
     ParameterError
         A bad argument.
     """
+    if not isinstance(strict, bool):
+        raise parameter_error("strict", _FUNC, "True or False", strict)
     if seed is None:
         return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
-                              head=head, registry=registry)
+                              head=head, registry=registry, strict=strict)
     import torch
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(as_seed(seed, _FUNC))
         return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
-                              head=head, registry=registry)
+                              head=head, registry=registry, strict=strict)
 
 
 def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
                   merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
-                  registry: LayerRegistry | None = None):
+                  registry: LayerRegistry | None = None, strict: bool = False):
     from nasnb.builders.network import _INPUT, NetworkModule
 
     shape_in = _check_input_shape(input_shape)
@@ -202,6 +265,7 @@ def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int
         if len(sources) > 1 or any(s.operations for s in steps):
             merges[name] = steps
         inputs[name] = layer_inputs
+        params = _reconcile_fill(info, params, in_shape, who, strict)
         try:
             module, out_shape = info.create(in_shape, params, fixed_channels=fixed_channels)
             if out_shape is None:

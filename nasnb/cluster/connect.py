@@ -6,6 +6,13 @@ takes a profile, a cluster id or a connection file (``ipcontroller-client.json``
 cluster started by ``ipcluster start --engines=mpi -n 8``, Slurm or any MPI launcher is
 used by the same notebook code.
 
+A cluster started here lives no longer than the client process: :func:`stop_cluster`
+(called by ``Cluster.__exit__``/``close()`` and, for any cluster still running, at
+interpreter exit) stops the controller, ``mpiexec``, engines and nannies, and a small
+watchdog process (:mod:`nasnb.cluster.watchdog`) stops them within seconds when the client
+dies without running its exit handlers (SIGKILL, a crashed kernel). A cluster that is
+only connected to is never stopped.
+
 Every failure is a :class:`~nasnb.exceptions.ClusterError`; a controller or engines that
 do not answer in time give :class:`~nasnb.exceptions.ClusterTimeoutError`.
 
@@ -17,18 +24,24 @@ Examples
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
+import subprocess
 from collections import Counter
 from typing import Any
 
 from nasnb._optional import require
 from nasnb.exceptions import ClusterError, ClusterTimeoutError
 
-__all__ = ["start_cluster", "connect_client", "wait_for_engines", "threads_per_engine"]
+__all__ = ["start_cluster", "stop_cluster", "connect_client", "wait_for_engines", "threads_per_engine"]
 
 logger = logging.getLogger(__name__)
+
+# Clusters started and not yet stopped: cluster id -> (ipp.Cluster, watchdog process, pid that started it).
+# Process-wide by nature (like atexit): the exit handler below must find every one of them.
+_STARTED: dict[str, tuple[Any, subprocess.Popen, int]] = {}
 
 _HINT = ("Start one with `ipcluster start --engines=mpi -n 2 --daemonize` (or use nasnb.Cluster(n=2) "
          "to let nasnb start it).")
@@ -81,11 +94,18 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
         kwargs["profile"] = profile
     if cluster_id is not None:
         kwargs["cluster_id"] = cluster_id
+    # nasnb's own exit handler (stop_cluster) replaces ipyparallel's: it also removes leftovers
+    kwargs["shutdown_atexit"] = False
     cluster = ipp.Cluster(**kwargs)
     env = {var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     cluster.config.EngineLauncher.environment = env
     if mpi_args:
         cluster.config.MPILauncher.mpi_args = list(mpi_args)
+    if cluster.cluster_file and os.path.exists(cluster.cluster_file):
+        raise ClusterError(f"A cluster with id {cluster.cluster_id!r} is already running (its file "
+                           f"{cluster.cluster_file!r} exists): connect to it with Cluster(cluster_id=...) or "
+                           "choose another id.")
+    _STARTED[cluster.cluster_id] = (cluster, _spawn_watchdog(cluster), os.getpid())
     try:
         cluster.start_cluster_sync()
         client = cluster.connect_client_sync()
@@ -102,11 +122,75 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
     return cluster, client
 
 
+def _spawn_watchdog(cluster: Any) -> subprocess.Popen:
+    """Start the process that stops ``cluster`` if this process dies (own session: a kill of our group spares it)."""
+    require("psutil", extra="cluster", purpose="stop a started cluster when its client dies")
+    from nasnb.cluster import watchdog  # imported here: `python -m nasnb.cluster.watchdog` runs it as __main__
+
+    cmd = watchdog.command(os.getpid(), cluster.cluster_id, profile_dir=cluster.profile_dir,
+                           cluster_file=cluster.cluster_file)
+    try:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True, close_fds=True, cwd=os.path.expanduser("~"))
+    except OSError as exc:
+        raise ClusterError(f"Could not start the watchdog of cluster {cluster.cluster_id!r}: {exc}") from exc
+
+
+def stop_cluster(cluster: Any, *, grace: float = 3.0) -> None:
+    """Stop a cluster :func:`start_cluster` started: controller, ``mpiexec``, engines, nannies and its watchdog.
+
+    Every local process of the cluster (found from the launchers' pids and by
+    ``IPP_CLUSTER_ID`` in the environment) gets SIGTERM, then SIGKILL after ``grace``
+    seconds; ipyparallel's own stop then updates its records and cancels what is not a
+    local process (batch jobs). Calling it again, or on a cluster this process did not
+    start, does nothing. Registered with :mod:`atexit` for every started cluster, so
+    an interpreter (or kernel) that exits stops its clusters.
+
+    Parameters
+    ----------
+    cluster : ipyparallel.Cluster
+        The first value returned by :func:`start_cluster`.
+    grace : float
+        Seconds between SIGTERM and SIGKILL.
+    """
+    entry = _STARTED.pop(getattr(cluster, "cluster_id", None), None)
+    if entry is None or entry[0] is not cluster:
+        if entry is not None:  # same id, another object: not ours to stop
+            _STARTED[cluster.cluster_id] = entry
+        return
+    from nasnb.cluster import watchdog
+
+    dog = entry[1]
+    exclude = [os.getpid(), dog.pid]
+    try:
+        roots = watchdog.launcher_pids(cluster.to_dict())
+    except Exception:  # a half-started cluster may not describe itself; the environment scan still finds it
+        roots = set()
+    # terminating the processes first takes ~1 s; ipyparallel's stop alone waits ~4 s for mpiexec
+    stopped, _ = watchdog.shut_down(cluster.cluster_id, cluster.profile_dir, cluster_file=cluster.cluster_file,
+                                    roots=roots, exclude=exclude, ipp_stop=cluster.stop_cluster_sync, grace=grace)
+    dog.terminate()
+    try:
+        dog.wait(5)
+    except subprocess.TimeoutExpired:
+        dog.kill()
+        dog.wait()
+    logger.info("stopped cluster %s (%d processes)", cluster.cluster_id, stopped)
+
+
 def _stop_quietly(cluster: Any) -> None:
     try:
-        cluster.stop_cluster_sync()
+        stop_cluster(cluster)
     except Exception as exc:  # cleaning up after a failure: report, keep the first error
         logger.warning("could not stop cluster %s cleanly: %s", getattr(cluster, "cluster_id", "?"), exc)
+
+
+@atexit.register
+def _stop_started_clusters() -> None:
+    """At interpreter exit stop every cluster this process started and did not stop."""
+    for cluster, _, owner in list(_STARTED.values()):
+        if owner == os.getpid():  # a forked child inherits this registry, not the clusters
+            _stop_quietly(cluster)
 
 
 def connect_client(*, profile: str | None = None, cluster_id: str | None = None,

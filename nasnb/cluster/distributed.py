@@ -6,8 +6,10 @@ This is the thesis' DistributedEvaluator rebuilt on PyTorch's distributed API.
     A context manager that runs *on every engine at once*. It reads the MPI rank and
     world size (mpi4py), lets rank 0 pick a free TCP port and broadcasts it (and rank
     0's address: ``127.0.0.1`` when all ranks share a host) over MPI, initialises a
-    ``torch.distributed`` process group (``gloo`` on CPU, ``nccl`` when every rank
-    sees a GPU) and always destroys it on exit, even after an error. It yields a
+    ``torch.distributed`` process group (``nccl`` on the engine's GPU
+    ``cuda:(local rank mod GPUs on its host)`` when CUDA is available, see
+    :mod:`nasnb.cluster.devices`; ``gloo`` on CPU) and always destroys it on exit, even
+    after an error. It yields a
     :class:`DistributedContext` with ``rank``, ``world_size``, ``device``,
     ``backend`` and helpers (:meth:`DistributedContext.allreduce_gradients`,
     :meth:`DistributedContext.shard`). Engines that are not MPI ranks of one world can
@@ -94,7 +96,7 @@ class DistributedContext:
         import torch
         import torch.distributed as dist
 
-        t = torch.tensor([float(value)], dtype=torch.float64)
+        t = torch.tensor([float(value)], dtype=torch.float64, device=self.device)  # nccl reduces GPU tensors only
         if self.world_size > 1:
             dist.all_reduce(t, op=dist.ReduceOp.SUM)
         return float(t.item()) / self.world_size
@@ -112,7 +114,8 @@ class DistributedContext:
         return perm[self.rank * per:(self.rank + 1) * per]
 
 
-def _mpi_rendezvous() -> tuple[int, int, str, int]:
+def _mpi_rendezvous() -> tuple[int, int, str, int, int]:
+    """Rank, world size, rank 0's address, a port rank 0 found free, and this rank's local rank."""
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
@@ -124,44 +127,69 @@ def _mpi_rendezvous() -> tuple[int, int, str, int]:
     else:
         payload = None
     addr, port = comm.bcast(payload, root=0)
-    return rank, size, addr, port
+    return rank, size, addr, port, hosts[:rank].count(hosts[rank])
+
+
+def _local_rank(rank: int, master_addr: str) -> int:
+    """Local rank of an explicitly ranked process: the launcher's, the engine index on this host, else a guess."""
+    from nasnb.cluster import devices
+
+    local = devices.engine_local_rank(default=None)
+    if local is None:  # every rank on this host when they meet on the loopback address
+        local = rank if master_addr in ("127.0.0.1", "localhost", "::1") else 0
+    return local
 
 
 @contextlib.contextmanager
 def distributed_context(backend: str | None = None, *, rank: int | None = None, world_size: int | None = None,
-                        master_addr: str = "127.0.0.1", port: int | None = None,
-                        timeout: float = 120.0) -> Iterator[DistributedContext]:
+                        master_addr: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0,
+                        local_rank: int | None = None) -> Iterator[DistributedContext]:
     """Set up a ``torch.distributed`` process group for the duration of a ``with`` block.
 
     Parameters
     ----------
     backend : {"gloo", "nccl"}, optional
-        Default ``"nccl"`` when CUDA is available, else ``"gloo"``.
+        Default ``"nccl"`` when CUDA is available, else ``"gloo"``. ``"nccl"`` trains on
+        ``cuda:(local_rank % torch.cuda.device_count())``, ``"gloo"`` on the CPU.
     rank, world_size, master_addr, port : optional
         Explicit rendezvous; when ``rank`` is None they come from MPI (rank 0 picks a
         free port and broadcasts it with mpi4py).
     timeout : float
         Seconds a collective may wait before failing.
+    local_rank : int, optional
+        Index of this process among the group's processes on its host (picks the GPU).
+        Default: from the MPI ranks' host names; with an explicit ``rank``, the
+        launcher's local rank (:func:`nasnb.cluster.devices.env_local_rank`), else the
+        engine's index on its host, else ``rank`` when ``master_addr`` is a loopback address.
     """
     import torch
     import torch.distributed as dist
 
+    from nasnb._validation import parameter_error
+    from nasnb.cluster.devices import device_for_rank
+
     if rank is None:
-        rank, world_size, master_addr, port = _mpi_rendezvous()
+        rank, world_size, master_addr, port, mpi_local = _mpi_rendezvous()
+        local_rank = mpi_local if local_rank is None else local_rank
     elif world_size is None:
         raise ValueError("distributed_context: pass world_size together with rank.")
     if port is None:
         if world_size != 1:
             raise ValueError("distributed_context: pass the rendezvous port with an explicit rank.")
         port = free_port()
-    if backend is None:
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-    if backend == "nccl":
-        local = rank % max(1, torch.cuda.device_count())
-        torch.cuda.set_device(local)
-        device = torch.device("cuda", local)
-    else:
+    if backend not in (None, "gloo", "nccl"):
+        raise parameter_error("backend", "distributed_context", "'gloo', 'nccl' or None", backend)
+    if backend == "gloo":
         device = torch.device("cpu")
+    else:
+        local_rank = _local_rank(rank, master_addr) if local_rank is None else local_rank
+        device = torch.device(device_for_rank(local_rank))
+        if device.type != "cuda" and backend == "nccl":
+            raise parameter_error("backend", "distributed_context", "'gloo' or None here ('nccl' needs CUDA, "
+                                  "which is not available)", backend)
+        backend = "nccl" if device.type == "cuda" else "gloo"
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     if dist.is_initialized():
         raise RuntimeError("A torch.distributed process group is already active in this process.")
     dist.init_process_group(backend, init_method=f"tcp://{master_addr}:{port}", rank=rank,
@@ -175,6 +203,9 @@ def distributed_context(backend: str | None = None, *, rank: int | None = None, 
 def data_parallel_evaluate(ctx: DistributedContext, evaluator: Any, descriptor: Any, epochs: int, dataset: Any,
                            percentage: float = 1.0, seed: int = 0) -> Any:
     """Train ``descriptor`` data-parallel inside ``ctx``; rank 0 returns the result, others None.
+
+    Data, model and collectives live on ``ctx.device``: the engine's GPU with NCCL when
+    CUDA is available (the default of :func:`distributed_context`), the CPU with gloo.
 
     ``evaluator`` is a :class:`~nasnb.evaluators.LocalEvaluator` (its optimizer, batch
     size, merge policy and data splits are used).

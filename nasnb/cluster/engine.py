@@ -111,10 +111,6 @@ def engine_setup(engine_id: int, threads: int) -> dict[str, Any]:
         device = str(engine_device())
     except ImportError:  # pragma: no cover - devices needs torch, always present on engines
         pass
-    if device.startswith("cuda"):
-        import torch
-
-        torch.cuda.set_device(torch.device(device))
     info.update(engine_id=int(engine_id), device=device)
     engine_namespace()["engine"] = {"engine_id": int(engine_id), "host": info["host"], "pid": info["pid"],
                                     "mpi_rank": info["mpi_rank"], "device": device}

@@ -134,7 +134,6 @@ class Cluster:
         self._client: Any = None
         self._manager: TaskManager | None = None
         self._engines: dict[int, dict[str, Any]] = {}
-        self._known_pids: set[tuple[str, int]] = set()
         self._tokens: dict[int, tuple[str, bytes, Any]] = {}
         self._blobs: dict[str, bytes] = {}  # token -> cloudpickled object, sent once per engine
         self._held: dict[str, set[str]] = {}  # engine registration uuid -> tokens it holds
@@ -179,35 +178,13 @@ class Cluster:
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
-            try:
-                connect.stop_cluster(self._cluster)
-            finally:
-                self._kill_leftovers()
+            connect.stop_cluster(self._cluster)  # controller, mpiexec, engines, nannies and the watchdog
         self._client = self._cluster = self._manager = None
         self._held = {}
 
     def close(self) -> None:
         """Stop the cluster if nasnb started it (as leaving the ``with`` block does); disconnect otherwise."""
         self.__exit__(None, None, None)
-
-    def _kill_leftovers(self) -> None:
-        """Kill engine processes this object started that survived the shutdown."""
-        import socket
-
-        import psutil
-
-        host = socket.gethostname()
-        for h, pid in self._known_pids:
-            if h != host or not psutil.pid_exists(pid):
-                continue
-            try:
-                proc = psutil.Process(pid)
-                proc.wait(timeout=5)
-            except psutil.TimeoutExpired:
-                logger.warning("engine pid %d did not stop; killing it", pid)
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
 
     def _require(self) -> Any:
         if self._client is None:
@@ -259,7 +236,6 @@ class Cluster:
         ars = [client[eid].apply_async(engine_setup, eid, t) for eid, t in zip(new, threads)]
         for eid, ar in zip(new, ars):
             self._engines[eid] = dict(ar.get(timeout=self.timeout), uuid=uuids.get(eid))
-            self._known_pids.add((self._engines[eid]["host"], self._engines[eid]["pid"]))
             if uuids.get(eid):
                 self._history[uuids[eid]] = self.engine_name(eid)
                 self._held[uuids[eid]] = set()

@@ -7,11 +7,13 @@
 * :mod:`~nasnb.darts.distributed` — Algorithms 1 and 2 over ``torch.distributed``
   (:func:`darts_parallel`, locally spawned or on a :class:`nasnb.Cluster`);
 * :mod:`~nasnb.darts.derive` — :class:`Genotype`, derivation, descriptor of the final network;
+* :mod:`~nasnb.darts.final` — training the derived network with per-epoch curves;
 * :mod:`~nasnb.darts.consistency` — GED / Kruskal–Wallis / KS + BH report across worker counts.
 """
 
 from nasnb.darts.consistency import ConsistencyReport, darts_consistency_report
 from nasnb.darts.derive import Genotype, cell_graph, derive_cell, derive_genotype, genotype_to_descriptor
+from nasnb.darts.final import FinalTraining, darts_final_training
 from nasnb.darts.distributed import AllReduceCounter, cluster_darts_worker, darts_parallel, darts_worker, spawn_darts
 from nasnb.darts.ops import PRIMITIVES, darts_registry, make_op
 from nasnb.darts.search import ALGORITHMS, DartsConfig, DartsResult, darts_search, load_search_data, run_search
@@ -22,5 +24,5 @@ __all__ = [
     "reduction_positions", "DartsConfig", "DartsResult", "darts_search", "run_search", "load_search_data",
     "AllReduceCounter", "darts_worker", "spawn_darts", "cluster_darts_worker", "darts_parallel", "Genotype",
     "derive_cell", "derive_genotype", "genotype_to_descriptor", "cell_graph", "ConsistencyReport",
-    "darts_consistency_report",
+    "darts_consistency_report", "FinalTraining", "darts_final_training",
 ]

@@ -9,7 +9,11 @@ Both gradients are taken at the same point (simultaneous updates, rather than th
 code's α-then-w order), so the serial and the data-parallel algorithms run the same update and
 differ only in how workers communicate. The weight learning rate is cosine-annealed from ``lr`` to
 ``lr_min`` over the epochs. After every epoch the supernet's accuracy on the held-out
-validation split is recorded (the curve the chapter-8 analysis compares).
+validation split is recorded (the curve the chapter-8 analysis compares), together with the
+running accuracy on the epoch's training batches (``train_accuracy``, Table 8.2's "train acc").
+With ``augment=True`` the search-training batches (both halves; never the held-out validation
+split) get the thesis' horizontal flips and random erasing
+(:func:`nasnb.data.augment.thesis_augment`), seeded by ``seed`` and the worker's rank.
 
 Data parallelism (``world > 1``, inside an initialised ``torch.distributed`` process group):
 
@@ -76,6 +80,7 @@ class DartsConfig:
     percentage: float = 1.0
     data_seed: int = 0
     seed: int = 0
+    augment: bool = False
 
     def __post_init__(self) -> None:
         for name in ("channels", "layers", "nodes", "epochs", "batch_size"):
@@ -97,6 +102,7 @@ class DartsResult:
     workers: int
     val_accuracy: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
     epoch_seconds: list = field(default_factory=list)
     steps_per_epoch: int = 0
     allreduce_calls: int = 0
@@ -202,20 +208,31 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
     steps = max(1, math.ceil(len(x_tr) / batch))
     result.steps_per_epoch = steps
     rng = np.random.default_rng([config.seed, rank])
+    augment, aug_gen = None, None
+    if config.augment:
+        from nasnb.data.augment import thesis_augment
+
+        augment = thesis_augment()
+        aug_gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
     for epoch in range(config.epochs):
         start = time.perf_counter()
         calls_before = counter() if counter else 0
         order = torch.from_numpy(rng.permutation(len(x_tr)))
         arch_order = torch.from_numpy(rng.permutation(len(x_ar)))
-        total, seen = 0.0, 0
+        total, seen, correct = 0.0, 0, 0
         for step in range(steps):
             idx = order[step * batch:(step + 1) * batch]
             a_idx = arch_order[(step * batch) % len(x_ar):][:batch]
+            xb, xa = x_tr[idx], x_ar[a_idx]
+            if augment is not None:
+                xb, xa = augment(xb, aug_gen), augment(xa, aug_gen)
             # first order, simultaneous: α gradient on the validation batch and weight gradient
             # on the training batch, both at the current (w, α); then both optimizer steps
             arch_params = model.arch_parameters()
-            a_grads = torch.autograd.grad(loss_fn(model(x_ar[a_idx]), y_ar[a_idx]), arch_params)
-            loss = loss_fn(model(x_tr[idx]), y_tr[idx])
+            a_grads = torch.autograd.grad(loss_fn(model(xa), y_ar[a_idx]), arch_params)
+            logits = model(xb)
+            loss = loss_fn(logits, y_tr[idx])
+            correct += int((logits.detach().argmax(1) == y_tr[idx]).sum())
             w_grads = torch.autograd.grad(loss, weights, allow_unused=True)
             for p, g in zip(arch_params, a_grads):
                 p.grad = g
@@ -235,6 +252,7 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
         result.epoch_seconds.append(time.perf_counter() - start)
         result.allreduce_per_epoch.append((counter() if counter else 0) - calls_before)
         result.train_loss.append(total / max(1, seen))
+        result.train_accuracy.append(correct / max(1, seen))
         result.val_accuracy.append(_accuracy(model, x_ev, y_ev))
         logger.debug("DARTS %s rank %d epoch %d: loss %.4f val %.4f (%.2fs)", algorithm, rank, epoch,
                      result.train_loss[-1], result.val_accuracy[-1], result.epoch_seconds[-1])

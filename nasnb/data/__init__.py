@@ -36,6 +36,10 @@ _LAZY = {
     "DataSplits": "nasnb.data.splits",
     "LoadedData": "nasnb.data.splits",
     "TensorBatches": "nasnb.data.batches",
+    "Augment": "nasnb.data.augment",
+    "RandomHorizontalFlip": "nasnb.data.augment",
+    "RandomErasing": "nasnb.data.augment",
+    "thesis_augment": "nasnb.data.augment",
 }
 
 __all__ = sorted([

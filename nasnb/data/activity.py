@@ -27,17 +27,18 @@ Examples
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 import re
 from typing import Any, Iterable
 
 import numpy as np
 
-from nasnb._validation import as_generator, check_positive_int
+from nasnb._validation import as_generator, check_positive_int, parameter_error
 from nasnb.exceptions import DatasetError
 
 __all__ = ["read_activity_file", "load_activity_recognition", "activity_recognition_loader",
-           "ACTIVITY_LABELS", "ACTIVITY_URL"]
+           "ACTIVITY_LABELS", "ACTIVITY_URL", "MAX_ACTIVITY_FILE_BYTES"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ _NAME = re.compile(r"^(\d+)\.csv$")
 
 def _scan_for_error(path: str) -> DatasetError:
     """Find the first malformed line of ``path`` (slow path, only after a failure)."""
-    with open(path, "r", encoding="utf-8", errors="replace") as f:
+    with open(path, "r", encoding="utf-8", errors="replace", newline=None) as f:
         for lineno, line in enumerate(f, start=1):
             text = line.strip()
             if not text:
@@ -61,7 +62,7 @@ def _scan_for_error(path: str) -> DatasetError:
                                     f"(seq, x, y, z, label), found {len(fields)}: {text[:80]!r}")
             try:
                 values = [float(v) for v in fields]
-            except ValueError:
+            except (ValueError, OverflowError):
                 return DatasetError(f"{path}, line {lineno}: non-numeric value in {text[:80]!r}")
             if not all(np.isfinite(values)):
                 return DatasetError(f"{path}, line {lineno}: non-finite value in {text[:80]!r}")
@@ -71,19 +72,31 @@ def _scan_for_error(path: str) -> DatasetError:
     return DatasetError(f"{path}: malformed activity-recognition CSV (no single bad line found).")
 
 
+#: Largest participant file read (bytes); the official files take 2-5 MB.
+MAX_ACTIVITY_FILE_BYTES = 256 * 2**20
+
+
 def _read_rows(path: str) -> np.ndarray:
+    import io
+
     import pandas as pd
 
+    from nasnb._safeio import read_file
+
+    raw = read_file(path, what="activity-recognition participant file", error=DatasetError,
+                    max_bytes=MAX_ACTIVITY_FILE_BYTES)
+    if not raw.strip():
+        raise DatasetError(f"{path}: the file is empty.")
+    if raw.count(b",") > 4 * (raw.count(b"\n") + 1):  # some line has more than 5 fields: find it, line by line
+        raise _scan_for_error(path)
     try:
-        frame = pd.read_csv(path, header=None, dtype=np.float64, engine="c")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: file not found.") from exc
-    except (ValueError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype=np.float64, engine="c")
+    except (ValueError, pd.errors.ParserError, OverflowError) as exc:
         if isinstance(exc, pd.errors.EmptyDataError):
             raise DatasetError(f"{path}: the file is empty.") from exc
         raise _scan_for_error(path) from exc
     rows = frame.to_numpy()
-    if rows.shape[1] != 5 or not np.isfinite(rows).all():
+    if rows.ndim != 2 or rows.shape[1] != 5 or not np.isfinite(rows).all():
         raise _scan_for_error(path)
     labels = rows[:, 4]
     if ((labels != np.round(labels)) | (labels < 0) | (labels > 7)).any():
@@ -128,7 +141,15 @@ def _participant_files(root: str) -> dict[int, str]:
     if not os.path.isdir(root):
         raise DatasetError(f"Activity recognition: directory {root!r} does not exist. Download the participant "
                            f"files (1.csv ... 15.csv) from {ACTIVITY_URL} and pass their directory as root.")
-    files = {int(m.group(1)): os.path.join(root, n) for n in os.listdir(root) if (m := _NAME.match(n))}
+    try:
+        names = os.listdir(root)
+    except OSError as exc:
+        raise DatasetError(f"Activity recognition: cannot list {root!r}: {exc.strerror or exc}.") from exc
+    files = {int(m.group(1)): os.path.join(root, n) for n in names if (m := _NAME.match(n))}
+    for path in files.values():
+        if os.path.isdir(path):
+            raise DatasetError(f"Activity recognition: {path!r} is a directory, not a participant CSV file; "
+                               f"move it away or replace it with the file from {ACTIVITY_URL}.")
     if not files:
         raise DatasetError(f"Activity recognition: no participant files '<n>.csv' in {root!r} "
                            f"(get them from {ACTIVITY_URL}).")
@@ -152,14 +173,28 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         Participant ids to use (default: every ``<n>.csv`` found).
     test_participants : iterable of int, optional
         Hold these participants out as the test set instead of a random split.
-    test_fraction : float
+    test_fraction : float in (0, 1)
         Share of windows in the test set for the random (stratified) split.
     seed : int or numpy Generator
         Seed of the random split.
     standardize : bool
         Standardise each channel with the training windows' statistics.
     """
-    root = os.fspath(root)
+    func = "load_activity_recognition"
+    try:
+        root = os.fspath(root)
+    except TypeError:
+        raise parameter_error("root", func, "a directory path", root) from None
+    window = check_positive_int(window, "window", func)
+    stride = check_positive_int(stride, "stride", func)
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
+            or not 0.0 < float(test_fraction) < 1.0:
+        raise parameter_error("test_fraction", func, "a float in the open range (0, 1)", test_fraction)
+    if not isinstance(standardize, bool):
+        raise parameter_error("standardize", func, "a bool", standardize)
+    as_generator(seed, func)
+    participants = _ids(participants, "participants", func)
+    test_participants = _ids(test_participants, "test_participants", func)
     nested = os.path.join(root, "activity_recognition")
     files = _participant_files(nested if os.path.isdir(nested) else root)
     if participants is not None:
@@ -174,6 +209,9 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         unknown = held - set(parts)
         if unknown:
             raise DatasetError(f"Activity recognition: test participant(s) {sorted(unknown)} not loaded.")
+        if not set(parts) - held:
+            raise DatasetError(f"Activity recognition: every loaded participant ({sorted(parts)}) is a test "
+                               "participant; leave at least one for training.")
         pick = lambda test: [parts[p] for p in parts if (p in held) == test]  # noqa: E731
         (xtr, ytr), (xte, yte) = [(np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps]))
                                   for ps in (pick(False), pick(True))]
@@ -185,15 +223,40 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         from sklearn.model_selection import train_test_split
 
         counts = np.bincount(y)
-        stratify = y if counts[counts > 0].min() >= 2 else None
+        classes = int((counts > 0).sum())
+        n_test = int(np.ceil(float(test_fraction) * len(y)))
+        stratify = y if counts[counts > 0].min() >= 2 and classes <= min(n_test, len(y) - n_test) else None
         rs = int(as_generator(seed).integers(2**31 - 1))
-        xtr, xte, ytr, yte = train_test_split(x, y, test_size=test_fraction, random_state=rs, stratify=stratify)
+        try:
+            xtr, xte, ytr, yte = train_test_split(x, y, test_size=float(test_fraction), random_state=rs,
+                                                  stratify=stratify)
+        except ValueError as exc:
+            raise DatasetError(f"Activity recognition: cannot split {len(y)} windows with "
+                               f"test_fraction={test_fraction!r} ({exc}).") from exc
+        if not len(ytr) or not len(yte):
+            raise DatasetError(f"Activity recognition: test_fraction={test_fraction!r} of {len(y)} windows leaves "
+                               "an empty training or test set.")
     if standardize and len(xtr):
         mean = xtr.mean(axis=(0, 2), keepdims=True)
         std = xtr.std(axis=(0, 2), keepdims=True) + 1e-6
         xtr, xte = (xtr - mean) / std, (xte - mean) / std
     logger.info("activity recognition: %d train / %d test windows", len(ytr), len(yte))
     return xtr.astype(np.float32), ytr, xte.astype(np.float32), yte
+
+
+def _ids(values: Any, name: str, func: str) -> list[int] | None:
+    """Participant ids: an iterable of ints >= 0 (None passes through)."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise parameter_error(name, func, "an iterable of participant ids (ints >= 0)", values)
+    out = list(values)
+    for v in out:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
+            raise parameter_error(name, func, "an iterable of participant ids (ints >= 0)", values)
+    if not out:
+        raise parameter_error(name, func, "a non-empty iterable of participant ids", values)
+    return [int(v) for v in out]
 
 
 def activity_recognition_loader(root: Any = None, **options: Any) -> tuple[np.ndarray, ...]:

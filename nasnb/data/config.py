@@ -39,8 +39,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from nasnb._validation import check_choice, check_positive_int, parameter_error
 from nasnb.exceptions import DatasetError
@@ -53,14 +54,24 @@ TASKS = ("classification", "regression")
 ORGANISATIONS = ("matrix", "graph")
 
 
+_MAX_DIM = 2**31
+
+
+def _shape(input_shape: Any, func: str) -> tuple[int, ...]:
+    """A non-empty tuple of positive ints (numpy ints allowed; bools, floats, strings refused)."""
+    expected = "a non-empty tuple of positive ints"
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Iterable):
+        raise parameter_error("input_shape", func, expected, input_shape)
+    shape = tuple(input_shape)
+    if not shape or len(shape) > 8 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                                              and 0 < s < _MAX_DIM for s in shape):
+        raise parameter_error("input_shape", func, expected + " (at most 8 of them)", input_shape)
+    return tuple(int(s) for s in shape)
+
+
 def _full_shape(input_shape: Any, channels: int | None, func: str) -> tuple[int, ...]:
     """Return the input shape including the channel axis (see ``add_classification_dataset``)."""
-    try:
-        shape = tuple(int(s) for s in input_shape)
-    except TypeError as exc:
-        raise parameter_error("input_shape", func, "a tuple of positive ints", input_shape) from exc
-    if not shape or any(s <= 0 for s in shape):
-        raise parameter_error("input_shape", func, "a non-empty tuple of positive ints", input_shape)
+    shape = _shape(input_shape, func)
     if channels is None:
         return shape
     channels = check_positive_int(channels, "channels", func)
@@ -141,13 +152,21 @@ class DatasetConfig:
 
         if not callable(self.loss):
             check_choice(self.loss, tuple(LOSSES), "loss", func)
+        if not isinstance(self.metrics, (str, tuple, list)):
+            raise parameter_error("metrics", func, "a metric name or a tuple of metric names", self.metrics)
         metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
         if not metrics:
             raise parameter_error("metrics", func, "a non-empty tuple of metric names", self.metrics)
         for m in metrics:
             check_choice(m, tuple(METRICS), "metrics", func)
+        if self.channels is not None:
+            check_positive_int(self.channels, "channels", func)
+        if not isinstance(self.loader_kwargs, Mapping) or not all(isinstance(k, str) for k in self.loader_kwargs):
+            raise parameter_error("loader_kwargs", func, "a dict of keyword arguments", self.loader_kwargs)
+        if not isinstance(self.description, str):
+            raise parameter_error("description", func, "a str", self.description)
         object.__setattr__(self, "metrics", metrics)
-        object.__setattr__(self, "input_shape", tuple(int(s) for s in self.input_shape))
+        object.__setattr__(self, "input_shape", _shape(self.input_shape, func))
         object.__setattr__(self, "loader_kwargs", dict(self.loader_kwargs))
 
     @property

@@ -29,16 +29,17 @@ from __future__ import annotations
 
 import gzip
 import logging
+import math
 import os
 import struct
 from typing import Any
 
 import numpy as np
 
-from nasnb.data.safe_pickle import safe_load
 from nasnb.exceptions import DatasetError
 
-__all__ = ["read_idx", "write_idx", "load_fashion_mnist", "load_cifar10", "FASHION_MNIST_FILES"]
+__all__ = ["read_idx", "write_idx", "load_fashion_mnist", "load_cifar10", "FASHION_MNIST_FILES", "MAX_IDX_BYTES",
+           "MAX_CIFAR_BATCH_BYTES"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,25 +55,41 @@ _CIFAR_TRAIN = [f"data_batch_{i}" for i in range(1, 6)]
 _CIFAR_RECORD = 1 + 3 * 32 * 32
 
 
-def _open(path: str):
-    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+#: Largest IDX file read (decompressed bytes); the Fashion-MNIST training images take 47 MB.
+MAX_IDX_BYTES = 512 * 2**20
+#: Largest CIFAR-10 batch file read; the official batches take 31 MB.
+MAX_CIFAR_BATCH_BYTES = 256 * 2**20
+_MAX_IDX_DIMS = 8
 
 
 def read_idx(path: str) -> np.ndarray:
-    """Read an IDX file of unsigned bytes (magic ``0x0000080D``, D dimensions)."""
-    try:
-        with _open(path) as f:
-            raw = f.read()
-    except (OSError, EOFError) as exc:
-        raise DatasetError(f"{path}: cannot read IDX file ({exc}).") from exc
+    """Read an IDX file of unsigned bytes (magic ``0x0000080D``, D dimensions), gzipped or not.
+
+    The header's dimensions are checked against the data before any array is made; a
+    ``.gz`` file may decompress to at most ``min(MAX_IDX_BYTES, 32 x its size)`` (at least
+    32 MiB).
+
+    Raises
+    ------
+    DatasetError
+        Naming the file: unreadable, not an IDX file, or a header that does not match the data.
+    """
+    from nasnb._safeio import decompress, read_file
+
+    path = os.fspath(path)
+    raw = read_file(path, what="IDX file", error=DatasetError, max_bytes=MAX_IDX_BYTES)
+    if path.endswith(".gz"):
+        raw = decompress(raw, "gzip", name=path, error=DatasetError, limit=MAX_IDX_BYTES)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DatasetError(f"{path}: not an unsigned-byte IDX file (bad magic number {raw[:4].hex() or 'empty'}).")
     ndim = raw[3]
     header = 4 + 4 * ndim
-    if ndim == 0 or len(raw) < header:
-        raise DatasetError(f"{path}: truncated IDX header.")
+    if ndim == 0 or ndim > _MAX_IDX_DIMS:
+        raise DatasetError(f"{path}: IDX header announces {ndim} dimensions; expected 1 to {_MAX_IDX_DIMS}.")
+    if len(raw) < header:
+        raise DatasetError(f"{path}: truncated IDX header ({len(raw)} bytes, {header} needed for {ndim} dimensions).")
     dims = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(dims))
+    expected = math.prod(dims)  # Python ints: no overflow
     if len(raw) - header != expected:
         raise DatasetError(f"{path}: IDX header announces shape {dims} ({expected} bytes) "
                            f"but the file holds {len(raw) - header} data bytes.")
@@ -137,7 +154,7 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
     arrays = {k: read_idx(p) for k, p in paths.items()}
     for part in ("train", "test"):
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
-        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or y.ndim != 1 or len(x) != len(y):
             raise DatasetError(f"{paths['x_' + part]}: {len(x)} images of shape {x.shape[1:]} do not match "
                                f"{paths['y_' + part]} with labels of shape {y.shape}.")
         if len(y) and y.max() > 9:
@@ -147,23 +164,44 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
 
 
 def _cifar_pickle(path: str) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as f:
-        batch = safe_load(f, name=path)
+    from nasnb._safe_pickle import safe_load
+    from nasnb._safeio import read_file
+
+    raw = read_file(path, what="CIFAR-10 batch", error=DatasetError, max_bytes=MAX_CIFAR_BATCH_BYTES)
+    batch = safe_load(raw, name=path, error=DatasetError)
     if not isinstance(batch, dict):
         raise DatasetError(f"{path}: expected a dict in a CIFAR-10 batch, got {type(batch).__name__}.")
     batch = {(k.decode("latin1") if isinstance(k, bytes) else k): v for k, v in batch.items()}
     if "data" not in batch or "labels" not in batch:
-        raise DatasetError(f"{path}: CIFAR-10 batch lacks the 'data' or 'labels' entry (keys: {sorted(batch)}).")
-    data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
-    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072 or labels.shape != (len(data),):
-        raise DatasetError(f"{path}: 'data' must be uint8 of shape (n, 3072) with n labels; "
-                           f"got {data.dtype} {data.shape} and labels {labels.shape}.")
+        keys = sorted(map(str, batch))[:10]
+        raise DatasetError(f"{path}: CIFAR-10 batch lacks the 'data' or 'labels' entry (keys: {keys}).")
+    data, labels = batch["data"], batch["labels"]
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+        got = f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise DatasetError(f"{path}: 'data' must be a uint8 array of shape (n, 3072); got {got}.")
+    if isinstance(labels, np.ndarray):
+        if labels.dtype.kind not in "iu" or labels.ndim != 1:
+            raise DatasetError(f"{path}: 'labels' must be a list of ints; got a {labels.dtype} array of shape "
+                               f"{labels.shape}.")
+        labels = labels.astype(np.int64)
+    elif isinstance(labels, list) and all(type(v) is int for v in labels):
+        if labels and (min(labels) < 0 or max(labels) > 9):
+            bad = next(v for v in labels if not 0 <= v <= 9)
+            raise DatasetError(f"{path}: label {bad} is outside 0..9.")
+        labels = np.asarray(labels, dtype=np.int64)
+    else:
+        raise DatasetError(f"{path}: 'labels' must be a list of ints; got {type(labels).__name__} "
+                           "holding other values.")
+    if labels.shape != (len(data),):
+        raise DatasetError(f"{path}: {len(data)} images but {len(labels)} labels.")
     return data.reshape(-1, 3, 32, 32), labels
 
 
 def _cifar_binary(path: str) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as f:
-        raw = np.frombuffer(f.read(), dtype=np.uint8)
+    from nasnb._safeio import read_file
+
+    raw = np.frombuffer(read_file(path, what="CIFAR-10 batch", error=DatasetError,
+                                  max_bytes=MAX_CIFAR_BATCH_BYTES), dtype=np.uint8)
     if len(raw) == 0 or len(raw) % _CIFAR_RECORD:
         raise DatasetError(f"{path}: size {len(raw)} bytes is not a multiple of the "
                            f"{_CIFAR_RECORD}-byte CIFAR-10 record.")

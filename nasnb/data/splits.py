@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasnb._validation import as_generator, check_fraction, check_positive_int, check_probability
+from nasnb._validation import (as_generator, check_fraction, check_positive_int, check_probability,
+                               parameter_error)
 from nasnb.data.batches import TensorBatches
 from nasnb.data.config import DatasetConfig, DatasetRegistry
 from nasnb.exceptions import DatasetError
@@ -189,7 +190,15 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
         raise DatasetError(f"The 'validation' share of {func} must be below 1. Got {validation!r} instead.")
     batch_size = check_positive_int(batch_size, "batch_size", func)
     eval_bs = batch_size if eval_batch_size is None else check_positive_int(eval_batch_size, "eval_batch_size", func)
-    rng = as_generator(seed)
+    if not isinstance(data, LoadedData):
+        raise parameter_error("data", func, "a LoadedData (from load_data)", data)
+    if device is not None:
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError, ValueError):
+            raise parameter_error("device", func, "a torch device or a device string such as 'cpu' or 'cuda:0'",
+                                  device) from None
+    rng = as_generator(seed, func)
     n = data.num_train
     order = rng.permutation(n)
     n_val = int(round(validation * n))
@@ -243,6 +252,8 @@ def load_splits(config_or_name: Any, *, percentage: float = 1.0, seed: Any = 0, 
     >>> s.validation is None, s.train_tensors[0].shape[1:]
     (True, torch.Size([1, 8, 8]))
     """
+    if registry is not None and not isinstance(registry, DatasetRegistry):
+        raise parameter_error("registry", "load_splits", "a DatasetRegistry or None", registry)
     if isinstance(config_or_name, DatasetConfig):
         config = config_or_name
     else:

@@ -24,15 +24,16 @@ import torch
 
 from nasnb._validation import (as_seed, check_choice, check_fraction, check_positive_int, check_probability,
                                parameter_error)
+from nasnb.data.augment import AugmentedBatches, as_augment
 from nasnb.data.batches import TensorBatches
 from nasnb.data.config import DatasetConfig, DatasetRegistry
 from nasnb.data.metrics import ERROR_METRICS, resolve_loss
 from nasnb.data.splits import DataSplits, LoadedData, load_data, make_splits
 from nasnb.evaluators.train import evaluate, resolve_device, resolve_optimizer, train_epochs
-from nasnb.exceptions import BuildError, DatasetError, DescriptorError
+from nasnb.exceptions import BuildError, DatasetError, DescriptorError, ParameterError
 from nasnb.results import EvaluationResult
 
-__all__ = ["LocalEvaluator", "fitness_from_metrics"]
+__all__ = ["LocalEvaluator", "fitness_from_metrics", "check_optimizer"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,72 @@ def fitness_from_metrics(config: DatasetConfig, metrics: Mapping[str, float]) ->
     """The number a search maximises: the first metric, negated for error metrics (MSE, MAE)."""
     value = float(metrics[config.fitness_metric])
     return -value if config.fitness_metric in ERROR_METRICS else value
+
+
+def check_optimizer(optimizer_class: Any, optimizer_params: Any, func: str = "LocalEvaluator") -> None:
+    """Check an optimizer and its parameters now, not at the first evaluation.
+
+    The names must be parameters the optimizer takes, and the optimizer is built (and
+    stepped once) on a one-element probe tensor so that a bad value fails here.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, what the optimizer takes or why the value was refused.
+
+    Examples
+    --------
+    >>> check_optimizer("Adam", {"lr": "fast"})
+    Traceback (most recent call last):
+    ...
+    nasnb.exceptions.ParameterError: The 'optimizer_params' parameter of LocalEvaluator has a bad value for 'lr': 'fast' (Adam refused it: TypeError: '<=' not supported between instances of 'float' and 'str').
+    """
+    import inspect
+
+    factory = resolve_optimizer(optimizer_class, func)
+    if optimizer_params is None:
+        optimizer_params = {}
+    if not isinstance(optimizer_params, Mapping):
+        raise parameter_error("optimizer_params", func, "a dict or None", optimizer_params)
+    params = dict(optimizer_params)
+    label = getattr(factory, "__name__", repr(factory))
+    for key in params:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ParameterError(f"The 'optimizer_params' parameter of {func} must have parameter names as keys; "
+                                 f"got {key!r}.")
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None and not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        takes = [n for i, (n, p) in enumerate(signature.parameters.items())
+                 if i > 0 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        for key in params:
+            if key not in takes:
+                raise ParameterError(f"The 'optimizer_params' parameter of {func} names {key!r}, which {label} does "
+                                     f"not take; {label} takes {', '.join(takes) or 'no parameters'}.")
+
+    def probe(kwargs: dict) -> None:
+        weight = torch.nn.Parameter(torch.zeros(1))
+        optimizer = factory([weight], **kwargs)
+        weight.grad = torch.ones(1)
+        optimizer.step()
+
+    try:
+        probe(params)
+    except Exception as exc:  # noqa: BLE001 - any failure of the user's settings becomes a ParameterError
+        culprit = None
+        for key in params:
+            try:
+                probe({key: params[key]})
+            except Exception:  # noqa: BLE001
+                culprit = key
+                break
+        if culprit is None:
+            raise ParameterError(f"The 'optimizer_params' parameter of {func} does not fit {label}: {params!r} "
+                                 f"({type(exc).__name__}: {exc}).") from exc
+        raise ParameterError(f"The 'optimizer_params' parameter of {func} has a bad value for {culprit!r}: "
+                             f"{params[culprit]!r} ({label} refused it: {type(exc).__name__}: {exc}).") from exc
 
 
 class LocalEvaluator:
@@ -76,6 +143,17 @@ class LocalEvaluator:
     split_seed : int, default 0
         Seed of the data split and ``percentage`` subset; fixed per evaluator so
         that all candidates of a study train on the same data.
+    threads : int or None, default 1
+        Torch intra-op threads of each evaluation when it runs through a search or a
+        cluster (:func:`~nasnb.evaluators.run_evaluation`); recorded with every row. A fixed
+        count makes a seed give the same result bit for bit wherever it runs; ``None``
+        leaves the process' setting (faster for large networks, not reproducible across
+        machines with different thread counts).
+    augment : Augment, list of transforms or None, default None
+        Data augmentation of the *training* batches only (validation and test batches are
+        never augmented), e.g. :func:`nasnb.data.augment.thesis_augment` (horizontal flips +
+        random erasing, the thesis' final training). Seeded from each evaluation's seed and
+        recorded in :meth:`settings`, so every study row says how its network was trained.
 
     Notes
     -----
@@ -88,11 +166,10 @@ class LocalEvaluator:
     def __init__(self, optimizer_class: Any = "Adam", optimizer_params: Mapping[str, Any] | None = None, *,
                  batch_size: int = 128, eval_batch_size: int | None = None, device: Any = None,
                  merge: str = "mvs", datasets: DatasetRegistry | None = None, layer_registry: Any = None,
-                 validation: float = 0.0, evaluate_on: str = "test", split_seed: int = 0) -> None:
+                 validation: float = 0.0, evaluate_on: str = "test", split_seed: int = 0,
+                 threads: int | None = 1, augment: Any = None) -> None:
         func = "LocalEvaluator"
-        resolve_optimizer(optimizer_class, func)
-        if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
-            raise parameter_error("optimizer_params", func, "a dict or None", optimizer_params)
+        check_optimizer(optimizer_class, optimizer_params, func)
         if datasets is not None and not isinstance(datasets, DatasetRegistry):
             raise parameter_error("datasets", func, "a DatasetRegistry or None", datasets)
         self.optimizer_class = optimizer_class
@@ -109,6 +186,8 @@ class LocalEvaluator:
         if evaluate_on == "validation" and not 0.0 < self.validation < 1.0:
             raise parameter_error("validation", func, "in (0, 1) when evaluate_on='validation'", validation)
         self.split_seed = int(split_seed)
+        self.threads = None if threads is None else check_positive_int(threads, "threads", func)
+        self.augment = as_augment(augment, func)
         self._cache: dict[str, tuple[DatasetConfig, LoadedData, dict]] = {}
 
     # -- pickling: ship arguments only ----------------------------------------------
@@ -131,7 +210,8 @@ class LocalEvaluator:
                 "optimizer": getattr(self.optimizer_class, "__name__", str(self.optimizer_class)),
                 "optimizer_params": self.optimizer_params, "batch_size": self.batch_size,
                 "merge": self.merge, "validation": self.validation, "evaluate_on": self.evaluate_on,
-                "split_seed": self.split_seed}
+                "split_seed": self.split_seed, "threads": self.threads,
+                "augment": None if self.augment is None else self.augment.settings()}
 
     # -- data --------------------------------------------------------------------------
     def registry(self) -> DatasetRegistry:
@@ -222,6 +302,8 @@ class LocalEvaluator:
             else:
                 train = splits.train
                 train.generator.manual_seed(seed)
+            if self.augment is not None:  # training batches only; test/validation stay as they are
+                train = AugmentedBatches(train, self.augment, seed)
             losses = train_epochs(model, train, optimizer, loss_fn, epochs, device=device)
             if not math.isfinite(losses[-1]):
                 return EvaluationResult.diverged(

@@ -34,7 +34,7 @@ from nasnb.exceptions import SerializationError
 from nasnb.genomes.innovation import INPUT, OUTPUT
 
 __all__ = ["ConnectionGene", "LayerGene", "HyperGene", "Genome", "active_nodes", "genome_invalid_reason",
-           "GENOME_FORMAT", "GENOME_SCHEMA_VERSION"]
+           "GENOME_FORMAT", "GENOME_SCHEMA_VERSION", "MAX_GENOME_BYTES", "MAX_GENES"]
 
 GENOME_FORMAT = "nasnb.genome"
 GENOME_SCHEMA_VERSION = 1
@@ -171,30 +171,141 @@ class Genome:
 
     @classmethod
     def from_dict(cls, data: Any) -> "Genome":
-        """Inverse of :meth:`to_dict`, checking every field."""
-        if not isinstance(data, Mapping) or data.get("format") != GENOME_FORMAT:
-            raise SerializationError(f"Malformed genome document: expected a dict with format {GENOME_FORMAT!r}.")
-        if data.get("schema_version") != GENOME_SCHEMA_VERSION:
-            raise SerializationError(
-                f"Unknown genome schema version {data.get('schema_version')!r} (this nasnb reads "
-                f"{GENOME_SCHEMA_VERSION}).")
-        try:
-            layers = tuple(LayerGene(int(g["innovation"]), str(g["type"]), dict(g.get("params", {})))
-                           for g in data["layers"])
-            connections = tuple(ConnectionGene(int(i), int(s), int(d), bool(e)) for i, s, d, e in data["connections"])
-            hyper = tuple(HyperGene(int(i), str(n), v) for i, n, v in data.get("hyperparameters", []))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SerializationError(f"Malformed genome document: {exc!r}") from exc
-        return cls(layers, connections, hyper)
+        """Inverse of :meth:`to_dict`, checking every field.
+
+        Raises
+        ------
+        SerializationError
+            Naming the key or the gene (chromosome and position) that is wrong.
+        """
+        return _genome_from_dict(cls, data)
 
     @classmethod
-    def from_json(cls, text: str) -> "Genome":
-        """Inverse of :meth:`to_json` (never evaluates code)."""
+    def from_json(cls, text: str | bytes) -> "Genome":
+        """Inverse of :meth:`to_json` (JSON text as str or bytes; never evaluates code).
+
+        Bounded like descriptor JSON: at most :data:`MAX_GENOME_BYTES` of text and
+        :data:`MAX_GENES` genes per chromosome; NaN / Infinity, integers of more than 64
+        digits, duplicate keys and invalid UTF-8 are refused.
+
+        Examples
+        --------
+        >>> Genome.from_json('{"format": "nasnb.genome", "schema_version": 1, "layers": [], '
+        ...                  '"connections": [[0, -2, 99, "yes"]], "hyperparameters": []}')
+        Traceback (most recent call last):
+        ...
+        nasnb.exceptions.SerializationError: Malformed genome document: connection gene #0: 'enabled' must be true or false, got 'yes'.
+        """
+        from nasnb._safeio import load_json
+
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise SerializationError(f"Genome.from_json takes JSON text (str or bytes), got {type(text).__name__}.")
+        if len(text) > MAX_GENOME_BYTES:
+            raise SerializationError(f"Malformed genome document: larger than {MAX_GENOME_BYTES} bytes.")
+        return cls.from_dict(load_json(text, name="Malformed genome document", error=SerializationError))
+
+
+MAX_GENOME_BYTES = 10_000_000
+MAX_GENES = 100_000
+_GENOME_KEYS = {"format", "schema_version", "layers", "connections", "hyperparameters"}
+_INT64 = 2**63
+
+
+def _bad(problem: str) -> SerializationError:
+    return SerializationError(f"Malformed genome document: {problem}")
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, (bool, type(None), int, float)) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -_INT64 <= value < _INT64:
+        raise _bad(f"{what} must be an integer (64-bit), got {_show(value)}.")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    ok = isinstance(value, str) and bool(value)
+    if ok:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SerializationError(f"Genome JSON cannot be parsed: {exc}") from exc
-        return cls.from_dict(data)
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            ok = False
+    if not ok:
+        raise _bad(f"{what} must be a non-empty string, got {_show(value)}.")
+    return value
+
+
+def _json_value(value: Any, what: str) -> Any:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if item:
+                _text(item, what)
+        elif not isinstance(item, (int, float, bool, type(None))):
+            raise _bad(f"{what} must be a number, string, bool, null or a list of them, got {_show(item)}.")
+    return value
+
+
+def _chromosome(data: Any, key: str, label: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise _bad(f"{key!r} must be a list of {label} genes, got {_show(value)}.")
+    if len(value) > MAX_GENES:
+        raise _bad(f"{len(value)} {label} genes exceed the limit of {MAX_GENES}.")
+    return value
+
+
+def _genome_from_dict(cls: type, data: Any) -> "Genome":
+    if not isinstance(data, Mapping):
+        raise _bad(f"the top level must be an object, got {type(data).__name__}.")
+    if data.get("format") != GENOME_FORMAT:
+        raise _bad(f"expected a dict with format {GENOME_FORMAT!r}, got format {_show(data.get('format'))}.")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or version != GENOME_SCHEMA_VERSION:
+        raise SerializationError(
+            f"Unknown genome schema version {_show(version)} (this nasnb reads {GENOME_SCHEMA_VERSION}); "
+            "write it with a matching nasnb version.")
+    unknown = set(data) - _GENOME_KEYS
+    if unknown:
+        raise _bad(f"unknown keys {sorted(map(str, unknown))} (allowed: {', '.join(sorted(_GENOME_KEYS))}).")
+    if "layers" not in data or "connections" not in data:
+        raise _bad("the keys 'layers' and 'connections' are required.")
+    layers = []
+    for i, g in enumerate(_chromosome(data, "layers", "layer")):
+        where = f"layer gene #{i}"
+        if not isinstance(g, Mapping) or set(g) - {"innovation", "type", "params"} or "innovation" not in g \
+                or "type" not in g:
+            raise _bad(f"{where} must be an object with keys innovation, type and optional params; got {_show(g)}.")
+        params = g.get("params", {})
+        if not isinstance(params, Mapping):
+            raise _bad(f"{where}: 'params' must be an object, got {_show(params)}.")
+        for k, v in params.items():
+            _json_value(v, f"{where}: parameter {_text(k, where + ': a parameter name')!r}")
+        layers.append(LayerGene(_int(g["innovation"], f"{where}: 'innovation'"), _text(g["type"], f"{where}: 'type'"),
+                                dict(params)))
+    connections = []
+    for i, c in enumerate(_chromosome(data, "connections", "connection")):
+        where = f"connection gene #{i}"
+        if not isinstance(c, list) or len(c) != 4:
+            raise _bad(f"{where} must be [innovation, source, destination, enabled], got {_show(c)}.")
+        if not isinstance(c[3], bool):
+            raise _bad(f"{where}: 'enabled' must be true or false, got {_show(c[3])}.")
+        connections.append(ConnectionGene(_int(c[0], f"{where}: 'innovation'"), _int(c[1], f"{where}: 'source'"),
+                                          _int(c[2], f"{where}: 'destination'"), c[3]))
+    hyper = []
+    for i, h in enumerate(_chromosome(data, "hyperparameters", "hyper-parameter")):
+        where = f"hyper-parameter gene #{i}"
+        if not isinstance(h, list) or len(h) != 3:
+            raise _bad(f"{where} must be [innovation, name, value], got {_show(h)}.")
+        hyper.append(HyperGene(_int(h[0], f"{where}: 'innovation'"), _text(h[1], f"{where}: 'name'"),
+                               _json_value(h[2], f"{where}: 'value'")))
+    return cls(tuple(layers), tuple(connections), tuple(hyper))
 
 
 def _adjacency(genome: Genome, enabled_only: bool = True) -> tuple[dict[int, list[int]], dict[int, list[int]]]:

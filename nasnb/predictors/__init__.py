@@ -16,8 +16,8 @@ from nasnb.predictors.datasets import (EQUAL, FIRST_BETTER, SECOND_BETTER, Archi
                                        pair_labels)
 from nasnb.predictors.egraph import (READOUTS, SAGE_LAYERS, GraphEmbedder, ScoreRanker, SiameseRanker,
                                      default_gcn_descriptor, layer_width)
-from nasnb.predictors.evolution import EGraphEvaluator, evolve_egraph
-from nasnb.predictors.renas import ReNAS, renas_scores, renas_tensors, train_renas
+from nasnb.predictors.evolution import HEADS, EGraphEvaluator, evolve_egraph
+from nasnb.predictors.renas import ENCODINGS, ReNAS, renas_scores, renas_tensors, train_renas
 from nasnb.predictors.sources import nas_bench_graph_architecture, nas_bench_graph_dataset
 from nasnb.predictors.training import (TrainingReport, model_scores, pairwise_scores, ranking_metrics, seeded,
                                        train_margin, train_pairwise)
@@ -27,5 +27,5 @@ __all__ = [
     "nas_bench_graph_dataset", "nas_bench_graph_architecture", "GraphEmbedder", "SiameseRanker", "ScoreRanker",
     "default_gcn_descriptor", "layer_width", "READOUTS", "SAGE_LAYERS", "ReNAS", "renas_tensors", "train_renas",
     "renas_scores", "TrainingReport", "train_pairwise", "train_margin", "pairwise_scores", "model_scores",
-    "ranking_metrics", "seeded", "EGraphEvaluator", "evolve_egraph",
+    "ranking_metrics", "seeded", "EGraphEvaluator", "evolve_egraph", "HEADS", "ENCODINGS",
 ]

@@ -6,6 +6,12 @@ where ``t`` = (op index + 1) / number of ops. A LeNet-like network (two 3×3 con
 then dense 120 → 84 → 1; a 2×2 max pool after each convolution when ``N ≥ 8``) predicts one
 score per architecture and is trained with a margin ranking loss (Adam, lr 1e-3, wd 5e-4).
 
+That single channel (``encoding="scalar"``, the thesis' form) tells ops apart only by one
+number, which works for NAS-Bench-101's three ops but hardly for spaces with many ops (the
+nine of NAS-Bench-Graph). ``encoding="onehot"`` gives one channel per op label instead:
+channel ``k`` holds the adjacency columns of the nodes whose op is ``k`` and a 1 on their
+diagonal (a ``V × N × N`` tensor for ``V`` op labels).
+
 Examples
 --------
 >>> from nasnb.predictors.sources import nas_bench_graph_dataset
@@ -15,6 +21,8 @@ torch.Size([30, 1, 6, 6])
 >>> model = ReNAS(ds.max_nodes)
 >>> tuple(model.score(model.embed(renas_tensors(ds), 30)).shape)
 (30,)
+>>> renas_tensors(ds, encoding="onehot").shape
+torch.Size([30, 11, 6, 6])
 """
 
 from __future__ import annotations
@@ -25,19 +33,35 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasnb._validation import check_positive_int
+from nasnb._validation import check_choice, check_positive_int
 from nasnb.predictors.datasets import ArchitectureDataset
 from nasnb.predictors.training import TrainingReport, model_scores, seeded, train_margin
 
-__all__ = ["ReNAS", "renas_tensors", "train_renas", "renas_scores"]
+__all__ = ["ReNAS", "renas_tensors", "train_renas", "renas_scores", "ENCODINGS"]
+
+#: Architecture tensor encodings: the thesis' one channel, or one channel per op label.
+ENCODINGS = ("scalar", "onehot")
 
 logger = logging.getLogger(__name__)
 
 
-def renas_tensors(dataset: ArchitectureDataset, size: int | None = None) -> torch.Tensor:
-    """The ``(architectures, 1, N, N)`` adjacency + op-type tensor of a dataset."""
+def renas_tensors(dataset: ArchitectureDataset, size: int | None = None, *,
+                  encoding: str = "scalar") -> torch.Tensor:
+    """The ``(architectures, C, N, N)`` adjacency + op-type tensor of a dataset.
+
+    ``C`` is 1 for ``encoding="scalar"`` (the thesis) and the vocabulary size for ``"onehot"``.
+    """
     n = dataset.max_nodes if size is None else check_positive_int(size, "size", "renas_tensors")
+    check_choice(encoding, ENCODINGS, "encoding", "renas_tensors")
     index = {op: i for i, op in enumerate(dataset.vocabulary)}
+    if encoding == "onehot":
+        out = np.zeros((len(dataset), len(index), n, n), dtype=np.float32)
+        for k, g in enumerate(dataset.graphs):
+            a = g.adjacency(n)
+            for j, op in enumerate(g.ops):
+                out[k, index[op], :, j] = a[:, j]
+                out[k, index[op], j, j] = 1.0
+        return torch.from_numpy(out)
     out = np.zeros((len(dataset), 1, n, n), dtype=np.float32)
     for k, g in enumerate(dataset.graphs):
         t = np.array([(index[op] + 1) / len(index) for op in g.ops], dtype=np.float32)
@@ -55,14 +79,22 @@ class ReNAS(torch.nn.Module):
     ----------
     size : int
         ``N``, the (padded) node count.
+    channels : int, default 1
+        Input channels (1 for the scalar encoding, the vocabulary size for one-hot).
+    encoding : {"scalar", "onehot"}, optional
+        The encoding the model is trained on (default: ``"scalar"`` for one channel, else
+        ``"onehot"``); :func:`renas_scores` encodes new architectures the same way.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, channels: int = 1, encoding: str | None = None) -> None:
         super().__init__()
         size = check_positive_int(size, "size", "ReNAS")
+        channels = check_positive_int(channels, "channels", "ReNAS")
         self.size = size
+        self.encoding = check_choice(encoding or ("scalar" if channels == 1 else "onehot"), ENCODINGS,
+                                     "encoding", "ReNAS")
         pool = size >= 8
-        layers = [torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.ReLU()]
+        layers = [torch.nn.Conv2d(channels, 6, 3, padding=1), torch.nn.ReLU()]
         if pool:
             layers.append(torch.nn.MaxPool2d(2))
         layers += [torch.nn.Conv2d(6, 16, 3, padding=1), torch.nn.ReLU()]
@@ -85,10 +117,12 @@ class ReNAS(torch.nn.Module):
 def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: int = 1024,
                 lr: float = 1e-3, weight_decay: float = 5e-4, margin: float = 0.1, epsilon: float = 0.0,
                 pairs_per_epoch: int | None = None, size: int | None = None,
-                seed: Any = None) -> tuple[ReNAS, TrainingReport]:
+                seed: Any = None, encoding: str = "scalar") -> tuple[ReNAS, TrainingReport]:
     """Train a ReNAS scorer with margin ranking loss on the dataset's unequal pairs.
 
     Returns ``(model, report)``; score other architectures with :func:`renas_scores`.
+    ``encoding`` is ``"scalar"`` (the thesis' 1 × N × N tensor) or ``"onehot"`` (one channel
+    per op label, see the module docstring); thesis: 200 epochs, batch 1024 or 32.
 
     Examples
     --------
@@ -99,14 +133,16 @@ def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: 
     2
     """
     size = dataset.max_nodes if size is None else size
+    tensors = renas_tensors(dataset, size, encoding=encoding)
     with seeded(0 if seed is None else seed):
-        model = ReNAS(size)
+        model = ReNAS(size, tensors.shape[1], encoding)
     report = train_margin(model, dataset, epsilon=epsilon, epochs=epochs, batch_size=batch_size, lr=lr,
                           weight_decay=weight_decay, margin=margin, pairs_per_epoch=pairs_per_epoch,
-                          optimizer="adam", seed=seed, inputs=(renas_tensors(dataset, size),))
+                          optimizer="adam", seed=seed, inputs=(tensors,))
     return model, report
 
 
 def renas_scores(model: ReNAS, dataset: ArchitectureDataset) -> np.ndarray:
-    """Scores of a trained ReNAS model on a dataset (padded to the model's size)."""
-    return model_scores(model, dataset, inputs=(renas_tensors(dataset, model.size),))
+    """Scores of a trained ReNAS model on a dataset (padded to the model's size, same encoding)."""
+    encoding = getattr(model, "encoding", "scalar")
+    return model_scores(model, dataset, inputs=(renas_tensors(dataset, model.size, encoding=encoding),))

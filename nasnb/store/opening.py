@@ -2,7 +2,8 @@
 
 :func:`open_store` checks, before anything is written:
 
-* the file is a SQLite database (its 16-byte header), else :class:`StoreError` naming it;
+* the file is a SQLite database, else :class:`StoreError` naming it (SQLite itself reads the
+  header: opening the file with another descriptor would drop SQLite's locks in this process);
 * it is a nasnb store: ``PRAGMA application_id`` is :data:`~nasnb.store.schema.APPLICATION_ID`,
   or it is a v1 nasnb store (migrated to v2 in one transaction), or it is empty. Another
   application's SQLite file is refused, never adopted (nasnb would otherwise add its tables
@@ -36,24 +37,17 @@ from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION
 
 __all__ = ["open_store", "write_error"]
 
-_HEADER = b"SQLite format 3\x00"
-
 _RECOVER = ("To save what is readable: `sqlite3 {path} .recover | sqlite3 recovered.sqlite` (the sqlite3 "
             "command-line tool), then open recovered.sqlite with nasnb; keep the damaged file until then.")
 
 
-def _check_header(path: Path) -> None:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(_HEADER))
-    except IsADirectoryError as exc:
-        raise StoreError(f"Cannot open the experiment store {str(path)!r}: it is a directory.") from exc
-    except PermissionError as exc:
-        raise StoreError(f"Cannot open the experiment store {str(path)!r}: permission to read it was "
-                         "denied.") from exc
-    if head and head != _HEADER:
-        raise StoreError(f"{str(path)!r} is not an experiment store: it is not a SQLite database (its first "
-                         f"bytes are {head[:16]!r}). Pick another file name.")
+def _check_path(path: Path) -> None:
+    """Refuse a directory or an unreadable file by name (``stat`` only: no file descriptor is opened,
+    since closing one would drop the POSIX locks SQLite holds on the same file in this process)."""
+    if path.is_dir():
+        raise StoreError(f"Cannot open the experiment store {str(path)!r}: it is a directory.")
+    if path.exists() and not os.access(path, os.R_OK):
+        raise StoreError(f"Cannot open the experiment store {str(path)!r}: permission to read it was denied.")
 
 
 def _writable(path: Path) -> bool:
@@ -85,7 +79,7 @@ def write_error(path, exc: BaseException) -> StoreError:
 def open_store(path, *, timeout: float = 30.0, read_only: bool = False) -> sqlite3.Connection:
     """Open (creating or migrating) the store at ``path``; see the module docstring."""
     path = Path(path)
-    _check_header(path) if path.exists() else None
+    _check_path(path)
     if not read_only and not _writable(path):
         raise StoreError(_read_only_hint(path))
     try:
@@ -116,6 +110,9 @@ def open_store(path, *, timeout: float = 30.0, read_only: bool = False) -> sqlit
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except sqlite3.DatabaseError as exc:
         text = str(exc)
+        if "file is not a database" in text:
+            raise StoreError(f"{str(path)!r} is not an experiment store: it is not a SQLite database. "
+                             "Pick another file name.") from exc
         if "readonly" in text or "unable to open" in text:
             raise StoreError(_read_only_hint(path)) from exc
         raise StoreError(f"The experiment store {str(path)!r} cannot be read: {exc}. "

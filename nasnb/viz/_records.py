@@ -30,10 +30,13 @@ import pandas as pd
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import ParameterError
 
-__all__ = ["as_descriptor", "as_frame", "genome_document", "natural_key", "SEQ_COLUMNS"]
+__all__ = ["as_descriptor", "as_frame", "genome_document", "natural_key", "gene_frame", "SEQ_COLUMNS",
+           "CANDIDATE_COLUMNS"]
 
 SEQ_COLUMNS = ("seq", "index", "id")
 _GENOME_COLUMNS = ("genome_json", "candidate_json", "genome")
+#: Columns that may hold an evaluation's candidate (genome, op list, hyper-parameter dict).
+CANDIDATE_COLUMNS = ("candidate_json", "genome_json", "genome", "candidate")
 
 
 def natural_key(text: Any) -> tuple:
@@ -170,3 +173,103 @@ def metrics_of_row(row: Mapping[str, Any]) -> dict[str, Any]:
         except json.JSONDecodeError:
             return {"metrics": value}
     return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, bool, int, float, np.integer, np.floating)) or value is None
+
+
+def candidate_genes(doc: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Named genes of one candidate document (see :func:`gene_frame`).
+
+    Examples
+    --------
+    >>> candidate_genes({"candidate": ["conv3x3", "skip"]})
+    {'gene 0': 'conv3x3', 'gene 1': 'skip'}
+    """
+    if not doc:
+        return {}
+    if doc.get("format") == "nasnb.genome":
+        from nasnb.viz.genome import genome_descriptor
+
+        active = genome_descriptor(doc).active_layers()
+        genes: dict[str, Any] = {}
+        for name, value in ((h[1], h[2]) for h in doc.get("hyperparameters", [])):
+            genes[str(name)] = value if _scalar(value) else json.dumps(value)
+        layers = [g for g in doc.get("layers", []) if f"node_{int(g['innovation'])}" in active]
+        genes["active layers"] = len(layers)
+        genes["enabled connections"] = sum(1 for c in doc.get("connections", []) if c[3])
+        for g in layers:
+            key = f"# {g['type']}"
+            genes[key] = genes.get(key, 0) + 1
+        return genes
+    if set(doc) == {"candidate"}:
+        value = doc["candidate"]
+        if isinstance(value, (list, tuple)):
+            return _flatten(value, "gene")
+        return {"candidate": value if _scalar(value) else json.dumps(value)}
+    return _flatten({k: v for k, v in doc.items() if k not in ("format", "schema_version")}, "")
+
+
+def _flatten(value: Any, prefix: str, depth: int = 0) -> dict[str, Any]:
+    """Scalars of nested lists / dicts as ``"<prefix> <key or index> ..."`` entries (two levels deep)."""
+    if _scalar(value):
+        return {prefix or "value": value}
+    if depth >= 2 or not isinstance(value, (list, tuple, Mapping)):
+        return {prefix or "value": json.dumps(value, sort_keys=True, default=str)}
+    items = value.items() if isinstance(value, Mapping) else enumerate(value)
+    out: dict[str, Any] = {}
+    for k, v in items:
+        out.update(_flatten(v, f"{prefix} {k}".strip(), depth + 1))
+    return out
+
+
+def _flat_settings(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    if not isinstance(value, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if isinstance(v, Mapping):
+            out.update(_flat_settings(v, f"{prefix}{k}."))
+        elif _scalar(v):
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def gene_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Genes and hyper-parameters of each record row as columns (same index as ``frame``).
+
+    Read from the first candidate column present (``candidate_json``, ``genome_json``, ...): a
+    genome gives its hyper-parameter genes, ``active layers``, ``enabled connections`` and
+    ``# <type>`` counts; a list candidate ``gene 0``, ``gene 1``, ...; a dict candidate its
+    keys. Scalar evaluator settings (``settings`` / ``settings_json``, flattened with dots) are
+    added as ``setting <key>``. Missing counts are 0.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"candidate_json": ['{"lr": 0.1}', '{"lr": 0.2}']})
+    >>> gene_frame(f)["lr"].tolist()
+    [0.1, 0.2]
+    """
+    rows: list[dict[str, Any]] = [{} for _ in range(len(frame))]
+    col = next((c for c in CANDIDATE_COLUMNS if c in frame.columns), None)
+    if col is not None:
+        for i, value in enumerate(frame[col].tolist()):
+            try:
+                rows[i].update(candidate_genes(genome_document(value)))
+            except (ValueError, TypeError, KeyError):
+                continue
+    scol = next((c for c in ("settings", "settings_json") if c in frame.columns), None)
+    if scol is not None:
+        for i, value in enumerate(frame[scol].tolist()):
+            rows[i].update({f"setting {k}": v for k, v in _flat_settings(value).items()})
+    out = pd.DataFrame(rows, index=frame.index)
+    for c in out.columns:
+        if str(c).startswith("# "):
+            out[c] = out[c].fillna(0).astype(int)
+    return out

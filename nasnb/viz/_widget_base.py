@@ -1,7 +1,30 @@
-"""Shared plumbing of nasnb's ipywidgets apps: lazy UI, rich display, record loading."""
+"""Shared plumbing of nasnb's notebook widgets: lazy UI, static snapshots, the architecture view.
+
+Widgets are built on maintained widget bases: :mod:`ipywidgets` containers and controls,
+plotly's ``FigureWidget`` for charts (axes, legend, hover, zoom, click) and an
+`anywidget <https://anywidget.dev>`_ view (:func:`architecture_view`) that draws an
+architecture and reports clicks on its layers.
+
+Every app (:class:`WidgetApp`) puts two representations in its mimebundle: the live widget
+(a running kernel shows it) and a ``text/html`` **static snapshot** (architecture SVG, charts
+as PNG images, tables) that GitHub, nbviewer, the docs and an ``nbconvert`` HTML export show
+where no kernel runs, instead of ``VBox(children=(Dropdown(...``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from nasnb.descriptors import NeuralDescriptor
+>>> rows = row_descriptors(pd.DataFrame({"descriptor_json": [NeuralDescriptor.sequential(["nn.ReLU"]).to_json(), None]}))
+>>> [None if d is None else d.topological_order() for d in rows]
+[['layer_0'], None]
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import logging
 from typing import Any, Sequence
 
 import pandas as pd
@@ -10,7 +33,13 @@ from nasnb._optional import require
 from nasnb.exceptions import NasnbError, ParameterError
 from nasnb.viz._records import as_descriptor, genome_of_row
 
-__all__ = ["WidgetApp", "widgets_module", "row_descriptors"]
+__all__ = ["WidgetApp", "widgets_module", "row_descriptors", "architecture_view", "figure_widget",
+           "figure_png_html", "SNAPSHOT_STYLE"]
+
+logger = logging.getLogger(__name__)
+
+#: Inline style of a snapshot's outer ``<div>``.
+SNAPSHOT_STYLE = "font-family:sans-serif;font-size:12px;border:1px solid #ddd;padding:6px;max-width:1100px"
 
 
 def widgets_module():
@@ -18,11 +47,112 @@ def widgets_module():
     return require("ipywidgets", extra="viz", purpose="build notebook widgets")
 
 
+def figure_widget(figure: Any = None):
+    """A plotly ``FigureWidget`` (of ``figure`` when given): a chart that zooms, hovers and reports clicks."""
+    go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
+    require("anywidget", extra="viz", purpose="show plotly charts as widgets")
+    return go.FigureWidget(figure) if figure is not None else go.FigureWidget()
+
+
+def figure_png_html(fig: Any, *, alt: str = "chart", dpi: int = 72) -> str:
+    """An ``<img>`` with a matplotlib figure as inline PNG; the figure is closed afterwards.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1)); _ = fig.subplots().plot([0, 1])
+    >>> figure_png_html(fig).startswith('<img alt="chart" src="data:image/png;base64,')
+    True
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    except Exception:  # noqa: BLE001 - a figure not registered with pyplot needs no closing
+        pass
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
+_ARCH_VIEW_ESM = r"""
+function render({ model, el }) {
+  const box = document.createElement("div");
+  box.className = "nasnb-architecture-view";
+  box.style.overflow = "auto";
+  el.appendChild(box);
+  const draw = () => {
+    box.innerHTML = model.get("svg");
+    box.dataset.selected = model.get("selected").join(",");
+    const selected = model.get("selected");
+    box.querySelectorAll("g.node[data-name]").forEach((g) => {
+      const name = g.getAttribute("data-name");
+      g.style.cursor = "pointer";
+      const rect = g.querySelector("rect");
+      if (selected.includes(name)) {
+        g.classList.add("nasnb-selected");
+        if (rect) { rect.setAttribute("stroke", "#d62728"); rect.setAttribute("stroke-width", "3"); }
+      }
+      g.addEventListener("click", () => {
+        if (!model.get("selectable")) { return; }
+        let sel = model.get("selected").slice();
+        sel = sel.includes(name) ? sel.filter((n) => n !== name) : sel.concat([name]);
+        model.set("selected", sel.slice(-2));
+        model.save_changes();
+      });
+    });
+  };
+  model.on("change:svg", draw);
+  model.on("change:selected", draw);
+  draw();
+}
+export default { render };
+"""
+
+_VIEW_CLASS: Any = None
+
+
+def architecture_view(svg: str = "", *, selectable: bool = False):
+    """An anywidget that shows an architecture SVG; clicking a layer toggles it in ``selected``.
+
+    Parameters
+    ----------
+    svg : str
+        Markup to show (e.g. :func:`nasnb.viz.svg.architecture_svg` text, possibly wrapped).
+    selectable : bool
+        Whether clicks on layers (``g.node[data-name]``) select them (at most the last two).
+
+    Returns
+    -------
+    anywidget.AnyWidget
+        With synced traits ``svg`` (str), ``selected`` (list of layer names) and ``selectable``.
+    """
+    global _VIEW_CLASS
+    if _VIEW_CLASS is None:
+        anywidget = require("anywidget", extra="viz", purpose="build notebook widgets")
+        import traitlets
+
+        class ArchitectureView(anywidget.AnyWidget):
+            """Architecture drawing whose layers can be clicked (see :func:`architecture_view`)."""
+
+            _esm = _ARCH_VIEW_ESM
+            svg = traitlets.Unicode("").tag(sync=True)
+            selected = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
+            selectable = traitlets.Bool(False).tag(sync=True)
+
+        _VIEW_CLASS = ArchitectureView
+    return _VIEW_CLASS(svg=svg, selectable=bool(selectable))
+
+
 class WidgetApp:
     """Base of the viz widgets: the constructor stores arguments, :attr:`widget` builds the UI.
 
-    A subclass implements ``_build() -> ipywidgets.Widget``. The app displays itself when it
-    is the last expression of a cell.
+    A subclass implements ``_build() -> ipywidgets.Widget`` and ``_snapshot() -> str`` (the
+    static HTML). The app displays itself when it is the last expression of a cell: live in a
+    kernel, as its snapshot elsewhere.
     """
 
     _ui: Any = None
@@ -37,8 +167,30 @@ class WidgetApp:
     def _build(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _snapshot(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def snapshot_html(self) -> str:
+        """The static picture of the widget's current state (HTML with inline SVG / PNG, no script)."""
+        self.widget  # noqa: B018 - the snapshot shows the built state
+        try:
+            body = self._snapshot()
+        except (NasnbError, ValueError, RuntimeError) as exc:  # a snapshot must never break display
+            logger.warning("%s could not draw its snapshot: %s", type(self).__name__, exc)
+            body = f"<i>(no snapshot: {html.escape(str(exc))})</i>"
+        return (f'<div class="nasnb-snapshot" data-widget="{type(self).__name__}" style="{SNAPSHOT_STYLE}">'
+                f"{body}</div>")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} widget>"
+
     def _repr_mimebundle_(self, **kwargs: Any):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data, meta = (bundle if isinstance(bundle, tuple) else (bundle, {}))
+        data = dict(data or {})
+        data["text/html"] = self.snapshot_html()
+        data["text/plain"] = repr(self)
+        return (data, meta) if meta else data
 
 
 def row_descriptors(frame: pd.DataFrame, descriptors: Any = None) -> list[Any]:

@@ -2,8 +2,11 @@
 
 Each plot is split in two: :func:`architecture_data` gathers an :class:`ArchitectureData`
 (positions from a :class:`~nasnb.viz.layout.SharedLayout`, labels, colours, which layers
-and connections are active) and :func:`plot_architecture` draws it with matplotlib (a
-``Figure``, exportable to PNG/SVG/PDF) or plotly (a ``go.Figure``). Plot functions return
+and connections are active, and the drawing :class:`~nasnb.viz.geometry.Geometry`: label
+boxes, connections routed around every node that is not their end, arrowheads) and
+:func:`plot_architecture` draws that geometry with matplotlib (a ``Figure`` that pyplot does
+not track, exportable to PNG/SVG/PDF) or plotly (a ``go.Figure``);
+:func:`~nasnb.viz.svg.architecture_svg` draws the same geometry as SVG. Plot functions return
 figures and never show them.
 
 Examples
@@ -24,11 +27,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from nasnb._optional import require
 from nasnb._validation import check_choice
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import DescriptorError
+from nasnb.viz._graph_draw import EdgeLayer, GraphStyle, draw_matplotlib, draw_plotly, rgba
 from nasnb.viz._records import as_descriptor
+from nasnb.viz.geometry import graph_geometry
 from nasnb.viz.layout import SharedLayout, node_keys
 from nasnb.viz.style import INACTIVE_ALPHA, INSERTED_COLOUR, layer_colour, layer_label
 
@@ -64,6 +68,11 @@ class ArchitectureData(NamedTuple):
         Whether both ends of each connection are active.
     title : str
         Plot title (the descriptor's name, if any).
+    orientation : str
+        The layout's orientation (``"horizontal"`` or ``"vertical"``).
+    geometry : Geometry
+        Boxes, routed connections and arrowheads in points (:func:`~nasnb.viz.geometry.graph_geometry`);
+        every renderer draws exactly this.
     """
 
     names: list
@@ -77,6 +86,15 @@ class ArchitectureData(NamedTuple):
     edges: list
     edge_active: np.ndarray
     title: str
+    orientation: str = "horizontal"
+    geometry: Any = None
+
+    def with_geometry(self) -> "ArchitectureData":
+        """This data with its :attr:`geometry` computed (if it is missing)."""
+        if self.geometry is not None:
+            return self
+        return self._replace(geometry=graph_geometry(self.positions, self.labels, self.edges,
+                                                     orientation=self.orientation))
 
 
 def architecture_data(descriptor: Any, layout: SharedLayout | None = None, *, show_params: int = 0,
@@ -121,7 +139,7 @@ def architecture_data(descriptor: Any, layout: SharedLayout | None = None, *, sh
     edges = sorted((index[u], index[v]) for u, v in d.connections)
     active = np.array([n in active_set for n in names], dtype=bool)
     ins = np.array([n in inserted for n in names], dtype=bool)
-    return ArchitectureData(
+    data = ArchitectureData(
         names=names,
         keys=[keys[n] for n in names],
         types=[specs[n].type for n in names],
@@ -133,71 +151,27 @@ def architecture_data(descriptor: Any, layout: SharedLayout | None = None, *, sh
         edges=edges,
         edge_active=np.array([bool(active[u] and active[v]) for u, v in edges], dtype=bool),
         title=d.name if title is None and d.name else (title or ""),
+        orientation=layout.orientation,
     )
+    return data.with_geometry()
 
 
-def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
-    h = colour.lstrip("#")
-    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, float(alpha))
-
-
-def _draw_matplotlib(data: ArchitectureData, ax: Any, figsize: tuple | None):
-    plt = require("matplotlib.pyplot", extra="viz", purpose="draw architectures with matplotlib")
-    collections = require("matplotlib.collections", extra="viz", purpose="draw architectures")
-    if ax is None:
-        span = np.ptp(data.positions, axis=0) if len(data.names) else np.zeros(2)
-        size = figsize or (max(4.0, 1.6 * span[0] + 2.5), max(2.5, 1.0 * span[1] + 2.0))
-        fig, ax = plt.subplots(figsize=size)
-    else:
-        fig = ax.figure
-    p = data.positions
-    if data.edges:
-        segs = np.array([[p[u], p[v]] for u, v in data.edges])
-        colours = [(0.2, 0.2, 0.2, 1.0 if a else INACTIVE_ALPHA) for a in data.edge_active]
-        ax.add_collection(collections.LineCollection(segs, colors=colours, linewidths=1.4, zorder=1,
-                                                     label="connections"))
-        for (u, v), a in zip(data.edges, data.edge_active):
-            ax.annotate("", xy=p[v], xytext=p[u], zorder=2,
-                        arrowprops=dict(arrowstyle="-|>", color=(0.2, 0.2, 0.2, 1.0 if a else INACTIVE_ALPHA),
-                                        shrinkA=14, shrinkB=14, lw=1.2))
-    for i, name in enumerate(data.names):
-        alpha = 1.0 if data.active[i] else INACTIVE_ALPHA
-        ax.text(p[i, 0], p[i, 1], data.labels[i], ha="center", va="center", fontsize=8, zorder=3,
-                alpha=max(alpha, 0.4), gid=f"node-{name}",
-                bbox=dict(boxstyle="round,pad=0.35", fc=_rgba(data.colours[i], 0.85 * alpha),
-                          ec=_rgba("#333333", alpha)))
-    if len(data.names):
-        lo, hi = p.min(axis=0), p.max(axis=0)
-        ax.set_xlim(lo[0] - 0.7, hi[0] + 0.7)
-        ax.set_ylim(lo[1] - 0.7, hi[1] + 0.7)
-    ax.set_title(data.title)
-    ax.set_axis_off()
-    return fig
-
-
-def _draw_plotly(data: ArchitectureData):
-    go = require("plotly.graph_objects", extra="viz", purpose="draw interactive architectures")
-    fig = go.Figure()
-    p = data.positions
-    for flag, name, alpha in ((True, "connections", 1.0), (False, "inactive connections", INACTIVE_ALPHA)):
-        xs, ys = [], []
-        for (u, v), a in zip(data.edges, data.edge_active):
-            if bool(a) == flag:
-                xs += [p[u, 0], p[v, 0], None]
-                ys += [p[u, 1], p[v, 1], None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, opacity=alpha, hoverinfo="skip",
-                                 line=dict(color="#333333", width=1.5)))
-    fig.add_trace(go.Scatter(
-        x=p[:, 0] if len(p) else [], y=p[:, 1] if len(p) else [], mode="markers+text", name="layers",
-        text=[lbl.replace("\n", "<br>") for lbl in data.labels], textposition="top center",
-        customdata=data.names, hovertemplate="%{customdata}<br>%{text}<extra></extra>",
-        marker=dict(size=22, color=data.colours, opacity=[1.0 if a else INACTIVE_ALPHA for a in data.active],
-                    line=dict(color="#333333", width=1)),
-    ))
-    fig.update_layout(title=data.title, showlegend=False, plot_bgcolor="white",
-                      xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
-                      margin=dict(l=10, r=10, t=40 if data.title else 10, b=10))
-    return fig
+def _style(data: ArchitectureData) -> GraphStyle:
+    fill, stroke, text = [], [], []
+    for colour, a in zip(data.colours, data.active):
+        alpha = 1.0 if a else INACTIVE_ALPHA
+        fill.append(rgba(colour, 0.85 * alpha))
+        stroke.append(rgba("#333333", alpha))
+        text.append(rgba("#000000", 1.0 if a else 0.45))
+    on = [i for i, a in enumerate(data.edge_active) if a]
+    off = [i for i, a in enumerate(data.edge_active) if not a]
+    dark = rgba("#333333", 1.0)
+    faded = rgba("#333333", INACTIVE_ALPHA)
+    layers = [EdgeLayer("connections", on, [dark] * len(on), False, 1.3),
+              EdgeLayer("inactive connections", off, [faded] * len(off), False, 1.3)]
+    heads = [dark if a else faded for a in data.edge_active]
+    hover = [f"{n}: {lbl}".replace("\n", " ") for n, lbl in zip(data.names, data.labels)]
+    return GraphStyle(list(data.names), fill, stroke, text, [True] * len(data.names), layers, heads, hover)
 
 
 def plot_architecture(descriptor: Any, layout: SharedLayout | None = None, *, backend: str = "matplotlib",
@@ -230,9 +204,10 @@ def plot_architecture(descriptor: Any, layout: SharedLayout | None = None, *, ba
     check_choice(backend, BACKENDS, "backend", "plot_architecture")
     data = descriptor if isinstance(descriptor, ArchitectureData) else architecture_data(
         descriptor, layout, show_params=show_params)
+    data = data.with_geometry()
     if backend == "plotly":
-        return _draw_plotly(data)
-    return _draw_matplotlib(data, ax, figsize)
+        return draw_plotly(data.geometry, _style(data), title=data.title)
+    return draw_matplotlib(data.geometry, _style(data), ax=ax, figsize=figsize, title=data.title)
 
 
 def _is_descriptor(obj: Any) -> bool:

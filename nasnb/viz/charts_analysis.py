@@ -23,6 +23,7 @@ import pandas as pd
 from nasnb._optional import require
 from nasnb._validation import check_choice
 from nasnb.exceptions import ParameterError
+from nasnb.viz._graph_draw import new_figure
 from nasnb.viz._records import as_frame
 
 __all__ = ["TauHeatmapData", "tau_heatmap_data", "plot_tau_heatmap", "SurfaceData", "surface_data",
@@ -33,10 +34,11 @@ _BACKENDS = ("matplotlib", "plotly")
 
 
 def _figure(ax: Any, figsize: tuple, ncols: int = 1):
-    plt = require("matplotlib.pyplot", extra="viz", purpose="draw static charts")
+    """``(figure, axes)``: a new figure pyplot does not track (shown once in a notebook), or ``ax``'s."""
     if ax is None:
-        fig, axes = plt.subplots(1, ncols, figsize=figsize)
-        return fig, axes
+        fig = new_figure(figsize)
+        fig.set_layout_engine("constrained")      # nothing clipped at the figure's edges
+        return fig, (fig.add_subplot() if ncols == 1 else fig.subplots(1, ncols))
     return ax.figure, ax
 
 
@@ -209,9 +211,26 @@ def gene_box_data(records: Any, gene: str | Callable[[pd.Series], Any], *, metri
     return GeneBoxData(out, str(gene_name), order, metric)
 
 
-def plot_gene_boxes(data: GeneBoxData, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 4)):
-    """One box of fitness per gene value (seaborn ``boxplot`` or one plotly ``Box`` per value)."""
+def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", backend: str = "matplotlib",
+                    ax: Any = None, figsize: tuple = (6, 4)):
+    """One box of fitness per gene value (seaborn ``boxplot`` or one plotly ``Box`` per value).
+
+    ``data`` is a :class:`GeneBoxData` or records (Study, SearchHistory, DataFrame) together with
+    ``gene`` (a column or a function of a row, see :func:`gene_box_data`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"readout": ["max", "mean", "max"], "fitness": [0.9, 0.7, 0.8]})
+    >>> [t.name for t in plot_gene_boxes(df, gene="readout", backend="plotly").data]
+    ['max', 'mean']
+    """
     check_choice(backend, _BACKENDS, "backend", "plot_gene_boxes")
+    if not isinstance(data, GeneBoxData):
+        if gene is None:
+            raise ParameterError("plot_gene_boxes needs 'gene' (a column or a function of a row) when 'data' "
+                                 "is records rather than GeneBoxData.")
+        data = gene_box_data(data, gene, metric=metric)
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
         fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=str(v), boxpoints="all",
@@ -257,6 +276,8 @@ def params_fitness_data(records: Any, *, params: str | Callable[[pd.Series], flo
         counts = frame.apply(params, axis=1)
     elif params in frame.columns:
         counts = frame[params]
+    elif f"metrics.{params}" in frame.columns:          # Study.to_dataframe() spreads metrics out
+        counts = frame[f"metrics.{params}"]
     else:
         counts = frame.apply(lambda r: metrics_of_row(r).get(params, np.nan), axis=1)
     out = pd.DataFrame({"params": pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float),
@@ -266,10 +287,17 @@ def params_fitness_data(records: Any, *, params: str | Callable[[pd.Series], flo
     return ParamsFitnessData(out.dropna(subset=["params", "fitness"]).reset_index(drop=True), metric, hue)
 
 
-def plot_params_fitness(data: ParamsFitnessData, *, backend: str = "matplotlib", ax: Any = None,
+def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: str = "fitness",
+                        hue: str | None = None, backend: str = "matplotlib", ax: Any = None,
                         figsize: tuple = (6, 4), logx: bool = True):
-    """Scatter of parameter count (log x by default) against fitness, coloured by ``hue``."""
+    """Scatter of parameter count (log x by default) against fitness, coloured by ``hue``.
+
+    ``data`` is a :class:`ParamsFitnessData` or records (``params``, ``metric`` and ``hue`` are
+    then passed to :func:`params_fitness_data`).
+    """
     check_choice(backend, _BACKENDS, "backend", "plot_params_fitness")
+    if not isinstance(data, ParamsFitnessData):
+        data = params_fitness_data(data, params=params, metric=metric, hue=hue)
     groups = ([(str(h), g) for h, g in data.frame.groupby("hue", sort=True)] if data.hue else
               [("architectures", data.frame)])
     if backend == "plotly":

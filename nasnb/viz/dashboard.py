@@ -11,8 +11,9 @@ Two ways to feed it, neither blocks the notebook:
   new rows; :meth:`LiveDashboard.stop` ends it. Run the search itself in a cluster/executor
   or a thread while the dashboard watches its study.
 
-An update re-renders only dependency-free SVG/HTML (no matplotlib), a few milliseconds even
-after thousands of results.
+The chart is a plotly ``FigureWidget`` (axes, legend, hover, zoom; the best so far drawn as
+steps) updated in place; the best architecture is an anywidget drawing. Outside a kernel the
+dashboard shows a static snapshot (header, chart as PNG, best architecture).
 
 Examples
 --------
@@ -37,9 +38,9 @@ import pandas as pd
 from nasnb._validation import parameter_error
 from nasnb.exceptions import NasnbError
 from nasnb.viz._records import as_descriptor, as_frame
-from nasnb.viz._widget_base import WidgetApp, widgets_module
+from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_png_html, figure_widget, widgets_module
 from nasnb.viz.layout import SharedLayout
-from nasnb.viz.svg import architecture_svg, line_chart_svg
+from nasnb.viz.svg import architecture_svg
 
 __all__ = ["LiveDashboard"]
 
@@ -112,29 +113,56 @@ class LiveDashboard(WidgetApp):
     def _build(self):
         w = widgets_module()
         self.header = w.HTML()
-        self.chart = w.HTML()
-        self.architecture = w.HTML(layout=w.Layout(overflow="auto"))
+        self.chart = figure_widget()
+        self.chart.add_scatter(x=[], y=[], mode="markers", name="evaluations",
+                               marker=dict(size=6, opacity=0.55, color="#4e79a7"),
+                               hovertemplate="#%{x}: %{y:.4f}<extra></extra>")
+        self.chart.add_scatter(x=[], y=[], mode="lines", line_shape="hv", name="best so far",
+                               line=dict(width=2.5, color="#e15759"))
+        self.chart.update_layout(template="plotly_white", height=320, title=self.title, xaxis_title="evaluation",
+                                 yaxis_title="fitness", margin=dict(l=55, r=15, t=50, b=45),
+                                 legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+        self.architecture = architecture_view()
         self._render()
         return w.VBox([self.header, w.HBox([self.chart, self.architecture])])
 
-    def _render(self) -> None:
-        if self._ui is None and not hasattr(self, "header"):
-            return  # nothing displayed yet; the first build renders everything
+    def _header_html(self) -> str:
         n = len(self._seq)
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
         rate = n / max(time.perf_counter() - self._started, 1e-9)
         best = f"{self.best_fitness:.4f} (#{self._best_seq})" if self._best_seq is not None else "-"
-        self.header.value = (f'<div class="nasnb-dashboard" data-results="{n}"><b>{self.title}</b>: {n} results '
-                             f"({counts}); best {best}; {rate:.2f} results/s</div>")
-        self.chart.value = line_chart_svg({"best so far": (self._seq, self._best)},
-                                          points={"evaluations": (self._seq, self._fitness)},
-                                          xlabel="evaluation", ylabel="fitness")
-        if self._best_descriptor is not None:
-            try:
-                self.architecture.value = ("<div>best architecture</div>"
-                                           + architecture_svg(self._best_descriptor, self._layout))
-            except NasnbError as exc:
-                logger.debug("LiveDashboard cannot draw the best architecture: %s", exc)
+        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{self.title}</b>: {n} results '
+                f"({counts}); best {best}; {rate:.2f} results/s</div>")
+
+    def _architecture_svg(self) -> str:
+        if self._best_descriptor is None:
+            return ""
+        try:
+            return "<div>best architecture</div>" + architecture_svg(self._best_descriptor, self._layout)
+        except NasnbError as exc:
+            logger.debug("LiveDashboard cannot draw the best architecture: %s", exc)
+            return ""
+
+    def _render(self) -> None:
+        if self._ui is None and not hasattr(self, "header"):
+            return  # nothing displayed yet; the first build renders everything
+        with self._lock:
+            seq, fit, best = list(self._seq), list(self._fitness), list(self._best)
+        self.header.value = self._header_html()
+        with self.chart.batch_update():
+            self.chart.data[0].x, self.chart.data[0].y = seq, fit
+            self.chart.data[1].x, self.chart.data[1].y = seq, best
+        svg = self._architecture_svg()
+        if svg and svg != self.architecture.svg:
+            self.architecture.svg = svg
+
+    def _snapshot(self) -> str:
+        from nasnb.viz.charts_search import plot_progress
+
+        chart = (figure_png_html(plot_progress(self.frame(), figsize=(6, 3.2)), alt="progress") if len(self)
+                 else "<i>no results yet</i>")
+        return (f"{self._header_html()}<div style='display:flex;gap:12px'><div>{chart}</div>"
+                f"<div>{self._architecture_svg()}</div></div>")
 
     # ----------------------------------------------------------------- feeding
     def update(self, record: Any, *, descriptor: Any = None, seq: int | None = None) -> None:

@@ -33,7 +33,7 @@ import pandas as pd
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import ParameterError
 
-__all__ = ["genome_descriptor", "genome_tables", "is_genome", "GENOME_FORMAT"]
+__all__ = ["genome_descriptor", "genome_tables", "is_genome", "study_candidates", "with_candidates", "GENOME_FORMAT"]
 
 GENOME_FORMAT = "nasnb.genome"
 _INPUT, _OUTPUT = -2, 99
@@ -131,3 +131,77 @@ def genome_tables(genome: Any) -> dict[str, pd.DataFrame]:
         return out
     raise ParameterError(f"The 'genome' parameter of genome_tables must be a Genome or a JSON document. "
                          f"Got {type(genome).__name__} instead.")
+
+
+def study_candidates(study: Any, seqs: Any = None) -> dict[int, Any]:
+    """The stored search candidate (e.g. a genome document) of each evaluation of ``study``, by ``seq``.
+
+    The one place that knows where a study keeps its candidates: the ``candidate_json``
+    column of the store (schema v2) when the study's frame has it, else the
+    ``"candidate:<seq>"`` checkpoints that :class:`nasnb.strategies.recording.StudyRecorder`
+    writes. Evaluations without a stored candidate are left out.
+
+    Parameters
+    ----------
+    study : Study
+        A :class:`nasnb.store.Study` (anything with ``to_dataframe()`` and ``load_checkpoint``).
+    seqs : iterable of int, optional
+        The evaluations wanted (default: all of the study's).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, nasnb
+    >>> bench = nasnb.NASBenchGraph("cora")
+    >>> study = nasnb.ExperimentStore(tempfile.mkdtemp() + "/s.sqlite").create_study("s", {})
+    >>> _ = nasnb.RandomSearch(bench, seed=0).run(bench, 3, study=study)
+    >>> sorted(study_candidates(study))
+    [0, 1, 2]
+    """
+    import json
+
+    frame = study.to_dataframe()
+    if "candidate_json" in frame.columns and frame["candidate_json"].notna().any():
+        rows = frame if seqs is None else frame[frame["seq"].isin([int(s) for s in seqs])]
+        return {int(s): json.loads(c) if isinstance(c, str) else c
+                for s, c in zip(rows["seq"], rows["candidate_json"]) if c is not None and c == c}
+    if seqs is None:
+        seqs = frame["seq"].tolist()
+    load = getattr(study, "load_checkpoint", None)
+    if load is None:
+        return {}
+    out: dict[int, Any] = {}
+    for seq in seqs:
+        value = load(f"candidate:{int(seq)}")
+        if isinstance(value, Mapping) and "candidate" in value:
+            out[int(seq)] = value["candidate"]
+    return out
+
+
+def with_candidates(records: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (the records of ``records``) with a ``candidate_json`` column of the candidates.
+
+    Candidates come from a ``SearchHistory``'s ``candidates`` (dict-like ones, e.g. genomes)
+    or from a study (:func:`study_candidates`). Returns ``frame`` unchanged when there are none
+    or the frame already holds candidates (``genome_json`` / ``candidate_json``).
+    """
+    import json
+
+    have = [c for c in ("genome_json", "candidate_json") if c in frame.columns and frame[c].notna().any()]
+    if have:
+        return frame
+    candidates = getattr(records, "candidates", None)  # a SearchHistory keeps them in ask order
+    if isinstance(candidates, (list, tuple)) and len(candidates) == len(frame) and "seq" in frame.columns:
+        docs = [c.to_dict() if hasattr(c, "to_dict") else c for c in candidates]
+        if all(isinstance(d, Mapping) for d in docs):
+            out = frame.copy()
+            out["candidate_json"] = [json.dumps(docs[int(s)]) if 0 <= int(s) < len(docs) else None
+                                     for s in out["seq"]]
+            return out
+    if not callable(getattr(records, "load_checkpoint", None)) or "seq" not in frame.columns:
+        return frame
+    found = study_candidates(records, frame["seq"].tolist())
+    if not found:
+        return frame
+    out = frame.copy()
+    out["candidate_json"] = [json.dumps(found[int(s)]) if int(s) in found else None for s in out["seq"]]
+    return out

@@ -2,9 +2,11 @@
 
 Both read the record frame described in :mod:`nasnb.viz._records` (``Study.to_dataframe()``,
 ``SearchHistory.to_dataframe()`` plus the candidates, or any DataFrame with ``seq``,
-``fitness``, ``status`` and ``descriptor_json`` / ``genome_json`` columns). Every architecture is
-placed on one :class:`~nasnb.viz.layout.SharedLayout` fitted to the whole study, so a node
-keeps its position whichever individual or cycle is shown.
+``fitness``, ``status`` and ``descriptor_json`` / ``genome_json`` / ``candidate_json``
+columns); a ``Study`` of the experiment store also gives its stored candidates (genomes,
+:func:`nasnb.viz.genome.study_candidates`), so the chromosomes of every individual show.
+Every architecture is placed on one :class:`~nasnb.viz.layout.SharedLayout` fitted to the
+whole study, so a node keeps its position whichever individual or cycle is shown.
 
 Examples
 --------
@@ -12,9 +14,11 @@ Examples
 >>> from nasnb.descriptors import NeuralDescriptor
 >>> a = NeuralDescriptor.sequential(["nn.Identity", "nn.ReLU"])
 >>> b = NeuralDescriptor.sequential(["nn.Identity", "nn.Tanh", "nn.ReLU"])
->>> frame = pd.DataFrame({"fitness": [0.5, 0.8], "descriptor_json": [a.to_json(), b.to_json()]})
+>>> frame = pd.DataFrame({"fitness": [0.8, 0.5], "descriptor_json": [a.to_json(), b.to_json()]})
 >>> inspector = GenomeInspector(frame)
->>> inspector.select(1); 'data-seq="1"' in inspector.plot.value
+>>> int(inspector.current["seq"])  # starts at the best individual
+0
+>>> inspector.select(1); 'data-seq="1"' in inspector.plot.svg
 True
 """
 
@@ -27,68 +31,95 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nasnb._optional import require
 from nasnb._validation import check_positive_int
 from nasnb.exceptions import ParameterError
-from nasnb.viz._records import as_frame, genome_of_row, metrics_of_row
-from nasnb.viz._widget_base import WidgetApp, row_descriptors, widgets_module
+from nasnb.viz._records import genome_of_row, metrics_of_row
+from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_widget, row_descriptors, widgets_module
 from nasnb.viz.genome import genome_tables
 from nasnb.viz.layout import SharedLayout
+from nasnb.viz.linked import combine_records, on_point_click, progress_figure
 from nasnb.viz.overlay import overlay_data
-from nasnb.viz.svg import architecture_svg, line_chart_svg, overlay_svg, table_html
+from nasnb.viz.svg import architecture_svg, overlay_svg, table_html
 
 __all__ = ["GenomeInspector", "EvolutionExplorer"]
 
 logger = logging.getLogger(__name__)
+
+_METRIC_KEYS = ("seq", "label", "fitness", "status", "loss", "total_time", "seed", "parent", "engine_id", "device",
+                "message")
 
 
 def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, (float, np.floating)) and np.isfinite(value) else str(value)
 
 
+def _best_row(frame: pd.DataFrame, maximize: bool = True) -> int:
+    fit = pd.to_numeric(frame["fitness"], errors="coerce") if "fitness" in frame.columns else pd.Series(dtype=float)
+    if not fit.notna().any():
+        return 0
+    return int(fit.idxmax() if maximize else fit.idxmin())
+
+
 class GenomeInspector(WidgetApp):
-    """Pick an individual of a study: its chromosomes as tables, its architecture, its metrics.
+    """Pick an individual of a study: its architecture, its chromosomes as tables, its metrics.
 
     Parameters
     ----------
-    records : DataFrame, Study, SearchHistory or list of records
-        The study's evaluations.
+    records : DataFrame, Study, SearchHistory, list of records, or dict ``{label: records}``
+        The study's evaluations (several searches: one dict entry each).
     descriptors : sequence or callable, optional
         One architecture per record (descriptor, genome, JSON, ``None``) when the records hold
         none (e.g. ``history.candidates`` of a genome search).
     layout : SharedLayout, optional
         Layout to draw on (default: one fitted to every architecture of the study).
+    maximize : bool
+        Whether higher fitness is better (the inspector opens on the best individual).
 
     Attributes (after :attr:`widget` is built)
     ------------------------------------------
     selector : ipywidgets.Dropdown
-        The individual (value = its ``seq``).
-    plot, tables, metrics : ipywidgets.HTML
-        The architecture SVG, the chromosome tables and the metrics table.
+        The individual (value = its row in :attr:`records`).
+    plot : ArchitectureView
+        The architecture (anywidget; ``plot.svg`` holds the drawing).
+    tables, metrics : ipywidgets.HTML
+        The chromosome tables and the metrics table.
     """
 
-    def __init__(self, records: Any, *, descriptors: Any = None, layout: SharedLayout | None = None) -> None:
-        self.records = as_frame(records, func="GenomeInspector")
+    def __init__(self, records: Any, *, descriptors: Any = None, layout: SharedLayout | None = None,
+                 maximize: bool = True) -> None:
+        self.records = combine_records(records, func="GenomeInspector")
         if self.records.empty:
             raise ParameterError("The 'records' parameter of GenomeInspector must hold at least one evaluation.")
         self.descriptors = descriptors
         self.layout = layout
+        self.maximize = bool(maximize)
 
     # ----------------------------------------------------------------- building
+    def _prepare(self) -> None:
+        if not hasattr(self, "_archs"):
+            self._archs = row_descriptors(self.records, self.descriptors)
+            if self.layout is None:
+                self.layout = SharedLayout().fit([d for d in self._archs if d is not None])
+
+    def _label(self, i: int) -> str:
+        r = self.records.iloc[i]
+        prefix = f"{r['label']} " if self.records["label"].nunique() > 1 else ""
+        fit = _fmt(r["fitness"]) if "fitness" in r.index else "-"
+        return f"{prefix}#{int(r['seq'])}  fitness={fit}  [{r['status']}]"
+
     def _build(self):
         w = widgets_module()
-        self._archs = row_descriptors(self.records, self.descriptors)
-        if self.layout is None:
-            self.layout = SharedLayout().fit([d for d in self._archs if d is not None])
-        options = [(f"#{int(r.seq)}  fitness={_fmt(getattr(r, 'fitness', float('nan')))}  [{r.status}]", int(r.seq))
-                   for r in self.records.itertuples()]
-        self._row_of = {int(s): i for i, s in enumerate(self.records["seq"])}
-        self.selector = w.Dropdown(options=options, value=options[0][1], description="Individual",
-                                   layout=w.Layout(width="420px"))
-        self.plot = w.HTML(layout=w.Layout(overflow="auto"))
+        self._prepare()
+        options = [(self._label(i), i) for i in range(len(self.records))]
+        start = _best_row(self.records, self.maximize)
+        self.selector = w.Dropdown(options=options, value=start, description="Individual",
+                                   layout=w.Layout(width="460px"))
+        self.plot = architecture_view()
         self.tables = w.HTML()
         self.metrics = w.HTML()
-        self.selector.observe(self._on_change, names="value")
-        self._show(self.selector.value)
+        self.selector.observe(lambda change: self._show(change["new"]), names="value")
+        self._show(start)
         tabs = w.Tab(children=[self.tables, self.metrics])
         tabs.set_title(0, "Chromosomes")
         tabs.set_title(1, "Metrics")
@@ -96,32 +127,69 @@ class GenomeInspector(WidgetApp):
         box.add_class("nasnb-genome-inspector")
         return box
 
-    def _on_change(self, change: dict) -> None:
-        self._show(change["new"])
-
-    def select(self, seq: int) -> None:
-        """Show the individual whose ``seq`` is given (same as choosing it in the dropdown)."""
+    # ----------------------------------------------------------------- selecting
+    @property
+    def current(self) -> pd.Series:
+        """The record shown now."""
         self.widget  # noqa: B018 - build on first use
-        if int(seq) not in self._row_of:
+        return self.records.iloc[int(self.selector.value)]
+
+    def select_row(self, row: int) -> None:
+        """Show the record at position ``row`` of :attr:`records` (what a click on a chart does)."""
+        self.widget  # noqa: B018 - build on first use
+        if not 0 <= int(row) < len(self.records):
+            raise ParameterError(f"The 'row' parameter of GenomeInspector.select_row must be in [0, "
+                                 f"{len(self.records)}). Got {row!r} instead.")
+        self.selector.value = int(row)
+
+    def select(self, seq: int, label: str | None = None) -> None:
+        """Show the individual whose ``seq`` is given (of search ``label`` when several are shown)."""
+        hits = self.records.index[(self.records["seq"] == int(seq))
+                                  & ((self.records["label"] == label) if label is not None else True)]
+        if len(hits) == 0:
             raise ParameterError(f"The 'seq' parameter of GenomeInspector.select must be one of the study's "
                                  f"individuals. Got {seq!r} instead.")
-        self.selector.value = int(seq)
+        self.select_row(int(hits[0]))
+
+    def link(self, figure: Any) -> Any:
+        """Make clicks on ``figure``'s points (rows in ``customdata``) select them here; return the widget.
+
+        ``figure`` is a figure of :mod:`nasnb.viz.linked` made from the same records (or any
+        plotly figure whose points carry their row of :attr:`records` as ``customdata``).
+        """
+        self.widget  # noqa: B018 - build on first use
+        base = require("plotly.basewidget", extra="viz", purpose="link charts to the inspector")
+        fw = figure if isinstance(figure, base.BaseFigureWidget) else figure_widget(figure)
+        on_point_click(fw, self.select_row)
+        return fw
 
     # ----------------------------------------------------------------- content
-    def _show(self, seq: int) -> None:
-        i = self._row_of[int(seq)]
-        row = self.records.iloc[i]
-        d = self._archs[i]
+    def _svg(self, i: int) -> str:
+        self._prepare()
+        d, r = self._archs[i], self.records.iloc[i]
         svg = architecture_svg(d, self.layout) if d is not None else "<i>no architecture recorded</i>"
-        self.plot.value = f'<div class="nasnb-inspector-plot" data-seq="{int(seq)}">{svg}</div>'
-        self.tables.value = self._tables_html(row, d)
+        return (f'<div class="nasnb-inspector-plot" data-seq="{int(r["seq"])}" data-row="{i}">'
+                f'<div style="font-weight:bold">{html.escape(self._label(i))}</div>{svg}</div>')
+
+    def _show(self, i: int) -> None:
+        row = self.records.iloc[int(i)]
+        self.plot.svg = self._svg(int(i))
+        self.tables.value = self._tables_html(row, self._archs[int(i)])
         self.metrics.value = self._metrics_html(row)
+
+    def _snapshot(self) -> str:
+        i = int(self.selector.value)
+        row = self.records.iloc[i]
+        return (f"<b>GenomeInspector</b>: {len(self.records)} individuals{self._svg(i)}"
+                f"<details open><summary>Chromosomes</summary>{self._tables_html(row, self._archs[i])}</details>"
+                f"<details><summary>Metrics</summary>{self._metrics_html(row)}</details>")
 
     @staticmethod
     def _tables_html(row: pd.Series, d: Any) -> str:
         genome = genome_of_row(row)
         if genome is not None:
-            parts = [f"<h4>{html.escape(name)}</h4>{table_html(t)}" for name, t in genome_tables(genome).items()]
+            parts = [f"<h4>{html.escape(name)} chromosome</h4>{table_html(t)}"
+                     for name, t in genome_tables(genome).items()]
             return "".join(parts) or "<i>empty genome</i>"
         if d is None:
             return "<i>no genome or descriptor recorded</i>"
@@ -132,15 +200,17 @@ class GenomeInspector(WidgetApp):
 
     @staticmethod
     def _metrics_html(row: pd.Series) -> str:
-        items = {k: row[k] for k in ("seq", "fitness", "status", "loss", "total_time", "seed", "engine", "message")
-                 if k in row.index and not (isinstance(row[k], float) and np.isnan(row[k]))}
+        items = {k: row[k] for k in _METRIC_KEYS
+                 if k in row.index and row[k] is not None and not (isinstance(row[k], float) and np.isnan(row[k]))}
         items.update(metrics_of_row(row))
+        items.update({k[len("metrics."):]: row[k] for k in row.index
+                      if str(k).startswith("metrics.") and not pd.isna(row[k])})
         frame = pd.DataFrame({"name": list(items), "value": [_fmt(v) for v in items.values()]})
         return table_html(frame)
 
 
 class EvolutionExplorer(WidgetApp):
-    """A slider over cycles: the population, the best so far and the overlay up to that cycle.
+    """A slider over cycles: progress chart, population, overlay; click a point to inspect it.
 
     Parameters
     ----------
@@ -163,11 +233,10 @@ class EvolutionExplorer(WidgetApp):
 
     def __init__(self, records: Any, *, population_size: int = 10, cycle_size: int = 1,
                  descriptors: Any = None, layout: SharedLayout | None = None) -> None:
-        self.records = as_frame(records, func="EvolutionExplorer")
+        self.records = combine_records(records, func="EvolutionExplorer")
         self.population_size = check_positive_int(population_size, "population_size", "EvolutionExplorer")
         self.cycle_size = check_positive_int(cycle_size, "cycle_size", "EvolutionExplorer")
-        self.descriptors = descriptors
-        self.layout = layout
+        self.inspector = GenomeInspector(self.records, descriptors=descriptors, layout=layout)
 
     def cycles(self) -> np.ndarray:
         """Cycle number of each record."""
@@ -191,34 +260,61 @@ class EvolutionExplorer(WidgetApp):
 
     def _build(self):
         w = widgets_module()
-        self._archs = row_descriptors(self.records, self.descriptors)
-        if self.layout is None:
-            self.layout = SharedLayout().fit([d for d in self._archs if d is not None])
+        inspector_ui = self.inspector.widget
+        self.layout = self.inspector.layout
         top = int(self.cycles().max()) if len(self.records) else 0
         self.slider = w.IntSlider(value=top, min=0, max=top, description="Cycle", continuous_update=False)
         self.summary = w.HTML()
+        self.chart = figure_widget(progress_figure(self.records))
+        go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
+        self.chart.add_trace(go.Scatter(x=[], y=[], mode="markers", name="population at cycle", hoverinfo="skip",
+                                        marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#d62728",
+                                                                                              width=2))))
+        on_point_click(self.chart, self.inspector.select_row)
         self.population = w.HTML()
-        self.progress = w.HTML()
-        self.overlay = w.HTML(layout=w.Layout(overflow="auto"))
+        self.overlay = architecture_view()
         self.slider.observe(lambda change: self._show(change["new"]), names="value")
         self._show(top)
-        return w.VBox([self.slider, self.summary, w.HBox([self.progress, self.overlay]), self.population])
+        return w.VBox([self.slider, self.summary, self.chart, w.HBox([self.overlay, self.population]),
+                       w.HTML("<b>Clicked / chosen individual</b>"), inspector_ui])
+
+    def _summary_html(self, cycle: int, st: dict) -> str:
+        upto, pop, best = st["upto"], st["population"], st["best"]
+        best_text = f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None else "no result yet"
+        return (f'<div class="nasnb-evolution-summary" data-cycle="{cycle}" data-evaluations="{len(upto)}">'
+                f"<b>Cycle {cycle}</b>: {len(upto)} evaluations, population {len(pop)}, {best_text}</div>")
+
+    def _overlay_svg(self, upto: pd.DataFrame) -> str:
+        archs = [self.inspector._archs[i] for i in upto.index if self.inspector._archs[i] is not None]
+        if not archs:
+            return "<i>no architectures recorded</i>"
+        return (f"<div>overlay of the {len(archs)} architectures so far</div>"
+                + overlay_svg(overlay_data(archs, self.layout)))
+
+    def _population_html(self, pop: pd.DataFrame) -> str:
+        cols = [c for c in ("seq", "fitness", "status", "parent", "sample_count") if c in pop.columns]
+        return "<h4>Population</h4>" + table_html(pop.sort_values("fitness", ascending=False)[cols])
 
     def _show(self, cycle: int) -> None:
         st = self.state(cycle)
-        upto, pop, best = st["upto"], st["population"], st["best"]
-        fit = pd.to_numeric(upto["fitness"], errors="coerce").to_numpy(dtype=float)
-        best_text = f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None else "no result yet"
-        self.summary.value = (f'<div class="nasnb-evolution-summary" data-cycle="{cycle}" data-evaluations="{len(upto)}">'
-                              f"<b>Cycle {cycle}</b>: {len(upto)} evaluations, population {len(pop)}, {best_text}</div>")
-        running = np.fmax.accumulate(np.where(np.isfinite(fit), fit, -np.inf)) if len(fit) else fit
-        seq = upto["seq"].to_numpy(dtype=float)
-        self.progress.value = line_chart_svg({"best so far": (seq, running)}, points={"evaluations": (seq, fit)},
-                                             xlabel="evaluation", ylabel="fitness")
-        cols = [c for c in ("seq", "fitness", "status", "parent", "sample_count") if c in pop.columns]
-        self.population.value = "<h4>Population</h4>" + table_html(pop.sort_values("fitness", ascending=False)[cols])
-        archs = [self._archs[i] for i in range(len(upto)) if self._archs[i] is not None]
-        if archs:
-            self.overlay.value = overlay_svg(overlay_data(archs, self.layout))
-        else:
-            self.overlay.value = "<i>no architectures recorded</i>"
+        upto, pop = st["upto"], st["population"]
+        self.summary.value = self._summary_html(cycle, st)
+        last = float(upto["seq"].max()) if len(upto) else 0.0
+        with self.chart.batch_update():
+            self.chart.data[-1].x = pop["seq"].tolist()
+            self.chart.data[-1].y = pd.to_numeric(pop["fitness"], errors="coerce").tolist()
+            self.chart.layout.shapes = [dict(type="line", x0=last, x1=last, yref="paper", y0=0, y1=1,
+                                             line=dict(color="#888", dash="dot"))]
+        self.population.value = self._population_html(pop)
+        self.overlay.svg = self._overlay_svg(upto)
+
+    def _snapshot(self) -> str:
+        from nasnb.viz._widget_base import figure_png_html
+        from nasnb.viz.charts_search import plot_progress
+
+        cycle = int(self.slider.value)
+        st = self.state(cycle)
+        chart = figure_png_html(plot_progress(st["upto"], figsize=(6, 3.2)), alt="progress")
+        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;gap:12px'>"
+                f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
+                f"{self._population_html(st['population'])}")

@@ -25,12 +25,13 @@ from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 
-from nasnb._optional import require
 from nasnb._validation import check_choice
 from nasnb.exceptions import DescriptorError, ParameterError
+from nasnb.viz._graph_draw import EdgeLayer, GraphStyle, draw_matplotlib, draw_plotly, rgba
 from nasnb.viz._records import as_descriptor, natural_key
-from nasnb.viz.layout import SharedLayout, node_keys
-from nasnb.viz.style import INACTIVE_ALPHA, layer_colour
+from nasnb.viz.geometry import graph_geometry
+from nasnb.viz.layout import INPUT_KEY, OUTPUT_KEY, SharedLayout, node_keys
+from nasnb.viz.style import INACTIVE_ALPHA, layer_colour, layer_label
 
 __all__ = ["OverlayData", "overlay_data", "overlay_alpha", "plot_overlay", "BLENDS"]
 
@@ -77,6 +78,11 @@ class OverlayData(NamedTuple):
         In how many architectures each connection is active / inactive.
     blend : str
         How counts become opacity (see :func:`overlay_alpha`).
+    orientation : str
+        The layout's orientation.
+    geometry : Geometry
+        Boxes labelled by layer type, routed connections and arrowheads, in points
+        (:func:`~nasnb.viz.geometry.graph_geometry`); every renderer draws exactly this.
     """
 
     n: int
@@ -89,6 +95,19 @@ class OverlayData(NamedTuple):
     edge_counts: np.ndarray
     edge_inactive_counts: np.ndarray
     blend: str
+    orientation: str = "horizontal"
+    geometry: Any = None
+
+    def labels(self) -> list[str]:
+        """Text of each node: its (most common) layer type."""
+        return [layer_label(k, t, show_params=0) for k, t in zip(self.keys, self.types)]
+
+    def with_geometry(self) -> "OverlayData":
+        """This data with its :attr:`geometry` computed (if it is missing)."""
+        if self.geometry is not None:
+            return self
+        return self._replace(geometry=graph_geometry(self.positions, self.labels(), self.edges,
+                                                     orientation=self.orientation))
 
     def edge_alpha(self) -> np.ndarray:
         """Opacity of each connection's active drawing."""
@@ -158,86 +177,30 @@ def overlay_data(descriptors: Iterable[Any], layout: SharedLayout | None = None,
         edge_counts=np.array([edge_on[e] for e in edge_keys], dtype=int),
         edge_inactive_counts=np.array([edge_off[e] for e in edge_keys], dtype=int),
         blend=blend,
-    )
+        orientation=layout.orientation,
+    ).with_geometry()
 
 
-def _segments(data: OverlayData) -> np.ndarray:
-    p = data.positions
-    return np.array([[p[u], p[v]] for u, v in data.edges], dtype=float).reshape(-1, 2, 2)
-
-
-def _draw_matplotlib(data: OverlayData, ax: Any, figsize: tuple | None, labels: bool):
-    plt = require("matplotlib.pyplot", extra="viz", purpose="draw overlays with matplotlib")
-    collections = require("matplotlib.collections", extra="viz", purpose="draw overlays")
-    if ax is None:
-        span = np.ptp(data.positions, axis=0)
-        fig, ax = plt.subplots(figsize=figsize or (max(5.0, 1.2 * span[0] + 2), max(3.0, 0.8 * span[1] + 2)))
-    else:
-        fig = ax.figure
-    segs = _segments(data)
+def _style(data: OverlayData, labels: bool | float) -> GraphStyle:
+    node_a = data.node_alpha()
+    share = (data.node_counts + data.node_inactive_counts) / max(data.n, 1)
+    floor = 0.0 if labels is True else (2.0 if labels is False else float(labels))
+    fill, stroke, text, show = [], [], [], []
+    for k, t, a, sh in zip(data.keys, data.types, node_a, share):
+        fill.append(rgba(layer_colour(t), 0.9 * a))
+        stroke.append(rgba("#333333", 0.25 + 0.75 * a))
+        text.append(rgba("#000000", 0.45 + 0.55 * a))
+        show.append(bool(sh >= floor or k in (INPUT_KEY, OUTPUT_KEY)))
     on, off = data.edge_alpha(), data.edge_inactive_alpha()
-    keep_on, keep_off = on > 0, off > 0
-    if keep_off.any():
-        rgba = np.zeros((int(keep_off.sum()), 4)); rgba[:, :3] = 0.55; rgba[:, 3] = off[keep_off]
-        ax.add_collection(collections.LineCollection(segs[keep_off], colors=rgba, linewidths=1.2,
-                                                     linestyles="dashed", zorder=1, label="inactive connections"))
-    if keep_on.any():
-        rgba = np.zeros((int(keep_on.sum()), 4)); rgba[:, :3] = 0.1; rgba[:, 3] = on[keep_on]
-        ax.add_collection(collections.LineCollection(segs[keep_on], colors=rgba, linewidths=2.0, zorder=2,
-                                                     label="connections"))
-    colours = np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in map(layer_colour, data.types)])
-    rgba = np.column_stack([colours, data.node_alpha()]) if len(colours) else np.zeros((0, 4))
-    ax.scatter(data.positions[:, 0], data.positions[:, 1], s=160, c=rgba, edgecolors=rgba * [0.3, 0.3, 0.3, 1],
-               zorder=3, label="layers")
-    if labels:
-        share = (data.node_counts + data.node_inactive_counts) / max(data.n, 1)
-        floor = 0.0 if labels is True else float(labels)
-        for k, (x, y), s in zip(data.keys, data.positions, share):
-            if s < floor and k not in ("<input>", "<output>"):
-                continue
-            ax.annotate(k.strip("<>"), (x, y), xytext=(0, 10), textcoords="offset points", ha="center",
-                        fontsize=7, color="#333333")
-    lo, hi = data.positions.min(axis=0), data.positions.max(axis=0)
-    ax.set_xlim(lo[0] - 0.6, hi[0] + 0.6)
-    ax.set_ylim(lo[1] - 0.6, hi[1] + 0.6)
-    ax.set_title(f"{data.n} architectures, each at opacity 1/{data.n}")
-    ax.set_axis_off()
-    return fig
-
-
-def _draw_plotly(data: OverlayData, levels: int):
-    go = require("plotly.graph_objects", extra="viz", purpose="draw interactive overlays")
-    fig = go.Figure()
-    p = data.positions
-    for alpha_all, colour, dash, name in ((data.edge_inactive_alpha(), "#888888", "dash", "inactive connections"),
-                                          (data.edge_alpha(), "#1a1a1a", "solid", "connections")):
-        # one trace per opacity level (plotly has one opacity per trace); rounded to `levels`
-        q = np.round(alpha_all * levels) / levels
-        for level in sorted(set(q[q > 0].tolist())):
-            xs, ys = [], []
-            for (u, v), a in zip(data.edges, q):
-                if a == level:
-                    xs += [p[u, 0], p[v, 0], None]
-                    ys += [p[u, 1], p[v, 1], None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=level, name=name, legendgroup=name,
-                                     showlegend=False, hoverinfo="skip", line=dict(color=colour, width=2, dash=dash)))
-    fig.add_trace(go.Scatter(
-        x=p[:, 0], y=p[:, 1], mode="markers", name="layers", customdata=np.column_stack(
-            [data.keys, data.types, data.node_counts, data.node_inactive_counts]),
-        hovertemplate="%{customdata[0]} (%{customdata[1]})<br>active in %{customdata[2]}, inactive in "
-                      "%{customdata[3]}<extra></extra>",
-        marker=dict(size=16, color=[layer_colour(t) for t in data.types], opacity=1.0,
-                    line=dict(color="#333333", width=1)),
-    ))
-    fig.data[-1].marker.color = [_rgba_text(layer_colour(t), a) for t, a in zip(data.types, data.node_alpha())]
-    fig.update_layout(title=f"{data.n} architectures, each at opacity 1/{data.n}", showlegend=False,
-                      plot_bgcolor="white", xaxis=dict(visible=False), yaxis=dict(visible=False))
-    return fig
-
-
-def _rgba_text(colour: str, alpha: float) -> str:
-    h = colour.lstrip("#")
-    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha:.4f})"
+    idx_on = [i for i in range(len(data.edges)) if on[i] > 0]
+    idx_off = [i for i in range(len(data.edges)) if off[i] > 0]
+    layers = [EdgeLayer("inactive connections", idx_off, [(0.55, 0.55, 0.55, float(off[i])) for i in idx_off],
+                        True, 1.2),
+              EdgeLayer("connections", idx_on, [(0.1, 0.1, 0.1, float(on[i])) for i in idx_on], False, 1.8)]
+    heads = [(0.1, 0.1, 0.1, float(max(a, f))) for a, f in zip(on, off)]
+    hover = [f"{k} ({t}): active in {c}, inactive in {ic} of {data.n}" for k, t, c, ic in
+             zip(data.keys, data.types, data.node_counts, data.node_inactive_counts)]
+    return GraphStyle(list(data.keys), fill, stroke, text, show, layers, heads, hover)
 
 
 def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backend: str = "matplotlib",
@@ -256,8 +219,8 @@ def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backen
     blend : {"sum", "composite"}
         How per-architecture opacity 1/N adds up (see :func:`overlay_alpha`).
     labels : bool or float
-        Print node keys (matplotlib); a float prints only nodes present in at least that share
-        of the architectures (input and output always).
+        Print each node's layer type in its box; a float prints only nodes present in at least
+        that share of the architectures (input and output always); ``False`` prints none.
     levels : int
         Opacity resolution of the plotly rendering (one trace per distinct level).
 
@@ -271,6 +234,12 @@ def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backen
     """
     check_choice(backend, ("matplotlib", "plotly"), "backend", "plot_overlay")
     data = descriptors if isinstance(descriptors, OverlayData) else overlay_data(descriptors, layout, blend=blend)
+    data = data.with_geometry()
+    title = f"{data.n} architectures, each at opacity 1/{data.n}"
+    style = _style(data, labels)
     if backend == "plotly":
-        return _draw_plotly(data, levels)
-    return _draw_matplotlib(data, ax, figsize, labels)
+        q = [[np.round(c[3] * levels) / levels for c in layer.colours] for layer in style.layers]
+        style = style._replace(layers=[layer._replace(colours=[(*c[:3], a) for c, a in zip(layer.colours, qs)])
+                                       for layer, qs in zip(style.layers, q)])
+        return draw_plotly(data.geometry, style, title=title)
+    return draw_matplotlib(data.geometry, style, ax=ax, figsize=figsize, title=title)

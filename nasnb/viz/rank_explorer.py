@@ -2,7 +2,9 @@
 
 Reads long records (one row per architecture and setup: columns ``arch``, ``setup``,
 ``score``; e.g. ``nasnb.benchmarks`` ``records()`` or the chapter 4/5 training tables) and
-computes the matrix with :func:`nasnb.analysis.tau_matrix`.
+computes the matrix with :func:`nasnb.analysis.tau_matrix`. The heatmap is a plotly
+``FigureWidget`` (values written in the cells, hover, zoom); every control starts on a
+sensible value (all setups, raw scores, all architectures).
 
 Examples
 --------
@@ -12,7 +14,9 @@ Examples
 >>> explorer = RankCorrelationExplorer(long)
 >>> round(float(explorer.matrix().loc["1 epoch", "50 epochs"]), 3)
 0.667
->>> explorer.rounding.value = 1
+>>> explorer.rounding.value
+'raw'
+>>> explorer.rounding.value = "1 decimal"
 >>> round(float(explorer.matrix().loc["1 epoch", "50 epochs"]), 3)
 0.671
 """
@@ -24,7 +28,7 @@ import math
 import pandas as pd
 
 from nasnb.exceptions import ParameterError
-from nasnb.viz._widget_base import WidgetApp, widgets_module
+from nasnb.viz._widget_base import WidgetApp, figure_widget, widgets_module
 from nasnb.viz.svg import heatmap_html
 
 __all__ = ["RankCorrelationExplorer", "ROUNDING_CHOICES"]
@@ -50,12 +54,15 @@ class RankCorrelationExplorer(WidgetApp):
     ------------------------------------------
     setups : ipywidgets.SelectMultiple
     rounding : ipywidgets.Dropdown
-        Decimals (``None`` = raw scores).
+        A label of :data:`ROUNDING_CHOICES` (starts at ``"raw"``); :attr:`decimals` is its value.
     top_by : ipywidgets.Dropdown
         The setup whose best architectures are kept (top-k).
     top_fraction : ipywidgets.FloatSlider
         Share of architectures kept (1 = all).
-    heatmap : ipywidgets.HTML
+    figure : plotly FigureWidget
+        The heatmap.
+    caption : ipywidgets.HTML
+        What is shown (method, rounding, architectures kept).
     """
 
     def __init__(self, records: pd.DataFrame, *, arch: str = "arch", setup: str = "setup", score: str = "score",
@@ -74,15 +81,30 @@ class RankCorrelationExplorer(WidgetApp):
         w = widgets_module()
         names = list(pd.unique(self.records[self.columns[1]]))
         self.setups = w.SelectMultiple(options=names, value=tuple(names), description="Setups", rows=min(8, len(names)))
-        self.rounding = w.Dropdown(options=list(ROUNDING_CHOICES), value=None, description="Rounding")
+        labels = [label for label, _ in ROUNDING_CHOICES]
+        self.rounding = w.Dropdown(options=labels, value=labels[0], description="Rounding")
         self.top_by = w.Dropdown(options=names, value=names[-1], description="Top by")
         self.top_fraction = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="Top share",
                                           continuous_update=False)
-        self.heatmap = w.HTML()
+        self.caption = w.HTML()
+        self.figure = figure_widget()
+        self.figure.add_heatmap(z=[[0.0]], x=[""], y=[""], zmin=-1, zmax=1, colorscale="RdBu", texttemplate="%{z:.3f}",
+                                hovertemplate="%{y} vs %{x}: %{z:.3f}<extra></extra>",
+                                colorbar=dict(title=self.method))
+        self.figure.update_layout(template="plotly_white", height=420, width=560, margin=dict(l=110, r=20, t=40, b=90),
+                                  yaxis=dict(autorange="reversed"))
         for control in (self.setups, self.rounding, self.top_by, self.top_fraction):
             control.observe(lambda _change: self._show(), names="value")
         self._show()
-        return w.VBox([w.HBox([self.setups, w.VBox([self.rounding, self.top_by, self.top_fraction])]), self.heatmap])
+        return w.VBox([w.HBox([self.setups, w.VBox([self.rounding, self.top_by, self.top_fraction])]), self.caption,
+                       self.figure])
+
+    @property
+    def decimals(self) -> int | None:
+        """Decimals the scores are rounded to (``None``: raw), from the rounding menu."""
+        if not hasattr(self, "rounding"):
+            self.widget  # noqa: B018 - the controls hold the choices
+        return dict(ROUNDING_CHOICES)[self.rounding.value]
 
     def matrix(self) -> pd.DataFrame:
         """The correlation matrix for the current choices."""
@@ -99,16 +121,30 @@ class RankCorrelationExplorer(WidgetApp):
             ref = frame[frame[setup] == self.top_by.value].sort_values(score, ascending=False, kind="stable")
             k = max(2, math.ceil(self.top_fraction.value * len(ref)))
             frame = frame[frame[arch].isin(ref[arch].head(k))]
-        out = tau_matrix(frame, arch=arch, setup=setup, score=score, decimals=self.rounding.value, method=self.method)
+        out = tau_matrix(frame, arch=arch, setup=setup, score=score, decimals=self.decimals, method=self.method)
         return out.loc[[c for c in chosen if c in out.index], [c for c in chosen if c in out.columns]]
+
+    def _caption(self) -> str:
+        n = self.records[self.columns[0]].nunique()
+        kept = f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1 else f"all {n}"
+        return f"{self.method} correlation, {self.rounding.value}, {kept} architectures"
 
     def _show(self) -> None:
         try:
             m = self.matrix()
         except ParameterError as exc:
-            self.heatmap.value = f"<i>{exc}</i>"
+            self.caption.value = f'<i class="nasnb-rank-caption">{exc}</i>'
             return
-        label = dict((v, k) for k, v in ROUNDING_CHOICES)[self.rounding.value]
-        n = self.records[self.columns[0]].nunique()
-        kept = f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1 else f"all {n}"
-        self.heatmap.value = heatmap_html(m, caption=f"{self.method} correlation, {label}, {kept} architectures")
+        self.caption.value = f'<b class="nasnb-rank-caption">{self._caption()}</b>'
+        with self.figure.batch_update():
+            self.figure.data[0].z = m.to_numpy(dtype=float).tolist()
+            self.figure.data[0].x = [str(c) for c in m.columns]
+            self.figure.data[0].y = [str(i) for i in m.index]
+            self.figure.layout.title = self._caption()
+
+    def _snapshot(self) -> str:
+        try:
+            table = heatmap_html(self.matrix(), caption=self._caption())
+        except ParameterError as exc:
+            table = f"<i>{exc}</i>"
+        return f"<b>RankCorrelationExplorer</b>{table}"

@@ -109,7 +109,7 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
     return ArchitectureData(names, keys, types, labels, colours, np.array(pos, dtype=float).reshape(-1, 2),
                             active_arr, np.array(inserted, dtype=bool), edge_list,
                             np.array([bool(active_arr[u] and active_arr[v]) for u, v in edge_list], dtype=bool),
-                            base.title)
+                            base.title, base.orientation).with_geometry()
 
 
 def plot_realised(descriptor: Any, input_shape: tuple | None = None, num_outputs: int | None = None,

@@ -18,52 +18,74 @@ import html
 import math
 from typing import Any, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
+from nasnb.viz._graph_draw import GraphStyle, rgba_text
 from nasnb.viz.architecture import ArchitectureData, architecture_data
+from nasnb.viz.architecture import _style as _arch_style
+from nasnb.viz.geometry import Geometry
 from nasnb.viz.layout import SharedLayout
 from nasnb.viz.overlay import OverlayData
-from nasnb.viz.style import INACTIVE_ALPHA, layer_colour
+from nasnb.viz.overlay import _style as _overlay_style
 
 __all__ = ["architecture_svg", "overlay_svg", "line_chart_svg", "heatmap_html", "table_html"]
 
-_ARROW = ('<defs><marker id="nasnb-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-          'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>')
+_PAD = 6.0   # points of white space around a graph
 
 
-def _frame(points: np.ndarray, scale: float, pad: float) -> tuple[np.ndarray, float, float]:
-    if len(points) == 0:
-        return points, 2 * pad, 2 * pad
-    lo = points.min(axis=0)
-    xy = (points - lo) * scale + pad
-    xy[:, 1] = xy[:, 1].max() - xy[:, 1] + pad if len(xy) else xy[:, 1]  # y grows downwards in SVG
-    width = float(xy[:, 0].max() + pad)
-    height = float(xy[:, 1].max() + pad)
-    return xy, width, height
+def _graph_svg(geom: Geometry, style: GraphStyle, scale: float, root_attrs: str,
+               node_attrs: Sequence[str]) -> str:
+    """SVG text of a geometry: the same boxes, routed paths and arrowheads as the other renderers."""
+    x0, y0, x1, y1 = geom.extent
+    width, height = (x1 - x0 + 2 * _PAD) * scale, (y1 - y0 + 2 * _PAD) * scale
+
+    def X(x: float) -> float:
+        return (x - x0 + _PAD) * scale
+
+    def Y(y: float) -> float:
+        return (y1 + _PAD - y) * scale
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+           f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="DejaVu Sans, Verdana, sans-serif" '
+           f'font-size="{geom.font_size * scale:.2f}"{root_attrs}>']
+    lines = geom.line_paths()
+    for layer in style.layers:
+        dash = ' stroke-dasharray="4 3"' if layer.dashed else ""
+        for i, c in zip(layer.index, layer.colours):
+            u, v = geom.edges[i]
+            d = " ".join(f"{'M' if k == 0 else 'L'}{X(x):.1f},{Y(y):.1f}" for k, (x, y) in enumerate(lines[i]))
+            out.append(f'<path class="edge" d="{d}" fill="none" stroke="{rgba_text(c[:3] + (1.0,))}" '
+                       f'stroke-opacity="{c[3]:.4g}" stroke-width="{layer.width * scale:.2f}" '
+                       f'stroke-linejoin="round"{dash} data-edge="{html.escape(style.names[u])}->'
+                       f'{html.escape(style.names[v])}"/>')
+    for (u, v), head, c in zip(geom.edges, geom.heads, style.head_colours):
+        pts = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in head)
+        out.append(f'<polygon class="arrowhead" points="{pts}" fill="{rgba_text(c[:3] + (1.0,))}" '
+                   f'fill-opacity="{c[3]:.4g}"/>')
+    for i, (box, name) in enumerate(zip(geom.boxes(), style.names)):
+        bx0, by0, bx1, by1 = box
+        f, k, t = style.fill[i], style.stroke[i], style.text[i]
+        text = ""
+        if style.show_label[i]:
+            text = "".join(f'<text x="{X(geom.centres[i, 0]):.1f}" y="{Y(b):.1f}" text-anchor="middle" '
+                           f'dominant-baseline="central" fill-opacity="{t[3]:.4g}">{html.escape(line)}</text>'
+                           for line, b in zip(geom.lines[i], geom.line_baselines(i)))
+        out.append(f'<g class="node" data-name="{html.escape(name)}"{node_attrs[i]}>'
+                   f'<title>{html.escape(style.hover[i])}</title>'
+                   f'<rect x="{X(bx0):.1f}" y="{Y(by1):.1f}" width="{(bx1 - bx0) * scale:.1f}" '
+                   f'height="{(by1 - by0) * scale:.1f}" rx="{3 * scale:.1f}" fill="{rgba_text(f[:3] + (1.0,))}" '
+                   f'fill-opacity="{f[3]:.4g}" stroke="{rgba_text(k[:3] + (1.0,))}" stroke-opacity="{k[3]:.4g}"/>'
+                   f'{text}</g>')
+    out.append("</svg>")
+    return "".join(out)
 
 
-def _to_box(u: np.ndarray, half: tuple[float, float]) -> float:
-    """Distance from a box centre to its border along the unit direction ``u`` (plus a gap)."""
-    ax, ay = abs(float(u[0])), abs(float(u[1]))
-    return min(half[0] / ax if ax > 1e-9 else math.inf, half[1] / ay if ay > 1e-9 else math.inf) + 2.0
-
-
-def _shorten(p: np.ndarray, q: np.ndarray, hp: tuple[float, float], hq: tuple[float, float]):
-    d = q - p
-    n = float(np.hypot(*d))
-    if n == 0:
-        return p, q
-    u = d / n
-    a, b = _to_box(u, hp), _to_box(u, hq)
-    if a + b >= n:
-        return p, q
-    return p + u * a, q - u * b
-
-
-def architecture_svg(descriptor: Any, layout: SharedLayout | None = None, *, scale: float = 90.0,
+def architecture_svg(descriptor: Any, layout: SharedLayout | None = None, *, scale: float = 1.25,
                      element_id: str | None = None) -> str:
     """SVG text of an architecture on its fixed layout (inactive parts faded).
+
+    The drawing is the architecture's :class:`~nasnb.viz.geometry.Geometry`, the same one the
+    matplotlib and plotly plots draw: skip connections arc around the nodes they pass.
 
     Parameters
     ----------
@@ -72,64 +94,44 @@ def architecture_svg(descriptor: Any, layout: SharedLayout | None = None, *, sca
     layout : SharedLayout, optional
         Shared layout for related drawings.
     scale : float
-        Pixels per layout unit.
+        Pixels per point of the geometry (labels are 9 points, so 1.25 draws them at about 11 px).
     element_id : str, optional
         ``id`` attribute of the ``<svg>`` element.
     """
     data = descriptor if isinstance(descriptor, ArchitectureData) else architecture_data(descriptor, layout)
-    xy, width, height = _frame(data.positions, scale, 45.0)
+    data = data.with_geometry()
     ident = f' id="{html.escape(element_id)}"' if element_id else ""
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg"{ident} class="nasnb-architecture" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" data-layers="{len(data.names)}" '
-           f'font-family="sans-serif" font-size="11">', _ARROW]
-    if data.title:
-        out.append(f'<title>{html.escape(data.title)}</title>')
-    labels = [lbl.split("\n")[0] for lbl in data.labels]
-    half = [(max(44.0, 7.0 * len(lbl) + 12) / 2, 12.0) for lbl in labels]
-    for (u, v), active in zip(data.edges, data.edge_active):
-        p, q = _shorten(xy[u], xy[v], half[u], half[v])
-        out.append(f'<line x1="{p[0]:.1f}" y1="{p[1]:.1f}" x2="{q[0]:.1f}" y2="{q[1]:.1f}" stroke="#333" '
-                   f'stroke-width="1.4" stroke-opacity="{1.0 if active else INACTIVE_ALPHA}" '
-                   f'marker-end="url(#nasnb-arrow)" data-edge="{html.escape(data.names[u])}->'
-                   f'{html.escape(data.names[v])}"/>')
-    for i, name in enumerate(data.names):
-        x, y = xy[i]
-        label = labels[i]
-        w = 2 * half[i][0]
-        alpha = 1.0 if data.active[i] else INACTIVE_ALPHA
-        out.append(f'<g class="node" data-name="{html.escape(name)}" data-type="{html.escape(data.types[i])}" '
-                   f'data-active="{str(bool(data.active[i])).lower()}" opacity="{alpha}">'
-                   f'<title>{html.escape(name)}: {html.escape(data.labels[i])}</title>'
-                   f'<rect x="{x - w / 2:.1f}" y="{y - 12:.1f}" width="{w:.1f}" height="24" rx="6" '
-                   f'fill="{data.colours[i]}" stroke="#333"/>'
-                   f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{html.escape(label)}</text></g>')
-    out.append("</svg>")
-    return "".join(out)
+    root = f'{ident} class="nasnb-architecture" data-layers="{len(data.names)}"'
+    title = f"<title>{html.escape(data.title)}</title>" if data.title else ""
+    nodes = [f' data-type="{html.escape(t)}" data-active="{str(bool(a)).lower()}"'
+             for t, a in zip(data.types, data.active)]
+    svg = _graph_svg(data.geometry, _arch_style(data), scale, root, nodes)
+    return svg.replace(">", ">" + title, 1) if title else svg
 
 
-def overlay_svg(data: OverlayData, *, scale: float = 70.0) -> str:
-    """SVG text of an :class:`~nasnb.viz.overlay.OverlayData` (opacity = share of architectures)."""
-    xy, width, height = _frame(data.positions, scale, 30.0)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nasnb-overlay" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" data-n="{data.n}">']
-    for (u, v), a, f in zip(data.edges, data.edge_alpha(), data.edge_inactive_alpha()):
-        for alpha, colour, dash in ((f, "#888", ' stroke-dasharray="4 3"'), (a, "#1a1a1a", "")):
-            if alpha > 0:
-                out.append(f'<line x1="{xy[u][0]:.1f}" y1="{xy[u][1]:.1f}" x2="{xy[v][0]:.1f}" y2="{xy[v][1]:.1f}" '
-                           f'stroke="{colour}" stroke-width="2" stroke-opacity="{alpha:.4f}"{dash}/>')
-    for i, key in enumerate(data.keys):
-        out.append(f'<circle cx="{xy[i][0]:.1f}" cy="{xy[i][1]:.1f}" r="8" fill="{layer_colour(data.types[i])}" '
-                   f'fill-opacity="{data.node_alpha()[i]:.4f}" stroke="#333" stroke-opacity="0.5" '
-                   f'data-key="{html.escape(key)}"><title>{html.escape(key)}: active in {data.node_counts[i]} '
-                   f'of {data.n}</title></circle>')
-    out.append("</svg>")
-    return "".join(out)
+def overlay_svg(data: OverlayData, *, scale: float = 1.0, labels: bool | float = 0.1) -> str:
+    """SVG text of an :class:`~nasnb.viz.overlay.OverlayData` (opacity = share of architectures).
+
+    Nodes are boxes labelled by layer type (``labels`` as in :func:`~nasnb.viz.overlay.plot_overlay`).
+    """
+    data = data.with_geometry()
+    nodes = [f' data-key="{html.escape(k)}" data-type="{html.escape(t)}" data-count="{int(c)}"'
+             for k, t, c in zip(data.keys, data.types, data.node_counts)]
+    return _graph_svg(data.geometry, _overlay_style(data, labels), scale,
+                      f' class="nasnb-overlay" data-n="{data.n}"', nodes)
 
 
 def line_chart_svg(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
                    points: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                    width: int = 420, height: int = 220, xlabel: str = "", ylabel: str = "") -> str:
-    """A small SVG line chart: ``series`` as step lines, ``points`` as dots (name -> (x, y))."""
+    """A small SVG line chart: ``series`` as step lines (own dash each), ``points`` as dots (name -> (x, y)).
+
+    Examples
+    --------
+    >>> svg = line_chart_svg({"best": ([0, 1, 2], [0.1, 0.3, 0.3])})
+    >>> svg.split('points="')[1].split('"')[0]
+    '48.0,188.0 229.0,188.0 229.0,10.0 410.0,10.0 410.0,10.0'
+    """
     palette = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1")
     allx = [float(v) for s in (series, points or {}) for x, _ in s.values() for v in x]
     ally = [float(v) for s in (series, points or {}) for _, y in s.values() for v in y if math.isfinite(float(v))]
@@ -160,10 +162,16 @@ def line_chart_svg(series: Mapping[str, tuple[Sequence[float], Sequence[float]]]
         dots = "".join(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2"/>' for x, y in zip(xs, ys)
                        if math.isfinite(float(y)))
         out.append(f'<g class="points" data-series="{html.escape(name)}" fill="{c}" fill-opacity="0.5">{dots}</g>')
+    dashes = ("", ' stroke-dasharray="6 3"', ' stroke-dasharray="2 2"', ' stroke-dasharray="8 3 2 3"')
     for k, (name, (xs, ys)) in enumerate(series.items()):
-        pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys) if math.isfinite(float(y)))
-        out.append(f'<polyline class="series" data-series="{html.escape(name)}" points="{pts}" fill="none" '
-                   f'stroke="{palette[k % len(palette)]}" stroke-width="2"/>')
+        finite = [(float(x), float(y)) for x, y in zip(xs, ys) if math.isfinite(float(y))]
+        steps = []          # best-so-far style: hold each value until the next x
+        for i, (x, y) in enumerate(finite):
+            if i:
+                steps.append(f"{sx(x):.1f},{sy(finite[i - 1][1]):.1f}")
+            steps.append(f"{sx(x):.1f},{sy(y):.1f}")
+        out.append(f'<polyline class="series" data-series="{html.escape(name)}" points="{" ".join(steps)}" '
+                   f'fill="none" stroke="{palette[k % len(palette)]}" stroke-width="2"{dashes[k % len(dashes)]}/>')
     out.append("</svg>")
     return "".join(out)
 

@@ -37,3 +37,21 @@ def test_planner_is_reproducible():
 def test_planner_bad_input(args, match):
     with pytest.raises(ParameterError, match=match):
         plan_budget(*args, dims=2, repetitions=2)
+
+
+def test_planner_names_its_reading_and_gives_both_answers():
+    plan = plan_budget(0.75, 0.1, budget=100, dims=3, repetitions=100, seed=0)
+    assert plan.reading == "thesis"
+    assert plan.readings.index.tolist() == ["thesis", "text"]
+    assert plan.readings.loc["thesis", "recommendation"] == plan.recommendation
+    text = str(plan)
+    assert "reading 'thesis'" in text and "reading 'text'" in text
+    if not plan.readings_agree:
+        assert "DISAGREE" in text
+
+
+def test_planner_without_comparison_and_bad_reading():
+    plan = plan_budget(0.85, 0.2, budget=10, dims=2, repetitions=20, compare_readings=(), seed=0)
+    assert plan.readings.index.tolist() == ["thesis"] and plan.readings_agree
+    with pytest.raises(ParameterError, match="reading"):
+        plan_budget(0.85, 0.2, dims=2, repetitions=2, reading="literal")

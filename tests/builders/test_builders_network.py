@@ -211,7 +211,7 @@ def test_structural_and_layer_errors_from_build():
     with pytest.raises(LayerParameterError, match="'kernel'"):
         build_network(NeuralDescriptor.sequential([("deepneat_conv", {"filters": 4, "kernel": 2})]), (1, 8, 8), 2)
     with pytest.raises(BuildError, match=r"in_channels=7.*1 channels"):
-        build_network(NeuralDescriptor.sequential([conv(4, 3, in_channels=7)]), (1, 8, 8), 2)
+        build_network(NeuralDescriptor.sequential([conv(4, 3, in_channels=7)]), (1, 8, 8), 2, strict=True)
     with pytest.raises(BuildError, match=r"'layer_0' \(nn.Conv2d\) accepts image"):
         build_network(NeuralDescriptor.sequential([conv(4, 3)]), (1, 40), 2)
 

@@ -1,14 +1,17 @@
-"""Real-browser test: the genome inspector served by Voilà, driven in headless Chromium.
+"""Real browser, JupyterLab itself: click a chart point → inspector changes; add a layer → count changes.
 
-Voilà runs ``tests/viz/browser/inspector_app.ipynb`` (a live kernel behind the page); Playwright
-drives Debian's Chromium (never a downloaded browser), picks another individual in the
-inspector's dropdown and checks that the architecture plot changes. A screenshot is saved in
-pytest's tmp dir (path printed in the test log).
+A JupyterLab server (127.0.0.1, random port and token, private config/runtime/settings dirs)
+serves ``tests/viz/browser/lab_widgets.ipynb``; Playwright drives Debian's Chromium (never a
+downloaded browser), runs every cell from the *Run* menu, clicks a point of the
+StudyExplorer's plotly chart and checks that the GenomeInspector below shows that
+evaluation, then selects a layer in the ArchitectureEditor, presses *Insert after* and checks
+that the parameter count changes. Screenshots are saved in pytest's tmp dir (paths printed).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -23,7 +26,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-APP = Path(__file__).parent / "browser" / "inspector_app.ipynb"
+NOTEBOOK = Path(__file__).parent / "browser" / "lab_widgets.ipynb"
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
@@ -35,69 +38,107 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def voila_url(tmp_path):
-    pytest.importorskip("voila")
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """``(url of the notebook with its token, tmp dir)`` of a private JupyterLab server."""
+    pytest.importorskip("jupyterlab")
+    pytest.importorskip("anywidget")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    port = _free_port()
+    tmp = tmp_path_factory.mktemp("lab")
+    port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), MPLBACKEND="Agg")
-    app = tmp_path / APP.name
-    shutil.copy(APP, app)
-    log = open(tmp_path / "voila.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "voila", str(app), "--no-browser", f"--port={port}",
-                             "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+               MPLBACKEND="Agg", OMP_NUM_THREADS="1")
+    shutil.copy(NOTEBOOK, tmp / NOTEBOOK.name)
+    news = tmp / "settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    log = open(tmp / "lab.log", "wb")
+    args = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp}", "--ServerApp.allow_root=True",
+            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", *args], cwd=tmp, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(url + "voila/static/does-not-exist", timeout=2)  # noqa: S310 - localhost
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)  # noqa: S310 - localhost
                 break
-            except urllib.error.HTTPError:  # any HTTP answer: the server is up
-                break
-            except OSError:
+            except (OSError, urllib.error.HTTPError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    pytest.fail("Voila did not start:\n" + (tmp_path / "voila.log").read_text(errors="replace"))
+                    pytest.fail("JupyterLab did not start:\n" + (tmp / "lab.log").read_text(errors="replace"))
                 time.sleep(0.3)
-        yield url
+        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}", tmp
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
 
 
-def test_genome_inspector_in_chromium(voila_url, tmp_path):
+def _run_all(page) -> None:
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                 ".jp-Toolbar-kernelStatus, .jp-Notebook-toolbarCellType").first.wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def test_click_to_inspect_and_editor_in_jupyterlab(lab):
     sync_api = pytest.importorskip("playwright.sync_api")
-    shot = tmp_path / "genome_inspector.png"
+    url, tmp = lab
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.goto(voila_url, timeout=45_000)
+            page = browser.new_page(viewport={"width": 1300, "height": 1500})
+            page.goto(url, timeout=60_000)
+            _run_all(page)
+
+            # --- click a point of the progress chart → the inspector shows that evaluation
             plot = page.locator(".nasnb-inspector-plot")
-            plot.wait_for(timeout=45_000)
-            assert plot.get_attribute("data-seq") == "0"
-            before = plot.inner_html()
-            assert page.locator(".nasnb-inspector-plot g.node").count() == 3  # input, node_1, output
-            page.locator(".nasnb-genome-inspector select").select_option(label=page.locator(
-                ".nasnb-genome-inspector select option").nth(2).inner_text())
-            page.wait_for_selector('.nasnb-inspector-plot[data-seq="2"]', timeout=20_000)
-            after = page.locator(".nasnb-inspector-plot").inner_html()
-            assert after != before
+            plot.wait_for(timeout=90_000)
+            assert plot.get_attribute("data-seq") == "2"  # opens on the best (fitness 0.9)
+            points = page.locator(".nasnb-study-explorer .js-plotly-plot .scatterlayer .trace").first.locator(
+                "path.point")
+            points.nth(4).wait_for(timeout=30_000)
+            box = points.nth(4).bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x - 3, y - 3)
+            page.mouse.move(x, y)
+            page.wait_for_timeout(150)
+            page.mouse.click(x, y)
+            page.wait_for_selector('.nasnb-inspector-plot[data-seq="4"]', timeout=20_000)
             names = page.locator(".nasnb-inspector-plot g.node").evaluate_all(
-                "els => els.map(e => e.getAttribute('data-name'))")
-            assert sorted(names) == ["input", "node_1", "node_4", "node_7", "output"]
-            # node_7 has no path to the output: drawn faded
-            assert page.locator('.nasnb-inspector-plot g.node[data-name="node_7"]').get_attribute("data-active") == "false"
-            page.screenshot(path=str(shot), full_page=True)
+                "els => els.map(e => e.getAttribute('data-type'))")
+            assert names.count("nn.ReLU") == 5 and names.count("nn.Tanh") == 1  # the #4 architecture
+            page.locator(".nasnb-study-explorer").screenshot(path=str(tmp / "study_explorer.png"))
+
+            # --- the editor: select a layer, insert one after it → the parameter count changes
+            editor = page.locator(".nasnb-architecture-editor")
+            editor.scroll_into_view_if_needed()
+            count = editor.locator(".nasnb-param-count")
+            count.wait_for(timeout=30_000)
+            before = int(count.get_attribute("data-params"))
+            editor.locator('.nasnb-architecture-view g.node[data-name="relu"]').first.click()
+            page.wait_for_selector('.nasnb-architecture-editor .nasnb-architecture-view[data-selected="relu"]',
+                                   timeout=10_000)
+            editor.locator("button.nasnb-editor-insert").click()
+            page.wait_for_function(
+                "b => { const e = document.querySelector('.nasnb-architecture-editor .nasnb-param-count');"
+                " return e && e.getAttribute('data-params') !== String(b); }", arg=before, timeout=20_000)
+            after = int(count.get_attribute("data-params"))
+            assert after > before
+            assert editor.locator(".nasnb-architecture-view").first.locator("g.node").count() == 4
+            editor.screenshot(path=str(tmp / "editor.png"))
         finally:
             browser.close()
-    assert shot.stat().st_size > 10_000
-    print(f"screenshot: {shot}")
+    for name in ("study_explorer.png", "editor.png"):
+        assert (tmp / name).stat().st_size > 10_000
+        print(f"screenshot: {tmp / name}")

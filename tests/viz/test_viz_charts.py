@@ -14,9 +14,10 @@ import pytest
 
 from nasnb.exceptions import ParameterError
 from nasnb.results import EvaluationResult
-from nasnb.viz import (ecdf_data, gene_box_data, params_fitness_data, plot_ecdf, plot_gene_boxes,
-                       plot_params_fitness, plot_progress, plot_sample_counts, plot_surfaces, plot_tau_heatmap,
-                       progress_data, sample_count_data, surface_data, tau_heatmap_data)
+from nasnb.viz import (ecdf_data, gene_box_data, parallel_data, params_fitness_data, plot_ecdf, plot_gene_boxes,
+                       plot_parallel_coordinates, plot_params_fitness, plot_progress, plot_sample_counts, plot_surfaces,
+                       plot_tau_heatmap, plot_timeline, progress_data, sample_count_data, surface_data,
+                       tau_heatmap_data, timeline_data)
 
 
 def png(fig) -> bytes:
@@ -147,3 +148,120 @@ def test_gene_boxes_and_params_scatter():
     png(mfig)
     with pytest.raises(ParameterError, match="lack"):
         gene_box_data(frame, "kernel")
+
+
+def test_progress_curves_are_steps_told_apart_by_dashes_and_markers():
+    a = pd.DataFrame({"fitness": [0.2, 0.5, 0.5, 0.7]})
+    ax = plot_progress({"a": a, "b": a.copy()}).axes[0]       # identical curves lie on top of each other
+    steps = ax.lines
+    assert [ln.get_drawstyle() for ln in steps] == ["steps-post", "steps-post"]
+    assert steps[0].get_linestyle() != steps[1].get_linestyle()
+    assert steps[0].get_marker() != steps[1].get_marker()
+    assert list(steps[0].get_markevery()) == [0, 1, 3]                     # a marker where the best improves
+    assert [c.get_paths()[0] is not None for c in ax.collections] == [True, True]
+    fig = plot_progress({"a": a, "b": a.copy()}, backend="plotly")
+    best = [t for t in fig.data if t.name.endswith("best so far")]
+    assert [t.line.dash for t in best] == ["solid", "dash"] and best[1].marker.symbol == "square"
+    assert list(best[0].marker.size) == [7, 7, 0, 7]
+    ecdf = plot_ecdf({"a": a, "b": a.copy()}).axes[0].lines
+    assert ecdf[0].get_linestyle() != ecdf[1].get_linestyle()
+
+
+STUDY = pd.DataFrame({
+    "seq": range(6),
+    "status": ["done", "done", "done", "failed", "done", "done"],
+    "fitness": [0.5, 0.7, 0.6, np.nan, 0.9, 0.8],
+    "engine_host": ["n1"] * 6, "engine_rank": [0, 1, 0, 1, 0, 1],
+    "started": pd.to_datetime([0, 0, 2, 3, 4, 5], unit="s", utc=True),
+    "finished": pd.to_datetime([2, 3, 4, 5, 6, 6], unit="s", utc=True),
+    "candidate_json": ['{"format": "nasnb.genome", "schema_version": 1, "layers": [{"innovation": 1, '
+                       '"type": "sage_pool", "params": {}}], "connections": [[0, -2, 1, true], [1, 1, 99, true]], '
+                       '"hyperparameters": [[2, "readout", "%s"]]}' % r
+                       for r in ("max", "mean", "max", "sort1", "mean", "max")],
+})
+
+
+def test_timeline_rows_per_engine_and_utilisation():
+    data = timeline_data(STUDY)
+    assert data.engines == ["n1 / rank 0", "n1 / rank 1"] and not data.estimated
+    rank1 = data.frame[data.frame.engine == "n1 / rank 1"]
+    assert rank1[["start", "finish"]].values.tolist() == [[0, 3], [3, 5], [5, 6]]
+    assert data.utilisation == pytest.approx((2 + 2 + 2 + 3 + 2 + 1) / (2 * 6))
+    fig = plot_timeline(STUDY)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == data.engines
+    bars = [p for p in ax.patches]
+    assert len(bars) == 6 and sorted(round(b.get_width(), 6) for b in bars) == [1, 2, 2, 2, 2, 3]
+    assert ax.get_legend_handles_labels()[1] == ["done", "failed"]
+    pfig = plot_timeline(STUDY, backend="plotly")
+    assert [t.name for t in pfig.data] == ["done", "failed"] and list(pfig.data[1].base) == [3.0]
+    png(fig)
+    # fallbacks: no times -> laid end to end from durations; no engine columns -> one row
+    est = timeline_data(pd.DataFrame({"engine_id": [0, 1, 0], "wall_time": [1.0, 2.0, 3.0]}))
+    assert est.estimated and est.frame["finish"].tolist() == [1.0, 2.0, 4.0]
+    assert est.engines == ["engine 0", "engine 1"]
+    assert timeline_data(pd.DataFrame({"started": [0.0, 1.0], "finished": [1.0, 2.0]})).engines == ["engine"]
+    with pytest.raises(ParameterError, match="started"):
+        timeline_data(pd.DataFrame({"fitness": [0.1]}))
+
+
+def test_parallel_coordinates_over_genes():
+    data = parallel_data(STUDY)
+    assert data.params == ["readout"] and data.categories == {"readout": ["max", "mean"]}   # failed row dropped
+    assert data.frame["fitness"].tolist() == [0.5, 0.7, 0.6, 0.9, 0.8]
+    chosen = parallel_data(STUDY, params=["readout", "active layers"])
+    assert chosen.frame["active layers"].tolist() == [1.0] * 5
+    fig = plot_parallel_coordinates(STUDY, backend="plotly")
+    dims = fig.data[0].dimensions
+    assert [d.label for d in dims] == ["readout", "fitness"] and list(dims[0].ticktext) == ["max", "mean"]
+    assert list(dims[0].values) == [0, 1, 0, 1, 0]
+    mfig = plot_parallel_coordinates(STUDY)
+    lines = [c for c in mfig.axes[0].collections if c.get_label() == "evaluations"][0]
+    assert len(lines.get_segments()) == 5 and [t.get_text() for t in mfig.axes[0].get_xticklabels()] == [
+        "readout", "fitness"]
+    png(mfig)
+    ops = parallel_data(pd.DataFrame({"candidate_json": ['{"candidate": ["conv", "skip"]}',
+                                                         '{"candidate": ["pool", "skip"]}'], "fitness": [0.1, 0.2]}))
+    assert ops.params == ["gene 0"]        # gene 1 never varies
+    with pytest.raises(ParameterError, match="no column or gene"):
+        parallel_data(STUDY, params=["lr"])
+
+
+def test_one_signature_for_study_charts():
+    from nasnb.viz import plot_gene_boxes, plot_params_fitness
+
+    frame = STUDY.assign(readout=["max", "mean", "max", "sort1", "mean", "max"],
+                         **{"metrics.num_parameters": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]})
+    for fn, kwargs in ((plot_progress, {}), (plot_ecdf, {}), (plot_timeline, {}),
+                       (plot_parallel_coordinates, {}), (plot_gene_boxes, {"gene": "readout"}),
+                       (plot_params_fitness, {})):
+        for backend in ("matplotlib", "plotly"):
+            fig = fn(frame, backend=backend, **kwargs)
+            assert fig is not None
+    assert len(plot_params_fitness(frame, backend="plotly").data[0].x) == 5   # metrics.<name> column of a study
+
+
+def test_matplotlib_plot_functions_leave_no_pyplot_figures():
+    import matplotlib.pyplot as plt
+
+    from nasnb.descriptors import NeuralDescriptor
+    from nasnb.viz import (plot_architecture, plot_gene_boxes, plot_overlay, plot_params_fitness, plot_realised,
+                           subplots)
+
+    plt.close("all")
+    d = NeuralDescriptor.sequential(["nn.Identity", "nn.ReLU"])
+    long = pd.DataFrame({"arch": [0, 1, 2] * 2, "setup": ["a"] * 3 + ["b"] * 3,
+                         "score": [0.1, 0.2, 0.3, 0.1, 0.3, 0.2]})
+    frame = STUDY.assign(readout=["max", "mean", "max", "sort1", "mean", "max"],
+                         **{"metrics.num_parameters": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]})
+    calls = [lambda: plot_architecture(d), lambda: plot_overlay([d, d]),
+             lambda: plot_realised(NeuralDescriptor.sequential(["nn.Identity", "nn.ReLU"]), (1, 4, 4), 3),
+             lambda: plot_progress(frame), lambda: plot_ecdf(frame), lambda: plot_sample_counts({"a": [1, 2]}),
+             lambda: plot_tau_heatmap(long), lambda: plot_surfaces(surface_data(resolution=10, target_tau=0.8,
+                                                                                  seed=0)),
+             lambda: plot_gene_boxes(frame, gene="readout"), lambda: plot_params_fitness(frame),
+             lambda: plot_timeline(frame), lambda: plot_parallel_coordinates(frame), lambda: subplots(1, 2)[0]]
+    for call in calls:
+        fig = call()
+        assert plt.get_fignums() == [], call
+        png(fig if not isinstance(fig, tuple) else fig[0])

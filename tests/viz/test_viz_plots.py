@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib
 
@@ -107,7 +108,10 @@ def test_matplotlib_architecture_plot_exports(tmp_path):
     assert sorted(t.get_gid() for t in nodes) == ["node-dead", "node-layer_0", "node-layer_1", "node-layer_2",
                                                   "node-side"]
     assert [t for t in nodes if t.get_gid() == "node-dead"][0].get_alpha() < 1
-    assert ax.collections[0].get_label() == "connections"
+    boxes = {p.get_gid(): p for p in ax.patches}
+    assert boxes["box-dead"].get_facecolor()[3] < boxes["box-side"].get_facecolor()[3]   # inactive faded
+    assert [c.get_label() for c in ax.collections] == ["connections", "inactive connections", "arrowheads"]
+    assert len(ax.collections[0].get_segments()) == 4 and len(ax.collections[1].get_segments()) == 1
     for ext in ("png", "svg", "pdf"):
         fig.savefig(tmp_path / f"a.{ext}")
         assert (tmp_path / f"a.{ext}").stat().st_size > 1000
@@ -119,17 +123,24 @@ def test_plotly_architecture_plot_traces():
     fig = plot_architecture(mutant(), backend="plotly")
     names = [t.name for t in fig.data]
     assert names == ["connections", "inactive connections", "layers"]
+    assert (fig.data[0].opacity, fig.data[1].opacity) == (1.0, 0.25)
     layers = fig.data[2]
     assert list(layers.customdata) == architecture_data(mutant()).names
-    assert sorted(layers.marker.opacity) == [0.25, 1, 1, 1, 1]
-    assert fig.layout.xaxis.visible is False
+    assert sorted(c.endswith(",1)") for c in layers.textfont.color) == [False, True, True, True, True]
+    assert len(fig.layout.shapes) == 5 + 5          # a box per layer, an arrowhead per connection
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.scaleanchor == "x"
 
 
 def test_dot_export_pins_positions_and_renders(tmp_path):
     layout = SharedLayout()
-    text = architecture_dot(mutant(), layout)
-    assert '"layer_0" -> "side";' in text and 'style=dashed' in text  # inactive connection dashed
-    assert 'pos="0.0,0.0!"' in text
+    data = architecture_data(mutant(), layout)
+    text = architecture_dot(data)
+    assert re.search(r'"layer_0" -> "side" \[pos="e,[^"]+"\];', text)
+    assert re.search(r'"layer_1" -> "dead" \[pos="e,[^"]+", color="#33333340", style=dashed\];', text)  # inactive
+    x, y = data.geometry.centres[data.names.index("layer_2")]
+    assert f'"layer_2" [label="Tanh", pos="{x:.1f},{y:.1f}!"' in text       # the drawing geometry, in points
+    tip = data.geometry.paths[data.geometry.edges.index((data.names.index("side"), data.names.index("layer_2")))][-1]
+    assert f'"side" -> "layer_2" [pos="e,{tip[0]:.2f},{tip[1]:.2f} ' in text
     if graphviz_available("neato"):
         out = render_dot(text, tmp_path / "a.svg")
         assert b"<svg" in out and (tmp_path / "a.svg").exists()
@@ -167,7 +178,9 @@ def test_overlay_matplotlib_uses_one_collection_with_count_alphas():
     active = [c for c in ax.collections if c.get_label() == "connections"][0]
     assert sorted(np.round(active.get_colors()[:, 3], 3).tolist()) == [0.25, 0.25, 1.0, 1.0]
     assert ax.get_title() == "4 architectures, each at opacity 1/4"
-    fig.savefig(matplotlib.__name__ and __import__("io").BytesIO(), format="png")
+    fig.savefig(__import__("io").BytesIO(), format="png")
+    texts = sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("node-"))
+    assert texts == sorted(["Identity", "ReLU", "Tanh", "Sigmoid", "Conv2d"])   # layer types, not node keys
 
 
 def test_overlay_plotly_levels_and_layout_shared_with_single_plots():

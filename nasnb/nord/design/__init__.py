@@ -1,0 +1,3 @@
+"""``nord.design``: design algorithms (see :mod:`nasnb.nord.design.metaheuristics.genetics.neat`)."""
+
+__all__ = ["metaheuristics"]
