@@ -64,6 +64,25 @@ class EvaluationResult:
         if self.status not in STATUSES:
             raise ParameterError(f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. "
                                  f"Got {self.status!r} instead.")
+        for name in ("loss", "total_time", "fitness"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ParameterError(f"The {name!r} parameter of EvaluationResult must be a real number. "
+                                     f"Got {value!r} instead.")
+            object.__setattr__(self, name, float(value))
+        if not isinstance(self.metrics, dict):
+            try:
+                object.__setattr__(self, "metrics", dict(self.metrics))
+            except (TypeError, ValueError) as exc:
+                raise ParameterError("The 'metrics' parameter of EvaluationResult must be a dict of str to "
+                                     f"float. Got {self.metrics!r} instead.") from exc
+        for key, value in self.metrics.items():
+            if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ParameterError("The 'metrics' parameter of EvaluationResult must be a dict of str to "
+                                     f"float. Got {key!r}: {value!r} instead.")
+        if not isinstance(self.message, str):
+            raise ParameterError(f"The 'message' parameter of EvaluationResult must be a str. Got "
+                                 f"{self.message!r} instead.")
 
     def __iter__(self) -> Iterator[Any]:
         """Unpack as the thesis' ``(loss, metrics, total_time)``."""

@@ -35,7 +35,7 @@ from nasnb.exceptions import StoreError
 from nasnb.store.migrate import is_v1_store, migrate_v1
 from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION
 
-__all__ = ["open_store", "write_error"]
+__all__ = ["open_store", "write_error", "damaged"]
 
 _RECOVER = ("To save what is readable: `sqlite3 {path} .recover | sqlite3 recovered.sqlite` (the sqlite3 "
             "command-line tool), then open recovered.sqlite with nasnb; keep the damaged file until then.")
@@ -95,7 +95,10 @@ def open_store(path, *, timeout: float = 30.0, read_only: bool = False) -> sqlit
         else:
             conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
         _identify(conn, path, read_only)
-        check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        try:
+            check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except UnicodeDecodeError as exc:  # damage in the schema's text
+            check = f"unreadable text ({exc})"
         if check != "ok":
             conn.close()
             raise StoreError(f"The experiment store {str(path)!r} is damaged (SQLite's quick_check: {check}). "
@@ -144,3 +147,9 @@ def _identify(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     raise StoreError(f"{str(path)!r} is a SQLite database of another application (tables: "
                      f"{', '.join(tables) or 'none'}; application id {app}); nasnb refuses to adopt it. "
                      "Pick another file name for the experiment store.")
+
+
+def damaged(path, exc: BaseException) -> StoreError:
+    """The :class:`StoreError` for a store found damaged while reading it."""
+    return StoreError(f"The experiment store {str(path)!r} is damaged ({type(exc).__name__}: {exc}). "
+                      + _RECOVER.format(path=str(path)))

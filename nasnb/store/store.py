@@ -272,17 +272,31 @@ class ExperimentStore:
                                    "stored configuration.")
         return Study(self, row[0], name, json.loads(row[1]))
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads; damage found while reading becomes a StoreError naming the file."""
+        conn = self._connection()
+        try:
+            yield conn
+        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise opening.damaged(self.path, exc) from exc
+
     def load_study(self, name: str) -> Study:
         """Open an existing study with its stored configuration."""
-        row = self._connection().execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
+        with self._reading() as conn:
+            row = conn.execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
+            config = None if row is None else json.loads(row[1])
         if row is None:
             known = ", ".join(repr(n) for n in self.study_names()) or "none"
             raise StoreError(f"No study named {name!r} in {str(self.path)!r} (studies: {known}).")
-        return Study(self, row[0], name, json.loads(row[1]))
+        return Study(self, row[0], name, config)
 
     def study_names(self) -> list[str]:
         """Names of the studies in this store, oldest first."""
-        return [r[0] for r in self._connection().execute("SELECT name FROM studies ORDER BY id")]
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
 
     def delete_study(self, name: str) -> None:
         """Remove a study with all its evaluations and checkpoints."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -347,8 +348,13 @@ class Study:
     def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
         self.store.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
-        rows = self.store._connection().execute(sql, (self.id, *params)).fetchall()
-        return [EvaluationRecord._from_row(r) for r in rows]
+        try:
+            rows = self.store._connection().execute(sql, (self.id, *params)).fetchall()
+            return [EvaluationRecord._from_row(r) for r in rows]
+        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
+            from nasnb.store.opening import damaged
+
+            raise damaged(self.store.path, exc) from exc
 
     def get(self, key: str) -> EvaluationRecord | None:
         """The record with this evaluation key, or None."""
@@ -404,20 +410,37 @@ class Study:
 
         self.store.flush()
         conn = self.store._connection()
-        names = [r[0] for r in conn.execute(
-            "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
-            "ORDER BY e.seq, e.id", (self.id,))]
+        try:
+            names = [r[0] for r in conn.execute(
+                "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
+                "ORDER BY e.seq, e.id", (self.id,))]
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            from nasnb.store.opening import damaged
+
+            raise damaged(self.store.path, exc) from exc
         base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
                 "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings_json", "key",
                 "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank", "engine_pid",
                 "device"]
-        metric_sql = "".join(f", json_extract(metrics_json, '$.\"{n.replace(chr(34), '')}\"') AS \"metrics.{n}\""
-                             for n in names)
-        frame = pd.read_sql_query(f"SELECT {', '.join(base)}{metric_sql} FROM evaluations WHERE study_id=? "
-                                  "ORDER BY seq, id", conn, params=(self.id,))
-        decoded: dict[str, Any] = {}
-        frame["settings_json"] = [decoded[t] if t in decoded else decoded.setdefault(t, json.loads(t))
-                                  for t in frame["settings_json"]]
+        in_sql = [n for n in names if '"' not in n]  # SQLite extracts these; other names are decoded here
+        metric_sql = "".join(f", json_extract(metrics_json, ?) AS m{i}" for i in range(len(in_sql)))
+        paths = tuple(f'$."{n}"' for n in in_sql)
+        try:
+            frame = pd.read_sql_query(f"SELECT {', '.join(base)}{metric_sql}"
+                                      f"{', metrics_json' if len(in_sql) < len(names) else ''} FROM evaluations "
+                                      "WHERE study_id=? ORDER BY seq, id", conn, params=(*paths, self.id))
+            frame = frame.rename(columns={f"m{i}": f"metrics.{n}" for i, n in enumerate(in_sql)})
+            if len(in_sql) < len(names):
+                decoded_metrics = [json.loads(t) for t in frame.pop("metrics_json")]
+                for n in (n for n in names if '"' in n):
+                    frame[f"metrics.{n}"] = [m.get(n) for m in decoded_metrics]
+            decoded: dict[str, Any] = {}
+            frame["settings_json"] = [decoded[t] if t in decoded else decoded.setdefault(t, json.loads(t))
+                                      for t in frame["settings_json"]]
+        except (sqlite3.DatabaseError, pd.errors.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
+            from nasnb.store.opening import damaged
+
+            raise damaged(self.store.path, exc) from exc
         frame = frame.rename(columns={"settings_json": "settings"})
         for col in ("created", "started", "finished"):
             frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)
