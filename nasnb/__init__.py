@@ -41,8 +41,9 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
                        "chapter4_table", "chapter5_table", "plan_budget"),
     "nasnb.viz": ("SharedLayout", "plot_architecture", "plot_realised", "plot_overlay", "architecture_dot",
                   "plot_progress", "plot_ecdf", "plot_sample_counts", "plot_tau_heatmap", "plot_surfaces",
-                  "plot_gene_boxes", "plot_params_fitness", "GenomeInspector", "EvolutionExplorer",
-                  "LiveDashboard", "RankCorrelationExplorer"),
+                  "plot_gene_boxes", "plot_params_fitness", "plot_parallel_coordinates", "plot_timeline",
+                  "GenomeInspector", "EvolutionExplorer", "LiveDashboard", "RankCorrelationExplorer",
+                  "StudyExplorer", "ArchitectureEditor"),
     "nasnb.predictors": ("ArchitectureDataset", "nas_bench_graph_dataset", "SiameseRanker", "ReNAS",
                          "train_pairwise", "train_renas", "ranking_metrics", "EGraphEvaluator", "evolve_egraph"),
     "nasnb.darts": ("DartsConfig", "DartsResult", "darts_search", "darts_parallel", "genotype_to_descriptor",
@@ -54,7 +55,7 @@ _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").
 _EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
 _SUBPACKAGES = ("descriptors", "layers", "builders", "data", "evaluators", "spaces", "genomes", "strategies",
                 "benchmarks", "store", "cluster", "executors", "analysis", "viz", "predictors", "darts", "classroom",
-                "nord")
+                "nord", "export")
 _EXPORTS.update({name: f"nasnb.{name}" for name in _SUBPACKAGES})
 
 __all__ = sorted(set(_EXPORTS) - set(_SUBPACKAGES)) + ["__version__"]
