@@ -147,6 +147,16 @@ def _parser() -> argparse.ArgumentParser:
         else:
             t.add_argument("--logdir", type=Path, required=True,
                            help="directory to write; view it with 'tensorboard --logdir LOGDIR'")
+    p = sub.add_parser("classroom", help="write the student and solution editions of classroom lessons",
+                       description="From each lesson source (a jupytext percent script with "
+                       "'### BEGIN SOLUTION' / '### END SOLUTION' markers), write its student edition (answers "
+                       "blank, check() gives hints) and its solution edition (see notebooks/classroom/README.md).")
+    p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE",
+                   help="lesson sources or folders of them (e.g. notebooks/classroom)")
+    p.add_argument("--outdir", type=Path, default=None,
+                   help="where the student/ and solutions/ folders go (default: beside each source)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when an edition is missing or out of date")
     return parser
 
 
@@ -168,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         report = demo(args.out, args.budget, cluster=not args.no_cluster, seed=args.seed)
         return 0 if report.get("identical_histories", True) else 1
+    if args.command == "classroom":
+        from nasnb.classroom.editions import main as editions
+
+        return editions([*(["--check"] if args.check else []), *(["--outdir", str(args.outdir)] if args.outdir
+                                                                  else []), *map(str, args.sources)])
     if args.command == "studies":
         from nasnb.store import ExperimentStore
 

@@ -256,7 +256,8 @@ def make_editions(source: str | Path, outdir: str | Path | None = None, *, check
     Returns
     -------
     list of Path
-        The files written (``check=False``) or out of date (``check=True``).
+        Both edition files (``check=False``; each is rewritten only when it changed), or those
+        out of date (``check=True``).
 
     Examples
     --------
@@ -325,7 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         sources = find_sources(args.sources)
-        stale = [p for s in sources for p in make_editions(s, args.outdir, check=args.check)]
+        stale = [p for s in sources for p in make_editions(s, args.outdir, check=True)]
+        if not args.check:
+            for source in sources:
+                make_editions(source, args.outdir)
     except ParameterError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
@@ -334,5 +338,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"out of date: {path} (run python -m nasnb.classroom {' '.join(args.sources)})\n")
         sys.stdout.write(f"{len(sources)} lesson(s): {'editions in sync' if not stale else f'{len(stale)} stale'}\n")
         return 1 if stale else 0
-    sys.stdout.write(f"{len(sources)} lesson(s): wrote {len(stale)} edition(s)\n")
+    sys.stdout.write(f"{len(sources)} lesson(s): {len(stale)} edition(s) written, "
+                     f"{2 * len(sources) - len(stale)} already up to date\n")
     return 0

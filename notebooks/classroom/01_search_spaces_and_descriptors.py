@@ -25,8 +25,8 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 13 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 1 min on 2 CPU cores,
-# estimated), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
+# that the code runs), `medium` (the default) gives real numbers (about 20 s on 2 CPU cores,
+# measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
 
 # %% [markdown] tags=["teacher"]
 # ## Teacher notes (solution edition only)
@@ -46,7 +46,7 @@
 #   counts need not match: the builder's MVS merge resizes and sums, which is worth pointing out.
 # * 1.3: counting only convolutions (6) -- pools are choices too.
 #
-# **In a lab of N students.** Each student needs one core for about a minute at `medium`
+# **In a lab of N students.** Each student needs one core for under a minute at `medium`
 # (`THREADS = 1`); on a shared JupyterHub with C cores, N up to about 2C works if students start
 # the training cells at different times. With more students, or on old laptops, set
 # `NASNB_BUDGET=small` for the whole class: the numbers are then only a smoke test, but every
@@ -175,7 +175,7 @@ rng = np.random.default_rng(SEED)
 members = [space.sample(rng) for _ in range(3)]
 child = space.mutate(members[0], rng)
 layout = nasnb.SharedLayout().fit([space.to_descriptor(g) for g in members + [child]])
-fig, axes = nasnb.viz.subplots(2, 2, figsize=(12, 6))
+fig, axes = nasnb.viz.subplots(2, 2, figsize=(12, 2.8))
 for ax, g, title in zip(axes.flat, members + [child], ["sample 1", "sample 2", "sample 3", "mutated sample 1"]):
     nasnb.plot_architecture(space.to_descriptor(g), layout, ax=ax); ax.set_title(title)
 fig

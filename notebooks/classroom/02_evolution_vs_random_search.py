@@ -26,9 +26,9 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 9 s, measured; its
-# numbers only show that the code runs), `medium` (the default) gives real numbers (about 2 min on
-# 2 CPU cores, estimated), `full` trains longer and searches more (tens of minutes on a CPU,
-# estimated).
+# numbers only show that the code runs), `medium` (the default) gives real numbers (about 15 s on
+# 2 CPU cores, measured: evaluations are table look-ups), `full` runs the same 30 x 500
+# evaluations per strategy (a tabular benchmark needs no more).
 
 # %% [markdown] tags=["teacher"]
 # ## Teacher notes (solution edition only)
@@ -39,7 +39,7 @@
 # a rank test instead of one run each.
 #
 # **Timing (40 min).** Table and Exercise 2.1 5 min; the algorithm and Exercises 2.2-2.3 10 min;
-# the repeated runs (about 2 min at `medium`) and the plot 10 min; discussion 15 min.
+# the repeated runs (seconds, even at `medium`) and the plot 10 min; discussion 15 min.
 #
 # **Common mistakes.**
 # * 2.1: taking the best *test* accuracy, or the mean, instead of the max of `score`.
@@ -51,7 +51,7 @@
 #   comparison paired.
 #
 # **In a lab of N students.** Evaluations are table look-ups, so this lesson needs no training:
-# one core per student for a couple of minutes at `medium`. Any number of students can share a
+# one core per student for a few seconds at `medium`. Any number of students can share a
 # JupyterHub. Ask half the class to change `EVALUATIONS` (e.g. 50, 200, 1000) and pool the
 # Mann-Whitney p-values on the board.
 

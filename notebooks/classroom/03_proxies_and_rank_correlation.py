@@ -26,7 +26,7 @@
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 19 s, measured; its
 # numbers only show that the code runs), `medium` (the default) gives real numbers (about 3 min on
-# 2 CPU cores, estimated), `full` trains longer and searches more (tens of minutes on a CPU,
+# 2 CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU,
 # estimated).
 
 # %% [markdown] tags=["teacher"]
@@ -48,7 +48,7 @@
 # * 3.3: "epochs" -- more epochs help a proxy, but even two 108-epoch runs disagree; the
 #   ceiling is the training noise.
 # * Reading one tau without its standard error: with 15 networks (`medium`) the bootstrap
-#   error is about 0.1-0.2, so "0.6 vs 0.7" is no difference.
+#   error is about 0.15 (0.57 +- 0.15 for the proxy in our run), so "0.6 vs 0.7" is no difference.
 #
 # **In a lab of N students.** The training cell trains `3 x N_ARCHITECTURES` small networks:
 # about 3 min on one core at `medium`. On a shared server give each student `THREADS = 1`; with

@@ -27,11 +27,11 @@
 # and run the cell; its `check(...)` says whether it is right and, if not, gives a hint.
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
-# `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 1 min on 2 CPU cores,
+# `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 40 s on 2 CPU cores,
 # measured, most of it starting the engines; 8 evaluations of tiny networks per run), `medium`
-# (the default) gives real numbers (about 3 min on 2 CPU cores, estimated; 18 evaluations per
-# run), `full` searches longer with wider networks (about an hour on 2 CPU cores, estimated). The
-# cluster needs `mpiexec` (the `cluster` extra installs MPICH).
+# (the default) gives real numbers (about 1.5 min on 2 CPU cores, measured; 18 evaluations per
+# run), `full` searches longer with wider networks (100 evaluations per run: about an hour on 2
+# CPU cores, estimated). The cluster needs `mpiexec` (the `cluster` extra installs MPICH).
 
 # %% [markdown] tags=["teacher"]
 # ## Teacher notes (solution edition only)
@@ -44,7 +44,7 @@
 # makes the history depend on timing (recorded in the `arrival` column, so it can be replayed).
 #
 # **Timing (50 min).** Schedules and Exercise 5.1 on paper 15 min; serial run 5 min; starting
-# the cluster and both cluster runs (about 1 min at `small`, 2 min at `medium`) 10 min; the
+# the cluster and both cluster runs (about 30 s at `small`, 1 min at `medium`) 10 min; the
 # comparison tables, timelines and Exercises 5.2-5.3 20 min.
 #
 # **Common mistakes.**
@@ -62,10 +62,10 @@
 # **In a lab of N students.** Each student's `nasnb.Cluster(n=2)` starts a controller and two
 # engine processes, each with one torch thread: 2N busy cores while the search runs. On a shared
 # server with C cores keep N <= C / 2, or run the cluster cells in turns, or use `small`. The
-# engines stop when the `with` block ends; a kernel restart in the middle of the block leaves
-# them running until their controller times out -- ask students to restart only between cells.
+# engines stop when the `with` block ends, and a watchdog process stops them if the kernel dies
+# or is restarted in the middle of the block, so abandoned engines do not pile up.
 # On a real cluster (several hosts) start one shared `ipcluster` with MPI engines and let every
-# student connect with `nasnb.Cluster(profile=..., n=...)` (see the docs' many-hosts page).
+# student connect with `nasnb.Cluster(profile=..., n=...)` (or `cluster_id=...`).
 #
 # **Answers to the discussion.** The async history differs from the serial one from the first
 # child bred after an out-of-order arrival, and it differs between two async runs on a loaded
