@@ -160,10 +160,10 @@ def check_seed(seed: Any, func: str) -> int | None:
     """Seeds stored in a study must be ``None`` or an int (a Generator cannot be replayed)."""
     if seed is None:
         return None
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and -2**63 <= int(seed) < 2**63:
         return int(seed)
     raise ParameterError(
-        f"The 'seed' parameter of {func} must be None or an int when a study records the "
+        f"The 'seed' parameter of {func} must be None or a 64-bit int when a study records the "
         f"evaluation (a Generator cannot be stored and replayed). Got {seed!r} instead."
     )
 

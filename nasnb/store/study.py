@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from nasnb.exceptions import StoreError
+from nasnb.exceptions import ParameterError, StoreError
 from nasnb.results import EvaluationResult
 from nasnb.store.schema import (
     FINAL_STATUSES,
@@ -186,6 +186,9 @@ class Study:
              engine: Mapping[str, Any] | None = None, descriptor_hash: str | None = None) -> tuple:
         func = "Study.add_evaluation"
         seq = check_nonnegative_int(seq, "seq", func)
+        if seq >= 2**63:
+            raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
+                                 f"Got {seq} instead.")
         seed = check_seed(seed, func)
         check_choice(status, STORE_STATUSES, "status", func)
         if descriptor_hash is not None and isinstance(descriptor, str):
