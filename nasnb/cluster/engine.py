@@ -33,7 +33,7 @@ import time
 from typing import Any, Callable
 
 __all__ = ["engine_namespace", "engine_info", "pin_threads", "engine_setup", "cache_object", "cached_object",
-           "evaluate_cached", "call_cached", "call_task", "dumps_object", "loads_object", "MISSING"]
+           "evaluate_cached", "evaluate_packed", "call_cached", "call_task", "dumps_object", "loads_object", "MISSING"]
 
 #: Marker a task returns when its engine does not hold the object it names (the client sends it and retries).
 MISSING = "__nasnb_missing_object__"
@@ -161,6 +161,16 @@ def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict) -> Any:
         return run_evaluation(evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True)
     except ARGUMENT_ERRORS as exc:
         return ("argument_error", exc)
+
+
+def evaluate_packed(blob: bytes) -> Any:
+    """:func:`evaluate_cached` of ``pickle.loads(blob)`` = ``(token, payload, fast, kwargs)``.
+
+    The client packs a task's arguments into one pickle: ipyparallel then sends one bytes
+    buffer instead of serialising each argument on its own (a third of the per-task cost).
+    """
+    token, payload, fast, kwargs = loads_object(blob)
+    return evaluate_cached(token, payload, fast, kwargs)
 
 
 def _envelope(value: Any, started: float) -> dict[str, Any]:

@@ -46,7 +46,7 @@ import numpy as np
 from nasnb._validation import check_choice, check_fraction, check_positive_int, parameter_error
 from nasnb.cluster import connect
 from nasnb.cluster.distributed import free_port
-from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_cached
+from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_packed
 from nasnb.cluster.tasks import TaskFuture, TaskManager
 from nasnb.exceptions import ClusterError
 from nasnb.results import EvaluationOutcome, EvaluationResult
@@ -323,7 +323,9 @@ class Cluster:
         """
         self._require()
         token, _ = self._token(evaluator)
-        return self._manager.submit(evaluate_cached, (token, payload, bool(fast), dict(kwargs or {})),
+        # one cloudpickled buffer per task (objects defined in a notebook travel by value)
+        packed = dumps_object((token, payload, bool(fast), dict(kwargs or {})))
+        return self._manager.submit(evaluate_packed, (packed,),
                                     label=label or f"evaluation of {type(payload).__name__}", on_result=on_result)
 
     def wait_first(self, futures: Iterable[Any]) -> set:
