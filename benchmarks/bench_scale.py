@@ -116,12 +116,14 @@ def bench_tasks(env, n: int) -> dict:
     env.map_evaluate(items, 1, None, evaluator=small)
     ours = (time.perf_counter() - t) / n
     m = max(20, n // 10)
-    t = time.perf_counter()
-    env.map_evaluate(items[:m], 1, None, evaluator=big)
-    big_per = (time.perf_counter() - t) / m
-    t = time.perf_counter()
-    env.map_evaluate(items[:m], 1, None, evaluator=small)
-    small_per = (time.perf_counter() - t) / m
+    big_per = small_per = float("inf")
+    for _ in range(3):  # interleaved, best of three: the machine is shared
+        t = time.perf_counter()
+        env.map_evaluate(items[:m], 1, None, evaluator=big)
+        big_per = min(big_per, (time.perf_counter() - t) / m)
+        t = time.perf_counter()
+        env.map_evaluate(items[:m], 1, None, evaluator=small)
+        small_per = min(small_per, (time.perf_counter() - t) / m)
     return {"raw": raw, "ours": ours, "extra_7mb": big_per - small_per}
 
 
@@ -157,7 +159,7 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=200 if QUICK else 2000)
     parser.add_argument("--rows", type=int, default=2000 if QUICK else 100_000)
     parser.add_argument("--tasks", type=int, default=200 if QUICK else 10_000)
-    parser.add_argument("--lognormal", type=int, default=6 if QUICK else 60)
+    parser.add_argument("--lognormal", type=int, default=6 if QUICK else 100)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "scale.md"))
     args = parser.parse_args()
 

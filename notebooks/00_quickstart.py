@@ -23,8 +23,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 69 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 3 min on 2 CPU cores,
-# estimated), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
+# that the code runs), `medium` (the default) gives real numbers (about 4 min on 2 shared CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
 
 # %% tags=["parameters"]
 import os

@@ -55,7 +55,7 @@ OPTIMIZERS = {
 SIZES = {
     "small": {"n_architectures": 5, "epochs": (1, 2), "percentage": 0.25, "batch": 16, "head": "linear",
         "mc_repetitions": 20, "mc_readings": ("text", "thesis"), "mc_boot": 200, "threads": 1},
-    "medium": {"n_architectures": 10, "epochs": (1, 5, 10, 20), "percentage": 1.0, "batch": 64,
+    "medium": {"n_architectures": 8, "epochs": (1, 2, 5, 10), "percentage": 1.0, "batch": 64,
         "head": "thesis", "mc_repetitions": 1000, "mc_readings": ("text", "value-gaussian", "thesis"),
         "mc_boot": 1000, "threads": 1},
     "full": {"n_architectures": 20, "epochs": (1, 5, 10, 20, 50), "percentage": 1.0, "batch": 64,

@@ -59,7 +59,7 @@ SIZES = {
         "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})}, "n_resamples": 50,
         "protocol_samples": 500, "mc_repetitions": 10, "mc_readings": ("text", "thesis-101"), "mc_boot": 200,
         "threads": 1},
-    "medium": {"n_architectures": 30, "epochs": (1, 5, 10, 20), "percentage": 1.0, "head": "thesis",
+    "medium": {"n_architectures": 20, "epochs": (1, 2, 5, 10), "percentage": 1.0, "head": "thesis",
         "batch": 64, "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})},
         "n_resamples": 200, "protocol_samples": 10_000, "mc_repetitions": 100,
         "mc_readings": ("text", "thesis", "thesis-101"), "mc_boot": 1000, "threads": 1},

@@ -30,8 +30,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 56 s, measured; its
-# numbers only show that the code runs), `medium` (the default) gives real numbers (about 10 min
-# on 2 CPU cores, estimated), `full` uses the thesis' settings (hours to days on a CPU).
+# numbers only show that the code runs), `medium` (the default) gives real numbers (about 75 s on 2 shared CPU cores, measured), `full` uses the thesis' settings (hours to days on a CPU).
 
 # %% tags=["parameters"]
 import os

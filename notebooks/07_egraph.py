@@ -34,9 +34,9 @@
 # holds `nasbench_only108.tfrecord`). All split sizes are the thesis' times `SCALE`.
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
-# `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 1 min; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 8 min on 2 shared CPU
-# cores, measured), `full` uses the thesis' settings (P = 100, S = 25, 500 GCNs of 300 filters,
+# `papermill ... -p BUDGET small`: `small` is CI's smoke test (20 s, measured; its numbers only show
+# that the code runs), `medium` (the default) gives real numbers (3 min on 2 CPU cores shared with
+# other jobs, measured), `full` uses the thesis' settings (P = 100, S = 25, 500 GCNs of 300 filters,
 # all pairs, 200 ReNAS epochs: one to two days on a CPU).
 
 # %% tags=["parameters"]
@@ -51,7 +51,7 @@ SEED = 0
 SIZES = {
     "small": {"scale": 0.1, "evaluations": 6, "population": 3, "sample": 2, "filters": 8, "gcn_epochs": 1,
         "gcn_pairs": 512, "renas_epochs": 5, "renas_pairs": 1000, "second_evaluations": 3, "threads": 1},
-    "medium": {"scale": 1.0, "evaluations": 24, "population": 8, "sample": 3, "filters": 32, "gcn_epochs": 2,
+    "medium": {"scale": 1.0, "evaluations": 40, "population": 10, "sample": 3, "filters": 32, "gcn_epochs": 2,
         "gcn_pairs": 12000, "renas_epochs": 60, "renas_pairs": 12000, "second_evaluations": 12, "threads": 1},
     "full": {"scale": 1.0, "evaluations": 500, "population": 100, "sample": 25, "filters": 300, "gcn_epochs": 2,
         "gcn_pairs": None, "renas_epochs": 200, "renas_pairs": None, "second_evaluations": 500, "threads": None},

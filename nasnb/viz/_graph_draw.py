@@ -7,6 +7,7 @@ returned at the end of a notebook cell is shown once.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
@@ -66,6 +67,13 @@ def new_figure(figsize: tuple):
     []
     """
     figure = require("matplotlib.figure", extra="viz", purpose="draw static figures")
+    if "ipykernel" in sys.modules:
+        # IPython draws a returned Figure only once the inline backend has registered its image
+        # formatter, which happens when the backend is first loaded (by pyplot, never here).
+        try:
+            import matplotlib_inline.backend_inline  # noqa: F401
+        except ImportError:  # pragma: no cover - no inline backend installed
+            pass
     return figure.Figure(figsize=figsize)
 
 

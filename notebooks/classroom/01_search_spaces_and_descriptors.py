@@ -25,8 +25,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 13 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 20 s on 2 CPU cores,
-# measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
+# that the code runs), `medium` (the default) gives real numbers (about 13 s on 2 shared CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
 
 # %% [markdown] tags=["teacher"]
 # ## Teacher notes (solution edition only)

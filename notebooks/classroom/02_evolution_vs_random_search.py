@@ -26,8 +26,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 9 s, measured; its
-# numbers only show that the code runs), `medium` (the default) gives real numbers (about 15 s on
-# 2 CPU cores, measured: evaluations are table look-ups), `full` runs the same 30 x 500
+# numbers only show that the code runs), `medium` (the default) gives real numbers (about 12 s on 2 shared CPU cores, measured: evaluations are table look-ups), `full` runs the same 30 x 500
 # evaluations per strategy (a tabular benchmark needs no more).
 
 # %% [markdown] tags=["teacher"]

@@ -25,8 +25,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 19 s, measured; its
-# numbers only show that the code runs), `medium` (the default) gives real numbers (about 3 min on
-# 2 CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU,
+# numbers only show that the code runs), `medium` (the default) gives real numbers (about 2 min on 2 shared CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU,
 # estimated).
 
 # %% [markdown] tags=["teacher"]

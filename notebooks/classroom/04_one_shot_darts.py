@@ -30,8 +30,7 @@
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 15 s on 2 CPU cores,
 # measured; a supernet of 2 cells with 4 channels searched for 2 epochs, so α barely move and the
-# supernet's accuracy means nothing), `medium` (the default) gives real numbers (about 1.5 min on
-# 2 CPU cores, measured), `full` uses the thesis' search settings (8 cells, 16 channels, 50
+# supernet's accuracy means nothing), `medium` (the default) gives real numbers (about 59 s on 2 shared CPU cores, measured), `full` uses the thesis' search settings (8 cells, 16 channels, 50
 # epochs: hours on a CPU).
 
 # %% [markdown] tags=["teacher"]

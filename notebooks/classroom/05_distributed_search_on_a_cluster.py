@@ -29,8 +29,7 @@
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 40 s on 2 CPU cores,
 # measured, most of it starting the engines; 8 evaluations of tiny networks per run), `medium`
-# (the default) gives real numbers (about 1.5 min on 2 CPU cores, measured; 18 evaluations per
-# run), `full` searches longer with wider networks (100 evaluations per run: about an hour on 2
+# (the default) gives real numbers (about 42 s on 2 shared CPU cores, measured; 18 evaluations per run), `full` searches longer with wider networks (100 evaluations per run: about an hour on 2
 # CPU cores, estimated). The cluster needs `mpiexec` (the `cluster` extra installs MPICH).
 
 # %% [markdown] tags=["teacher"]

@@ -1,0 +1,78 @@
+"""Execute notebooks at the ``medium`` budget and store their outputs (the committed outputs).
+
+Usage (from the repository root, one notebook at a time on a small machine)::
+
+    python tests/notebooks/refresh.py notebooks/07_egraph.ipynb [more.ipynb ...]
+
+Each notebook runs in a fresh kernel with the inline matplotlib backend (as a reader has it), in
+a temporary working folder. Its outputs are written back only when the run raised no error, no
+cell shows a figure twice or as text only, and the notebook's sources did not change while it
+ran (someone editing the paired script). Widget state is not stored (anywidget bundles make it
+megabytes); the widgets' static HTML snapshots are what GitHub, nbviewer and the docs show. The
+run is recorded in the notebook metadata as ``nasnb_run: {"budget": "medium", "wall_seconds": ...}``,
+which ``test_committed_outputs_come_from_a_clean_medium_run`` checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_notebooks import RUN_KEY, figure_problems  # noqa: E402
+
+
+def refresh(path: Path, budget: str = "medium", timeout: int = 1800, write: bool = True) -> dict:
+    """Execute ``path`` at ``budget``; store the outputs if the run is clean. Returns a summary."""
+    from nbclient import NotebookClient
+
+    os.environ.pop("MPLBACKEND", None)
+    os.environ["NASNB_BUDGET"] = budget
+    nb = nbformat.read(path, as_version=4)
+    sources = [(c.cell_type, c.source) for c in nb.cells]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    start = time.perf_counter()
+    error = ""
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+                       resources={"metadata": {"path": tempfile.mkdtemp(prefix="nasnb-refresh-")}}).execute()
+    except Exception as exc:  # noqa: BLE001 - reported, the notebook is left unchanged
+        error = f"{type(exc).__name__}: {str(exc)[-1000:]}"
+    seconds = round(time.perf_counter() - start, 1)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nb.metadata[RUN_KEY] = {"budget": budget, "wall_seconds": seconds}
+    problems = figure_problems(nb)
+    changed = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells] != sources
+    stored = write and not error and not problems and not changed
+    if stored:
+        nbformat.write(nb, path)
+    return {"notebook": str(path), "budget": budget, "seconds": seconds, "error": error,
+            "figure_problems": problems, "sources_changed_meanwhile": changed, "stored": stored}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--budget", default="medium", choices=("small", "medium", "full"))
+    parser.add_argument("--dry-run", action="store_true", help="run and report, write nothing")
+    args = parser.parse_args(argv)
+    ok = True
+    for path in args.notebooks:
+        summary = refresh(path, args.budget, write=not args.dry_run)
+        print(json.dumps(summary), flush=True)
+        ok &= not summary["error"] and not summary["figure_problems"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
