@@ -30,8 +30,8 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 34 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 10 min on 2 CPU cores,
-# estimated), `full` uses the thesis' settings (hours to days on a CPU).
+# that the code runs), `medium` (the default) gives real numbers (8.5 min on 2 CPU cores,
+# measured), `full` uses the thesis' settings (hours to days on a CPU).
 #
 # The Monte-Carlo reconciliation needs no training: at `medium` Table 4.3 (3 readings x 1,000 runs per cell) takes about 25 s of CPU; `full` runs all
 # nine readings (measured: the whole reconciliation of Tables 4.3 and 5.4 took 38 s of CPU,

@@ -139,12 +139,12 @@ class EGraphEvaluator:
 def evolve_egraph(train: ArchitectureDataset, test: ArchitectureDataset, budget: int, *,
                   population_size: int = 100, sample_size: int = 25, standard_filters: int = 300,
                   seed: Any = None, workers: int = 1, executor: Any = None, study: Any = None,
-                  **evaluator_options):
+                  progress: bool = False, **evaluator_options):
     """Regularized evolution of GraphSAGE genomes scored by :class:`EGraphEvaluator`.
 
     Returns ``(history, strategy)``. ``executor`` (e.g. a :class:`nasnb.Cluster`) evaluates
-    ``workers`` children concurrently; ``study`` records every evaluation in the store.
-    Thesis: P = 100, S = 25, 400 cycles, standard filters 300.
+    ``workers`` children concurrently; ``study`` records every evaluation in the store;
+    ``progress`` shows a progress bar. Thesis: P = 100, S = 25, 400 cycles, standard filters 300.
 
     Examples
     --------
@@ -162,5 +162,5 @@ def evolve_egraph(train: ArchitectureDataset, test: ArchitectureDataset, budget:
     evaluator = EGraphEvaluator(train, test, **evaluator_options)
     strategy = RegularizedEvolution(graphsage_space(standard_filters), population_size, sample_size, seed=seed,
                                     workers=workers)
-    history = strategy.run(evaluator, budget, executor=executor, study=study)
+    history = strategy.run(evaluator, budget, executor=executor, study=study, progress=progress)
     return history, strategy
