@@ -71,8 +71,7 @@ def write_error(path, exc: BaseException) -> StoreError:
     if "locked" in text or "busy" in text:
         return StoreError(f"The experiment store {str(path)!r} is locked by another process: {exc}.")
     if "malformed" in text or "not a database" in text:
-        return StoreError(f"The experiment store {str(path)!r} is damaged ({exc}). "
-                          + _RECOVER.format(path=str(path)))
+        return damaged(path, exc)
     return StoreError(f"Cannot write to the experiment store {str(path)!r}: {exc}")
 
 

@@ -273,12 +273,13 @@ class ExperimentStore:
         return Study(self, row[0], name, json.loads(row[1]))
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection for reads; damage found while reading becomes a StoreError naming the file."""
+    def _reading(self, *also: type) -> Iterator[sqlite3.Connection]:
+        """A connection for reads; damage found while reading (``sqlite3`` errors, undecodable text or
+        JSON, and the exception types ``also`` names) becomes a StoreError naming the file."""
         conn = self._connection()
         try:
             yield conn
-        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError, *also) as exc:
             if isinstance(exc, StoreError):
                 raise
             raise opening.damaged(self.path, exc) from exc

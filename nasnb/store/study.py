@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -351,13 +350,8 @@ class Study:
     def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
         self.store.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
-        try:
-            rows = self.store._connection().execute(sql, (self.id, *params)).fetchall()
-            return [EvaluationRecord._from_row(r) for r in rows]
-        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
-            from nasnb.store.opening import damaged
-
-            raise damaged(self.store.path, exc) from exc
+        with self.store._reading() as conn:
+            return [EvaluationRecord._from_row(r) for r in conn.execute(sql, (self.id, *params)).fetchall()]
 
     def get(self, key: str) -> EvaluationRecord | None:
         """The record with this evaluation key, or None."""
@@ -412,23 +406,17 @@ class Study:
         import pandas as pd
 
         self.store.flush()
-        conn = self.store._connection()
-        try:
-            names = [r[0] for r in conn.execute(
-                "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
-                "ORDER BY e.seq, e.id", (self.id,))]
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-            from nasnb.store.opening import damaged
-
-            raise damaged(self.store.path, exc) from exc
         base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
                 "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings_json", "key",
                 "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank", "engine_pid",
                 "device"]
-        in_sql = [n for n in names if '"' not in n]  # SQLite extracts these; other names are decoded here
-        metric_sql = "".join(f", json_extract(metrics_json, ?) AS m{i}" for i in range(len(in_sql)))
-        paths = tuple(f'$."{n}"' for n in in_sql)
-        try:
+        with self.store._reading(pd.errors.DatabaseError) as conn:
+            names = [r[0] for r in conn.execute(
+                "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
+                "ORDER BY e.seq, e.id", (self.id,))]
+            in_sql = [n for n in names if '"' not in n]  # SQLite extracts these; other names are decoded here
+            metric_sql = "".join(f", json_extract(metrics_json, ?) AS m{i}" for i in range(len(in_sql)))
+            paths = tuple(f'$."{n}"' for n in in_sql)
             frame = pd.read_sql_query(f"SELECT {', '.join(base)}{metric_sql}"
                                       f"{', metrics_json' if len(in_sql) < len(names) else ''} FROM evaluations "
                                       "WHERE study_id=? ORDER BY seq, id", conn, params=(*paths, self.id))
@@ -440,10 +428,6 @@ class Study:
             decoded: dict[str, Any] = {}
             frame["settings_json"] = [decoded[t] if t in decoded else decoded.setdefault(t, json.loads(t))
                                       for t in frame["settings_json"]]
-        except (sqlite3.DatabaseError, pd.errors.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
-            from nasnb.store.opening import damaged
-
-            raise damaged(self.store.path, exc) from exc
         frame = frame.rename(columns={"settings_json": "settings"})
         for col in ("created", "started", "finished"):
             frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)

@@ -82,10 +82,7 @@ class RunLoop:
             self._bar = tqdm(total=budget, desc=type(strategy).__name__)
         try:
             if self.inline and strategy.batch_size == 1:
-                if self.recorder is None:
-                    self._serial_fast(budget)
-                else:
-                    self._serial_recorded(budget)
+                self._serial(budget)
             elif mode == "batch":
                 self._batches(budget)
             else:
@@ -100,21 +97,8 @@ class RunLoop:
                 self._bar.close()
 
     # ------------------------------------------------------------------ pieces
-    def _serial_fast(self, budget: int) -> None:
-        """No study, no executor, one trial at a time: the hot loop of benchmark searches."""
-        strategy, runner, clock = self.strategy, self.runner, self._clock
-        check, apply, bar = self.failures.check, strategy._apply_result, self._bar
-        for _ in range(budget):
-            trial = strategy.ask()
-            start = clock()
-            outcome = runner.evaluate(runner.prepare(trial))
-            check(trial.index, outcome)
-            apply(trial.index, outcome.result, clock() - start)
-            if bar is not None:
-                bar.update(1)
-
-    def _serial_recorded(self, budget: int) -> None:
-        """One trial at a time in this process, recorded (and resumed) through the study."""
+    def _serial(self, budget: int) -> None:
+        """One trial at a time in this process (recorded and resumed when there is a study)."""
         strategy, runner, clock = self.strategy, self.runner, self._clock
         apply, stored = strategy._apply_result, self.stored
         for _ in range(budget):
