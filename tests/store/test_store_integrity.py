@@ -119,6 +119,8 @@ def test_a_read_only_location_is_explained_and_read_only_mode_reads(tmp_path):
         ExperimentStore(tmp_path / "missing.sqlite", read_only=True)
     with pytest.raises(ParameterError, match="'group_commit'"):
         ExperimentStore(path, group_commit=0)
+    with pytest.raises(ParameterError, match="'checkpoint_every'"):
+        ExperimentStore(path, checkpoint_every=0)
 
 
 def _record(path, n, **kw):
