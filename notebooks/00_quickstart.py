@@ -121,7 +121,7 @@ evaluate_kwargs = {"epochs": EPOCHS, "dataset": "digits", "percentage": PERCENTA
 
 start = time.perf_counter()
 local = nasnb.RegularizedEvolution(space, POPULATION, SAMPLE, seed=SEED, workers=2).run(
-    evaluator, EVALUATIONS, evaluate_kwargs=evaluate_kwargs)
+    evaluator, EVALUATIONS, evaluate_kwargs=evaluate_kwargs, progress=True)
 local_seconds = time.perf_counter() - start
 print(f"{len(local.fitness)} evaluations in {local_seconds:.1f} s; best accuracy {local.best.fitness:.3f}")
 local.to_dataframe().head()
@@ -150,7 +150,7 @@ fig.tight_layout()
 start = time.perf_counter()
 with nasnb.Cluster(n=ENGINES) as env:
     distributed = nasnb.RegularizedEvolution(space, POPULATION, SAMPLE, seed=SEED, workers=2).run(
-        evaluator, EVALUATIONS, evaluate_kwargs=evaluate_kwargs, executor=env)   # <- the one changed line
+        evaluator, EVALUATIONS, evaluate_kwargs=evaluate_kwargs, executor=env, progress=True)   # <- the one changed line: executor=env
     one = env.descriptor_evaluate(d, EPOCHS, "digits", percentage=PERCENTAGE, seed=SEED)
 cluster_seconds = time.perf_counter() - start
 print(f"cluster: {cluster_seconds:.1f} s including engine start-up; the hand-written net scored {one.fitness:.3f} there")

@@ -85,6 +85,7 @@ import matplotlib.pyplot as plt
 import nasnb
 from nasnb.analysis import kendall_tau, tau_matrix
 from IPython.display import display
+from tqdm.auto import tqdm
 from nasnb.analysis.ledger import Ledger
 from nasnb.analysis.montecarlo import READINGS
 from nasnb.analysis.reconcile import ALL_READINGS, published_table, reconcile
@@ -126,6 +127,7 @@ nasnb.plot_architecture(descriptors[-1], layout, ax=axes[1]); axes[1].set_title(
 
 # %%
 rows = []
+bar = tqdm(total=len(OPTIMIZERS) * len(EPOCHS) * len(descriptors), desc="training")
 for opt_name, (optimizer, params) in OPTIMIZERS.items():
     evaluator = nasnb.LocalEvaluator(optimizer, params, batch_size=BATCH, datasets=datasets)
     for epochs in EPOCHS:
@@ -134,6 +136,8 @@ for opt_name, (optimizer, params) in OPTIMIZERS.items():
             rows.append({"arch": arch, "optimizer": opt_name, "epochs": epochs, "setup": f"{opt_name} {epochs}",
                          "score": r.fitness if r.status == "done" else np.nan, "seconds": r.total_time,
                          "status": r.status})
+            bar.update()
+bar.close()
 records = pd.DataFrame(rows)
 records.pivot_table(index="arch", columns="setup", values="score").round(3)
 

@@ -59,14 +59,14 @@ SIZES = {
     "small": {"n_architectures": 6, "epochs": (1, 2), "percentage": 0.25, "head": "linear", "batch": 16,
         "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})}, "n_resamples": 50,
         "protocol_samples": 500, "mc_repetitions": 10, "mc_readings": ("text", "thesis-101"), "mc_boot": 200,
-        "threads": 1},
-    "medium": {"n_architectures": 12, "epochs": (1, 3, 10), "percentage": 1.0, "head": "thesis",
+        "threads": 1, "workers": 2},
+    "medium": {"n_architectures": 12, "epochs": (1, 2, 5), "percentage": 1.0, "head": "thesis",
         "batch": 64, "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})},
         "n_resamples": 200, "protocol_samples": 10_000, "mc_repetitions": 100,
-        "mc_readings": ("text", "thesis", "thesis-101"), "mc_boot": 1000, "threads": 1},
+        "mc_readings": ("text", "thesis", "thesis-101"), "mc_boot": 1000, "threads": 1, "workers": 2},
     "full": {"n_architectures": 140, "epochs": (1, 5, 10, 20, 50), "percentage": 1.0, "head": "thesis",
         "batch": 64, "optimizers": OPTIMIZERS_ALL, "n_resamples": 800, "protocol_samples": 100_000,
-        "mc_repetitions": 100, "mc_readings": "all", "mc_boot": 1000, "threads": None},
+        "mc_repetitions": 100, "mc_readings": "all", "mc_boot": 1000, "threads": None, "workers": 1},
 }[BUDGET]
 N_ARCHITECTURES = SIZES["n_architectures"]
 EPOCHS = SIZES["epochs"]
@@ -80,6 +80,7 @@ MC_REPETITIONS = SIZES["mc_repetitions"]   # GA runs per cell of Table 5.4 (the 
 MC_READINGS = SIZES["mc_readings"]         # readings of the Monte-Carlo protocol run live (see nasnb.analysis.reconcile)
 MC_BOOT = SIZES["mc_boot"]                 # bootstrap resamples for the intervals
 THREADS = SIZES["threads"]   # torch threads: 1 is fastest for the small networks of small/medium; None keeps torch's default
+WORKERS = SIZES["workers"]   # trainings run at once on a thread pool (same results as one at a time)
 
 # %%
 import torch
@@ -94,6 +95,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import nasnb
 from IPython.display import display
+from concurrent.futures import ThreadPoolExecutor
+from tqdm.auto import tqdm
 from nasnb.analysis import bootstrap_tau, resampling_protocol
 from nasnb.analysis.ledger import Ledger
 from nasnb.analysis.montecarlo import READINGS
@@ -133,15 +136,24 @@ print(f"parameters: min {min(sizes)}, mean {np.mean(sizes):.0f}, max {max(sizes)
 # full training agree with *another* full training?
 
 # %%
-rows = []
 longest = max(EPOCHS)
-for opt_name, (optimizer, params) in OPTIMIZERS.items():
-    evaluator = nasnb.LocalEvaluator(optimizer, params, batch_size=BATCH, datasets=datasets)
-    for epochs, run in [(e, 0) for e in EPOCHS] + [(longest, 1)]:
-        for arch, d in enumerate(descriptors):
-            r = evaluator.descriptor_evaluate(d, epochs, "study", percentage=PERCENTAGE, seed=SEED + run)
-            rows.append({"arch": arch, "optimizer": opt_name, "budget": epochs, "run": run,
-                         "score": r.fitness if r.status == "done" else np.nan})
+evaluators = {name: nasnb.LocalEvaluator(optimizer, params, batch_size=BATCH, datasets=datasets)
+              for name, (optimizer, params) in OPTIMIZERS.items()}
+jobs = [(opt_name, epochs, run, arch) for opt_name in OPTIMIZERS
+        for epochs, run in [(e, 0) for e in EPOCHS] + [(longest, 1)] for arch in range(len(descriptors))]
+
+
+def train(job):
+    opt_name, epochs, run, arch = job
+    r = evaluators[opt_name].descriptor_evaluate(descriptors[arch], epochs, "study", percentage=PERCENTAGE,
+                                                 seed=SEED + run)
+    return {"arch": arch, "optimizer": opt_name, "budget": epochs, "run": run,
+            "score": r.fitness if r.status == "done" else np.nan}
+
+
+# Each network draws dropout from its own seeded generator, so the thread pool gives the serial results.
+with ThreadPoolExecutor(WORKERS) as pool:
+    rows = list(tqdm(pool.map(train, jobs), total=len(jobs), desc="training"))
 records = pd.DataFrame(rows).dropna()
 records.head()
 

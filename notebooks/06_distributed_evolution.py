@@ -101,10 +101,10 @@ evaluate_kwargs = {"epochs": EPOCHS, "dataset": DATASET, "percentage": PERCENTAG
 store = nasnb.ExperimentStore(f"chapter6-{BUDGET}.db")   # one store per budget: a re-run resumes, another budget starts afresh
 with nasnb.Cluster(n=ENGINES) as env:
     evolution = nasnb.RegularizedEvolution(space, POPULATION, SAMPLE, seed=SEED, workers=ENGINES, cycles=CYCLES)
-    evo = evolution.run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs,
+    evo = evolution.run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs, progress=True,
                         study=store.create_study("evolution", {"search": evolution.config(), **evaluate_kwargs}))
     random_search = nasnb.RandomSearch(space, POPULATION, seed=SEED, workers=ENGINES, cycles=CYCLES)
-    rnd = random_search.run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs,
+    rnd = random_search.run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs, progress=True,
                             study=store.create_study("random", {"search": random_search.config(), **evaluate_kwargs}))
 print(f"evolution: {len(evo.fitness)} evaluations, best {evo.best.fitness:.4f}")
 print(f"random search: {len(rnd.fitness)} evaluations, best {rnd.best.fitness:.4f}")

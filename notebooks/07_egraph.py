@@ -126,7 +126,7 @@ pd.Series(np.asarray(data.scores)).describe()
 # %%
 history, strategy = evolve_egraph(train, test, EVALUATIONS, population_size=POPULATION, sample_size=SAMPLE,
                                   standard_filters=FILTERS, seed=SEED, epochs=GCN_EPOCHS,
-                                  pairs_per_epoch=GCN_PAIRS, epsilon=0.01)
+                                  pairs_per_epoch=GCN_PAIRS, epsilon=0.01, progress=True)
 
 
 def gcn_frame(history):
@@ -169,7 +169,7 @@ second = nas_bench_graph_dataset("citeseer", n=sum(EVOLUTION_SPLIT), seed=SEED +
 second_train, second_test = second.split(*EVOLUTION_SPLIT, seed=SEED)
 second_history, _ = evolve_egraph(second_train, second_test, SECOND_EVALUATIONS, population_size=POPULATION,
                                   sample_size=SAMPLE, standard_filters=FILTERS, seed=SEED, epochs=GCN_EPOCHS,
-                                  pairs_per_epoch=GCN_PAIRS, epsilon=0.01)
+                                  pairs_per_epoch=GCN_PAIRS, epsilon=0.01, progress=True)
 second_frame = gcn_frame(second_history)
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 tau_vs_parameters(frame, f"Fig. 7.7 -- {BENCHMARK_LABEL}", axes[0])

@@ -90,6 +90,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import nasnb
 from nasnb.analysis.ledger import Ledger
+from tqdm.auto import tqdm
 from nasnb.darts import DartsConfig, cell_graph, darts_consistency_report, darts_final_training, darts_parallel
 
 NOTEBOOK_START = time.perf_counter()
@@ -108,7 +109,7 @@ base
 
 # %%
 results, ranks, startup = {}, {}, {}
-for workers in WORKERS:
+for workers in tqdm(WORKERS, desc="DARTS searches (every seed, per worker count)"):
     start = time.perf_counter()
     per_seed = darts_parallel(base, workers=workers, algorithm="serial" if workers == 1 else "algorithm1",
                               seeds=SEEDS)
@@ -187,9 +188,16 @@ TABLE_8_2
 # validation split, recording the validation accuracy after every epoch.
 
 # %%
-finals = {w: [darts_final_training(r.genotype, DATASET, channels=FINAL_CHANNELS, layers=FINAL_LAYERS,
-                                   epochs=FINAL_EPOCHS, percentage=FINAL_PERCENTAGE, augment=AUGMENT, seed=SEED)
-              for r in group] for w, group in results.items()}
+bar = tqdm(total=sum(len(group) for group in results.values()), desc="final trainings")
+finals = {}
+for w, group in results.items():
+    finals[w] = []
+    for r in group:
+        finals[w].append(darts_final_training(r.genotype, DATASET, channels=FINAL_CHANNELS, layers=FINAL_LAYERS,
+                                              epochs=FINAL_EPOCHS, percentage=FINAL_PERCENTAGE, augment=AUGMENT,
+                                              seed=SEED))
+        bar.update()
+bar.close()
 fig, ax = plt.subplots(figsize=(7, 4))
 for workers, group in finals.items():
     for run in group:

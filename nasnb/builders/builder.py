@@ -158,8 +158,10 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
     registry : LayerRegistry, optional
         Where layer types are looked up (default: :func:`nasnb.layers.default_registry`).
     seed : int >= 0 or numpy Generator, optional
-        Seeds the weight initialisation (in a forked torch RNG: the global torch random state
-        is left as it was). ``None`` uses torch's global generator.
+        Seeds the weight initialisation (in a forked torch RNG, under
+        :data:`nasnb.builders.randomness.GLOBAL_RNG_LOCK`, so builds on several threads do not
+        mix their draws; the global torch random state is left as it was). ``None`` uses
+        torch's global generator as it stands.
     strict : bool, default False
         A declared ``in_channels`` / ``in_features`` / ``num_features`` / ``num_channels``
         that disagrees with the layer's real input raises ``BuildError`` instead of being
@@ -187,8 +189,11 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
                               head=head, registry=registry, strict=strict)
     import torch
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(as_seed(seed, _FUNC))
+    from nasnb.builders.randomness import GLOBAL_RNG_LOCK
+
+    seed = as_seed(seed, _FUNC)
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
+        torch.manual_seed(seed)
         return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
                               head=head, registry=registry, strict=strict)
 

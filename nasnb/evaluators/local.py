@@ -276,23 +276,32 @@ class LocalEvaluator:
         config = self.registry().get(dataset)
         device = resolve_device(self.device)
         splits = self.splits(config, percentage, device)
-        devices = [device.index or 0] if device.type == "cuda" else []
-        start = time.perf_counter()
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(int(seed))
-            return self._run(descriptor, epochs, config, splits, int(seed), device, start)
+        return self._run(descriptor, epochs, config, splits, int(seed), device, time.perf_counter())
 
     def _run(self, descriptor: Any, epochs: int, config: DatasetConfig, splits: DataSplits, seed: int,
              device: torch.device, start: float) -> EvaluationResult:
         from nasnb.builders import build_network
+        from nasnb.builders.randomness import GLOBAL_RNG_LOCK, private_randomness
 
         try:
             model = build_network(descriptor, config.input_shape, config.num_outputs, merge=self.merge,
                                   fixed_channels=config.fixed_channels, head=config.head,
-                                  registry=self.layer_registry)
+                                  registry=self.layer_registry, seed=seed)
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        # Dropout draws from the network's own generator, so evaluations on a thread pool give
+        # the same result as serial ones; the rare layers without a private version (alpha
+        # dropout, RReLU) train one network at a time on the seeded global generator.
+        if private_randomness(model, seed, device):
+            devices = [device.index or 0] if device.type == "cuda" else []
+            with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+                torch.manual_seed(seed)
+                return self._train(model, epochs, config, splits, seed, device, start)
+        return self._train(model, epochs, config, splits, seed, device, start)
+
+    def _train(self, model: Any, epochs: int, config: DatasetConfig, splits: DataSplits, seed: int,
+               device: torch.device, start: float) -> EvaluationResult:
         loss_fn = resolve_loss(config.loss)
         try:
             model = model.to(device)

@@ -76,9 +76,7 @@ class RunLoop:
             self.recorder.study.save_checkpoint("strategy", {"config": strategy.config(), "budget": budget,
                                                              "mode": mode})
         if self.progress:
-            from nasnb._optional import require
-
-            tqdm = require("tqdm.auto", extra="progress", purpose="show a progress bar").tqdm
+            from tqdm.auto import tqdm   # a core dependency
             self._bar = tqdm(total=budget, desc=type(strategy).__name__)
         try:
             if self.inline and strategy.batch_size == 1:

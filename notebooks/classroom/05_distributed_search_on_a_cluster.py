@@ -178,7 +178,7 @@ def search():
     return nasnb.RegularizedEvolution(space, POPULATION, SAMPLE, seed=SEED, workers=ENGINES, cycles=CYCLES)
 
 
-serial = search().run(evaluator, evaluate_kwargs=evaluate_kwargs, study=store.create_study("serial"))
+serial = search().run(evaluator, evaluate_kwargs=evaluate_kwargs, study=store.create_study("serial"), progress=True)
 print(f"{len(serial.fitness)} evaluations, best accuracy {serial.best.fitness:.3f}")
 
 # %% [markdown]
@@ -191,9 +191,9 @@ print(f"{len(serial.fitness)} evaluations, best accuracy {serial.best.fitness:.3
 # %%
 with nasnb.Cluster(n=ENGINES) as env:
     batch = search().run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs,
-                         study=store.create_study("batch"))
+                         study=store.create_study("batch"), progress=True)
     steady = search().run(evaluator, executor=env, evaluate_kwargs=evaluate_kwargs, mode="async",
-                          study=store.create_study("async"))
+                          study=store.create_study("async"), progress=True)
 runs = {"serial": serial, "cluster, batch": batch, "cluster, async": steady}
 columns = ["parent", "seed", "fitness", "engine_rank", "arrival"]
 records = {name: store.load_study(key).to_dataframe()[columns]

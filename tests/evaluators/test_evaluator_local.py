@@ -157,3 +157,45 @@ def test_assure_reproducibility_seeds_every_generator():
         torch.use_deterministic_algorithms(False)
     with pytest.raises(ParameterError, match="'seed'"):
         assure_reproducibility(-1)
+
+
+def test_thread_pool_gives_the_serial_results_with_dropout(registry):
+    """Dropout draws from each network's own generator: concurrent evaluations do not mix draws."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ev = LocalEvaluator("Adam", {"lr": 0.01}, batch_size=32, datasets=registry)
+    descriptors = [NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 6 + k, "kernel_size": 3}),
+                                                ("nn.Dropout2d", {"p": 0.4}), ("nn.ReLU", {}),
+                                                ("nn.Dropout", {"p": 0.3})]) for k in range(4)]
+
+    def run(d):
+        r = ev.descriptor_evaluate(d, 1, "digits", percentage=0.3, seed=7)
+        assert r.status == "done", r
+        return r.loss
+
+    serial = [run(d) for d in descriptors]
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    with ThreadPoolExecutor(4) as pool:
+        pooled = list(pool.map(run, descriptors))
+    assert pooled == serial
+    assert torch.equal(torch.rand(3), before)   # the caller's global generator is untouched
+
+
+def test_layers_without_a_private_generator_still_train_deterministically(registry):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ev = LocalEvaluator("Adam", {"lr": 0.01}, batch_size=32, datasets=registry)
+    d = NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 6, "kernel_size": 3}), ("nn.ReLU", {}),
+                                     ("nn.AlphaDropout", {"p": 0.2})])
+
+    def run(_):
+        r = ev.descriptor_evaluate(d, 1, "digits", percentage=0.3, seed=1)
+        assert r.status == "done", r
+        return r.loss
+
+    serial = run(0)
+    with ThreadPoolExecutor(3) as pool:
+        pooled = list(pool.map(run, range(3)))
+    assert pooled == [serial] * 3

@@ -8,7 +8,9 @@ Each notebook runs in a fresh kernel with the inline matplotlib backend (as a re
 a temporary working folder. Its outputs are written back only when the run raised no error, no
 cell shows a figure twice or as text only, and the notebook's sources did not change while it
 ran (someone editing the paired script). Widget state is not stored (anywidget bundles make it
-megabytes); the widgets' static HTML snapshots are what GitHub, nbviewer and the docs show. The
+megabytes); the widgets' static HTML snapshots are what GitHub, nbviewer and the docs show, and a
+tqdm progress bar is stored as the text of its final state (``training: 100%|██████████| 48/48
+[01:10<00:00, ...]``), not as the first frame its text fallback froze. The
 run is recorded in the notebook metadata as ``nasnb_run: {"budget": "medium", "wall_seconds": ...}``,
 which ``test_committed_outputs_come_from_a_clean_medium_run`` checks.
 """
@@ -16,6 +18,7 @@ which ``test_committed_outputs_come_from_a_clean_medium_run`` checks.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import sys
@@ -43,13 +46,14 @@ def refresh(path: Path, budget: str = "medium", timeout: int = 1800, write: bool
     start = time.perf_counter()
     error = ""
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                        resources={"metadata": {"path": tempfile.mkdtemp(prefix="nasnb-refresh-")}}).execute()
     except Exception as exc:  # noqa: BLE001 - reported, the notebook is left unchanged
         error = f"{type(exc).__name__}: {str(exc)[-1000:]}"
     seconds = round(time.perf_counter() - start, 1)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    progress_bars_as_text(nb)
     nb.metadata[RUN_KEY] = {"budget": budget, "wall_seconds": seconds}
     problems = figure_problems(nb)
     changed = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells] != sources
@@ -58,6 +62,38 @@ def refresh(path: Path, budget: str = "medium", timeout: int = 1800, write: bool
         nbformat.write(nb, path)
     return {"notebook": str(path), "budget": budget, "seconds": seconds, "error": error,
             "figure_problems": problems, "sources_changed_meanwhile": changed, "stored": stored}
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def progress_bars_as_text(nb) -> int:
+    """Replace each tqdm notebook bar by the text of its final state; drop the widget state.
+
+    A tqdm bar is an ``HBox(HTML(prefix), FloatProgress, HTML(suffix))`` whose text fallback is
+    frozen at its first frame (``0/48``). Returns the number of bars replaced.
+    """
+    state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+
+    def model(ref):
+        return state.get(str(ref).removeprefix("IPY_MODEL_"), {})
+
+    replaced = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            box = model(view.get("model_id")) if isinstance(view, dict) else {}
+            children = [model(c) for c in box.get("state", {}).get("children", [])]
+            names = [c.get("model_name") for c in children]
+            if box.get("model_name") != "HBoxModel" or names != ["HTMLModel", "FloatProgressModel", "HTMLModel"]:
+                continue
+            prefix, bar, suffix = (c.get("state", {}) for c in children)
+            filled = round(10 * bar.get("value", 0) / bar["max"]) if bar.get("max") else 0
+            text = f"{prefix.get('value', '')}|{'█' * filled}{' ' * (10 - filled)}|{suffix.get('value', '')}"
+            text = html.unescape(text).replace("\u2007", " ")   # tqdm writes HTML with figure spaces
+            output["data"] = {"text/plain": text}
+            replaced += 1
+    return replaced
 
 
 def main(argv=None) -> int:
