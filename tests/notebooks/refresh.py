@@ -5,7 +5,8 @@ Usage (from the repository root, one notebook at a time on a small machine)::
     python tests/notebooks/refresh.py notebooks/07_egraph.ipynb [more.ipynb ...]
 
 Each notebook runs in a fresh kernel with the inline matplotlib backend (as a reader has it), in
-a temporary working folder. Its outputs are written back only when the run raised no error, no
+a temporary working folder holding a copy of the notebook's ``data/`` folder (the committed full
+runs it shows), so the stores it writes stay out of the repository. Its outputs are written back only when the run raised no error, no
 cell shows a figure twice or as text only, and the notebook's sources did not change while it
 ran (someone editing the paired script). Widget state is not stored (anywidget bundles make it
 megabytes); the widgets' static HTML snapshots are what GitHub, nbviewer and the docs show, and a
@@ -21,6 +22,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,9 +47,12 @@ def refresh(path: Path, budget: str = "medium", timeout: int = 1800, write: bool
             cell.outputs, cell.execution_count = [], None
     start = time.perf_counter()
     error = ""
+    workdir = Path(tempfile.mkdtemp(prefix="nasnb-refresh-"))
+    if (path.parent / "data").is_dir():   # the notebook's committed data (full runs), as beside it
+        shutil.copytree(path.parent / "data", workdir / "data")
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                       resources={"metadata": {"path": tempfile.mkdtemp(prefix="nasnb-refresh-")}}).execute()
+                       resources={"metadata": {"path": str(workdir)}}).execute()
     except Exception as exc:  # noqa: BLE001 - reported, the notebook is left unchanged
         error = f"{type(exc).__name__}: {str(exc)[-1000:]}"
     seconds = round(time.perf_counter() - start, 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -77,9 +78,15 @@ def sizes_of(namespace: dict) -> dict:
     return {k: v for k, v in namespace.items() if k.isupper() and k not in ("BUDGET", "DATA_ROOT", "SIZES")}
 
 
+# what a cell ending in ax.set_title(...), ax.set_ylim(...), ax.plot(...) shows below the figure
+STRAY_MATPLOTLIB = re.compile(r"^(Text\(|\[<matplotlib|<matplotlib\.|<Axes)")
+STRAY_LIMITS = re.compile(r"^\(-?[\d.]+, -?[\d.]+\)$")   # set_xlim / set_ylim / axis return the limits
+
+
 def figure_problems(nb) -> list[str]:
-    """Describe every code cell that shows the same image (PNG or SVG) more than once, or shows a
-    matplotlib figure as text only (a returned figure that no image formatter drew)."""
+    """Describe every code cell that shows the same image (PNG or SVG) more than once, shows a
+    matplotlib figure as text only (a returned figure that no image formatter drew), or shows a
+    matplotlib call's return value as text (``Text(0.5, 1.0, 'title')``, ``(-1.0, 1.0)``)."""
     problems = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -91,6 +98,11 @@ def figure_problems(nb) -> list[str]:
             text = "".join(text) if isinstance(text, list) else text
             if text.startswith("<Figure size") and not any(m in data for m in IMAGE_TYPES):
                 problems.append(f"cell {index} shows a figure as text only ({text[:40]}...), not as an image")
+            elif output.get("output_type") == "execute_result" and (
+                    STRAY_MATPLOTLIB.match(text) or STRAY_LIMITS.match(text)
+                    and re.search(r"lim\(|axis\(", (cell.source.strip().splitlines() or [""])[-1])):
+                problems.append(f"cell {index} ends with a matplotlib call whose return value is shown as text "
+                                f"({text[:40]}); end it with ';'")
             for mime in IMAGE_TYPES:
                 if mime in data:
                     payload = data[mime]
@@ -253,3 +265,13 @@ def test_notebook_runs_at_small_and_shows_each_figure_once(path, tmp_path, monke
     execute(nb, tmp_path, monkeypatch)
     problems = figure_problems(nb)
     assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_figure_check_catches_a_matplotlib_return_value_shown_as_text():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("ax.set_ylim(-1, 1)"), nbformat.v4.new_code_cell("ax.set_title('t')"),
+                nbformat.v4.new_code_cell("(1, 2)")]
+    for cell, text in zip(nb.cells, ["(-1.0, 1.0)", "Text(0.5, 1.0, 't')", "(1, 2)"]):
+        cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": text}, execution_count=1)]
+    problems = figure_problems(nb)
+    assert [p.split(" ends with")[0] for p in problems] == ["cell 0", "cell 1"], problems
