@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from nasnb._validation import check_fraction, check_positive_int, check_probability
+from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.darts.derive import Genotype, genotype_to_descriptor
 from nasnb.darts.ops import darts_registry
 
@@ -101,7 +102,7 @@ def darts_final_training(genotype: Genotype, dataset: str = "digits", *, channel
                          batch_size=batch_size, registry=registry)
     descriptor = genotype_to_descriptor(genotype, config.input_shape, channels=channels, layers=layers)
     start = time.perf_counter()
-    with torch.random.fork_rng(devices=[]):
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
         torch.manual_seed(int(seed))
         model = build_network(descriptor, config.input_shape, config.num_outputs, head="linear",
                               registry=darts_registry())

@@ -44,6 +44,7 @@ import numpy as np
 import torch
 
 from nasnb._validation import check_choice, check_fraction, check_positive_int
+from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.darts.derive import Genotype, derive_genotype
 from nasnb.darts.supernet import Supernet
 
@@ -193,7 +194,7 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
     x_tr, y_tr = x_tr[rank:n_tr:world], y_tr[rank:n_tr:world]
     x_ar, y_ar = x_ar[rank:n_ar:world], y_ar[rank:n_ar:world]
     batch = max(1, config.batch_size // world) if algorithm == "algorithm2" else config.batch_size
-    with torch.random.fork_rng(devices=[]):
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
         torch.manual_seed(config.seed)
         model = Supernet(input_shape, classes, channels=config.channels, layers=config.layers, nodes=config.nodes)
     weights = model.weight_parameters()

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from nasnb._validation import as_generator, check_positive_int
+from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.predictors.datasets import ArchitectureDataset
 
 __all__ = ["TrainingReport", "train_pairwise", "train_margin", "pairwise_scores", "model_scores",
@@ -43,6 +44,9 @@ class TrainingReport:
 class seeded:
     """Context manager: seed torch's generator for model initialisation, restore it after.
 
+    Holds :data:`nasnb.builders.randomness.GLOBAL_RNG_LOCK` meanwhile, so trainings on several
+    threads take turns with the global generator and each gets its own seeded draws.
+
     Examples
     --------
     >>> with seeded(0):
@@ -57,13 +61,17 @@ class seeded:
         self.seed = int(as_generator(seed).integers(2**31 - 1)) if not isinstance(seed, int) else seed
 
     def __enter__(self):
+        GLOBAL_RNG_LOCK.acquire()
         self._ctx = torch.random.fork_rng(devices=[])
         self._ctx.__enter__()
         torch.manual_seed(self.seed)
         return self
 
     def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
+        try:
+            return self._ctx.__exit__(*exc)
+        finally:
+            GLOBAL_RNG_LOCK.release()
 
 
 def _epoch_pairs(dataset, epsilon, pairs_per_epoch, rng):
