@@ -124,3 +124,12 @@ def test_binder_installs_nasnb_itself_and_runs_small_budgets():
     assert re.search(r"pip install .*-e \.", post)
     start = (ROOT / "binder" / "start").read_text()
     assert "NASNB_BUDGET" in start and 'exec "$@"' in start
+
+
+def test_readme_has_a_binder_badge_opening_jupyterlab():
+    head = (ROOT / "README.md").read_text().split("\n## ", 1)[0]
+    badge = re.search(r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]"
+                      r"\((https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w.-]+\?[^)]*)\)", head)
+    assert badge, "README: no Binder badge above the first section"
+    assert "urlpath=lab" in badge.group(1)   # opens JupyterLab, not the classic notebook
+    assert (ROOT / "binder" / "environment.yml").exists() and (ROOT / "binder" / "postBuild").exists()
