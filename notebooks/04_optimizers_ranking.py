@@ -120,7 +120,7 @@ descriptors = [space.to_descriptor(g) for g in lineage]
 layout = nasnb.SharedLayout().fit(descriptors)
 fig, axes = plt.subplots(1, 2, figsize=(12, 3))
 nasnb.plot_architecture(descriptors[0], layout, ax=axes[0]); axes[0].set_title("generation 0")
-nasnb.plot_architecture(descriptors[-1], layout, ax=axes[1]); axes[1].set_title(f"generation {len(lineage) - 1}")
+nasnb.plot_architecture(descriptors[-1], layout, ax=axes[1]); axes[1].set_title(f"generation {len(lineage) - 1}");
 
 # %% [markdown]
 # ## Train every architecture with every optimizer for every epoch budget

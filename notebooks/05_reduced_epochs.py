@@ -60,7 +60,7 @@ SIZES = {
         "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})}, "n_resamples": 50,
         "protocol_samples": 500, "mc_repetitions": 10, "mc_readings": ("text", "thesis-101"), "mc_boot": 200,
         "threads": 1, "workers": 2},
-    "medium": {"n_architectures": 12, "epochs": (1, 2, 5), "percentage": 1.0, "head": "thesis",
+    "medium": {"n_architectures": 12, "epochs": (1, 3, 8), "percentage": 1.0, "head": "thesis",
         "batch": 64, "optimizers": {"Adam": ("Adam", {"lr": 1e-3}), "SGD": ("SGD", {"lr": 0.05})},
         "n_resamples": 200, "protocol_samples": 10_000, "mc_repetitions": 100,
         "mc_readings": ("text", "thesis", "thesis-101"), "mc_boot": 1000, "threads": 1, "workers": 2},
@@ -230,7 +230,7 @@ fig.tight_layout()
 fig, ax = plt.subplots(figsize=(7, 4))
 for (opt_name, scores), g in results_table.groupby(["optimizer", "scores"]):
     ax.errorbar(g["vs longest"], g["mean"], yerr=g["std_error"], marker="o", capsize=3, label=f"{opt_name}, {scores}")
-ax.set_ylabel(f"Kendall tau-b vs {longest} epochs"); ax.legend(fontsize=8); ax.set_ylim(-1, 1)
+ax.set_ylabel(f"Kendall tau-b vs {longest} epochs"); ax.legend(fontsize=8); ax.set_ylim(-1, 1);
 
 # %% [markdown]
 # ## The sampling protocol

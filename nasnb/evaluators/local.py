@@ -157,10 +157,13 @@ class LocalEvaluator:
 
     Notes
     -----
-    Each evaluation seeds a *forked* PyTorch generator with ``seed`` (weights
-    initialisation, dropout, batch order), so the same seed gives bit-identical
-    results on the CPU without touching global random state. Loaded data sets are
-    cached on the instance and dropped when it is pickled.
+    Each evaluation draws from generators of its own, all seeded from ``seed``: weight
+    initialisation (a forked global generator, under
+    :data:`~nasnb.builders.randomness.GLOBAL_RNG_LOCK`), dropout (the network's private
+    generator, :func:`~nasnb.builders.randomness.private_randomness`), batch order and
+    augmentation. The same seed therefore gives bit-identical results on the CPU serially, on a
+    thread pool or on an engine, and the caller's global random state is left as it was. Loaded
+    data sets are cached on the instance and dropped when it is pickled.
     """
 
     def __init__(self, optimizer_class: Any = "Adam", optimizer_params: Mapping[str, Any] | None = None, *,
