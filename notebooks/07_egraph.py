@@ -91,6 +91,7 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import nasnb
 from nasnb.analysis.ledger import Ledger
+from tqdm.auto import tqdm
 from nasnb.predictors import (ArchitectureDataset, EGraphEvaluator, evolve_egraph, nas_bench_graph_dataset,
                               ranking_metrics, renas_scores, train_renas)
 from nasnb.viz import gene_box_data
@@ -210,7 +211,7 @@ def egraph_on(n_train, n_test, epsilon, **options):
 
 
 rows = []
-for n_train, n_test, epsilon in TABLE_7_3_ROWS:
+for n_train, n_test, epsilon in tqdm(TABLE_7_3_ROWS, desc="Table 7.3 rows"):
     metrics = egraph_on(scaled(n_train), scaled(n_test), epsilon)
     published = TABLE_7_3_PUBLISHED[(n_train, n_test, epsilon)]
     rows.append({"train": scaled(n_train), "test": scaled(n_test), "epsilon": epsilon,
@@ -236,6 +237,7 @@ TABLE_7_4_PUBLISHED = {"ReNAS, batch 32": (0.828, 0.57), "ReNAS, batch 1024": (0
 n_train, n_test, epsilon = TABLE_7_4_SPLIT
 renas_train, renas_test = pool.split(n_train, n_test, seed=SEED)
 ours = {}
+bar = tqdm(total=7, desc="Table 7.4 models")
 for encoding in ("scalar", "onehot"):
     for batch in (32, 1024):
         pairs = None if RENAS_PAIRS is None else (RENAS_PAIRS // 4 if batch == 32 else RENAS_PAIRS)
@@ -243,9 +245,14 @@ for encoding in ("scalar", "onehot"):
                                epsilon=epsilon, seed=SEED, encoding=encoding)
         label = f"ReNAS, batch {batch}" + ("" if encoding == "scalar" else ", one-hot ops (ours)")
         ours[label] = ranking_metrics(renas_scores(model, renas_test), renas_test.scores)
+        bar.update()
 ours["EGraph, regression head, batch 32"] = egraph_on(n_train, n_test, epsilon, batch_size=32, head="regression")
+bar.update()
 ours["EGraph, batch 32"] = egraph_on(n_train, n_test, epsilon, batch_size=32)
+bar.update()
 ours["EGraph, 5 epochs, batch 32"] = egraph_on(n_train, n_test, epsilon, batch_size=32, epochs=5)
+bar.update()
+bar.close()
 TABLE_7_4 = pd.DataFrame([{"model": label, "tau (thesis)": TABLE_7_4_PUBLISHED.get(label, (None, None))[0],
                            "tau": m["tau"], "top-50% tau (thesis)": TABLE_7_4_PUBLISHED.get(label, (None, None))[1],
                            "top-50% tau": m["top50_tau"]} for label, m in ours.items()]).set_index("model")

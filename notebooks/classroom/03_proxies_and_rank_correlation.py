@@ -85,6 +85,7 @@ import pandas as pd
 # %matplotlib inline
 import nasnb
 import nasnb.viz
+from tqdm.auto import tqdm
 from nasnb.analysis import kendall_tau, bootstrap_tau
 from nasnb.classroom import check, hint, KENDALL_X, KENDALL_Y, ROUNDING_PROXY, ROUNDING_TRUE
 
@@ -124,9 +125,12 @@ space = nasnb.layer_choice_space(8, initial_layers=3)
 rng = np.random.default_rng(SEED)
 descriptors = [space.to_descriptor(space.sample(rng)) for _ in range(N_ARCHITECTURES)]
 evaluator = nasnb.LocalEvaluator("Adam", {"lr": 1e-3}, batch_size=64)
-proxy = [evaluator.descriptor_evaluate(d, PROXY_EPOCHS, "digits", seed=SEED).fitness for d in descriptors]
-full = [evaluator.descriptor_evaluate(d, FULL_EPOCHS, "digits", seed=SEED).fitness for d in descriptors]
-rerun = [evaluator.descriptor_evaluate(d, FULL_EPOCHS, "digits", seed=SEED + 1).fitness for d in descriptors]
+proxy = [evaluator.descriptor_evaluate(d, PROXY_EPOCHS, "digits", seed=SEED).fitness
+         for d in tqdm(descriptors, desc=f"{PROXY_EPOCHS} epoch(s)")]
+full = [evaluator.descriptor_evaluate(d, FULL_EPOCHS, "digits", seed=SEED).fitness
+        for d in tqdm(descriptors, desc=f"{FULL_EPOCHS} epochs")]
+rerun = [evaluator.descriptor_evaluate(d, FULL_EPOCHS, "digits", seed=SEED + 1).fitness
+         for d in tqdm(descriptors, desc=f"{FULL_EPOCHS} epochs, another seed")]
 scores = pd.DataFrame({"proxy": proxy, "full": full, "full, another seed": rerun})
 scores
 

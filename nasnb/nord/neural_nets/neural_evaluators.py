@@ -42,6 +42,7 @@ from typing import Any, Mapping
 import torch
 
 from nasnb._validation import as_seed, check_fraction, check_nonnegative_int, parameter_error
+from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.data.batches import TensorBatches
 from nasnb.data.metrics import ERROR_METRICS, resolve_loss
 from nasnb.evaluators.local import LocalEvaluator as _NasnbLocalEvaluator
@@ -119,8 +120,8 @@ class LocalEvaluator:
 
         config = self.dataset_config(dataset)
         seed = _global_seed() if seed is None else as_seed(seed, _FUNC)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # the original's global generator, one
+            torch.manual_seed(seed)                                # training at a time across threads
             try:
                 net = build_network(descriptor, config.input_shape, config.num_outputs,
                                     merge=self.nasnb_evaluator.merge, fixed_channels=config.fixed_channels,
@@ -136,8 +137,8 @@ class LocalEvaluator:
         """Train and test a ready network (the original's ``net_evaluate``); same returns."""
         config = self.dataset_config(dataset)
         seed = _global_seed() if seed is None else as_seed(seed, "net_evaluate")
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # the original's global generator, one
+            torch.manual_seed(seed)                                # training at a time across threads
             return self._train_test(net, epochs, data_percentage, untrained, config, return_net, seed)
 
     def _train_test(self, net: torch.nn.Module, epochs: int, percentage: float, untrained: bool, config: Any,
