@@ -31,10 +31,10 @@
 # Monte-Carlo table.
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
-# `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 30 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (over 15 min on 2 CPU cores: a run
-# at these sizes was stopped after 18 min, so its outputs are not committed yet), `full` uses the
-# thesis' settings (hours to days on a CPU).
+# `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 10-30 s, measured; its numbers only
+# show that the code runs), `medium` (the default) gives real numbers (9 min on 2 CPU cores, measured:
+# 12 architectures x 2 optimizers x 1/3/8 epochs plus a second 8-epoch run, two trainings at a time
+# on a thread pool), `full` uses the thesis' settings (hours to days on a CPU).
 #
 # The Monte-Carlo reconciliation needs no training: at `medium` Table 5.4 (3 readings x 100 runs per cell) takes about 15 s of CPU; `full` runs all
 # nine readings (measured: the whole reconciliation of Tables 4.3 and 5.4 took 38 s of CPU,

@@ -120,6 +120,7 @@ class TaskManager:
         self.lost_engines: list[str] = []
         self.counts = {"done": 0, "failed": 0}
         self._bar: Any = None
+        self._functions: dict[Callable[..., Any], Any] = {}  # fn -> its PrePickled form
 
     # ------------------------------------------------------------------ sending
     def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
@@ -131,9 +132,18 @@ class TaskManager:
 
     def _send(self, task: _Task) -> None:
         task.attempts += 1
-        task.ar = self.view.apply_async(task.fn, *task.args)
+        task.ar = self.view.apply_async(self._pickled(task.fn), *task.args)
         self.pending[task.ar] = task
         task.ar.add_done_callback(self._completed.put)
+
+    def _pickled(self, fn: Callable[..., Any]) -> Any:
+        """``fn`` serialized once (as ipyparallel's own ``map`` does), not once per task."""
+        pickled = self._functions.get(fn)
+        if pickled is None:
+            from ipyparallel.serialize import PrePickled
+
+            pickled = self._functions[fn] = PrePickled(fn)
+        return pickled
 
     # ------------------------------------------------------------------ receiving
     def wait(self, futures: Iterable[TaskFuture] | None = None, *, timeout: float | None = None,
