@@ -425,9 +425,12 @@ class Study:
                 decoded_metrics = [json.loads(t) for t in frame.pop("metrics_json")]
                 for n in (n for n in names if '"' in n):
                     frame[f"metrics.{n}"] = [m.get(n) for m in decoded_metrics]
-            decoded: dict[str, Any] = {}
-            frame["settings_json"] = [decoded[t] if t in decoded else decoded.setdefault(t, json.loads(t))
-                                      for t in frame["settings_json"]]
+            # a study has few distinct settings: decode each once (factorize is vectorised, where
+            # iterating the column row by row costs as much as reading it)
+            codes, texts = pd.factorize(frame["settings_json"], use_na_sentinel=False)
+            decoded = [json.loads(t) for t in texts]
+            frame["settings_json"] = pd.Series([decoded[c] for c in codes.tolist()], index=frame.index,
+                                               dtype=object)
         frame = frame.rename(columns={"settings_json": "settings"})
         for col in ("created", "started", "finished"):
             frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)
