@@ -221,15 +221,23 @@ for ax, (title, data, (vmin, vmax)) in zip(axes, panels):
     im = ax.imshow(data.to_numpy(dtype=float), cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
     ax.set_xticks(range(data.shape[1]), data.columns, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(data.shape[0]), data.index, fontsize=8)
-    for (i, j), v in np.ndenumerate(data.to_numpy(dtype=float)):
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="w")
+    for (i, j), v in np.ndenumerate(data.to_numpy(dtype=float)):   # dark text on the bright cells
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="k" if im.norm(v) > 0.6 else "w")
     ax.set_title(title); fig.colorbar(im, ax=ax, shrink=0.8)
 fig.tight_layout()
 
 # %%
+# colour = optimizer, line and marker = raw or rounded; the series are nudged sideways so equal
+# values (SGD's raw and rounded scores often are) stay visible
 fig, ax = plt.subplots(figsize=(7, 4))
-for (opt_name, scores), g in results_table.groupby(["optimizer", "scores"]):
-    ax.errorbar(g["vs longest"], g["mean"], yerr=g["std_error"], marker="o", capsize=3, label=f"{opt_name}, {scores}")
+budgets = list(dict.fromkeys(results_table["vs longest"]))
+series = list(results_table.groupby(["optimizer", "scores"]))
+for k, ((opt_name, scores), g) in enumerate(series):
+    x = np.array([budgets.index(b) for b in g["vs longest"]]) + 0.05 * (k - (len(series) - 1) / 2)
+    ax.errorbar(x, g["mean"], yerr=g["std_error"], capsize=3, label=f"{opt_name}, {scores}",
+                color=f"C{list(OPTIMIZERS).index(opt_name)}", ls="-" if scores == "raw" else "--",
+                marker="o" if scores == "raw" else "s")
+ax.set_xticks(range(len(budgets)), budgets)
 ax.set_ylabel(f"Kendall tau-b vs {longest} epochs"); ax.legend(fontsize=8); ax.set_ylim(-1, 1);
 
 # %% [markdown]
