@@ -230,7 +230,7 @@ results_table
 
 # %%
 readings = ALL_READINGS if MC_READINGS == "all" else MC_READINGS
-rec43 = reconcile("4.3", readings=readings, repetitions=MC_REPETITIONS, n_boot=MC_BOOT, seed=SEED)
+rec43 = reconcile("4.3", readings=readings, repetitions=MC_REPETITIONS, n_boot=MC_BOOT, seed=SEED, progress=True)
 print(f"{len(readings)} readings x {MC_REPETITIONS} runs per cell in {rec43.settings['elapsed_s']} s")
 
 # %% [markdown]

@@ -282,7 +282,7 @@ nasnb.plot_surfaces(surface)
 
 # %%
 readings = ALL_READINGS if MC_READINGS == "all" else MC_READINGS
-rec54 = reconcile("5.4", readings=readings, repetitions=MC_REPETITIONS, n_boot=MC_BOOT, seed=SEED)
+rec54 = reconcile("5.4", readings=readings, repetitions=MC_REPETITIONS, n_boot=MC_BOOT, seed=SEED, progress=True)
 print(f"{len(readings)} readings x {MC_REPETITIONS} runs per cell in {rec54.settings['elapsed_s']} s")
 published_table("5.4")
 

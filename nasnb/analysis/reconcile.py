@@ -281,6 +281,7 @@ def reconcile(
     n_boot: int = 1000,
     backend: str = "nasnb",
     seed=0,
+    progress: bool = False,
 ) -> Reconciliation:
     """Run each reading on a published table's protocol and measure the distance.
 
@@ -300,6 +301,8 @@ def reconcile(
         Bootstrap resamples (seeded by ``seed``).
     backend : {"nasnb", "pygmo"}
     seed : int
+    progress : bool, default False
+        Show a tqdm bar over the readings (a full Table 4.3 run takes minutes).
 
     Returns
     -------
@@ -326,6 +329,11 @@ def reconcile(
         groups.setdefault(key, []).append(name)
     studies, cells, dist, concl = {}, [], {}, [_published_conclusions(table, tau)]
     order = [_label(t) for t in _space_taus(spec["taus"], True)]
+    if not isinstance(progress, bool):
+        raise parameter_error("progress", func, "True or False", progress)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(resolved), desc=f"Table {table} readings", disable=not progress)
     for key, names in groups.items():
         t0 = time.perf_counter()
         opts0 = resolved[names[0]]
@@ -346,7 +354,9 @@ def reconcile(
             k = conclusions(study, tau=tau, n_boot=n_boot, seed=seed)
             k.insert(0, "reading", name)
             concl.append(k)
+            bar.update()
         logger.info("reconcile %s: readings %s in %.1f s", table, names, time.perf_counter() - t0)
+    bar.close()
     distances = pd.DataFrame.from_dict(dist, orient="index").loc[list(readings)]
     winner = str(distances.rmse.idxmin())
     distances["best_fit"] = distances.index == winner

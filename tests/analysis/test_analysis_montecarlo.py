@@ -258,6 +258,18 @@ def test_reconcile_prefers_the_value_reading_and_reports_distances():
     assert verdicts["thesis", "100 gen. at tau=0.75 vs 10 gen. on original"] == "proxy"
 
 
+def test_reconcile_progress_bar_counts_readings_and_changes_nothing(capsys):
+    quiet = reconcile("4.3", readings=["text", "thesis"], repetitions=5, n_boot=20, generations_scale=0.02, seed=0)
+    capsys.readouterr()
+    shown = reconcile("4.3", readings=["text", "thesis"], repetitions=5, n_boot=20, generations_scale=0.02, seed=0,
+                      progress=True)
+    err = capsys.readouterr().err
+    assert "Table 4.3 readings: 100%" in err and "2/2" in err
+    assert shown.distances.equals(quiet.distances)
+    with pytest.raises(ParameterError, match="progress"):
+        reconcile("4.3", readings=["text"], progress="yes")
+
+
 def test_conclusions_bootstrap_is_seeded():
     study = proxy_study([2], [0.75], [10, 100, 1000], 30, seed=0)
     a, b = conclusions(study, seed=1), conclusions(study, seed=1)
