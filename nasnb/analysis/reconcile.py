@@ -317,6 +317,8 @@ def reconcile(
         raise parameter_error("generations_scale", func, "a number in (0, 1]", generations_scale)
     if not readings:
         raise parameter_error("readings", func, "a non-empty sequence of reading names", readings)
+    if not isinstance(progress, bool):
+        raise parameter_error("progress", func, "True or False", progress)
     resolved = {name: resolve_reading(func, name)[1] for name in readings}
     run_gens = sorted({max(1, round(g * generations_scale)) for g in _GENS})
     relabel = dict(zip(run_gens, _GENS)) if len(run_gens) == len(_GENS) else None
@@ -329,8 +331,6 @@ def reconcile(
         groups.setdefault(key, []).append(name)
     studies, cells, dist, concl = {}, [], {}, [_published_conclusions(table, tau)]
     order = [_label(t) for t in _space_taus(spec["taus"], True)]
-    if not isinstance(progress, bool):
-        raise parameter_error("progress", func, "True or False", progress)
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(resolved), desc=f"Table {table} readings", disable=not progress)

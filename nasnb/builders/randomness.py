@@ -26,6 +26,10 @@ import threading
 from typing import Any
 
 import numpy as np
+import torch
+from torch import nn
+
+from nasnb._validation import _is_int, as_seed, check_probability, parameter_error
 
 __all__ = ["GLOBAL_RNG_LOCK", "PrivateDropout", "private_randomness"]
 
@@ -38,13 +42,7 @@ _DROPOUTS = {"Dropout": 0, "Dropout1d": 1, "Dropout2d": 2, "Dropout3d": 3}
 _SHARED_RANDOM = ("AlphaDropout", "FeatureAlphaDropout", "RReLU")
 
 
-def _module_base() -> Any:
-    from torch import nn
-
-    return nn.Module
-
-
-class PrivateDropout(_module_base()):
+class PrivateDropout(nn.Module):
     """Dropout (element-wise or channel-wise) whose masks come from a given ``torch.Generator``.
 
     Parameters
@@ -71,13 +69,15 @@ class PrivateDropout(_module_base()):
 
     def __init__(self, p: float, shared_dims: int, generator: Any):
         super().__init__()
-        self.p = float(p)
+        self.p = check_probability(p, "p", "PrivateDropout")
+        if not _is_int(shared_dims) or not 0 <= shared_dims <= 3:
+            raise parameter_error("shared_dims", "PrivateDropout", "0, 1, 2 or 3", shared_dims)
+        if not isinstance(generator, torch.Generator):
+            raise parameter_error("generator", "PrivateDropout", "a torch.Generator", generator)
         self.shared_dims = int(shared_dims)
         self.generator = generator
 
     def forward(self, x: Any) -> Any:
-        import torch
-
         if not self.training or self.p == 0.0:
             return x
         if self.p == 1.0:
@@ -101,7 +101,7 @@ def private_randomness(model: Any, seed: int, device: Any = "cpu") -> list[str]:
     Parameters
     ----------
     model : torch.nn.Module
-    seed : int >= 0
+    seed : int >= 0 or numpy Generator
         The evaluation's seed (the masks use a stream derived from it, not the same numbers as
         the weight initialisation).
     device : str or torch.device
@@ -114,9 +114,15 @@ def private_randomness(model: Any, seed: int, device: Any = "cpu") -> list[str]:
         (alpha dropout, RReLU): a caller running several trainings at once must train such a
         network under :data:`GLOBAL_RNG_LOCK` with the global generator seeded.
     """
-    import torch
-
-    generator = torch.Generator(device=torch.device(device)).manual_seed(_derived_seed(seed))
+    func = "private_randomness"
+    if not isinstance(model, nn.Module):
+        raise parameter_error("model", func, "a torch.nn.Module", model)
+    seed = as_seed(seed, func)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise parameter_error("device", func, "a torch device or its name ('cpu', 'cuda:0')", device) from exc
+    generator = torch.Generator(device=device).manual_seed(_derived_seed(seed))
     shared = []
     for name, module in list(model.named_modules()):
         for child_name, child in list(module.named_children()):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +62,14 @@ class seeded:
         self.seed = int(as_generator(seed).integers(2**31 - 1)) if not isinstance(seed, int) else seed
 
     def __enter__(self):
-        GLOBAL_RNG_LOCK.acquire()
-        self._ctx = torch.random.fork_rng(devices=[])
-        self._ctx.__enter__()
+        self._stack = ExitStack()   # the lock is released even if forking the generator fails
+        self._stack.enter_context(GLOBAL_RNG_LOCK)
+        self._stack.enter_context(torch.random.fork_rng(devices=[]))
         torch.manual_seed(self.seed)
         return self
 
     def __exit__(self, *exc):
-        try:
-            return self._ctx.__exit__(*exc)
-        finally:
-            GLOBAL_RNG_LOCK.release()
+        return self._stack.__exit__(*exc)
 
 
 def _epoch_pairs(dataset, epsilon, pairs_per_epoch, rng):
