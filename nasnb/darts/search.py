@@ -45,10 +45,12 @@ import torch
 
 from nasnb._validation import check_choice, check_fraction, check_positive_int
 from nasnb.builders.randomness import GLOBAL_RNG_LOCK
+from nasnb.darts.checkpoint import decode_state, encode_state
 from nasnb.darts.derive import Genotype, derive_genotype
 from nasnb.darts.supernet import Supernet
 
-__all__ = ["DartsConfig", "DartsResult", "darts_search", "load_search_data", "ALGORITHMS"]
+__all__ = ["DartsConfig", "DartsResult", "darts_search", "run_search", "run_in_process", "load_search_data",
+           "ALGORITHMS"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,8 +185,16 @@ def _accuracy(model, x, y, batch=512) -> float:
     return correct / max(1, len(x))
 
 
-def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _Communicator | None = None) -> DartsResult:
-    """The search loop on given tensors (see the module docstring); used by every entry point."""
+def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _Communicator | None = None,
+               resume: dict | None = None, stop: int | None = None,
+               on_epoch: Callable[[int, dict], None] | None = None) -> DartsResult:
+    """The search loop on given tensors (see the module docstring); used by every entry point.
+
+    ``resume`` is this worker's encoded state from :mod:`nasnb.darts.checkpoint` (the search
+    continues after the epochs it holds); ``on_epoch(epoch, state)`` receives the encoded state
+    after every epoch (``epoch`` counts from 1); ``stop`` ends the loop after that many epochs
+    (default ``config.epochs``; the learning-rate schedule still spans ``config.epochs``).
+    """
     check_choice(algorithm, ALGORITHMS, "algorithm", "run_search")
     comm = comm or _Communicator()
     rank, world = comm.rank, comm.world
@@ -215,7 +225,11 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
 
         augment = thesis_augment()
         aug_gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
-    for epoch in range(config.epochs):
+    first, calls_before_resume = 0, 0
+    if resume is not None:
+        first, calls_before_resume = _restore(decode_state(resume), model, w_opt, a_opt, sched, rng, aug_gen, result)
+    last = config.epochs if stop is None else min(int(stop), config.epochs)
+    for epoch in range(first, last):
         start = time.perf_counter()
         calls_before = counter() if counter else 0
         order = torch.from_numpy(rng.permutation(len(x_tr)))
@@ -257,17 +271,94 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
         result.val_accuracy.append(_accuracy(model, x_ev, y_ev))
         logger.debug("DARTS %s rank %d epoch %d: loss %.4f val %.4f (%.2fs)", algorithm, rank, epoch,
                      result.train_loss[-1], result.val_accuracy[-1], result.epoch_seconds[-1])
-    result.allreduce_calls = counter() if counter else 0
+        if on_epoch is not None:
+            calls = calls_before_resume + (counter() if counter else 0)
+            on_epoch(epoch + 1, encode_state(_snapshot(epoch + 1, calls, model, w_opt, a_opt, sched, rng,
+                                                       aug_gen, result)))
+    result.allreduce_calls = calls_before_resume + (counter() if counter else 0)
     result.genotype = derive_genotype(model)
     result.alphas_normal = model.alphas_normal.detach().tolist()
     result.alphas_reduce = model.alphas_reduce.detach().tolist()
     return result
 
 
-def darts_search(config: DartsConfig | None = None, **overrides) -> DartsResult:
+_CURVES = ("val_accuracy", "train_loss", "train_accuracy", "epoch_seconds", "allreduce_per_epoch")
+
+
+def _snapshot(epoch, calls, model, w_opt, a_opt, sched, rng, aug_gen, result) -> dict[str, Any]:
+    """Everything the next epoch depends on, plus the curves so far."""
+    return {"epoch": epoch, "allreduce_calls": calls, "model": model.state_dict(), "w_opt": w_opt.state_dict(),
+            "a_opt": a_opt.state_dict(), "sched": sched.state_dict(), "rng": rng.bit_generator.state,
+            "aug_gen": None if aug_gen is None else aug_gen.get_state(),
+            "curves": {name: list(getattr(result, name)) for name in _CURVES}}
+
+
+def _restore(state, model, w_opt, a_opt, sched, rng, aug_gen, result) -> tuple[int, int]:
+    """Load a :func:`_snapshot` into a freshly built search; ``(epochs done, all-reduce calls)``."""
+    model.load_state_dict(state["model"])
+    w_opt.load_state_dict(state["w_opt"])
+    a_opt.load_state_dict(state["a_opt"])
+    sched.load_state_dict(state["sched"])
+    rng.bit_generator.state = state["rng"]
+    if aug_gen is not None:
+        aug_gen.set_state(state["aug_gen"])
+    for name in _CURVES:
+        setattr(result, name, list(state["curves"][name]))
+    return int(state["epoch"]), int(state["allreduce_calls"])
+
+
+def run_in_process(config: DartsConfig, data, algorithm: str = "serial", study: Any = None) -> DartsResult:
+    """:func:`run_search` on one worker, checkpointed in ``study`` after every epoch and resumed from it."""
+    if study is None:
+        return run_search(config, data, algorithm=algorithm)
+    from nasnb.darts.checkpoint import load_search_checkpoint, save_search_checkpoint
+
+    _, states = load_search_checkpoint(study, config, algorithm, 1)
+
+    def save(epoch: int, state: dict) -> None:
+        save_search_checkpoint(study, config, algorithm, 1, epoch, [state])
+
+    return run_search(config, data, algorithm=algorithm, resume=None if states is None else states[0], on_epoch=save)
+
+
+def darts_search(config: DartsConfig | None = None, *, study: Any = None, **overrides) -> DartsResult:
     """Serial DARTS search on ``config.dataset`` (keyword overrides replace config fields).
+
+    Parameters
+    ----------
+    config : DartsConfig, optional
+        The settings (default: :class:`DartsConfig`'s defaults).
+    study : nasnb.store.Study, optional
+        Checkpoint the search in this study after every epoch (see
+        :mod:`nasnb.darts.checkpoint`) and resume from the checkpoint it holds: a search that
+        was killed, run again with the same study, continues after its last finished epoch
+        and ends bit-identical to an uninterrupted search (a finished one is derived again
+        without training). A checkpoint of other settings raises
+        :class:`~nasnb.exceptions.StudyConfigError`.
+    **overrides
+        :class:`DartsConfig` fields to replace.
+
+    Returns
+    -------
+    DartsResult
+
+    Examples
+    --------
+    >>> import tempfile, os, torch
+    >>> from nasnb.store import ExperimentStore
+    >>> cfg = DartsConfig(channels=2, layers=2, nodes=1, epochs=2, percentage=0.1, batch_size=64)
+    >>> folder = tempfile.mkdtemp()
+    >>> store = ExperimentStore(os.path.join(folder, "darts.sqlite"))
+    >>> study = store.create_study("darts", {"darts": cfg.to_dict()})
+    >>> first = darts_search(cfg, study=study)
+    >>> study.load_checkpoint("darts:seed=0")["epoch"]
+    2
+    >>> again = darts_search(cfg, study=study)            # resumed: nothing left to train
+    >>> again.genotype == first.genotype, again.alphas_normal == first.alphas_normal
+    (True, True)
+    >>> store.close()
 
     For the data-parallel algorithms see :func:`nasnb.darts.distributed.darts_parallel`.
     """
     config = DartsConfig(**{**(config.to_dict() if config else {}), **overrides})
-    return run_search(config, load_search_data(config), algorithm="serial")
+    return run_in_process(config, load_search_data(config), "serial", study)
