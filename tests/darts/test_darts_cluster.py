@@ -11,10 +11,12 @@ if shutil.which("mpiexec") is None:  # pragma: no cover
 
 import torch  # noqa: E402
 
+import nasnb.darts.distributed as distributed  # noqa: E402
 from nasnb.builders import build_network  # noqa: E402
 from nasnb.cluster import Cluster  # noqa: E402
 from nasnb.darts import (DartsConfig, darts_consistency_report, darts_parallel, darts_registry,  # noqa: E402
                          darts_search, genotype_to_descriptor)
+from nasnb.store import ExperimentStore  # noqa: E402
 
 pytestmark = pytest.mark.cluster
 
@@ -52,3 +54,32 @@ def test_algorithms_1_and_2_count_their_all_reduces_on_two_engines(env):
     report = darts_consistency_report({1: [serial], 2: [alg1[0], alg2[0]]})
     assert set(report.ged["pair"]) == {"1-2", "2-2"}
     assert report.ks is not None and len(report.ks) == 1
+
+
+class _ClientDied(Exception):
+    pass
+
+
+def test_algorithm2_checkpointed_on_the_cluster_resumes_bit_identical(env, tmp_path, monkeypatch):
+    reference = darts_parallel(TINY, algorithm="algorithm2", cluster=env)   # one apply_all, no study
+    save = distributed.save_search_checkpoint
+
+    def save_then_die(study, config, algorithm, workers, epoch, states):
+        save(study, config, algorithm, workers, epoch, states)
+        if epoch == 1:
+            raise _ClientDied
+
+    with ExperimentStore(tmp_path / "darts.sqlite") as store:
+        study = store.create_study("darts", {"darts": TINY.to_dict()})
+        monkeypatch.setattr(distributed, "save_search_checkpoint", save_then_die)
+        with pytest.raises(_ClientDied):
+            darts_parallel(TINY, algorithm="algorithm2", cluster=env, study=study)
+        assert study.load_checkpoint("darts:seed=0")["epoch"] == 1
+        monkeypatch.undo()
+        resumed = darts_parallel(TINY, algorithm="algorithm2", cluster=env, study=study)
+        assert study.load_checkpoint("darts:seed=0")["epoch"] == TINY.epochs
+    for ref, got in zip(reference, resumed, strict=True):
+        assert torch.equal(torch.tensor(got.alphas_normal), torch.tensor(ref.alphas_normal))
+        assert torch.equal(torch.tensor(got.alphas_reduce), torch.tensor(ref.alphas_reduce))
+        assert got.genotype == ref.genotype and got.val_accuracy == ref.val_accuracy
+        assert got.allreduce_per_epoch == ref.allreduce_per_epoch and got.allreduce_calls == ref.allreduce_calls
