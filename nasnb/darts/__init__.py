@@ -15,18 +15,51 @@
 from nasnb.darts.checkpoint import decode_state, encode_state, load_search_checkpoint, save_search_checkpoint
 from nasnb.darts.consistency import ConsistencyReport, darts_consistency_report
 from nasnb.darts.derive import Genotype, cell_graph, derive_cell, derive_genotype, genotype_to_descriptor
-from nasnb.darts.final import FinalTraining, darts_final_training
 from nasnb.darts.distributed import AllReduceCounter, cluster_darts_worker, darts_parallel, darts_worker, spawn_darts
+from nasnb.darts.final import FinalTraining, darts_final_training
 from nasnb.darts.ops import PRIMITIVES, darts_registry, make_op
-from nasnb.darts.search import (ALGORITHMS, DartsConfig, DartsResult, darts_search, load_search_data,
-                                run_in_process, run_search)
+from nasnb.darts.search import (
+    ALGORITHMS,
+    DartsConfig,
+    DartsResult,
+    darts_search,
+    load_search_data,
+    run_in_process,
+    run_search,
+)
 from nasnb.darts.supernet import MixedOp, SearchCell, Supernet, reduction_positions
 
 __all__ = [
-    "PRIMITIVES", "ALGORITHMS", "make_op", "darts_registry", "MixedOp", "SearchCell", "Supernet",
-    "reduction_positions", "DartsConfig", "DartsResult", "darts_search", "run_search", "load_search_data",
-    "AllReduceCounter", "darts_worker", "spawn_darts", "cluster_darts_worker", "darts_parallel", "Genotype",
-    "derive_cell", "derive_genotype", "genotype_to_descriptor", "cell_graph", "ConsistencyReport",
-    "darts_consistency_report", "FinalTraining", "darts_final_training", "run_in_process", "encode_state",
-    "decode_state", "load_search_checkpoint", "save_search_checkpoint",
+    "PRIMITIVES",
+    "ALGORITHMS",
+    "make_op",
+    "darts_registry",
+    "MixedOp",
+    "SearchCell",
+    "Supernet",
+    "reduction_positions",
+    "DartsConfig",
+    "DartsResult",
+    "darts_search",
+    "run_search",
+    "load_search_data",
+    "AllReduceCounter",
+    "darts_worker",
+    "spawn_darts",
+    "cluster_darts_worker",
+    "darts_parallel",
+    "Genotype",
+    "derive_cell",
+    "derive_genotype",
+    "genotype_to_descriptor",
+    "cell_graph",
+    "ConsistencyReport",
+    "darts_consistency_report",
+    "FinalTraining",
+    "darts_final_training",
+    "run_in_process",
+    "encode_state",
+    "decode_state",
+    "load_search_checkpoint",
+    "save_search_checkpoint",
 ]

@@ -98,23 +98,29 @@ def load_search_checkpoint(study: Any, config: Any, algorithm: str, workers: int
     if saved is None:
         return 0, None
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
-        raise StudyConfigError(f"Study {study.name!r}: the checkpoint {checkpoint_name(config.seed)!r} is not a "
-                               f"DARTS checkpoint of format {FORMAT}; use another study.")
+        raise StudyConfigError(
+            f"Study {study.name!r}: the checkpoint {checkpoint_name(config.seed)!r} is not a "
+            f"DARTS checkpoint of format {FORMAT}; use another study."
+        )
     want = _identity(config, algorithm, workers)
-    have = {k: saved.get(k) for k in want}
+    have: dict[str, Any] = {k: saved.get(k) for k in want}
     have["config"] = {**want["config"], **(have["config"] or {})}
     differ = [f"{k}: stored {have[k]!r}, given {want[k]!r}" for k in ("algorithm", "workers") if have[k] != want[k]]
-    differ += [f"config.{k}: stored {have['config'][k]!r}, given {v!r}" for k, v in want["config"].items()
-               if have["config"][k] != v]
+    differ += [
+        f"config.{k}: stored {have['config'][k]!r}, given {v!r}"
+        for k, v in want["config"].items()
+        if have["config"][k] != v
+    ]
     if differ:
-        raise StudyConfigError(f"Study {study.name!r} holds a DARTS search with other settings, so it cannot be "
-                               f"resumed with these ({'; '.join(differ)}). Use another study name, or the "
-                               "stored settings.")
+        raise StudyConfigError(
+            f"Study {study.name!r} holds a DARTS search with other settings, so it cannot be "
+            f"resumed with these ({'; '.join(differ)}). Use another study name, or the "
+            "stored settings."
+        )
     return int(saved["epoch"]), list(saved["ranks"])
 
 
-def save_search_checkpoint(study: Any, config: Any, algorithm: str, workers: int, epoch: int,
-                           states: list) -> None:
+def save_search_checkpoint(study: Any, config: Any, algorithm: str, workers: int, epoch: int, states: list) -> None:
     """Store every rank's encoded state after ``epoch`` epochs (one transaction)."""
     value = {"format": FORMAT, **_identity(config, algorithm, workers), "epoch": int(epoch), "ranks": list(states)}
     study.save_checkpoint(checkpoint_name(config.seed), value)

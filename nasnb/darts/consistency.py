@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,17 +65,21 @@ def _genotype(item: Any) -> Genotype:
     g = getattr(item, "genotype", None)
     if isinstance(g, Genotype):
         return g
-    raise parameter_error("results", "darts_consistency_report", "DartsResult or Genotype items",
-                          type(item).__name__)
+    raise parameter_error("results", "darts_consistency_report", "DartsResult or Genotype items", type(item).__name__)
 
 
 def _curve(item: Any) -> list:
     return list(item) if not hasattr(item, "val_accuracy") else list(item.val_accuracy)
 
 
-def darts_consistency_report(results: Mapping[Any, Sequence[Any]], *, curves: Mapping[Any, Sequence[Any]] | None = None,
-                             first_epoch: int = 0, ged_timeout: float | None = 10.0,
-                             alpha: float = 0.05) -> ConsistencyReport:
+def darts_consistency_report(
+    results: Mapping[Any, Sequence[Any]],
+    *,
+    curves: Mapping[Any, Sequence[Any]] | None = None,
+    first_epoch: int = 0,
+    ged_timeout: float | None = 10.0,
+    alpha: float = 0.05,
+) -> ConsistencyReport:
     """GEDs + Kruskal–Wallis between derived cells, KS + BH between validation curves.
 
     Parameters
@@ -103,14 +108,16 @@ def darts_consistency_report(results: Mapping[Any, Sequence[Any]], *, curves: Ma
     for cell in ("normal", "reduce"):
         graphs = {k: [cell_graph(g, cell) for g in genotypes[k]] for k in labels}
         for ka, kb in itertools.combinations_with_replacement(labels, 2):
+            index_pairs: Iterable[tuple[int, int]]
             if ka == kb:
                 index_pairs = itertools.combinations(range(len(graphs[ka])), 2)
             else:
                 index_pairs = itertools.product(range(len(graphs[ka])), range(len(graphs[kb])))
             for i, j in index_pairs:
                 d = graph_edit_distance(graphs[ka][i], graphs[kb][j], timeout=ged_timeout)
-                rows.append({"cell": cell, "pair": f"{ka}-{kb}", "group_a": ka, "group_b": kb, "run_a": i,
-                             "run_b": j, "ged": d})
+                rows.append(
+                    {"cell": cell, "pair": f"{ka}-{kb}", "group_a": ka, "group_b": kb, "run_a": i, "run_b": j, "ged": d}
+                )
     ged = pd.DataFrame(rows, columns=["cell", "pair", "group_a", "group_b", "run_a", "run_b", "ged"])
     kruskal = {}
     for cell in ("normal", "reduce"):
@@ -122,14 +129,16 @@ def darts_consistency_report(results: Mapping[Any, Sequence[Any]], *, curves: Ma
                 kruskal[cell] = {"statistic": 0.0, "pvalue": 1.0, "groups": sorted(groups)}
             else:
                 res = kruskal_test(*groups.values())
-                kruskal[cell] = {"statistic": float(res.statistic), "pvalue": float(res.pvalue),
-                                 "groups": sorted(groups)}
+                kruskal[cell] = {
+                    "statistic": float(res.statistic),
+                    "pvalue": float(res.pvalue),
+                    "groups": sorted(groups),
+                }
     ks = None
     if curves is None and all(hasattr(r, "val_accuracy") for k in labels for r in results[k]):
         curves = {k: [_curve(r) for r in results[k]] for k in labels}
     if curves is not None and len(curves) >= 2:
-        pooled = {k: np.concatenate([np.asarray(_curve(c), float)[first_epoch:] for c in curves[k]])
-                  for k in curves}
+        pooled = {k: np.concatenate([np.asarray(_curve(c), float)[first_epoch:] for c in curves[k]]) for k in curves}
         ks = pairwise_tests(pooled, test="ks", alpha=alpha)
     logger.debug("consistency report: %d GEDs", len(ged))
     return ConsistencyReport(ged, kruskal, ks)

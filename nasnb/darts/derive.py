@@ -25,8 +25,9 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -58,11 +59,12 @@ class Genotype:
         return json.dumps({"normal": [list(e) for e in self.normal], "reduce": [list(e) for e in self.reduce]})
 
     @classmethod
-    def from_json(cls, text: str) -> "Genotype":
+    def from_json(cls, text: str) -> Genotype:
         """Inverse of :meth:`to_json`."""
         data = json.loads(text)
-        return cls(tuple((str(o), int(i)) for o, i in data["normal"]),
-                   tuple((str(o), int(i)) for o, i in data["reduce"]))
+        return cls(
+            tuple((str(o), int(i)) for o, i in data["normal"]), tuple((str(o), int(i)) for o, i in data["reduce"])
+        )
 
 
 def derive_cell(alphas: Any, nodes: int, primitives: Sequence[str] = PRIMITIVES, *, keep: int = 2) -> tuple:
@@ -78,13 +80,14 @@ def derive_cell(alphas: Any, nodes: int, primitives: Sequence[str] = PRIMITIVES,
     w = np.exp(a - a.max(axis=1, keepdims=True))
     w /= w.sum(axis=1, keepdims=True)
     usable = [k for k, p in enumerate(primitives) if p != "zero"]
-    out, offset = [], 0
+    out: list[tuple[str, int]] = []
+    offset = 0
     for i in range(nodes):
         n_in = 2 + i
-        rows = w[offset:offset + n_in][:, usable]
+        rows = w[offset : offset + n_in][:, usable]
         best_op = rows.argmax(axis=1)
         strength = rows.max(axis=1)
-        chosen = sorted(np.argsort(-strength, kind="stable")[:min(keep, n_in)])
+        chosen = sorted(np.argsort(-strength, kind="stable")[: min(keep, n_in)])
         out.extend((primitives[usable[best_op[j]]], int(j)) for j in chosen)
         offset += n_in
     return tuple(out)
@@ -92,12 +95,15 @@ def derive_cell(alphas: Any, nodes: int, primitives: Sequence[str] = PRIMITIVES,
 
 def derive_genotype(supernet) -> Genotype:
     """The :class:`Genotype` of a (trained) :class:`~nasnb.darts.supernet.Supernet`."""
-    return Genotype(derive_cell(supernet.alphas_normal, supernet.nodes, supernet.primitives),
-                    derive_cell(supernet.alphas_reduce, supernet.nodes, supernet.primitives))
+    return Genotype(
+        derive_cell(supernet.alphas_normal, supernet.nodes, supernet.primitives),
+        derive_cell(supernet.alphas_reduce, supernet.nodes, supernet.primitives),
+    )
 
 
-def genotype_to_descriptor(genotype: Genotype, input_shape: Sequence[int], *, channels: int = 16,
-                           layers: int = 8, name: str | None = None):
+def genotype_to_descriptor(
+    genotype: Genotype, input_shape: Sequence[int], *, channels: int = 16, layers: int = 8, name: str | None = None
+):
     """A network of ``layers`` derived cells as a :class:`~nasnb.descriptors.NeuralDescriptor`.
 
     Build it with ``build_network(d, input_shape, classes, head="linear", registry=darts_registry())``.
@@ -108,8 +114,11 @@ def genotype_to_descriptor(genotype: Genotype, input_shape: Sequence[int], *, ch
     channels = check_positive_int(channels, "channels", "genotype_to_descriptor")
     layers = check_positive_int(layers, "layers", "genotype_to_descriptor")
     dims = len(tuple(input_shape)) - 1
-    conv, bn, pool = (("nn.Conv1d", "nn.BatchNorm1d", "nn.AdaptiveAvgPool1d") if dims == 1
-                      else ("nn.Conv2d", "nn.BatchNorm2d", "nn.AdaptiveAvgPool2d"))
+    conv, bn, pool = (
+        ("nn.Conv1d", "nn.BatchNorm1d", "nn.AdaptiveAvgPool1d")
+        if dims == 1
+        else ("nn.Conv2d", "nn.BatchNorm2d", "nn.AdaptiveAvgPool2d")
+    )
     d = NeuralDescriptor(name=name)
     d.add_layer(conv, {"out_channels": channels, "kernel_size": 3, "padding": 1, "bias": False}, name="stem_conv")
     d.add_layer(bn, {}, name="stem")
@@ -131,10 +140,13 @@ def genotype_to_descriptor(genotype: Genotype, input_shape: Sequence[int], *, ch
         states = [f"{p}_pre0", f"{p}_pre1"]
         for i in range(len(cell) // 2):
             node = d.add_layer("nn.Identity", {}, name=f"{p}_n{i}")
-            for m, (op, j) in enumerate(cell[2 * i:2 * i + 2]):
+            for m, (op, j) in enumerate(cell[2 * i : 2 * i + 2]):
                 check_choice(op, PRIMITIVES[1:], "genotype op", "genotype_to_descriptor")
-                edge = d.add_layer(layer_type(op), {"channels": c, "stride": 2 if reduction and j < 2 else 1},
-                                   name=f"{p}_n{i}_e{m}_{op}")
+                edge = d.add_layer(
+                    layer_type(op),
+                    {"channels": c, "stride": 2 if reduction and j < 2 else 1},
+                    name=f"{p}_n{i}_e{m}_{op}",
+                )
                 d.connect_layers(states[j], edge)
                 d.connect_layers(edge, node)
             states.append(node)
@@ -162,7 +174,7 @@ def cell_graph(genotype: Genotype, which: str = "normal") -> nx.DiGraph:
     for i in range(len(cell) // 2):
         node = f"n{i}"
         g.add_node(node, type="node")
-        for m, (op, j) in enumerate(cell[2 * i:2 * i + 2]):
+        for m, (op, j) in enumerate(cell[2 * i : 2 * i + 2]):
             e = f"n{i}_e{m}"
             g.add_node(e, type=op)
             g.add_edge(states[j], e)

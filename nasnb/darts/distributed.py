@@ -25,16 +25,24 @@ import dataclasses
 import functools
 import logging
 import socket
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
 
 from nasnb._validation import check_choice, check_positive_int
 from nasnb.darts.checkpoint import load_search_checkpoint, save_search_checkpoint
-from nasnb.darts.search import (ALGORITHMS, DartsConfig, DartsResult, _Communicator, load_search_data, run_in_process,
-                                run_search)
+from nasnb.darts.search import (
+    ALGORITHMS,
+    DartsConfig,
+    DartsResult,
+    _Communicator,
+    load_search_data,
+    run_in_process,
+    run_search,
+)
 from nasnb.exceptions import ClusterError, ParameterError
 
 __all__ = ["AllReduceCounter", "darts_worker", "spawn_darts", "cluster_darts_worker", "darts_parallel", "free_port"]
@@ -68,9 +76,16 @@ class AllReduceCounter:
         return self.count
 
 
-def darts_worker(config: dict | DartsConfig, algorithm: str = "algorithm1", *, threads: int | None = 1,
-                 seeds: Any = None, resume: Any = None, stop: int | None = None,
-                 on_epoch: Callable[[int, int, dict], None] | None = None) -> dict | list:
+def darts_worker(
+    config: dict | DartsConfig,
+    algorithm: str = "algorithm1",
+    *,
+    threads: int | None = 1,
+    seeds: Any = None,
+    resume: Any = None,
+    stop: int | None = None,
+    on_epoch: Callable[[int, int, dict], None] | None = None,
+) -> dict | list:
     """Run one worker of a data-parallel search in the current (initialised) process group.
 
     Returns the worker's :meth:`DartsResult.to_dict` (plain data, cheap to send back); with
@@ -81,8 +96,10 @@ def darts_worker(config: dict | DartsConfig, algorithm: str = "algorithm1", *, t
     """
     check_choice(algorithm, ALGORITHMS, "algorithm", "darts_worker")
     if not dist.is_initialized():
-        raise ClusterError("darts_worker needs an initialised torch.distributed process group "
-                           "(use spawn_darts, Cluster.apply_all or init_process_group first).")
+        raise ClusterError(
+            "darts_worker needs an initialised torch.distributed process group "
+            "(use spawn_darts, Cluster.apply_all or init_process_group first)."
+        )
     config = config if isinstance(config, DartsConfig) else DartsConfig(**config)
     if threads is not None:
         torch.set_num_threads(threads)
@@ -94,8 +111,11 @@ def darts_worker(config: dict | DartsConfig, algorithm: str = "algorithm1", *, t
         comm = _Communicator(AllReduceCounter(), dist.get_rank(), dist.get_world_size())
         seeded_config = config if seed == config.seed else dataclasses.replace(config, seed=int(seed))
         report = None if on_epoch is None else functools.partial(on_epoch, k)
-        out.append(run_search(seeded_config, data, algorithm=algorithm, comm=comm, resume=resume[k], stop=stop,
-                              on_epoch=report).to_dict())
+        out.append(
+            run_search(
+                seeded_config, data, algorithm=algorithm, comm=comm, resume=resume[k], stop=stop, on_epoch=report
+            ).to_dict()
+        )
     return out[0] if seeds is None else out
 
 
@@ -106,17 +126,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _spawned(rank: int, world: int, port: int, config: dict, algorithm: str, queue, timeout: float,
-             seeds=None, resume=None, report: bool = False) -> None:
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world,
-                            timeout=timedelta(seconds=timeout))
+def _spawned(
+    rank: int,
+    world: int,
+    port: int,
+    config: dict,
+    algorithm: str,
+    queue,
+    timeout: float,
+    seeds=None,
+    resume=None,
+    report: bool = False,
+) -> None:
+    dist.init_process_group(
+        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world, timeout=timedelta(seconds=timeout)
+    )
 
     def send(k: int, epoch: int, state: dict) -> None:
         queue.put(("epoch", rank, (k, epoch, state)))
 
     try:
-        queue.put(("result", rank, darts_worker(config, algorithm, seeds=seeds, resume=resume,
-                                                on_epoch=send if report else None)))
+        queue.put(
+            (
+                "result",
+                rank,
+                darts_worker(config, algorithm, seeds=seeds, resume=resume, on_epoch=send if report else None),
+            )
+        )
     finally:
         dist.destroy_process_group()
 
@@ -126,8 +162,9 @@ class _Checkpointer:
 
     def __init__(self, study: Any, configs: list[DartsConfig], algorithm: str, workers: int) -> None:
         self.study, self.configs, self.algorithm, self.workers = study, configs, algorithm, workers
-        loaded = [load_search_checkpoint(study, c, algorithm, workers) if study is not None else (0, None)
-                  for c in configs]
+        loaded = [
+            load_search_checkpoint(study, c, algorithm, workers) if study is not None else (0, None) for c in configs
+        ]
         self.done = [epoch for epoch, _ in loaded]
         self.states = [states for _, states in loaded]
         self.pending: dict[tuple[int, int], dict[int, dict]] = {}
@@ -148,8 +185,15 @@ class _Checkpointer:
         self.states[k] = states
 
 
-def spawn_darts(config: DartsConfig, workers: int = 2, algorithm: str = "algorithm1", *,
-                timeout: float = 600.0, seeds: Any = None, study: Any = None) -> list:
+def spawn_darts(
+    config: DartsConfig,
+    workers: int = 2,
+    algorithm: str = "algorithm1",
+    *,
+    timeout: float = 600.0,
+    seeds: Any = None,
+    study: Any = None,
+) -> list:
     """Run a data-parallel search on ``workers`` local processes (gloo); results by rank.
 
     With ``seeds``, the same processes run one search per seed in turn (process start-up and
@@ -165,9 +209,24 @@ def spawn_darts(config: DartsConfig, workers: int = 2, algorithm: str = "algorit
     seeds = None if seeds is None else [int(s) for s in seeds]
     configs = [config] if seeds is None else [dataclasses.replace(config, seed=s) for s in seeds]
     checkpoints = _Checkpointer(study, configs, algorithm, workers)
-    procs = [ctx.Process(target=_spawned, args=(r, workers, port, config.to_dict(), algorithm, queue, timeout,
-                                                seeds, checkpoints.resume_for(r), study is not None))
-             for r in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_spawned,
+            args=(
+                r,
+                workers,
+                port,
+                config.to_dict(),
+                algorithm,
+                queue,
+                timeout,
+                seeds,
+                checkpoints.resume_for(r),
+                study is not None,
+            ),
+        )
+        for r in range(workers)
+    ]
     for p in procs:
         p.start()
     results: dict[int, dict] = {}
@@ -176,8 +235,10 @@ def spawn_darts(config: DartsConfig, workers: int = 2, algorithm: str = "algorit
             if queue.empty() and not any(p.is_alive() for p in procs):
                 codes = [p.exitcode for p in procs]
                 if queue.empty():
-                    raise ClusterError(f"spawn_darts: worker processes exited with codes {codes} "
-                                       f"before returning {workers - len(results)} result(s).")
+                    raise ClusterError(
+                        f"spawn_darts: worker processes exited with codes {codes} "
+                        f"before returning {workers - len(results)} result(s)."
+                    )
             if not queue.empty():
                 kind, rank, payload = queue.get()
                 if kind == "epoch":
@@ -197,8 +258,14 @@ def spawn_darts(config: DartsConfig, workers: int = 2, algorithm: str = "algorit
     return [DartsResult.from_dict(results[r]) for r in range(workers)]
 
 
-def cluster_darts_worker(ctx: Any, config: dict, algorithm: str = "algorithm1", states: list | None = None,
-                         stop: int | None = None, checkpoint: bool = False) -> dict:
+def cluster_darts_worker(
+    ctx: Any,
+    config: dict,
+    algorithm: str = "algorithm1",
+    states: list | None = None,
+    stop: int | None = None,
+    checkpoint: bool = False,
+) -> dict:
     """Entry point for ``Cluster.apply_all``: runs inside its torch.distributed context ``ctx``.
 
     The cluster forms the process group from the MPI ranks of its engines (and pins their
@@ -208,11 +275,12 @@ def cluster_darts_worker(ctx: Any, config: dict, algorithm: str = "algorithm1", 
     store the state.
     """
     if not checkpoint:
-        return darts_worker(config, algorithm, threads=None)
+        return cast(dict, darts_worker(config, algorithm, threads=None))  # one seed: one result dict
     last: list = []
     resume = None if states is None else [states[dist.get_rank()]]
-    result = darts_worker(config, algorithm, threads=None, resume=resume, stop=stop,
-                          on_epoch=lambda k, epoch, state: last.append(state))
+    result = darts_worker(
+        config, algorithm, threads=None, resume=resume, stop=stop, on_epoch=lambda k, epoch, state: last.append(state)
+    )
     return {"result": result, "state": last[-1] if last else (None if resume is None else resume[0])}
 
 
@@ -220,21 +288,30 @@ def _cluster_checkpointed(config: DartsConfig, algorithm: str, cluster: Any, stu
     """Algorithm 1 or 2 on a cluster, one ``apply_all`` per epoch, each epoch's states stored by the client."""
     workers = getattr(cluster, "num_engines", None)
     if not isinstance(workers, int) or workers < 1:
-        raise ParameterError("darts_parallel: study= with a cluster needs a cluster with engines (num_engines); "
-                             f"got {cluster!r}.")
+        raise ParameterError(
+            f"darts_parallel: study= with a cluster needs a cluster with engines (num_engines); got {cluster!r}."
+        )
     checkpoints = _Checkpointer(study, [config], algorithm, workers)
     raw: list = []
     for stop in range(checkpoints.done[0] + 1, config.epochs + 1):
         raw = cluster.apply_all(cluster_darts_worker, config.to_dict(), algorithm, checkpoints.states[0], stop, True)
         checkpoints.save(0, stop, [r["state"] for r in raw])
-    if not raw:   # finished before: derive the result from the stored states
-        raw = cluster.apply_all(cluster_darts_worker, config.to_dict(), algorithm, checkpoints.states[0],
-                                config.epochs, True)
+    if not raw:  # finished before: derive the result from the stored states
+        raw = cluster.apply_all(
+            cluster_darts_worker, config.to_dict(), algorithm, checkpoints.states[0], config.epochs, True
+        )
     return sorted((DartsResult.from_dict(r["result"]) for r in raw), key=lambda r: r.rank)
 
 
-def darts_parallel(config: DartsConfig, *, workers: int = 2, algorithm: str = "algorithm1",
-                   cluster: Any = None, seeds: Any = None, study: Any = None) -> list:
+def darts_parallel(
+    config: DartsConfig,
+    *,
+    workers: int = 2,
+    algorithm: str = "algorithm1",
+    cluster: Any = None,
+    seeds: Any = None,
+    study: Any = None,
+) -> list:
     """Data-parallel DARTS with Algorithm 1 or 2 (or ``"serial"`` per worker); results by rank.
 
     With ``cluster`` (a :class:`nasnb.Cluster` of MPI engines, or anything with
@@ -253,13 +330,13 @@ def darts_parallel(config: DartsConfig, *, workers: int = 2, algorithm: str = "a
     check_choice(algorithm, ALGORITHMS, "algorithm", "darts_parallel")
     if seeds is not None:
         if cluster is not None:
-            raise ParameterError("darts_parallel: seeds= runs on local processes only; loop over the seeds "
-                                 "with a cluster.")
+            raise ParameterError(
+                "darts_parallel: seeds= runs on local processes only; loop over the seeds with a cluster."
+            )
         workers = check_positive_int(workers, "workers", "darts_parallel")
         if workers == 1:
             data = load_search_data(config)
-            return [[run_in_process(dataclasses.replace(config, seed=int(s)), data, algorithm, study)]
-                    for s in seeds]
+            return [[run_in_process(dataclasses.replace(config, seed=int(s)), data, algorithm, study)] for s in seeds]
         return spawn_darts(config, workers, algorithm, seeds=seeds, study=study)
     if cluster is not None and study is not None:
         return _cluster_checkpointed(config, algorithm, cluster, study)

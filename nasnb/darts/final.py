@@ -51,11 +51,24 @@ class FinalTraining:
         return asdict(self)
 
 
-def darts_final_training(genotype: Genotype, dataset: str = "digits", *, channels: int = 36, layers: int = 20,
-                         epochs: int = 100, batch_size: int = 64, lr: float = 0.025, momentum: float = 0.9,
-                         weight_decay: float = 3e-4, validation: float = 0.1, percentage: float = 1.0,
-                         augment: bool = False, data_seed: int = 0, seed: int = 0,
-                         registry: Any = None) -> FinalTraining:
+def darts_final_training(
+    genotype: Genotype,
+    dataset: str = "digits",
+    *,
+    channels: int = 36,
+    layers: int = 20,
+    epochs: int = 100,
+    batch_size: int = 64,
+    lr: float = 0.025,
+    momentum: float = 0.9,
+    weight_decay: float = 3e-4,
+    validation: float = 0.1,
+    percentage: float = 1.0,
+    augment: bool = False,
+    data_seed: int = 0,
+    seed: int = 0,
+    registry: Any = None,
+) -> FinalTraining:
     """Train the network of ``genotype`` and record train / validation accuracy every epoch.
 
     Parameters
@@ -98,17 +111,20 @@ def darts_final_training(genotype: Genotype, dataset: str = "digits", *, channel
     check_fraction(percentage, "percentage", func)
     registry = registry or default_datasets()
     config = registry.get(dataset)
-    splits = load_splits(config, percentage=percentage, seed=data_seed, validation=validation,
-                         batch_size=batch_size, registry=registry)
+    splits = load_splits(
+        config, percentage=percentage, seed=data_seed, validation=validation, batch_size=batch_size, registry=registry
+    )
     descriptor = genotype_to_descriptor(genotype, config.input_shape, channels=channels, layers=layers)
     start = time.perf_counter()
-    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # other threads may seed it too
         torch.manual_seed(int(seed))
-        model = build_network(descriptor, config.input_shape, config.num_outputs, head="linear",
-                              registry=darts_registry())
+        model = build_network(
+            descriptor, config.input_shape, config.num_outputs, head="linear", registry=darts_registry()
+        )
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
-        train = TensorBatches(*splits.train_tensors, batch_size, shuffle=True, seed=seed)
+        x_train, y_train = splits.train_tensors
+        train = TensorBatches(x_train, y_train, batch_size, shuffle=True, seed=seed)
         batches = AugmentedBatches(train, thesis_augment(), seed) if augment else train
         loss_fn = torch.nn.CrossEntropyLoss()
         run = FinalTraining(parameters=sum(p.numel() for p in model.parameters()))
@@ -131,8 +147,9 @@ def darts_final_training(genotype: Genotype, dataset: str = "digits", *, channel
             run.train_accuracy.append(correct / max(1, seen))
             target = splits.validation if splits.validation is not None else splits.test
             run.val_accuracy.append(evaluate(model, target, loss_fn)[1]["accuracy"])
-            logger.debug("final training epoch %d: train %.4f val %.4f", epoch, run.train_accuracy[-1],
-                         run.val_accuracy[-1])
+            logger.debug(
+                "final training epoch %d: train %.4f val %.4f", epoch, run.train_accuracy[-1], run.val_accuracy[-1]
+            )
         run.test_accuracy = evaluate(model, splits.test, loss_fn)[1]["accuracy"]
     run.seconds = time.perf_counter() - start
     return run

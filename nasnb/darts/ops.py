@@ -29,8 +29,16 @@ from nasnb._validation import check_choice
 __all__ = ["PRIMITIVES", "make_op", "ReLUConvBN", "FactorizedReduce", "Zero", "darts_registry", "layer_type"]
 
 #: The eight candidate operations of every DARTS edge.
-PRIMITIVES = ("zero", "identity", "max_pool_3x3", "avg_pool_3x3", "sep_conv_3x3", "sep_conv_5x5",
-              "dil_conv_3x3", "dil_conv_5x5")
+PRIMITIVES = (
+    "zero",
+    "identity",
+    "max_pool_3x3",
+    "avg_pool_3x3",
+    "sep_conv_3x3",
+    "sep_conv_5x5",
+    "dil_conv_3x3",
+    "dil_conv_5x5",
+)
 
 
 def _conv(dims):
@@ -45,20 +53,26 @@ class ReLUConvBN(nn.Sequential):
     """ReLU → convolution (no bias) → BatchNorm."""
 
     def __init__(self, c_in, c_out, kernel, stride, padding, *, dims=2, affine=True):
-        super().__init__(nn.ReLU(), _conv(dims)(c_in, c_out, kernel, stride, padding, bias=False),
-                         _bn(dims, c_out, affine))
+        super().__init__(
+            nn.ReLU(), _conv(dims)(c_in, c_out, kernel, stride, padding, bias=False), _bn(dims, c_out, affine)
+        )
 
 
 def _dil_conv(c_in, c_out, kernel, stride, padding, dilation, dims, affine):
     conv = _conv(dims)
-    return nn.Sequential(nn.ReLU(), conv(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in,
-                                         bias=False),
-                         conv(c_in, c_out, 1, bias=False), _bn(dims, c_out, affine))
+    return nn.Sequential(
+        nn.ReLU(),
+        conv(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in, bias=False),
+        conv(c_in, c_out, 1, bias=False),
+        _bn(dims, c_out, affine),
+    )
 
 
 def _sep_conv(c_in, c_out, kernel, stride, padding, dims, affine):
-    return nn.Sequential(_dil_conv(c_in, c_in, kernel, stride, padding, 1, dims, affine),
-                         _dil_conv(c_in, c_out, kernel, 1, padding, 1, dims, affine))
+    return nn.Sequential(
+        _dil_conv(c_in, c_in, kernel, stride, padding, 1, dims, affine),
+        _dil_conv(c_in, c_out, kernel, 1, padding, 1, dims, affine),
+    )
 
 
 class Zero(nn.Module):
@@ -104,8 +118,9 @@ def _pool(kind, channels_in, c_out, stride, dims, affine):
     return nn.Sequential(pool, ReLUConvBN(channels_in, c_out, 1, 1, 0, dims=dims, affine=affine))
 
 
-def make_op(name: str, channels: int, stride: int, *, dims: int = 2, affine: bool = False,
-            out_channels: int | None = None) -> nn.Module:
+def make_op(
+    name: str, channels: int, stride: int, *, dims: int = 2, affine: bool = False, out_channels: int | None = None
+) -> nn.Module:
     """One DARTS operation on ``channels`` channels (``out_channels`` defaults to the same).
 
     ``affine=False`` is DARTS' choice inside the supernet (BatchNorm without learned scale).
@@ -173,6 +188,11 @@ def darts_registry(base=None):
     registry = base.copy()
     for op in PRIMITIVES[1:]:
         if layer_type(op) not in registry.names():
-            registry.register_layer(layer_type(op), _factory(op), ranks=(2, 3), check=_check,
-                                    description=f"DARTS {op} (channels, stride 1|2)")
+            registry.register_layer(
+                layer_type(op),
+                _factory(op),
+                ranks=(2, 3),
+                check=_check,
+                description=f"DARTS {op} (channels, stride 1|2)",
+            )
     return registry

@@ -37,8 +37,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -48,9 +49,17 @@ from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.darts.checkpoint import decode_state, encode_state
 from nasnb.darts.derive import Genotype, derive_genotype
 from nasnb.darts.supernet import Supernet
+from nasnb.exceptions import ClusterError
 
-__all__ = ["DartsConfig", "DartsResult", "darts_search", "run_search", "run_in_process", "load_search_data",
-           "ALGORITHMS"]
+__all__ = [
+    "DartsConfig",
+    "DartsResult",
+    "darts_search",
+    "run_search",
+    "run_in_process",
+    "load_search_data",
+    "ALGORITHMS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +136,7 @@ class DartsResult:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "DartsResult":
+    def from_dict(cls, d: dict[str, Any]) -> DartsResult:
         """Inverse of :meth:`to_dict`."""
         d = dict(d)
         d["genotype"] = Genotype.from_json(d["genotype"])
@@ -150,8 +159,16 @@ def load_search_data(config: DartsConfig):
     n_arch = max(1, int(round(config.validation_half * len(x))))
     arch, train = perm[:n_arch], perm[n_arch:]
     f = torch.float32
-    return (x[train].to(f), y[train], x[arch].to(f), y[arch], x_eval.to(f), y_eval, tuple(ds.input_shape),
-            int(ds.num_outputs))
+    return (
+        x[train].to(f),
+        y[train],
+        x[arch].to(f),
+        y[arch],
+        x_eval.to(f),
+        y_eval,
+        tuple(ds.input_shape),
+        int(ds.num_outputs),
+    )
 
 
 class _Communicator:
@@ -165,13 +182,15 @@ class _Communicator:
         tensors = [t for t in tensors if t is not None]
         if self.world == 1 or not tensors:
             return
+        if self.all_reduce is None:
+            raise ClusterError(f"DARTS worker {self.rank} of {self.world} was given no all-reduce to average with.")
         flat = torch.cat([t.detach().reshape(-1).to(torch.float32) for t in tensors])
         self.all_reduce(flat)
         flat /= self.world
         offset = 0
         for t in tensors:
             n = t.numel()
-            t.data.copy_(flat[offset:offset + n].view_as(t).to(t.dtype))
+            t.data.copy_(flat[offset : offset + n].view_as(t).to(t.dtype))
             offset += n
 
 
@@ -180,14 +199,21 @@ def _accuracy(model, x, y, batch=512) -> float:
     correct = 0
     with torch.no_grad():
         for lo in range(0, len(x), batch):
-            correct += int((model(x[lo:lo + batch]).argmax(1) == y[lo:lo + batch]).sum())
+            correct += int((model(x[lo : lo + batch]).argmax(1) == y[lo : lo + batch]).sum())
     model.train()
     return correct / max(1, len(x))
 
 
-def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _Communicator | None = None,
-               resume: dict | None = None, stop: int | None = None,
-               on_epoch: Callable[[int, dict], None] | None = None) -> DartsResult:
+def run_search(
+    config: DartsConfig,
+    data,
+    *,
+    algorithm: str = "serial",
+    comm: _Communicator | None = None,
+    resume: dict | None = None,
+    stop: int | None = None,
+    on_epoch: Callable[[int, dict], None] | None = None,
+) -> DartsResult:
     """The search loop on given tensors (see the module docstring); used by every entry point.
 
     ``resume`` is this worker's encoded state from :mod:`nasnb.darts.checkpoint` (the search
@@ -204,14 +230,14 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
     x_tr, y_tr = x_tr[rank:n_tr:world], y_tr[rank:n_tr:world]
     x_ar, y_ar = x_ar[rank:n_ar:world], y_ar[rank:n_ar:world]
     batch = max(1, config.batch_size // world) if algorithm == "algorithm2" else config.batch_size
-    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # other threads may seed it too
         torch.manual_seed(config.seed)
         model = Supernet(input_shape, classes, channels=config.channels, layers=config.layers, nodes=config.nodes)
     weights = model.weight_parameters()
-    w_opt = torch.optim.SGD(weights, lr=config.lr, momentum=config.momentum,
-                            weight_decay=config.weight_decay)
-    a_opt = torch.optim.Adam(model.arch_parameters(), lr=config.arch_lr, betas=(0.5, 0.999),
-                             weight_decay=config.arch_weight_decay)
+    w_opt = torch.optim.SGD(weights, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    a_opt = torch.optim.Adam(
+        model.arch_parameters(), lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_weight_decay
+    )
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, config.epochs, eta_min=config.lr_min)
     loss_fn = torch.nn.CrossEntropyLoss()
     counter = getattr(comm.all_reduce, "calls", None)
@@ -236,10 +262,10 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
         arch_order = torch.from_numpy(rng.permutation(len(x_ar)))
         total, seen, correct = 0.0, 0, 0
         for step in range(steps):
-            idx = order[step * batch:(step + 1) * batch]
-            a_idx = arch_order[(step * batch) % len(x_ar):][:batch]
+            idx = order[step * batch : (step + 1) * batch]
+            a_idx = arch_order[(step * batch) % len(x_ar) :][:batch]
             xb, xa = x_tr[idx], x_ar[a_idx]
-            if augment is not None:
+            if augment is not None and aug_gen is not None:
                 xb, xa = augment(xb, aug_gen), augment(xa, aug_gen)
             # first order, simultaneous: α gradient on the validation batch and weight gradient
             # on the training batch, both at the current (w, α); then both optimizer steps
@@ -269,12 +295,20 @@ def run_search(config: DartsConfig, data, *, algorithm: str = "serial", comm: _C
         result.train_loss.append(total / max(1, seen))
         result.train_accuracy.append(correct / max(1, seen))
         result.val_accuracy.append(_accuracy(model, x_ev, y_ev))
-        logger.debug("DARTS %s rank %d epoch %d: loss %.4f val %.4f (%.2fs)", algorithm, rank, epoch,
-                     result.train_loss[-1], result.val_accuracy[-1], result.epoch_seconds[-1])
+        logger.debug(
+            "DARTS %s rank %d epoch %d: loss %.4f val %.4f (%.2fs)",
+            algorithm,
+            rank,
+            epoch,
+            result.train_loss[-1],
+            result.val_accuracy[-1],
+            result.epoch_seconds[-1],
+        )
         if on_epoch is not None:
             calls = calls_before_resume + (counter() if counter else 0)
-            on_epoch(epoch + 1, encode_state(_snapshot(epoch + 1, calls, model, w_opt, a_opt, sched, rng,
-                                                       aug_gen, result)))
+            on_epoch(
+                epoch + 1, encode_state(_snapshot(epoch + 1, calls, model, w_opt, a_opt, sched, rng, aug_gen, result))
+            )
     result.allreduce_calls = calls_before_resume + (counter() if counter else 0)
     result.genotype = derive_genotype(model)
     result.alphas_normal = model.alphas_normal.detach().tolist()
@@ -287,10 +321,17 @@ _CURVES = ("val_accuracy", "train_loss", "train_accuracy", "epoch_seconds", "all
 
 def _snapshot(epoch, calls, model, w_opt, a_opt, sched, rng, aug_gen, result) -> dict[str, Any]:
     """Everything the next epoch depends on, plus the curves so far."""
-    return {"epoch": epoch, "allreduce_calls": calls, "model": model.state_dict(), "w_opt": w_opt.state_dict(),
-            "a_opt": a_opt.state_dict(), "sched": sched.state_dict(), "rng": rng.bit_generator.state,
-            "aug_gen": None if aug_gen is None else aug_gen.get_state(),
-            "curves": {name: list(getattr(result, name)) for name in _CURVES}}
+    return {
+        "epoch": epoch,
+        "allreduce_calls": calls,
+        "model": model.state_dict(),
+        "w_opt": w_opt.state_dict(),
+        "a_opt": a_opt.state_dict(),
+        "sched": sched.state_dict(),
+        "rng": rng.bit_generator.state,
+        "aug_gen": None if aug_gen is None else aug_gen.get_state(),
+        "curves": {name: list(getattr(result, name)) for name in _CURVES},
+    }
 
 
 def _restore(state, model, w_opt, a_opt, sched, rng, aug_gen, result) -> tuple[int, int]:

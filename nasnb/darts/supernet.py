@@ -21,7 +21,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -64,13 +65,26 @@ class MixedOp(nn.Module):
 class SearchCell(nn.Module):
     """One searchable cell (see the module docstring)."""
 
-    def __init__(self, nodes: int, c_pp: int, c_p: int, channels: int, reduction: bool, reduction_prev: bool, *,
-                 dims: int = 2, primitives: Sequence[str] = PRIMITIVES):
+    def __init__(
+        self,
+        nodes: int,
+        c_pp: int,
+        c_p: int,
+        channels: int,
+        reduction: bool,
+        reduction_prev: bool,
+        *,
+        dims: int = 2,
+        primitives: Sequence[str] = PRIMITIVES,
+    ):
         super().__init__()
         self.reduction = reduction
         self.nodes = nodes
-        self.pre0 = (FactorizedReduce(c_pp, channels, dims=dims, affine=False) if reduction_prev
-                     else ReLUConvBN(c_pp, channels, 1, 1, 0, dims=dims, affine=False))
+        self.pre0 = (
+            FactorizedReduce(c_pp, channels, dims=dims, affine=False)
+            if reduction_prev
+            else ReLUConvBN(c_pp, channels, 1, 1, 0, dims=dims, affine=False)
+        )
         self.pre1 = ReLUConvBN(c_p, channels, 1, 1, 0, dims=dims, affine=False)
         self.edges = nn.ModuleList()
         for i in range(nodes):
@@ -106,8 +120,16 @@ class Supernet(nn.Module):
         Candidate operations (default: the eight of :data:`~nasnb.darts.ops.PRIMITIVES`).
     """
 
-    def __init__(self, input_shape: Sequence[int], num_classes: int, *, channels: int = 16, layers: int = 8,
-                 nodes: int = 4, primitives: Sequence[str] = PRIMITIVES) -> None:
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        num_classes: int,
+        *,
+        channels: int = 16,
+        layers: int = 8,
+        nodes: int = 4,
+        primitives: Sequence[str] = PRIMITIVES,
+    ) -> None:
         super().__init__()
         func = "Supernet"
         shape = tuple(int(v) for v in input_shape)
@@ -134,8 +156,9 @@ class Supernet(nn.Module):
             reduction = i in self.reductions
             if reduction:
                 c *= 2
-            self.cells.append(SearchCell(nodes, c_pp, c_p, c, reduction, reduction_prev, dims=dims,
-                                         primitives=self.primitives))
+            self.cells.append(
+                SearchCell(nodes, c_pp, c_p, c, reduction, reduction_prev, dims=dims, primitives=self.primitives)
+            )
             reduction_prev = reduction
             c_pp, c_p = c_p, c
         self.pool = nn.AdaptiveAvgPool1d(1) if dims == 1 else nn.AdaptiveAvgPool2d(1)
@@ -163,5 +186,11 @@ class Supernet(nn.Module):
 
     def config(self) -> dict[str, Any]:
         """JSON settings of this supernet."""
-        return {"input_shape": list(self.input_shape), "num_classes": self.num_classes, "channels": self.channels,
-                "layers": self.layers, "nodes": self.nodes, "primitives": list(self.primitives)}
+        return {
+            "input_shape": list(self.input_shape),
+            "num_classes": self.num_classes,
+            "channels": self.channels,
+            "layers": self.layers,
+            "nodes": self.nodes,
+            "primitives": list(self.primitives),
+        }

@@ -14,8 +14,14 @@ import torch  # noqa: E402
 import nasnb.darts.distributed as distributed  # noqa: E402
 from nasnb.builders import build_network  # noqa: E402
 from nasnb.cluster import Cluster  # noqa: E402
-from nasnb.darts import (DartsConfig, darts_consistency_report, darts_parallel, darts_registry,  # noqa: E402
-                         darts_search, genotype_to_descriptor)
+from nasnb.darts import (  # noqa: E402
+    DartsConfig,
+    darts_consistency_report,
+    darts_parallel,
+    darts_registry,
+    darts_search,
+    genotype_to_descriptor,
+)
 from nasnb.store import ExperimentStore  # noqa: E402
 
 pytestmark = pytest.mark.cluster

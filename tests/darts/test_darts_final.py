@@ -3,7 +3,6 @@
 import dataclasses
 
 import numpy as np
-import pytest
 
 from nasnb.darts import DartsConfig, Genotype, darts_final_training, darts_parallel, darts_search
 

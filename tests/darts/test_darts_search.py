@@ -5,8 +5,18 @@ import pytest
 import torch
 
 from nasnb.builders import build_network
-from nasnb.darts import (PRIMITIVES, DartsConfig, Genotype, Supernet, darts_consistency_report, darts_parallel,
-                         darts_registry, darts_search, derive_cell, genotype_to_descriptor)
+from nasnb.darts import (
+    PRIMITIVES,
+    DartsConfig,
+    Genotype,
+    Supernet,
+    darts_consistency_report,
+    darts_parallel,
+    darts_registry,
+    darts_search,
+    derive_cell,
+    genotype_to_descriptor,
+)
 from nasnb.exceptions import ParameterError
 
 TINY = DartsConfig(channels=4, layers=2, nodes=2, epochs=2, batch_size=32, percentage=0.1)
