@@ -76,6 +76,8 @@ _EXPORTS = {
     "NASBench_101Evaluator": "nasnb.nord.neural_nets",
     "NATSBench_Evaluator": "nasnb.nord.neural_nets",
     "Environment": "nasnb.nord.neural_nets.distributed",
+    "LocalBatchEvaluator": "nasnb.nord.neural_nets",
+    "DistributedEvaluator": "nasnb.nord.neural_nets",
     "DistributedConfig": "nasnb.nord.neural_nets.distributed",
     "Configs": "nasnb.nord.configurations.all",
     "assure_reproducibility": "nasnb.nord.utils",

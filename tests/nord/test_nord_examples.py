@@ -62,8 +62,8 @@ def test_descriptor_example(capsys):
     import torch
 
     ns = run_original(DESCRIPTOR_EXAMPLE, "descriptor_example")
-    assert ns["net"].network.shapes["layer_2"] == (12, 6, 6)
-    assert "layer_1" in capsys.readouterr().out  # print(net) shows the layer table
+    assert ns["net"].network.shapes["2_Layer"] == (12, 6, 6)
+    assert "1_Layer" in capsys.readouterr().out  # print(net) shows the layer table
     join = {s.source: s.operations for s in ns["branched"].network.merges["join"]}
     assert join == {"wide": (), "narrow": ("interpolate", "conv1x1")}  # MVS: 12x12 wide, 14x14 narrow
     assert ns["branched"](torch.zeros(3, 3, 16, 16)).shape == (3, 10)
