@@ -247,3 +247,12 @@ def test_species_populations_keep_the_population_size():
     with pytest.raises(ParameterError, match="connections.fitness"):
         SpeciesPopulations(2, 0.5).update_species([Genome(TYPES, BOUNDS, 1.0, 0.0, 0.3, i)])
     assert not math.isnan(species.species[0].total_fitness)
+
+
+def test_compatibility_argument_errors_are_named(tmp_path):
+    with pytest.raises(ParameterError, match="'filepath' parameter of NASBench_101Evaluator"):
+        NASBench_101Evaluator(123)
+    with pytest.raises(ParameterError, match="'optimizer_params' parameter of LocalEvaluator"):
+        LocalEvaluator("Adam", [("lr", 0.1)])
+    with pytest.raises(ParameterError, match="'descriptors' parameter of descriptors_evaluate"):
+        LocalBatchEvaluator().descriptors_evaluate(None, 1, dataset="digits")

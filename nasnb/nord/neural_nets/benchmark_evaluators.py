@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from nasnb._validation import check_choice
+from nasnb._validation import check_choice, parameter_error
 from nasnb.benchmarks import NASBench101
 from nasnb.exceptions import BenchmarkError, DescriptorError
 from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
@@ -63,6 +63,9 @@ class NASBench_101Evaluator:  # noqa: N801 - the original's name
     """
 
     def __init__(self, filepath: Any = None, *, seed: int | None = None) -> None:
+        if filepath is not None and not isinstance(filepath, (str, os.PathLike)):
+            raise parameter_error("filepath", "NASBench_101Evaluator", "a path to nasbench_only108.tfrecord or None",
+                                  filepath)
         path = NASBENCH_TFRECORD if filepath is None else os.fspath(filepath)
         if not os.path.isfile(path):
             raise BenchmarkError(f"NAS-Bench-101 file {path!r} not found; download nasbench_only108.tfrecord from "

@@ -96,6 +96,9 @@ class LocalEvaluator:
 
     def __init__(self, optimizer_class: Any = "Adam", optimizer_params: Mapping[str, Any] | None = None,
                  verbose: bool = False, *, batch_size: int = 128, device: Any = None) -> None:
+        if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
+            raise parameter_error("optimizer_params", type(self).__name__, "a dict of optimizer keyword arguments",
+                                  optimizer_params)
         self.optimizer_class = optimizer_class
         self.optimizer_params = dict(optimizer_params or {})
         self.verbose = bool(verbose)
@@ -283,6 +286,8 @@ class LocalBatchEvaluator(LocalEvaluator):
     def descriptors_evaluate(self, descriptors: Any, epochs: int, data_percentage: float = 1.0,
                              untrained: bool = False, dataset: str | None = None) -> tuple[list, list, float]:
         """Evaluate each descriptor (see the class docs)."""
+        if isinstance(descriptors, (str, bytes)) or not hasattr(descriptors, "__iter__"):
+            raise parameter_error("descriptors", "descriptors_evaluate", "a list of descriptors", descriptors)
         losses, metrics, total = [], [], 0.0
         for descriptor in descriptors:
             loss, m, t = self.descriptor_evaluate(descriptor, epochs, data_percentage, untrained, dataset)
