@@ -12,12 +12,13 @@ training, building or benchmark logic of its own.
 ==========================================  ==========================================
 original import                             nasnb implementation
 ==========================================  ==========================================
-``nord.neural_nets.NeuralDescriptor``       :class:`nasnb.descriptors.NeuralDescriptor`
+``nord.neural_nets.NeuralDescriptor``       the original's dicts, read as :class:`nasnb.descriptors.NeuralDescriptor`
 ``nord.neural_nets.NeuralNet``              :func:`nasnb.builders.build_network`
 ``nord.neural_nets.LocalEvaluator``         nasnb's data splits, builder and training loop
 ``nord.neural_nets.NASBench_101Evaluator``  :class:`nasnb.benchmarks.NASBench101`
 ``nord.neural_nets.NATSBench_Evaluator``    :class:`nasnb.benchmarks.NASBench201`
 ``nord.neural_nets.distributed``            :class:`nasnb.cluster.Cluster` (MPI engines)
+``nord.neural_nets.layers``                 ``torch.nn`` classes and :class:`nasnb.layers.modules.Scale`
 ``nord.configurations.all.Configs``         a :class:`nasnb.data.DatasetRegistry`
 ``nord.data_curators.get_<dataset>``        :func:`nasnb.data.load_splits`
 ``nord.design...genetics.neat``             :mod:`nasnb.genomes` (DeepNEAT genomes)
