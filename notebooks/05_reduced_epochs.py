@@ -386,6 +386,27 @@ if "text" in readings:
     ledger.add("Table 5.4 under the text's literal definition (rank share), RMSE to published", 0.0,
                round(float(rec54.distances.loc["text", "rmse"]), 4), status="differs",
                note="differs because the published numbers cannot be rank shares (see above)")
+# --- rows with nothing computed here (catalogue, diagrams, what was not attempted); notebooks/README.md is generated from them
+ledger.add("Table 5.1, search vs final training epochs of other methods", "ratios 3-30", None,
+           status="not attempted", note="not attempted: other authors' settings quoted by the thesis; nothing to compute")
+ledger.add("Table 5.2, DeepNEAT hyper-parameter ranges", "filters 32-256, dropout 0-0.7, scaling 0-2, kernel 1/3, "
+           "max pool", "the same ranges (genes above)", status="reproduced",
+           note="the notebook's random architectures draw from these ranges")
+ledger.add("Fig. 5.1, DeepNEAT block", None, None, status="diagram",
+           note="diagram: conv, dropout, weight scaling, optional max pool (nasnb's deepneat_conv layer)")
+ledger.add("Fig. 5.2, sample mutated architectures", None, None, status="diagram",
+           note="diagram: node -2 input, -1 output, inactive nodes light cyan")
+ledger.add("Fig. 5.3, NAS-Bench-101 outer skeleton", None, None, status="diagram",
+           note="diagram: the stacks of cells around a NAS-Bench-101 cell")
+ledger.add("Fig. 5.4, 2-D Rastrigin and its perturbed copy", "two surfaces", "drawn above (tau = 0.75)",
+           status="partial", note="drawn on our own mesh; the thesis' noise level for this figure is not stated")
+ledger.add("Fig. 5.5, accuracy distributions of the 140 networks at 1-20 vs 50 epochs", "three modes", None,
+           status="not attempted", note="not attempted: the notebook tabulates means (Table 5.3) and draws no "
+           "distributions; 140 CIFAR-10 networks need DATA_ROOT and a GPU-sized budget")
+ledger.add("Figs. 5.9-5.11, NAS-Bench-101 resampling: 36 / 108 epochs vs a second 108-epoch draw",
+           "0.76 / 0.89 raw, 0.808 / 0.94 rounded", "see the 'protocol:' rows", status="partial",
+           note="the same protocol on records we make ourselves (NAS-Bench-101 is not embedded); see the four "
+           "'protocol:' rows for the numbers")
 ledger
 
 # %% [markdown]

@@ -311,4 +311,31 @@ ledger.add("Sample counts before removal, serial vs W = 4: barely differ", "bare
            note="on NAS-Bench-Graph (search logic only), not the chapter's Fashion-MNIST search")
 ledger.add("Overlay of every evolved architecture (alpha 1/N)", "figure", "figure above", status="partial",
            note=f"{len(evolved)} architectures instead of 400")
+# --- rows with nothing computed here (catalogue, diagrams, what was not attempted); notebooks/README.md is generated from them
+ledger.add("Table 6.1, the 12 layer choices", "CONV_k.H/N, POOL_k.A/M, k = 2, 3, 5", "the same 12 layers",
+           status="reproduced", note="nasnb's registry holds the 12 choices with the published kernels and filters")
+ledger.add("Table 6.2, DENSER (other authors)", "94.23 % (94.70 % with test-set augmentation)", None,
+           status="not attempted", note="not attempted: quoted from the thesis (10 search / 400 training epochs); "
+           "the footnote's 94.70 % uses test-set augmentation")
+ledger.add("Table 6.2, Auto-Keras (other authors)", "93.28 %", None, status="not attempted",
+           note="not attempted: quoted from the thesis (200 / 200 epochs)")
+ledger.add("Table 6.2, Byla2019 = DeepSwarm (other authors)", "93.56 %", None, status="not attempted",
+           note="not attempted: quoted from the thesis (50 / 100 epochs)")
+ledger.add("Table 6.2, NASH as implemented in Auto-Keras (other authors)", "91.95 %", None, status="not attempted",
+           note="not attempted: quoted from the thesis (20-105 / 205 epochs); the thesis' footnote: as implemented "
+           "in Auto-Keras [5]")
+ledger.add("Fig. 6.1, one Fashion-MNIST image per class", None, None, status="diagram",
+           note="diagram: sample images of the data set")
+ledger.add("Fig. 6.2, times an individual is sampled before removal, W = 1 vs W = 4", "barely differ",
+           "see 'Sample counts before removal'", status="partial",
+           note="drawn above on NAS-Bench-Graph (search logic only); the KS p-value is in that row")
+ledger.add("Fig. 6.3, three node insertions on one genome", None, None, status="diagram",
+           note="diagram: input -2, output 99")
+ledger.add("Fig. 6.4, evolution vs random search: best so far and ECDFs", "evolution dominates",
+           "both panels drawn above", status="partial",
+           note="drawn on the notebook's data; whether evolution wins at this budget: 'Table 6.2, evolution beats "
+           "random search'")
+ledger.add("Fig. 6.5, overlay of the evolved architectures", "motif CONV_2.N, CONV_2.N, CONV_3.N, CONV_5.N, POOL_5.A",
+           "see 'Overlay of every evolved architecture'", status="partial",
+           note="drawn above with fewer architectures than the thesis' 400")
 ledger

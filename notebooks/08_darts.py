@@ -300,5 +300,19 @@ for cell, published in (("normal", 0.4), ("reduce", 0.29)):
                    "ours finds a difference; tests have little power with few seeds")
 ledger.add("Mean GED between cells", 8, round(float(ged["ged"].mean()), 2), status="differs",
            note=f"our cells have {NODES} nodes (the thesis: 4), so fewer edits are possible")
+# --- rows with nothing computed here (catalogue, diagrams, what was not attempted); notebooks/README.md is generated from them
+ledger.add("Table 8.1, search and training parameters", "SGD 0.025, 16 / 36 channels, 8 / 20 cells, 50 / 100 "
+           "epochs", "the budget table of this notebook", status="differs",
+           note="differs by design: fewer channels, cells, nodes and epochs per budget on CPUs")
+ledger.add("Figs. 8.1-8.2, training / validation accuracy per search epoch, 1 / 2 / 4 GPUs",
+           "serial highest; validation within 92.2-93.2 %", "curves drawn above (1 and 2 workers)", status="partial",
+           note="on this notebook's data and budget; 4 workers only at `full`")
+ledger.add("Figs. 8.3-8.4, GED of the derived cells within and across groups", "within-group spread smaller",
+           "boxplot drawn above", status="partial", note="see the Kruskal-Wallis and mean-GED rows")
+ledger.add("Fig. 8.5, best cells per GPU count", None, None, status="diagram",
+           note="diagram: normal and reduction cells (normal cells mostly convolutions)")
+ledger.add("Figs. 8.6-8.7, training / validation accuracy of each group's best over 100 final epochs",
+           "1-GPU lower in training; validation similar", "curves drawn above", status="partial",
+           note="fewer final epochs and channels per budget")
 print(f"notebook time: {time.perf_counter() - NOTEBOOK_START:.0f} s")
 ledger

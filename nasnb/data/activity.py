@@ -34,6 +34,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from nasnb.data.supply import supply_hint
 from nasnb._validation import as_generator, check_positive_int, parameter_error
 from nasnb.exceptions import DatasetError
 
@@ -140,7 +141,8 @@ def read_activity_file(path: str, *, window: int = 52, stride: int = 52) -> tupl
 def _participant_files(root: str) -> dict[int, str]:
     if not os.path.isdir(root):
         raise DatasetError(f"Activity recognition: directory {root!r} does not exist. Download the participant "
-                           f"files (1.csv ... 15.csv) from {ACTIVITY_URL} and pass their directory as root.")
+                           f"files (1.csv ... 15.csv) from {ACTIVITY_URL}. "
+                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
     try:
         names = os.listdir(root)
     except OSError as exc:
@@ -152,7 +154,8 @@ def _participant_files(root: str) -> dict[int, str]:
                                f"move it away or replace it with the file from {ACTIVITY_URL}.")
     if not files:
         raise DatasetError(f"Activity recognition: no participant files '<n>.csv' in {root!r} "
-                           f"(get them from {ACTIVITY_URL}).")
+                           f"(get them from {ACTIVITY_URL}). "
+                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
     return dict(sorted(files.items()))
 
 
@@ -262,7 +265,7 @@ def _ids(values: Any, name: str, func: str) -> list[int] | None:
 def activity_recognition_loader(root: Any = None, **options: Any) -> tuple[np.ndarray, ...]:
     """Loader used by the built-in ``activity_recognition`` config (needs ``root``)."""
     if root is None:
-        raise DatasetError("Dataset 'activity_recognition' needs the directory of its participant CSV files: "
-                           "registry.configure('activity_recognition', root=...) or default_datasets(root=...). "
-                           f"Download them from {ACTIVITY_URL}.")
+        raise DatasetError("Dataset 'activity_recognition' needs the directory of its participant CSV files "
+                           f"(download them from {ACTIVITY_URL}). "
+                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
     return load_activity_recognition(root, **options)

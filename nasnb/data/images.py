@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from nasnb.data.supply import supply_hint
 from nasnb.exceptions import DatasetError
 
 __all__ = ["read_idx", "write_idx", "load_fashion_mnist", "load_cifar10", "FASHION_MNIST_FILES", "MAX_IDX_BYTES",
@@ -128,10 +129,15 @@ def _torchvision_download(kind: str, root: str) -> None:
     cls(root, train=True, download=True)
 
 
+_REGISTRY_NAME = {"CIFAR-10": "cifar10", "Fashion-MNIST": "fashion-mnist"}
+_HOLDING = {"CIFAR-10": "cifar-10-batches-py/ or cifar-10-batches-bin/",
+            "Fashion-MNIST": "the four Fashion-MNIST IDX files (or fashion-mnist/ with them)"}
+
+
 def _missing(kind: str, what: str, where: list[str], url: str) -> DatasetError:
     return DatasetError(f"{kind}: file {what!r} not found in {', '.join(map(repr, where))}. "
-                        f"Download it from {url} into the root directory, or pass download=True "
-                        f"where torchvision is installed.")
+                        f"Download it from {url} (or pass download=True where torchvision is installed). "
+                        + supply_hint(_REGISTRY_NAME[kind], _HOLDING[kind]))
 
 
 def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tuple[np.ndarray, ...]:
@@ -140,9 +146,8 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
     ``x`` arrays are ``uint8`` of shape ``(n, 1, 28, 28)``; ``y`` are ``int64``.
     """
     if root is None:
-        raise DatasetError("Dataset 'fashion-mnist' needs a root directory with the IDX files: "
-                           "registry.configure('fashion-mnist', root=...) or default_datasets(root=...). "
-                           f"Get the files from {FASHION_MNIST_URL}.")
+        raise DatasetError(f"Dataset 'fashion-mnist' needs a root directory with the IDX files (get them from "
+                           f"{FASHION_MNIST_URL}). " + supply_hint("fashion-mnist", _HOLDING["Fashion-MNIST"]))
     dirs = [root, os.path.join(root, "fashion-mnist"), os.path.join(root, "FashionMNIST", "raw")]
     paths = {k: _find_file(dirs, stem) for k, stem in FASHION_MNIST_FILES.items()}
     if download and any(p is None for p in paths.values()):
@@ -215,9 +220,9 @@ def load_cifar10(root: str | None = None, *, download: bool = False) -> tuple[np
     ``x`` arrays are ``uint8`` of shape ``(n, 3, 32, 32)``; ``y`` are ``int64``.
     """
     if root is None:
-        raise DatasetError("Dataset 'cifar10' needs a root directory holding 'cifar-10-batches-py' or "
-                           "'cifar-10-batches-bin': registry.configure('cifar10', root=...) or "
-                           f"default_datasets(root=...). Get the files from {CIFAR10_URL}.")
+        raise DatasetError(f"Dataset 'cifar10' needs a root directory holding 'cifar-10-batches-py' or "
+                           f"'cifar-10-batches-bin' (get the files from {CIFAR10_URL}). "
+                           + supply_hint("cifar10", _HOLDING["CIFAR-10"]))
     py_dir, bin_dir = os.path.join(root, "cifar-10-batches-py"), os.path.join(root, "cifar-10-batches-bin")
     if download and not os.path.isdir(py_dir) and not os.path.isdir(bin_dir):
         _torchvision_download("CIFAR-10", root)

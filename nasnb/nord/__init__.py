@@ -12,12 +12,13 @@ training, building or benchmark logic of its own.
 ==========================================  ==========================================
 original import                             nasnb implementation
 ==========================================  ==========================================
-``nord.neural_nets.NeuralDescriptor``       :class:`nasnb.descriptors.NeuralDescriptor`
+``nord.neural_nets.NeuralDescriptor``       the original's dicts, read as :class:`nasnb.descriptors.NeuralDescriptor`
 ``nord.neural_nets.NeuralNet``              :func:`nasnb.builders.build_network`
 ``nord.neural_nets.LocalEvaluator``         nasnb's data splits, builder and training loop
 ``nord.neural_nets.NASBench_101Evaluator``  :class:`nasnb.benchmarks.NASBench101`
 ``nord.neural_nets.NATSBench_Evaluator``    :class:`nasnb.benchmarks.NASBench201`
 ``nord.neural_nets.distributed``            :class:`nasnb.cluster.Cluster` (MPI engines)
+``nord.neural_nets.layers``                 ``torch.nn`` classes and :class:`nasnb.layers.modules.Scale`
 ``nord.configurations.all.Configs``         a :class:`nasnb.data.DatasetRegistry`
 ``nord.data_curators.get_<dataset>``        :func:`nasnb.data.load_splits`
 ``nord.design...genetics.neat``             :mod:`nasnb.genomes` (DeepNEAT genomes)
@@ -34,13 +35,13 @@ Coming from the original framework
   warns once per layer (:class:`~nasnb.builders.builder.InferredParameterWarning`); the
   thesis' Listing 3.1 (``conv3`` declares 5 input channels and receives 10) builds with one
   warning. ``build_network(..., strict=True)`` makes it an error.
-* **Descriptors** are nasnb descriptors: ``layers`` maps a name to a ``LayerSpec`` (type name
-  and params) and ``connections`` is a list of ``(src, dst)`` pairs, where the original had
-  dicts of ``[class, params]`` and of destination lists; ``incoming(name)`` /
-  ``outgoing(name)`` give the neighbours. Execution order comes from the graph, not names.
+* **Descriptors** keep the original's structures (``layers`` maps a name to ``[class,
+  params]``, ``connections`` / ``incoming_connections`` map a name to a list of names,
+  ``first_layer``, ``last_layer``, ``current_layer``, auto-names ``'<k>_Layer'``); nasnb reads
+  them through ``to_nasnb()``. Execution order comes from the graph, not names.
 * **A network that cannot be built** raises :class:`~nasnb.exceptions.BuildError` in
   ``NeuralNet``; evaluators return the original's "non-functional" answer instead
-  (accuracy 0, loss ``nan``, time 0) and log the reason.
+  (accuracy 0, loss 0, time 0) and log the reason.
 * **Configuration** was a process-wide singleton. ``Configs()`` here returns a view of one
   shared :class:`~nasnb.data.DatasetRegistry` that this package's evaluators read (the only
   shared state in nasnb, confined to this package; :func:`nasnb.nord.configurations.all.reset_configs`
@@ -48,8 +49,8 @@ Coming from the original framework
 * **Randomness**: evaluators without an explicit ``seed`` draw one from torch's global
   generator, so ``assure_reproducibility()`` at the top of a script makes the whole run
   repeatable, as in the original; genomes draw from NumPy's global generator likewise.
-* **Printing**: the original printed progress bars and results; here ``verbose=True`` logs
-  them (logger ``nasnb.nord...`` at INFO level) and ``print_datasets()`` returns the names.
+* **Printing**: what the original printed, this package prints (``verbose=True`` evaluators,
+  ``print_datasets()``, the ``Environment``'s statuses).
 * **No downloads**: benchmark files and data sets are read from disk (see each class).
 
 Examples
@@ -60,7 +61,7 @@ Examples
 >>> _ = d.add_layer_sequential(nn.Conv2d, {'in_channels': 3, 'out_channels': 5, 'kernel_size': 3})
 >>> _ = d.add_layer_sequential(nn.MaxPool2d, {'kernel_size': 2, 'stride': 2})
 >>> net = NeuralNet(net_descriptor=d, num_classes=10, input_shape=(32, 32), input_channels=3)
->>> net.network.shapes["layer_1"]
+>>> net.network.shapes["1_Layer"]
 (5, 15, 15)
 """
 
@@ -76,6 +77,8 @@ _EXPORTS = {
     "NASBench_101Evaluator": "nasnb.nord.neural_nets",
     "NATSBench_Evaluator": "nasnb.nord.neural_nets",
     "Environment": "nasnb.nord.neural_nets.distributed",
+    "LocalBatchEvaluator": "nasnb.nord.neural_nets",
+    "DistributedEvaluator": "nasnb.nord.neural_nets",
     "DistributedConfig": "nasnb.nord.neural_nets.distributed",
     "Configs": "nasnb.nord.configurations.all",
     "assure_reproducibility": "nasnb.nord.utils",

@@ -62,8 +62,8 @@ def test_descriptor_example(capsys):
     import torch
 
     ns = run_original(DESCRIPTOR_EXAMPLE, "descriptor_example")
-    assert ns["net"].network.shapes["layer_2"] == (12, 6, 6)
-    assert "layer_1" in capsys.readouterr().out  # print(net) shows the layer table
+    assert ns["net"].network.shapes["2_Layer"] == (12, 6, 6)
+    assert "1_Layer" in capsys.readouterr().out  # print(net) shows the layer table
     join = {s.source: s.operations for s in ns["branched"].network.merges["join"]}
     assert join == {"wide": (), "narrow": ("interpolate", "conv1x1")}  # MVS: 12x12 wide, 14x14 narrow
     assert ns["branched"](torch.zeros(3, 3, 16, 16)).shape == (3, 10)
@@ -305,3 +305,57 @@ def test_reproducible_genetic_algorithm_example(tmp_path, clean_globals):
     assert all(len(g.nodes.genes) >= 2 for g in ns["population"])
     assert len(ns["cache"]) >= 2 and all(isinstance(v, float) for v in ns["cache"].values())
     assert np.isfinite(fitness).all()
+
+
+# The repository's local-evaluator example as it is: activity recognition, 1-D layers sized from
+# Configs().CHANNELS, the original's printing. The original shipped the UCI participant files in
+# its package; here the test writes small files in the same format under NASNB_DATA_ROOT.
+ACTIVITY_EXAMPLE = """
+import torch.nn as nn
+import torch.optim as opt
+from nord.neural_nets import LocalEvaluator, NeuralDescriptor
+from nord.utils import assure_reproducibility
+from nord.configurations.all import Configs
+
+assure_reproducibility()
+evaluator = LocalEvaluator(optimizer_class=opt.Adam, optimizer_params={}, verbose=True)
+dataset = 'activity_recognition'
+d = NeuralDescriptor()
+conf = Configs()
+conv = nn.Conv1d
+conv_params = {'in_channels': conf.CHANNELS[dataset], 'out_channels': 5, 'kernel_size': 3}
+conv_2_params = {'in_channels': 5, 'out_channels': 10, 'kernel_size': 3}
+pool = nn.MaxPool1d
+pool_params = {'kernel_size': 2, 'stride': 2}
+d.add_layer(conv, conv_params)
+d.add_layer_sequential(conv, conv_2_params)
+d.add_layer_sequential(pool, pool_params)
+loss, metrics, total_time = evaluator.descriptor_evaluate(descriptor=d, epochs=2, dataset=dataset)
+print('Train time: %.2f' % total_time)
+print('Test metrics: ', [(key + ': %.2f' % value) for key, value in metrics.items()])
+print('Test loss: %.2f' % loss)
+"""
+
+
+def write_activity_files(directory, participants=5, rows=52 * 84):
+    directory.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for p in range(1, participants + 1):
+        labels = np.repeat(np.arange(1, 8), rows // 7 + 1)[:rows]
+        xyz = 2000 + 40 * labels[:, None] * np.array([1, -1, 2]) + rng.integers(-20, 20, (rows, 3))
+        lines = [f"{i},{x},{y},{z},{lab}" for i, ((x, y, z), lab) in enumerate(zip(xyz, labels))]
+        (directory / f"{p}.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_activity_recognition_example_as_in_the_repository(tmp_path, monkeypatch, clean_globals, capsys):
+    write_activity_files(tmp_path / "activity_recognition")
+    monkeypatch.setenv("NASNB_DATA_ROOT", str(tmp_path))
+    reset_configs()
+    ns = run_original(ACTIVITY_EXAMPLE, "local_evaluator_example_activity")
+    assert ns["conf"].CHANNELS["activity_recognition"] == 3  # x, y, z (Table 3.1 prints 1)
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3] == "Train time: %.2f" % ns["total_time"]
+    assert out[-2] == "Test metrics:  ['accuracy: %.2f']" % ns["metrics"]["accuracy"]
+    assert out[-1] == "Test loss: %.2f" % ns["loss"]
+    assert any(line.startswith("Metrics of the network on the test images:") for line in out)
+    assert ns["metrics"]["accuracy"] > 0.3  # 7 classes: chance is about 0.14

@@ -4,12 +4,15 @@ Coming from the original framework: the thesis gives the master's address and po
 number of processes (``world_size``) and this process' rank (``world_rank``). nasnb starts
 the worker processes itself (``world_size`` MPI engines of a :class:`nasnb.cluster.Cluster`)
 and picks the ``torch.distributed`` rendezvous on its own, so ``address`` and ``port`` are
-kept for the record only, and the script runs once, as rank 0.
+kept for the record only, and the script runs once, as rank 0. The port may be given as a
+string of digits, as in the thesis' Listing 3.4; it is kept as an int.
 
 Examples
 --------
 >>> DistributedConfig('127.0.0.1', 12345, world_size=2, world_rank=0)
 DistributedConfig(address='127.0.0.1', port=12345, world_size=2, world_rank=0)
+>>> DistributedConfig('127.0.0.1', '1234', world_size=4, world_rank=0).port   # the thesis' string port
+1234
 >>> DistributedConfig('127.0.0.1', 12345, world_size=0)
 Traceback (most recent call last):
 ...
@@ -38,8 +41,10 @@ class DistributedConfig:
         func = "DistributedConfig"
         if not isinstance(self.address, str) or not self.address:
             raise parameter_error("address", func, "a non-empty host name or IP address", self.address)
+        if isinstance(self.port, str) and self.port.strip().isdigit():
+            object.__setattr__(self, "port", int(self.port.strip()))
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 0 < self.port < 65536:
-            raise parameter_error("port", func, "a port number in 1..65535", self.port)
+            raise parameter_error("port", func, "a port number in 1..65535 (an int or a string of digits)", self.port)
         check_positive_int(self.world_size, "world_size", func)
         if isinstance(self.world_rank, bool) or not isinstance(self.world_rank, int) \
                 or not 0 <= self.world_rank < self.world_size:

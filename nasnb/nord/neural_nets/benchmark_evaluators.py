@@ -9,6 +9,9 @@ train_time)`` looked up in NAS-Bench-101 (accuracies as fractions, time in secon
 ``conv3x3-bn-relu``, ``maxpool3x3``). Descriptors use the op strings as layer types, with an
 ``'input'`` and an ``'output'`` layer; layer names do not matter (nasnb orders layers by the
 graph). A cell outside the benchmark gives ``(0, 0)``, as in the original.
+``has_been_evaluated(descriptor)`` tells whether this evaluator was already asked about the
+cell (an isomorphic one counts), as in the original; ``descriptor_to_matrix`` is a
+staticmethod giving ``(matrix, ops)`` with the input first and the output last (needs no file).
 
 The file is read with nasnb's pure-Python reader (no TensorFlow) and never downloaded:
 ``filepath`` defaults to the original's ``./data/nasbench_only108.tfrecord``. Of the three
@@ -29,9 +32,12 @@ import logging
 import os
 from typing import Any
 
-from nasnb._validation import check_choice
+import numpy as np
+
+from nasnb._validation import check_choice, parameter_error
 from nasnb.benchmarks import NASBench101
-from nasnb.exceptions import BenchmarkError
+from nasnb.exceptions import BenchmarkError, DescriptorError
+from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
 
 __all__ = ["NASBench_101Evaluator", "BenchmarkEvaluator", "NASBENCH_TFRECORD"]
 
@@ -57,29 +63,66 @@ class NASBench_101Evaluator:  # noqa: N801 - the original's name
     """
 
     def __init__(self, filepath: Any = None, *, seed: int | None = None) -> None:
+        if filepath is not None and not isinstance(filepath, (str, os.PathLike)):
+            raise parameter_error("filepath", "NASBench_101Evaluator", "a path to nasbench_only108.tfrecord or None",
+                                  filepath)
         path = NASBENCH_TFRECORD if filepath is None else os.fspath(filepath)
         if not os.path.isfile(path):
             raise BenchmarkError(f"NAS-Bench-101 file {path!r} not found; download nasbench_only108.tfrecord from "
                                  "the NAS-Bench-101 release and put it there (nasnb never downloads).")
         self.benchmark = NASBench101(path)
         self.seed = seed
+        #: keys of the cells asked about so far (``has_been_evaluated``)
+        self.checked_models: set[str] = set()
 
     def get_available_ops(self) -> list[str]:
         """The three hidden-vertex ops, in the original's order."""
         return list(ORIGINAL_OPS)
 
-    def descriptor_to_matrix(self, descriptor: Any) -> tuple[Any, list[str]]:
-        """Adjacency matrix (input first, output last) and op list of a descriptor."""
-        return self.benchmark.descriptor_to_matrix(descriptor)
+    @staticmethod
+    def descriptor_to_matrix(descriptor: Any) -> tuple[np.ndarray, list[str]]:
+        """Adjacency matrix (input first, output last, topological order) and op list.
+
+        Raises :class:`~nasnb.exceptions.DescriptorError` for a graph with a cycle or without
+        one input and one output layer.
+
+        Examples
+        --------
+        >>> from nasnb.nord.neural_nets import NeuralDescriptor
+        >>> d = NeuralDescriptor()
+        >>> for op in ('input', 'conv3x3-bn-relu', 'output'):
+        ...     _ = d.add_layer_sequential(op, {})
+        >>> matrix, ops = NASBench_101Evaluator.descriptor_to_matrix(d)
+        >>> matrix.tolist(), ops
+        ([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ['input', 'conv3x3-bn-relu', 'output'])
+        """
+        d = as_nasnb_descriptor(descriptor)
+        src, dst = d.input_layer, d.output_layer
+        order = [src] + [n for n in d.topological_order() if n not in (src, dst)] + [dst]
+        index = {n: i for i, n in enumerate(order)}
+        matrix = np.zeros((len(order), len(order)), dtype=np.int8)
+        for u, v in d.connections:
+            matrix[index[u], index[v]] = 1
+        return matrix, [d.layer(n).type for n in order]
+
+    def _key(self, descriptor: Any) -> str | None:
+        try:
+            return self.benchmark.key(self.benchmark.descriptor_to_candidate(as_nasnb_descriptor(descriptor)))
+        except (BenchmarkError, DescriptorError):
+            return None
 
     def has_been_evaluated(self, descriptor: Any) -> bool:
-        """True when the cell is in the benchmark file."""
-        return self.benchmark.descriptor_evaluate(descriptor, seed=self.seed).ok
+        """True when this evaluator was already asked about the cell (as the original)."""
+        key = self._key(descriptor)
+        return key is not None and key in self.checked_models
 
     def descriptor_evaluate(self, descriptor: Any, acc: str = "validation_accuracy") -> tuple[float, float]:
         """``(accuracy, train_time)`` of the descriptor's cell; ``(0, 0)`` outside the benchmark."""
         check_choice(acc, _ACCURACIES, "acc", "descriptor_evaluate")
-        result = self.benchmark.descriptor_evaluate(descriptor, seed=self.seed)
+        key = self._key(descriptor)
+        if key is not None:
+            self.checked_models.add(key)
+        result = self.benchmark.descriptor_evaluate(as_nasnb_descriptor(descriptor), seed=self.seed)
         if not result.ok:
             logger.info("not in NAS-Bench-101: %s", result.message)
             return 0, 0

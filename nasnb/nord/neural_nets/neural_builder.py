@@ -4,7 +4,9 @@ Coming from the original framework: ``NeuralNet(net_descriptor, num_classes, inp
 input_channels)`` builds the network with nasnb's builder (Minimum-Viable-Size merging, the
 thesis' dense head, declared input sizes inferred with a warning). ``keep_dimensions`` is
 the fixed channel count (nasnb's ``"fixed"`` merge policy). The original ``sort`` and
-``untrained`` arguments are accepted and have no effect. A descriptor that cannot become a
+``untrained`` arguments are accepted and have no effect. ``input_shape`` must be a tuple of
+ints (``NeuralNet(..., input_shape=32)`` raises :class:`~nasnb.exceptions.ParameterError`).
+Original-style descriptors are read through their ``to_nasnb()`` view. A descriptor that cannot become a
 network raises :class:`~nasnb.exceptions.BuildError` (the original returned a module flagged
 ``functional = False``). ``plot()`` returns a matplotlib figure of the realised network.
 
@@ -25,6 +27,9 @@ from typing import Any
 
 import torch
 
+from nasnb._validation import parameter_error
+from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
+
 __all__ = ["NeuralNet"]
 
 
@@ -41,15 +46,23 @@ class NeuralNet(torch.nn.Module):
 
     def __init__(self, net_descriptor: Any, num_classes: int, input_shape: tuple, input_channels: int | None,
                  sort: bool = False, untrained: bool = False, keep_dimensions: int | None = None,
-                 dense_part: Any = "thesis") -> None:
+                 dense_part: Any = "thesis", *, merge: str | None = None) -> None:
         super().__init__()
         from nasnb.builders import build_network
 
-        shape = tuple(input_shape) if input_channels is None else (int(input_channels), *tuple(input_shape))
+        if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in input_shape):
+            raise parameter_error("input_shape", "NeuralNet", "a tuple of positive ints such as (32, 32)",
+                                  input_shape)
+        if input_channels is not None and (isinstance(input_channels, bool) or not isinstance(input_channels, int)
+                                           or input_channels <= 0):
+            raise parameter_error("input_channels", "NeuralNet", "a positive int or None", input_channels)
+        shape = tuple(input_shape) if input_channels is None else (input_channels, *tuple(input_shape))
+        if merge is None:
+            merge = "mvs" if keep_dimensions is None else "fixed"
         self.descriptor = net_descriptor
-        self.network = build_network(net_descriptor, shape, num_classes, head=dense_part,
-                                     merge="mvs" if keep_dimensions is None else "fixed",
-                                     fixed_channels=keep_dimensions)
+        self.network = build_network(as_nasnb_descriptor(net_descriptor), shape, num_classes, head=dense_part,
+                                     merge=merge, fixed_channels=keep_dimensions)
         self.functional = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -59,7 +72,7 @@ class NeuralNet(torch.nn.Module):
         """Figure of the realised network (merges included); never shown."""
         from nasnb.viz import plot_realised
 
-        fig = plot_realised(self.descriptor, network=self.network, **kwargs)
+        fig = plot_realised(as_nasnb_descriptor(self.descriptor), network=self.network, **kwargs)
         if title is not None and hasattr(fig, "suptitle"):
             fig.suptitle(title)
         return fig
