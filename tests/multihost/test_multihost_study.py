@@ -1,0 +1,102 @@
+"""Issue 25, points 1-3: a study across hosts (network namespaces), and a host that fails and comes back.
+
+The client runs on host a (where the controller listens), the engines are MPI jobs on hosts
+b and c; see :mod:`tests.multihost.harness`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import time
+
+import pytest
+
+from .harness import host_name
+from .workloads import PacedTable, search
+
+pytestmark = [pytest.mark.multihost, pytest.mark.cluster]
+
+
+def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True):
+    argv = [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), str(store), study,
+            "--budget", str(budget), "--mode", mode, "--pause", str(pause), "--engines", str(engines),
+            "--timeout", str(timeout)]
+    if not wait:
+        return hosts.popen("a", argv)
+    done = hosts.run("a", argv, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _serial(budget):
+    h = search().run(PacedTable(pause=0.0), budget)
+    return [repr(c) for c in h.candidates], h.fitness.tolist()
+
+
+def _rows(store, study):
+    from nasnb.store import ExperimentStore
+
+    return ExperimentStore(store).load_study(study).evaluations()
+
+
+def test_a_batch_study_across_two_hosts_equals_the_serial_run(hosts, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    out = _client(hosts, store, "batch", budget=12)
+    assert "error" not in out, out["error"]
+    assert out["hosts"] == [host_name("b"), host_name("c")]
+    assert (out["candidates"], out["fitness"]) == _serial(12)
+    rows = _rows(store, "batch")
+    assert [r.seq for r in rows] == list(range(12)) and {r.status for r in rows} == {"done"}
+    assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}  # every row names its host
+
+
+def test_an_async_study_across_two_hosts_is_recorded_exactly(hosts, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    out = _client(hosts, store, "async", budget=12, mode="async")
+    assert "error" not in out, out["error"]
+    rows = _rows(store, "async")
+    assert sorted(r.arrival for r in rows) == list(range(12)) and sorted(r.seq for r in rows) == list(range(12))
+    assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}
+    # the stored arrivals rebuild the run: the same call in this process replays them, evaluates nothing
+    from nasnb.store import ExperimentStore
+
+    study = ExperimentStore(store).load_study("async")
+    replay = search().run(PacedTable(pause=0.0), 12, study=study, mode="async")
+    assert [repr(c) for c in replay.candidates] == out["candidates"]
+    assert replay.fitness.tolist() == out["fitness"]
+
+
+def _count(store):
+    try:
+        with sqlite3.connect(store) as conn:
+            return conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
+    budget, store = 16, tmp_path / "runs.sqlite"
+    client = _client(hosts, store, "failure", budget=budget, pause=0.4, wait=False)
+    deadline = time.monotonic() + 120
+    while _count(store) < 4 and client.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    down_at = hosts.fail("b")  # link down, then b's processes die: only the heartbeat can tell
+    stdout, _ = client.communicate(timeout=240)
+    out = json.loads(stdout.strip().splitlines()[-1])
+    assert "error" not in out, out["error"]
+    # the evaluation in flight on b was resubmitted (to c) once the controller declared b dead
+    assert out["lost"] and all(host_name("b") in message for _, message in out["lost"])
+    assert 0 < out["lost"][0][0] - down_at < 30  # documented: ~5 s heartbeat + 5 s scheduler; loose here
+    rows = _rows(store, "failure")
+    assert [r.seq for r in rows] == list(range(budget)) and {r.status for r in rows} == {"done"}
+    assert (out["candidates"], out["fitness"]) == _serial(budget)
+    late = [r for r in rows if r.finished is not None and r.finished > out["lost"][0][0]]
+    assert late and {r.engine_host for r in late} == {host_name("c")}
+
+    hosts.restore("b")  # the host comes back: new engines join the running controller
+    again = _client(hosts, tmp_path / "again.sqlite", "rejoined", budget=8, engines=2)
+    assert "error" not in again, again["error"]
+    assert again["hosts"] == [host_name("b"), host_name("c")]
+    assert {r.engine_host for r in _rows(tmp_path / "again.sqlite", "rejoined")} == {host_name("b"), host_name("c")}
