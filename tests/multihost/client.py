@@ -5,7 +5,11 @@ Run on host a by the tests and the benchmark::
     ip netns exec <ns of a> python -m tests.multihost.client CONNECTION_FILE STORE STUDY \\
         --budget 16 --mode batch --engines 2
 
-It prints one JSON line: the history (candidates as ``repr``, fitness), the engine losses it saw
+``--task data-parallel`` instead trains one network data-parallel over all engines
+(:meth:`~nasnb.Cluster.data_parallel_evaluate`) and runs DARTS Algorithm 1 on them, printing
+both results (:func:`data_parallel`).
+
+A search prints one JSON line: the history (candidates as ``repr``, fitness), the engine losses it saw
 (``time.time()`` and message of every ``EngineLostWarning``), the run's start and end, or the
 ``ClusterError`` that stopped it.
 """
@@ -17,6 +21,27 @@ import json
 import sys
 import time
 import warnings
+
+
+#: The DARTS search of the data-parallel check (tiny: seconds on two CPU engines).
+DARTS = {"channels": 4, "layers": 2, "nodes": 2, "epochs": 2, "batch_size": 32, "percentage": 0.1}
+
+
+def data_parallel(env) -> dict:
+    """Data-parallel training and DARTS Algorithm 1 on every engine of ``env``; JSON-ready results."""
+    from nasnb.darts import DartsConfig, darts_parallel
+    from nasnb.descriptors import NeuralDescriptor
+    from nasnb.evaluators import LocalEvaluator
+
+    d = NeuralDescriptor()
+    d.add_layer_sequential("nn.Conv2d", {"in_channels": 1, "out_channels": 6, "kernel_size": 3})
+    d.add_layer_sequential("nn.ReLU")
+    evaluator = LocalEvaluator("Adam", {"lr": 0.01}, batch_size=64, device="cpu")
+    result = env.data_parallel_evaluate(d, 1, "digits", seed=0, evaluator=evaluator)
+    darts = darts_parallel(DartsConfig(**DARTS), algorithm="algorithm1", cluster=env)
+    return {"loss": result.loss, "metrics": result.metrics,
+            "darts": [{"rank": r.rank, "workers": r.workers, "genotype": repr(r.genotype),
+                       "alphas_normal": r.alphas_normal, "alphas_reduce": r.alphas_reduce} for r in darts]}
 
 
 def main(argv=None) -> int:
@@ -31,6 +56,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pause", type=float, default=0.2)
     parser.add_argument("--sigma", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--task", default="search", choices=("search", "data-parallel"))
     args = parser.parse_args(argv)
 
     from nasnb.cluster import Cluster, EngineLostWarning
@@ -46,12 +72,16 @@ def main(argv=None) -> int:
 
     warnings.showwarning = note
     warnings.simplefilter("always", EngineLostWarning)
-    study = ExperimentStore(args.store).create_study(args.study)
+    study = ExperimentStore(args.store).create_study(args.study) if args.task == "search" else None
     out: dict = {"lost": lost}
     try:
         with Cluster(n=args.engines, connection_file=args.connection_file, timeout=args.timeout,
                      threads_per_engine=1) as env:
             out["hosts"] = sorted({info["host"] for info in env.engine_info().values()})
+            if args.task == "data-parallel":
+                out.update(data_parallel(env))
+                print(json.dumps(out, default=repr))
+                return 0
             out["start"] = time.time()
             history = search(workers=args.workers).run(PacedTable(args.pause, args.sigma), args.budget, study=study,
                                                        executor=env, mode=args.mode)
