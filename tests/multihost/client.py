@@ -46,7 +46,7 @@ def data_parallel(env) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("connection_file")
+    parser.add_argument("connection_file", help="the client connection file, or profile=NAME")
     parser.add_argument("store")
     parser.add_argument("study")
     parser.add_argument("--budget", type=int, default=16)
@@ -75,8 +75,10 @@ def main(argv=None) -> int:
     study = ExperimentStore(args.store).create_study(args.study) if args.task == "search" else None
     out: dict = {"lost": lost}
     try:
-        with Cluster(n=args.engines, connection_file=args.connection_file, timeout=args.timeout,
-                     threads_per_engine=1) as env:
+        where = args.connection_file  # a connection file, or profile=NAME
+        connect = ({"profile": where.split("=", 1)[1]} if where.startswith("profile=") else
+                   {"connection_file": where})
+        with Cluster(n=args.engines, timeout=args.timeout, threads_per_engine=1, **connect) as env:
             out["hosts"] = sorted({info["host"] for info in env.engine_info().values()})
             if args.task == "data-parallel":
                 out.update(data_parallel(env))

@@ -27,7 +27,7 @@ def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, 
         return hosts.popen("a", argv)
     done = hosts.run("a", argv, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _json(done.stdout)
 
 
 def _serial(budget):
@@ -68,6 +68,13 @@ def test_an_async_study_across_two_hosts_is_recorded_exactly(hosts, tmp_path):
     assert replay.fitness.tolist() == out["fitness"]
 
 
+def _json(stdout):
+    """The client's JSON line (its other output: warnings, logs)."""
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    assert lines, stdout
+    return json.loads(lines[-1])
+
+
 def _count(store):
     try:
         with sqlite3.connect(store) as conn:
@@ -84,7 +91,7 @@ def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
         time.sleep(0.05)
     down_at = hosts.fail("b")  # link down, then b's processes die: only the heartbeat can tell
     stdout, _ = client.communicate(timeout=240)
-    out = json.loads(stdout.strip().splitlines()[-1])
+    out = _json(stdout)
     assert "error" not in out, out["error"]
     # the evaluation in flight on b was resubmitted (to c) once the controller declared b dead
     assert out["lost"] and all(host_name("b") in message for _, message in out["lost"])
