@@ -1,4 +1,5 @@
-"""Fixtures of the multi-host tests: the three hosts of :mod:`tests.multihost.harness`, torn down always."""
+"""Fixtures of the multi-host tests: the three hosts of :mod:`tests.multihost.harness` (one set for the
+session: a test that fails a host brings it back), torn down always."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from .harness import Hosts, available
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hosts():
     why = available()
     if why is not None:

@@ -119,11 +119,14 @@ def _namespaces() -> list[str]:
     return [line.split()[0] for line in out.splitlines() if line.startswith(PREFIX)]
 
 
-def _kill_namespace_processes(ns: str, grace: float = 2.0) -> None:
-    """SIGTERM, then SIGKILL, every process running in namespace ``ns`` (all started by this harness)."""
+def _kill_namespace_processes(namespaces: Sequence[str], grace: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL, every process running in ``namespaces`` (all started by this harness)."""
     def pids() -> list[int]:
-        out = _ip("netns", "pids", ns, check=False).stdout
-        return [int(p) for p in out.split() if p.isdigit() and int(p) != os.getpid()]
+        found = []
+        for ns in namespaces:
+            out = _ip("netns", "pids", ns, check=False).stdout
+            found += [int(p) for p in out.split() if p.isdigit() and int(p) != os.getpid()]
+        return found
 
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
         left = pids()
@@ -141,8 +144,7 @@ def _kill_namespace_processes(ns: str, grace: float = 2.0) -> None:
 
 def _remove(tag: str) -> None:
     names = [ns for ns in _namespaces() if ns.startswith(f"{PREFIX}{tag}-")]
-    for ns in names:  # hosts first (their processes), then the switch
-        _kill_namespace_processes(ns)
+    _kill_namespace_processes(names)
     for ns in names:
         _ip("netns", "del", ns, check=False)
     (REGISTRY / f"{tag}.json").unlink(missing_ok=True)
@@ -354,7 +356,7 @@ class Hosts:
         """
         self.link(host, False)
         at = time.time()
-        _kill_namespace_processes(self.ns(host), grace=0.0)
+        _kill_namespace_processes([self.ns(host)], grace=0.0)
         return at
 
     def restore(self, host: str, engines: int = 1) -> None:

@@ -72,7 +72,7 @@ def _wait_until_no_engines(slurm, timeout=60):
     assert slurm.run([sys.executable, "-c", code], timeout=timeout + 60).stdout.split()[-1] == "0"
 
 
-def _client(slurm, store, *, budget, timeout, pause=0.4):
+def _client(slurm, store, *, budget, timeout, pause=0.3):
     return slurm.popen([sys.executable, "-m", "tests.multihost.client", "profile=nasnb", str(store), "slurm",
                         "--budget", str(budget), "--pause", str(pause), "--timeout", str(timeout)])
 
@@ -93,7 +93,7 @@ def test_the_pages_slurm_job_runs_a_study_that_survives_scancel(slurm, tmp_path)
     first = int(jobs[0])
     slurm.wait_state(first, ["RUNNING"])
 
-    budget, store = 16, tmp_path / "runs.sqlite"
+    budget, store = 12, tmp_path / "runs.sqlite"
     client = _client(slurm, store, budget=budget, timeout=120)
     deadline = time.monotonic() + 120
     while _count(store) < 4 and client.poll() is None and time.monotonic() < deadline:

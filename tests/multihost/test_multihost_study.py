@@ -19,8 +19,8 @@ from .workloads import PacedTable, search
 pytestmark = [pytest.mark.multihost, pytest.mark.cluster]
 
 
-def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True):
-    argv = [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), str(store), study,
+def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True, file=None):
+    argv = [sys.executable, "-m", "tests.multihost.client", str(file or hosts.client_file), str(store), study,
             "--budget", str(budget), "--mode", mode, "--pause", str(pause), "--engines", str(engines),
             "--timeout", str(timeout)]
     if not wait:
@@ -84,8 +84,8 @@ def _count(store):
 
 
 def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
-    budget, store = 16, tmp_path / "runs.sqlite"
-    client = _client(hosts, store, "failure", budget=budget, pause=0.4, wait=False)
+    budget, store = 12, tmp_path / "runs.sqlite"
+    client = _client(hosts, store, "failure", budget=budget, pause=0.3, wait=False)
     deadline = time.monotonic() + 120
     while _count(store) < 4 and client.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -102,8 +102,34 @@ def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
     late = [r for r in rows if r.finished is not None and r.finished > out["lost"][0][0]]
     assert late and {r.engine_host for r in late} == {host_name("c")}
 
+    # b's engines start while b cannot reach the controller: the client says how many engines are missing
+    hosts.start_engines("b")
+    unreachable = _client(hosts, tmp_path / "none.sqlite", "unreachable", budget=4, engines=2, timeout=5)
+    assert "ClusterTimeoutError: Only 1 of 2 engine(s) registered" in unreachable["error"]
+    assert "within 5.0 s" in unreachable["error"]
+
     hosts.restore("b")  # the host comes back: new engines join the running controller
-    again = _client(hosts, tmp_path / "again.sqlite", "rejoined", budget=8, engines=2)
+    again = _client(hosts, tmp_path / "again.sqlite", "rejoined", budget=4, engines=2)
     assert "error" not in again, again["error"]
     assert again["hosts"] == [host_name("b"), host_name("c")]
     assert {r.engine_host for r in _rows(tmp_path / "again.sqlite", "rejoined")} == {host_name("b"), host_name("c")}
+
+
+def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts, tmp_path):
+    profile = tmp_path / "gone"
+    controller = hosts.spawn("c", [sys.executable, "-m", "ipyparallel.controller", f"--ip={hosts.address('c')}",
+                                   f"--profile-dir={profile}"], "gone-controller.log")
+    connection = profile / "security" / "ipcontroller-client.json"
+    deadline = time.monotonic() + 60
+    while not connection.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the file is complete
+    import psutil
+
+    main = psutil.Process(controller.pid)
+    for proc in [*main.children(recursive=True), main]:  # gone, schedulers too; host c is still up
+        proc.kill()
+    controller.wait(10)
+    out = _client(hosts, tmp_path / "gone.sqlite", "gone", budget=4, engines=1, timeout=5, file=connection)
+    assert "ClusterTimeoutError: No ipyparallel controller answered at connection file" in out["error"]
+    assert str(connection) in out["error"] and "within 5.0 s" in out["error"]
