@@ -36,8 +36,8 @@ def data_parallel(env) -> dict:
     d = NeuralDescriptor()
     d.add_layer_sequential("nn.Conv2d", {"in_channels": 1, "out_channels": 6, "kernel_size": 3})
     d.add_layer_sequential("nn.ReLU")
-    evaluator = LocalEvaluator("Adam", {"lr": 0.01}, batch_size=64, device="cpu")
-    result = env.data_parallel_evaluate(d, 1, "digits", seed=0, evaluator=evaluator)
+    evaluator = LocalEvaluator("Adam", {"lr": 0.01}, batch_size=128, device="cpu")
+    result = env.data_parallel_evaluate(d, 1, "digits", 0.25, seed=0, evaluator=evaluator)
     darts = darts_parallel(DartsConfig(**DARTS), algorithm="algorithm1", cluster=env)
     return {"loss": result.loss, "metrics": result.metrics,
             "darts": [{"rank": r.rank, "workers": r.workers, "genotype": repr(r.genotype),
