@@ -115,8 +115,8 @@ def main() -> int:
         "## Multi-host (issue 25)",
         "",
         "Hosts are network namespaces joined by veth links (`tests/multihost/harness.py`): controller and client on "
-        "host a, one MPI engine on each of hosts b and c. "
-        f"{'Quick mode. ' if args.quick else ''}",
+        f"host a, one MPI engine on each of hosts b and c; {os.cpu_count()} cores shared with other work. "
+        f"{'Quick mode. ' if args.quick else ''}Run `sudo python3 benchmarks/bench_multihost.py`.",
         "",
         f"Asynchronous regularized evolution, 2 workers, {eff['evaluations']} evaluations of lognormal duration "
         f"(median {median} s, sigma 0.8):",

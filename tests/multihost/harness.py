@@ -63,7 +63,8 @@ import uuid
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["Hosts", "available", "cleanup_leftovers", "address", "host_name", "PREFIX", "SUBNET",
+__all__ = ["Hosts", "available", "cleanup_leftovers", "address", "host_name", "controller_command",
+           "engine_command", "PREFIX", "SUBNET",
            "HEARTBEAT_MS", "HEARTBEAT_MISSES", "REGISTRY"]
 
 PREFIX = "nasnbmh"
@@ -318,10 +319,8 @@ class Hosts:
 
     def start_controller(self, timeout: float = 60.0) -> None:
         """``ipcontroller`` on host a, listening on a's veth address."""
-        self.spawn("a", [_bin("ipcontroller"), f"--ip={self.address('a')}", f"--profile-dir={self.profile_dir}",
-                         f"--HeartMonitor.period={self.heartbeat_ms}",
-                         f"--HeartMonitor.max_heartmonitor_misses={self.heartbeat_misses}",
-                         "--log-level=INFO"], "controller.log")
+        argv = controller_command(self.address("a"), self.profile_dir, self.heartbeat_ms, self.heartbeat_misses)
+        self.spawn("a", [_bin(argv[0]), *argv[1:], "--log-level=INFO"], "controller.log")
         deadline = time.monotonic() + timeout
         while not (self.client_file.exists() and self.engine_file.exists()):
             if time.monotonic() > deadline:
@@ -331,9 +330,9 @@ class Hosts:
 
     def start_engines(self, host: str, n: int = 1) -> subprocess.Popen:
         """``mpiexec -n n ipengine --mpi`` on ``host`` against the running controller (a host may rejoin)."""
-        return self.spawn(host, [_bin("mpiexec"), "-n", str(n), _bin("ipengine"), "--mpi",
-                                 f"--file={self.engine_file}", f"--profile-dir={self.profile_dir}",
-                                 "--log-level=WARN"], f"engines-{host}.log")
+        argv = engine_command(n, self.engine_file, self.profile_dir)
+        argv[0], argv[3] = _bin(argv[0]), _bin(argv[3])
+        return self.spawn(host, [*argv, "--log-level=WARN"], f"engines-{host}.log")
 
     def wait_for_engines(self, n: int, timeout: float = 60.0) -> None:
         """Until ``n`` engines are registered (asked from host a)."""
@@ -363,6 +362,22 @@ class Hosts:
         """Bring ``host`` back: link up and ``engines`` new engines registered with the running controller."""
         self.link(host, True)
         self.start_engines(host, engines)
+
+
+def controller_command(ip: str, profile_dir: str | os.PathLike, period_ms: int = HEARTBEAT_MS,
+                       misses: int = HEARTBEAT_MISSES) -> list[str]:
+    """The controller's command line (as the many-hosts page prints it).
+
+    >>> " ".join(controller_command("10.213.7.1", "/tmp/mh/profile"))[:40]
+    'ipcontroller --ip=10.213.7.1 --profile-d'
+    """
+    return ["ipcontroller", f"--ip={ip}", f"--profile-dir={profile_dir}", f"--HeartMonitor.period={period_ms}",
+            f"--HeartMonitor.max_heartmonitor_misses={misses}"]
+
+
+def engine_command(n: int, engine_file: str | os.PathLike, profile_dir: str | os.PathLike) -> list[str]:
+    """The command line of one host's MPI engines (as the many-hosts page prints it)."""
+    return ["mpiexec", "-n", str(n), "ipengine", "--mpi", f"--file={engine_file}", f"--profile-dir={profile_dir}"]
 
 
 def _bin(name: str) -> str:
