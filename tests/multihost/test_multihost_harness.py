@@ -28,7 +28,7 @@ def _cli(*args, timeout=120):
 
 
 def test_up_and_down_from_the_command_line(tmp_path):
-    up = _cli("up", "--dir", str(tmp_path), "--engines", "b=1")
+    up = _cli("up", "--dir", str(tmp_path), "--engines", "")
     assert up.returncode == 0, up.stdout + up.stderr
     tag = json.loads((tmp_path / "hosts.json").read_text())["tag"]
     try:

@@ -1,7 +1,11 @@
-"""Issue 25, points 1-3: a study across hosts (network namespaces), and a host that fails and comes back.
+"""Issue 25, points 1-4: a study across hosts (network namespaces), a host that fails and comes back,
+and data-parallel training and DARTS Algorithm 1 with one rank per host.
 
 The client runs on host a (where the controller listens), the engines are MPI jobs on hosts
-b and c; see :mod:`tests.multihost.harness`.
+b and c; see :mod:`tests.multihost.harness`. For data-parallel work the two engines are two
+MPI jobs, so the torch.distributed group (gloo over TCP) meets at rank 0's address on the
+hosts' network (``rendezvous_point``), not on the loopback; the same calls on two MPI engines
+of one host give the same numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 
 import pytest
 
+from .client import data_parallel
 from .harness import host_name
 from .workloads import PacedTable, search
 
@@ -133,6 +138,24 @@ def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts
     out = _client(hosts, tmp_path / "gone.sqlite", "gone", budget=4, engines=1, timeout=5, file=connection)
     assert "ClusterTimeoutError: No ipyparallel controller answered at connection file" in out["error"]
     assert str(connection) in out["error"] and "within 5.0 s" in out["error"]
+
+
+# after the studies: the engines have imported torch already
+def test_data_parallel_training_and_darts_across_hosts_equal_one_host(hosts):
+    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), "-", "-",
+                           "--task", "data-parallel"], timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    across = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "error" not in across, across["error"]
+    assert across["hosts"] == [host_name("b"), host_name("c")]
+    assert [r["rank"] for r in across["darts"]] == [0, 1] and {r["workers"] for r in across["darts"]} == {2}
+
+    from nasnb.cluster import Cluster
+
+    with Cluster(n=2, timeout=120, threads_per_engine=1) as env:  # two MPI engines on this one host
+        one_host = json.loads(json.dumps(data_parallel(env), default=repr))
+    assert across["loss"] == one_host["loss"] and across["metrics"] == one_host["metrics"]
+    assert across["darts"] == one_host["darts"]  # Algorithm 1: same architecture weights, bit for bit
 
 
 def test_the_many_hosts_page_prints_the_harness_commands():
