@@ -11,9 +11,11 @@ install:  ## torch is pinned first so pip never pulls the multi-GB CUDA build
 demo: install  ## a regularized-evolution search on embedded data (digits), local then on 2 MPI engines
 	$(PY) -m nasnb demo
 
-system-deps:  ## Debian packages for the browser test and Graphviz rendering
+system-deps:  ## Debian packages: the browser test, Graphviz rendering, and (as root) Slurm + munge for tests/multihost
 	@command -v chromium >/dev/null && command -v dot >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null)
+	@[ "$$(id -u)" != 0 ] || (command -v slurmctld >/dev/null && command -v munged >/dev/null) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null)
 
 test-install: system-deps
 	$(PIP) torch==2.13.0

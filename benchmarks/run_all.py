@@ -38,6 +38,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "bench_cluster.py": ["--tasks", "2", "--seconds", "0.2", "--trivial", "20", "--rows", "500"],
     "bench_core_build.py": ["--repeats", "1"],
     "bench_core_train.py": ["--repeats", "1", "--import-repeats", "1", "--samples", "200"],
+    "bench_multihost.py": ["--quick"],
     "bench_predictors_darts.py": ["--quick"],
     "bench_search.py": ["--seeds", "1", "--evals", "100"],
     "bench_simulated.py": ["--quick"],
@@ -45,7 +46,7 @@ QUICK_ARGS: dict[str, list[str]] = {
 }
 
 #: Scripts that start MPI engines (``tests/test_benchmarks_quick.py`` skips them where mpiexec is absent).
-MPI_SCRIPTS = {"bench_cluster.py", "bench_executor.py"}
+MPI_SCRIPTS = {"bench_cluster.py", "bench_executor.py", "bench_multihost.py"}
 
 
 def scripts(selected: list[str] | None = None) -> list[Path]:

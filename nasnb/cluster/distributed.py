@@ -46,13 +46,17 @@ from __future__ import annotations
 import contextlib
 import datetime
 import math
+import os
 import socket
+import sys
 import time
 import traceback
+from urllib.parse import urlparse
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-__all__ = ["DistributedContext", "distributed_context", "free_port", "data_parallel_evaluate"]
+__all__ = ["DistributedContext", "distributed_context", "free_port", "host_address", "rendezvous_point",
+           "data_parallel_evaluate"]
 
 
 def free_port() -> int:
@@ -60,6 +64,73 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("", 0))
         return s.getsockname()[1]
+
+
+def _controller_host() -> str | None:
+    """On an ipyparallel engine, the host part of the controller address it registered at."""
+    app = sys.modules.get("ipyparallel.engine.app")
+    if app is None or not app.IPEngine.initialized():
+        return None
+    return urlparse(app.IPEngine.instance().registration_url or "").hostname
+
+
+def host_address() -> str:
+    """The IPv4 address other hosts reach this process at.
+
+    On an engine: the local end of its route to the controller (a UDP ``connect``, which sends
+    nothing), so engines that all reach the controller reach each other. Elsewhere, or when the
+    controller is on the loopback: what the host name resolves to (Debian maps it to
+    ``127.0.1.1``, which is why engines ask the route).
+
+    >>> isinstance(host_address(), str)
+    True
+    """
+    controller = _controller_host()
+    if controller and not controller.startswith("127.") and controller not in ("localhost", "::1"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.connect((controller, 9))
+                return s.getsockname()[0]
+            except OSError:
+                pass
+    return socket.gethostbyname(socket.gethostname())
+
+
+def _interface_of(address: str) -> str | None:
+    """Name of the network interface that holds ``address`` (None when psutil is missing or none does)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - the [cluster] extra installs it
+        return None
+    for name, addrs in psutil.net_if_addrs().items():
+        if any(a.family == socket.AF_INET and a.address == address for a in addrs):
+            return name
+    return None
+
+
+@contextlib.contextmanager
+def _gloo_interface(master_addr: str) -> Iterator[None]:
+    """Let gloo listen on the interface of :func:`host_address` while a group across hosts forms.
+
+    gloo binds to what the host name resolves to, the loopback on Debian-like hosts, so peers on
+    other hosts cannot connect; ``GLOO_SOCKET_IFNAME`` set by the user is kept.
+    """
+    if "GLOO_SOCKET_IFNAME" in os.environ or master_addr.startswith("127.") or master_addr in ("localhost", "::1"):
+        yield
+        return
+    iface = _interface_of(host_address())
+    if iface is not None:
+        os.environ["GLOO_SOCKET_IFNAME"] = iface
+    try:
+        yield
+    finally:
+        if iface is not None:
+            os.environ.pop("GLOO_SOCKET_IFNAME", None)
+
+
+def rendezvous_point() -> tuple[str, int]:
+    """``(host_address(), free_port())`` of this process: where rank 0 of a group across hosts listens."""
+    return host_address(), free_port()
 
 
 @dataclass
@@ -122,7 +193,7 @@ def _mpi_rendezvous() -> tuple[int, int, str, int, int]:
     rank, size = comm.Get_rank(), comm.Get_size()
     hosts = comm.allgather(socket.gethostname())
     if rank == 0:
-        addr = "127.0.0.1" if len(set(hosts)) == 1 else socket.gethostbyname(socket.gethostname())
+        addr = "127.0.0.1" if len(set(hosts)) == 1 else host_address()
         payload = (addr, free_port())
     else:
         payload = None
@@ -192,8 +263,9 @@ def distributed_context(backend: str | None = None, *, rank: int | None = None, 
         torch.cuda.set_device(device)
     if dist.is_initialized():
         raise RuntimeError("A torch.distributed process group is already active in this process.")
-    dist.init_process_group(backend, init_method=f"tcp://{master_addr}:{port}", rank=rank,
-                            world_size=world_size, timeout=datetime.timedelta(seconds=timeout))
+    with _gloo_interface(master_addr):
+        dist.init_process_group(backend, init_method=f"tcp://{master_addr}:{port}", rank=rank,
+                                world_size=world_size, timeout=datetime.timedelta(seconds=timeout))
     try:
         yield DistributedContext(rank, world_size, backend, device)
     finally:

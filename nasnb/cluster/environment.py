@@ -45,7 +45,7 @@ import numpy as np
 
 from nasnb._validation import check_choice, check_fraction, check_positive_int, parameter_error
 from nasnb.cluster import connect
-from nasnb.cluster.distributed import free_port
+from nasnb.cluster.distributed import free_port, rendezvous_point
 from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_packed
 from nasnb.cluster.tasks import TaskFuture, TaskManager
 from nasnb.exceptions import ClusterError
@@ -467,10 +467,13 @@ class Cluster:
         infos = [self._engines[eid] for eid in ids]
         mpi = (all(i.get("mpi_size") == len(ids) for i in infos)
                and sorted(i.get("mpi_rank") for i in infos) == list(range(len(ids))))
-        port = None if mpi else free_port()
+        master = None  # engines of one MPI world meet through MPI; others at rank 0's address
+        if not mpi:
+            master = (("127.0.0.1", free_port()) if len({i["host"] for i in infos}) == 1 else
+                      self._get_all(client[ids[0]].apply_async(rendezvous_point), ids[0], wait))
         blob = dumps_object(fn)
         ars = [client[eid].apply_async(_run_in_context, blob, args, kwargs, backend,
-                                       None if mpi else (rank, len(ids), "127.0.0.1", port), wait)
+                                       None if mpi else (rank, len(ids), *master), wait)
                for rank, eid in enumerate(ids)]
         ranked = dict(self._get_all(ar, eid, wait) for eid, ar in zip(ids, ars))
         return [ranked[r] for r in sorted(ranked)]

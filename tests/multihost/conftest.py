@@ -1,0 +1,17 @@
+"""Fixtures of the multi-host tests: the three hosts of :mod:`tests.multihost.harness` (one set for the
+session: a test that fails a host brings it back), torn down always."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import Hosts, available
+
+
+@pytest.fixture(scope="session")
+def hosts():
+    why = available()
+    if why is not None:
+        pytest.skip(f"multi-host tests need network namespaces: {why}")
+    with Hosts() as made:  # down() runs on any exit: every namespace, veth and process goes
+        yield made

@@ -1,0 +1,169 @@
+"""Issue 25, points 1-4: a study across hosts (network namespaces), a host that fails and comes back,
+and data-parallel training and DARTS Algorithm 1 with one rank per host.
+
+The client runs on host a (where the controller listens), the engines are MPI jobs on hosts
+b and c; see :mod:`tests.multihost.harness`. For data-parallel work the two engines are two
+MPI jobs, so the torch.distributed group (gloo over TCP) meets at rank 0's address on the
+hosts' network (``rendezvous_point``), not on the loopback; the same calls on two MPI engines
+of one host give the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import time
+
+import pytest
+
+from .client import data_parallel
+from .harness import host_name
+from .workloads import PacedTable, search
+
+pytestmark = [pytest.mark.multihost, pytest.mark.cluster]
+
+
+def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True, file=None):
+    argv = [sys.executable, "-m", "tests.multihost.client", str(file or hosts.client_file), str(store), study,
+            "--budget", str(budget), "--mode", mode, "--pause", str(pause), "--engines", str(engines),
+            "--timeout", str(timeout)]
+    if not wait:
+        return hosts.popen("a", argv)
+    done = hosts.run("a", argv, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return _json(done.stdout)
+
+
+def _serial(budget):
+    h = search().run(PacedTable(pause=0.0), budget)
+    return [repr(c) for c in h.candidates], h.fitness.tolist()
+
+
+def _rows(store, study):
+    from nasnb.store import ExperimentStore
+
+    return ExperimentStore(store).load_study(study).evaluations()
+
+
+def test_a_batch_study_across_two_hosts_equals_the_serial_run(hosts, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    out = _client(hosts, store, "batch", budget=12)
+    assert "error" not in out, out["error"]
+    assert out["hosts"] == [host_name("b"), host_name("c")]
+    assert (out["candidates"], out["fitness"]) == _serial(12)
+    rows = _rows(store, "batch")
+    assert [r.seq for r in rows] == list(range(12)) and {r.status for r in rows} == {"done"}
+    assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}  # every row names its host
+
+
+def test_an_async_study_across_two_hosts_is_recorded_exactly(hosts, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    out = _client(hosts, store, "async", budget=12, mode="async")
+    assert "error" not in out, out["error"]
+    rows = _rows(store, "async")
+    assert sorted(r.arrival for r in rows) == list(range(12)) and sorted(r.seq for r in rows) == list(range(12))
+    assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}
+    # the stored arrivals rebuild the run: the same call in this process replays them, evaluates nothing
+    from nasnb.store import ExperimentStore
+
+    study = ExperimentStore(store).load_study("async")
+    replay = search().run(PacedTable(pause=0.0), 12, study=study, mode="async")
+    assert [repr(c) for c in replay.candidates] == out["candidates"]
+    assert replay.fitness.tolist() == out["fitness"]
+
+
+def _json(stdout):
+    """The client's JSON line (its other output: warnings, logs)."""
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    assert lines, stdout
+    return json.loads(lines[-1])
+
+
+def _count(store):
+    try:
+        with sqlite3.connect(store) as conn:
+            return conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
+    budget, store = 10, tmp_path / "runs.sqlite"
+    client = _client(hosts, store, "failure", budget=budget, pause=0.3, wait=False)
+    deadline = time.monotonic() + 120
+    while _count(store) < 2 and client.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    down_at = hosts.fail("b")  # link down, then b's processes die: only the heartbeat can tell
+    stdout, _ = client.communicate(timeout=240)
+    out = _json(stdout)
+    assert "error" not in out, out["error"]
+    # the evaluation in flight on b was resubmitted (to c) once the controller declared b dead
+    assert out["lost"] and all(host_name("b") in message for _, message in out["lost"])
+    assert 0 < out["lost"][0][0] - down_at < 30  # documented: ~5 s heartbeat + 5 s scheduler; loose here
+    rows = _rows(store, "failure")
+    assert [r.seq for r in rows] == list(range(budget)) and {r.status for r in rows} == {"done"}
+    assert (out["candidates"], out["fitness"]) == _serial(budget)
+    late = [r for r in rows if r.finished is not None and r.finished > out["lost"][0][0]]
+    assert late and {r.engine_host for r in late} == {host_name("c")}
+
+    # b's engines start while b cannot reach the controller: the client says how many engines are missing
+    hosts.start_engines("b")
+    unreachable = _client(hosts, tmp_path / "none.sqlite", "unreachable", budget=4, engines=2, timeout=5)
+    assert "ClusterTimeoutError: Only 1 of 2 engine(s) registered" in unreachable["error"]
+    assert "within 5.0 s" in unreachable["error"]
+
+    hosts.restore("b")  # the host comes back: new engines join the running controller
+    again = _client(hosts, tmp_path / "again.sqlite", "rejoined", budget=4, engines=2)
+    assert "error" not in again, again["error"]
+    assert again["hosts"] == [host_name("b"), host_name("c")]
+    assert {r.engine_host for r in _rows(tmp_path / "again.sqlite", "rejoined")} == {host_name("b"), host_name("c")}
+
+
+def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts, tmp_path):
+    profile = tmp_path / "gone"
+    controller = hosts.spawn("c", [sys.executable, "-m", "ipyparallel.controller", f"--ip={hosts.address('c')}",
+                                   f"--profile-dir={profile}"], "gone-controller.log")
+    connection = profile / "security" / "ipcontroller-client.json"
+    deadline = time.monotonic() + 60
+    while not connection.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the file is complete
+    import psutil
+
+    main = psutil.Process(controller.pid)
+    for proc in [*main.children(recursive=True), main]:  # gone, schedulers too; host c is still up
+        proc.kill()
+    controller.wait(10)
+    out = _client(hosts, tmp_path / "gone.sqlite", "gone", budget=4, engines=1, timeout=5, file=connection)
+    assert "ClusterTimeoutError: No ipyparallel controller answered at connection file" in out["error"]
+    assert str(connection) in out["error"] and "within 5.0 s" in out["error"]
+
+
+# after the studies: the engines have imported torch already
+def test_data_parallel_training_and_darts_across_hosts_equal_one_host(hosts):
+    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), "-", "-",
+                           "--task", "data-parallel"], timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    across = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "error" not in across, across["error"]
+    assert across["hosts"] == [host_name("b"), host_name("c")]
+    assert [r["rank"] for r in across["darts"]] == [0, 1] and {r["workers"] for r in across["darts"]} == {2}
+
+    from nasnb.cluster import Cluster
+
+    with Cluster(n=2, timeout=120, threads_per_engine=1) as env:  # two MPI engines on this one host
+        one_host = json.loads(json.dumps(data_parallel(env), default=repr))
+    assert across["loss"] == one_host["loss"] and across["metrics"] == one_host["metrics"]
+    assert across["darts"] == one_host["darts"]  # Algorithm 1: same architecture weights, bit for bit
+
+
+def test_the_many_hosts_page_prints_the_harness_commands():
+    """The page shows exactly the controller and engine commands the harness runs (no root needed)."""
+    from .harness import ROOT, controller_command, engine_command
+
+    page = (ROOT / "docs" / "many-hosts.md").read_text()
+    profile = "/tmp/mh/profile"
+    assert " ".join(controller_command("10.213.7.1", profile)) in page
+    assert " ".join(engine_command(1, f"{profile}/security/ipcontroller-engine.json", profile)) in page
+    assert "python -m tests.multihost.harness up --dir /tmp/mh" in page
