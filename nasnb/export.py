@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from nasnb._optional import require
-from nasnb.exceptions import ParameterError
+from nasnb._json import loads
+from nasnb.exceptions import ParameterError, StoreError
 
 __all__ = ["export_mlflow", "export_tensorboard", "evaluation_params", "evaluation_metrics",
            "evaluation_tags"]
@@ -137,14 +138,14 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     text = row.get("candidate_json")
     if not _is_missing(text):
-        data = json.loads(text)
+        data = loads(text, what=f"evaluation seq={row.get('seq')}: candidate_json", error=StoreError)
         if isinstance(data, Mapping) and data.get("format") == "nasnb.genome":
             out.update(_genome_params(data))
         else:
             _flatten(data, "candidate", out)
     settings = row.get("settings")
     if isinstance(settings, str):
-        settings = json.loads(settings)
+        settings = loads(settings, what=f"evaluation seq={row.get('seq')}: settings", error=StoreError)
     if isinstance(settings, Mapping) and set(settings) <= {"evaluator", "evaluate"}:
         _flatten(settings.get("evaluator") or {}, "evaluator", out)
         _flatten(settings.get("evaluate") or {}, "evaluate", out)

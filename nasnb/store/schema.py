@@ -33,6 +33,7 @@ import math
 import numbers
 from typing import Any
 
+from nasnb._json import check_depth
 from nasnb.exceptions import ParameterError
 
 __all__ = [
@@ -121,8 +122,10 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=Fal
 def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentStore") -> str:
     """Serialize ``value`` to compact JSON with sorted keys; raise if it is not JSON data.
 
-    NaN and infinities are rejected because they are not JSON.
+    NaN and infinities are rejected because they are not JSON, and so is nesting deeper than
+    :data:`nasnb._json.MAX_DEPTH` levels.
     """
+    check_depth(value, what=f"The {what!r} parameter of {func}", error=ParameterError)
     try:
         return _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
