@@ -125,14 +125,21 @@ def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentSt
     NaN and infinities are rejected because they are not JSON, and so is nesting deeper than
     :data:`nasnb._json.MAX_DEPTH` levels.
     """
-    check_depth(value, what=f"The {what!r} parameter of {func}", error=ParameterError)
+    where = f"The {what!r} parameter of {func}"
     try:
-        return _ENCODER.encode(value)
+        text = _ENCODER.encode(value)
+    except RecursionError:
+        text = None  # far too deep for the encoder: refused below, without the RecursionError's context
     except (TypeError, ValueError) as exc:
         raise ParameterError(
-            f"The {what!r} parameter of {func} must be JSON data (dict/list/str/number/bool/None, "
+            f"{where} must be JSON data (dict/list/str/number/bool/None, "
             f"finite numbers only). Got {value!r} instead: {exc}"
         ) from exc
+    if text is None:
+        check_depth(value, what=where, error=ParameterError)
+        raise ParameterError(f"{where}: JSON nested too deep to encode.")
+    check_depth(text, what=where, error=ParameterError)  # the text: counting brackets is cheap
+    return text
 
 
 def evaluation_key(descriptor_hash: str, seed: int | None, settings: Any, seq: int) -> str:
