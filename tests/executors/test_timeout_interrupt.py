@@ -77,6 +77,14 @@ def test_timeout_on_a_process_pool():
     _check(h)
 
 
+@pytest.mark.parametrize("workers, mode", [(1, "batch"), (2, "batch"), (2, "async")])
+def test_a_generous_timeout_changes_nothing(workers, mode):
+    plain = RegularizedEvolution(BENCH, 4, 2, seed=1, workers=workers).run(BENCH, 20, mode=mode)
+    limited = RegularizedEvolution(BENCH, 4, 2, seed=1, workers=workers).run(BENCH, 20, mode=mode, timeout=600)
+    assert limited.candidates == plain.candidates and limited.statuses == plain.statuses
+    assert limited.fitness.tolist() == plain.fitness.tolist() and limited.parents.tolist() == plain.parents.tolist()
+
+
 def test_a_bad_timeout_is_refused():
     with pytest.raises(ParameterError, match="timeout"):
         RegularizedEvolution(BENCH, 4, 2, seed=0).run(BENCH, 4, timeout=0)
