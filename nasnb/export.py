@@ -278,8 +278,9 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
     The export can be repeated and interrupted: the parent run is found again by the tag
     ``nasnb.study_hash`` (a hash of the study's name) and each evaluation's run by its tag
     ``key`` (the evaluation's identity in the store). Runs already exported and terminated are
-    kept, a run left unfinished by an interrupted export is deleted and written again, and
-    evaluations added to the study since are added. So exporting a study any number of times,
+    kept, a run left unfinished by an interrupted export (or whose evaluation was evaluated
+    again since, e.g. with ``retry_failed``) is deleted and written again, and evaluations added
+    to the study since are added. So exporting a study any number of times,
     killed at any point, leaves exactly one run per evaluation under one ``FINISHED`` parent.
 
     Parameters
@@ -375,8 +376,11 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
             best = max(best, float(fitness))
             if step not in logged_steps:
                 progress += [Metric("fitness", float(fitness), stamp, step), Metric("best_fitness", best, stamp, step)]
-        if str(row.get("key")) in existing:
+        done = existing.get(str(row.get("key")))
+        if done is not None and done.data.tags.get("status") == str(row["status"]):
             continue
+        if done is not None:  # evaluated again since (retry_failed): the old run goes
+            client.delete_run(done.info.run_id)
         _export_evaluation(client, experiment_id, parent_id, short, row, start, end, stamp)
     for chunk in _chunks(progress, 1000):
         client.log_batch(parent_id, metrics=chunk)

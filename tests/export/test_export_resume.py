@@ -121,6 +121,23 @@ def test_mlflow_export_adds_evaluations_recorded_since(store_path, tmp_path, mon
         list(range(N + 1))
 
 
+def test_mlflow_export_replaces_the_run_of_an_evaluation_recorded_again(store_path, tmp_path, monkeypatch):
+    pytest.importorskip("mlflow")
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    uri = (tmp_path / "mlruns").as_uri()
+    export_mlflow(_study(store_path), uri)
+    store = ExperimentStore(store_path)
+    study = store.load_study("resume-me")
+    [failed] = study.evaluations(status="failed")
+    study.add_evaluation({"ops": ["conv"] * (failed.seq + 1)}, EvaluationResult(0.2, {}, 1.0, 0.8),
+                         seq=failed.seq, seed=failed.seed, candidate={"ops": ["conv"] * (failed.seq + 1)},
+                         overwrite=True)  # a failed evaluation run again (retry_failed)
+    store.close()
+    export_mlflow(_study(store_path), uri)
+    runs = [r for r in _mlflow_runs(uri) if r.data.tags.get("seq") == str(failed.seq)]
+    assert len(runs) == 1 and runs[0].info.status == "FINISHED" and runs[0].data.metrics["fitness"] == 0.8
+
+
 def test_a_long_study_name_is_shortened_for_mlflow_and_kept_whole_as_tags(tmp_path, monkeypatch):
     pytest.importorskip("mlflow")
     from mlflow import MlflowClient
