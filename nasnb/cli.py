@@ -10,6 +10,10 @@ overlay figures.
 ``nasnb export mlflow STORE STUDY`` and ``nasnb export tensorboard STORE STUDY --logdir DIR``
 export a recorded study (see :mod:`nasnb.export`); ``nasnb studies STORE`` lists the studies of
 a store. ``nasnb --version`` prints the version.
+
+Errors end the command in one line on stderr, ``nasnb: error: ...`` naming the file or argument,
+with exit status 1 (2 for a wrong command line); ``--debug`` shows the traceback instead.
+Ctrl-C ends it with status 130.
 """
 from __future__ import annotations
 
@@ -103,15 +107,24 @@ def demo(out: Path, budget: str = "small", cluster: bool = True, seed: int = 0) 
     return report
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with every sub-command taking ``--debug`` too (after the command's name)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                          help="on an error, show the full traceback instead of a one-line message")
+
+
 def _parser() -> argparse.ArgumentParser:
     import nasnb
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nasnb", description="nasnb: notebook-first neural architecture search.",
         epilog="Run 'nasnb COMMAND --help' for the options of a command.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {nasnb.__version__}",
                         help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="run the main job on embedded data (digits), locally and on 2 MPI engines",
                        description="Describe, build and train a branched network on scikit-learn's digits, run a "
@@ -132,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a recorded study to MLflow or TensorBoard",
                        description="Export a recorded study: one run per finished evaluation (see nasnb.export).")
-    targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
+    targets = p.add_subparsers(dest="target", required=True, metavar="TARGET", parser_class=_Parser)
     for name, text in (("mlflow", "one MLflow run per evaluation, nested under a run for the study"),
                        ("tensorboard", "TensorBoard HParams: one session per evaluation")):
         t = targets.add_parser(name, help=text, description=f"Export a study: {text}.")
@@ -160,21 +173,70 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_study(path: Path, name: str):
+class _Failure(Exception):
+    """A command-line error whose message is complete (printed after ``nasnb: error:``)."""
+
+
+def _open_store(path: Path):
     from nasnb.store import ExperimentStore
 
+    if path.is_dir():
+        raise _Failure(f"{path} is a directory, not an experiment store (give the SQLite file)")
     if not path.is_file():
-        raise SystemExit(f"nasnb: error: no experiment store at {path}")
-    store = ExperimentStore(path, read_only=True)
-    if name not in store.study_names():
-        raise SystemExit(f"nasnb: error: store {path} has no study {name!r}; it has {store.study_names()}")
+        raise _Failure(f"no experiment store at {path}")
+    return ExperimentStore(path, read_only=True)
+
+
+def _open_study(path: Path, name: str):
+    store = _open_store(path)
+    names = store.study_names()
+    if name not in names:
+        listed = ", ".join(repr(_shorten(n)) for n in names[:20]) + (", ..." if len(names) > 20 else "")
+        raise _Failure(f"store {path} has no study {_shorten(name)!r}; it has {len(names)}: {listed}")
     return store.load_study(name)
 
 
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+
+
+def _one_line(exc: BaseException, args: argparse.Namespace) -> str:
+    """The message of ``exc`` on one line, naming the store when the message does not."""
+    import sqlite3
+
+    from nasnb.exceptions import NasnbError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, (NasnbError, _Failure, OSError)):
+        text = f"{type(exc).__name__}: {text}"
+    store = getattr(args, "store", None)
+    if isinstance(exc, (sqlite3.Error, RecursionError)) and store is not None and str(store) not in text:
+        text = f"{store}: {text}"
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``nasnb`` console command (and of ``python -m nasnb``)."""
+    """Entry point of the ``nasnb`` console command (and of ``python -m nasnb``).
+
+    Returns the exit status: 0 on success, 1 on an error (one line on stderr, see the module
+    docstring), 130 on Ctrl-C.
+    """
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "debug", False):
+        return _command(args)
+    try:
+        return _command(args)
+    except KeyboardInterrupt:
+        print("nasnb: interrupted", file=sys.stderr, flush=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the command line reports every error in one line
+        print(f"nasnb: error: {_one_line(exc, args)} (run with --debug for the traceback)", file=sys.stderr,
+              flush=True)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         report = demo(args.out, args.budget, cluster=not args.no_cluster, seed=args.seed)
         return 0 if report.get("identical_histories", True) else 1
@@ -184,11 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         return editions([*(["--check"] if args.check else []), *(["--outdir", str(args.outdir)] if args.outdir
                                                                   else []), *map(str, args.sources)])
     if args.command == "studies":
-        from nasnb.store import ExperimentStore
-
-        if not args.store.is_file():
-            raise SystemExit(f"nasnb: error: no experiment store at {args.store}")
-        store = ExperimentStore(args.store, read_only=True)
+        store = _open_store(args.store)
         for name in store.study_names():
             _say(f"{name}\t{len(store.load_study(name))} evaluations")
         return 0
@@ -197,10 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     study = _open_study(args.store, args.study)
     if args.target == "mlflow":
         run_id = export.export_mlflow(study, tracking_uri=args.tracking_uri, experiment=args.experiment)
-        _say(f"exported study {study.name!r} to MLflow: parent run {run_id}")
+        _say(f"exported study {_shorten(study.name)!r} to MLflow: parent run {run_id}")
     else:
         logdir = export.export_tensorboard(study, args.logdir)
-        _say(f"exported study {study.name!r} to {logdir}; view it with: tensorboard --logdir {logdir}")
+        _say(f"exported study {_shorten(study.name)!r} to {logdir}; view it with: tensorboard --logdir {logdir}")
     return 0
 
 

@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from nasnb._optional import require
-from nasnb.exceptions import ParameterError
+from nasnb._json import loads
+from nasnb.exceptions import ParameterError, StoreError
 
 __all__ = ["export_mlflow", "export_tensorboard", "evaluation_params", "evaluation_metrics",
            "evaluation_tags"]
@@ -137,14 +138,14 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     text = row.get("candidate_json")
     if not _is_missing(text):
-        data = json.loads(text)
+        data = loads(text, what=f"evaluation seq={row.get('seq')}: candidate_json", error=StoreError)
         if isinstance(data, Mapping) and data.get("format") == "nasnb.genome":
             out.update(_genome_params(data))
         else:
             _flatten(data, "candidate", out)
     settings = row.get("settings")
     if isinstance(settings, str):
-        settings = json.loads(settings)
+        settings = loads(settings, what=f"evaluation seq={row.get('seq')}: settings", error=StoreError)
     if isinstance(settings, Mapping) and set(settings) <= {"evaluator", "evaluate"}:
         _flatten(settings.get("evaluator") or {}, "evaluator", out)
         _flatten(settings.get("evaluate") or {}, "evaluate", out)
@@ -222,9 +223,65 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 
 
 # ---------------------------------------------------------------------------- MLflow
+_MAX_NAME = 250         # experiment names may have 500 characters, run names and keys 250
+_MAX_TAG = 8000         # MLflow's limit on a tag value
+_PAGE = 1000            # runs per search_runs page
+
+
+def _mlflow_name(name: str) -> str:
+    """``name`` shortened for an MLflow experiment or run name (at most 250 characters).
+
+    A shortened name keeps its start and ends with a hash of the whole name, so two long
+    names that share their first 239 characters stay apart.
+
+    Examples
+    --------
+    >>> _mlflow_name("re-cora")
+    're-cora'
+    >>> short = _mlflow_name("x" * 10_000)
+    >>> len(short), short[:3], short[239]
+    (250, 'xxx', '…')
+    """
+    if len(name) <= _MAX_NAME:
+        return name
+    return f"{name[:_MAX_NAME - 11]}…{_study_hash(name)[:10]}"
+
+
+def _study_hash(name: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _name_tags(name: str) -> dict[str, str]:
+    """The study's full name as tags: ``nasnb.study``, continued in ``nasnb.study.1``, ... beyond 8000 characters."""
+    parts = [name[i:i + _MAX_TAG] for i in range(0, len(name), _MAX_TAG)] or [""]
+    return {("nasnb.study" if i == 0 else f"nasnb.study.{i}"): part for i, part in enumerate(parts)}
+
+
+def _search(client: Any, experiment_id: str, filter_string: str) -> list:
+    """Every active run of the experiment matching ``filter_string`` (all pages)."""
+    runs, token = [], None
+    while True:
+        page = client.search_runs([experiment_id], filter_string=filter_string, max_results=_PAGE, page_token=token,
+                                  order_by=["attributes.start_time ASC"])
+        runs.extend(page)
+        token = page.token
+        if not token:
+            return runs
+
+
 def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str | None = None, *,
                   run_name: str | None = None) -> str:
     """Export a study to MLflow: a parent run for the study, one nested run per evaluation.
+
+    The export can be repeated and interrupted: the parent run is found again by the tag
+    ``nasnb.study_hash`` (a hash of the study's name) and each evaluation's run by its tag
+    ``key`` (the evaluation's identity in the store). Runs already exported and terminated are
+    kept, a run left unfinished by an interrupted export (or whose evaluation was evaluated
+    again since, e.g. with ``retry_failed``) is deleted and written again, and evaluations added
+    to the study since are added. So exporting a study any number of times,
+    killed at any point, leaves exactly one run per evaluation under one ``FINISHED`` parent.
 
     Parameters
     ----------
@@ -247,7 +304,10 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
         evaluations), start and end times from the study, and status ``FINISHED`` (done) or
         ``FAILED`` (failed / invalid / diverged). The parent run has the study's configuration
         as params and the metrics ``fitness`` and ``best_fitness`` with the sequence index as
-        step. Exporting twice creates a second parent run.
+        step. Names longer than MLflow allows (experiment and run names: 250 characters here)
+        are shortened, ending in a hash of the whole name; the full study name is the tag
+        ``nasnb.study`` of the parent run (continued in ``nasnb.study.1``, ... beyond 8000
+        characters, MLflow's limit on a tag).
 
     Raises
     ------
@@ -262,61 +322,94 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
     """
     require("mlflow", extra="mlflow", purpose="export a study to MLflow")
     from mlflow import MlflowClient
-    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.entities import Metric, Param
 
     import nasnb
 
     rows = _rows(study)
     client = MlflowClient(tracking_uri=tracking_uri)
-    name = experiment or study.name
+    name = _mlflow_name(experiment or study.name)
     found = client.get_experiment_by_name(name)
     experiment_id = found.experiment_id if found is not None else client.create_experiment(name)
+    study_hash = _study_hash(study.name)
 
     started = [m for m in (_millis(r.get("started")) for r in rows) if m is not None]
     finished = [m for m in (_millis(r.get("finished")) for r in rows) if m is not None]
-    parent = client.create_run(experiment_id, start_time=min(started) if started else None,
-                               run_name=run_name or study.name,
-                               tags={"nasnb.study": study.name, "nasnb.store": str(study.store.path),
-                                     "nasnb.version": nasnb.__version__, "nasnb.evaluations": str(len(rows))})
-    parent_id = parent.info.run_id
+    parents = _search(client, experiment_id, f"tags.`nasnb.study_hash` = '{study_hash}' and tags.`nasnb.role` = 'study'")
+    if parents:  # exported (or partly exported) before: continue that export
+        parent_id = parents[0].info.run_id
+        for extra in parents[1:]:
+            logger.warning("Deleting a second parent run %s of study %r (an earlier export).", extra.info.run_id,
+                           _mlflow_name(study.name))
+            client.delete_run(extra.info.run_id)
+    else:
+        tags = {**_name_tags(study.name), "nasnb.study_hash": study_hash, "nasnb.role": "study",
+                "nasnb.store": _clean_value(str(study.store.path)), "nasnb.version": nasnb.__version__}
+        parent_id = client.create_run(experiment_id, start_time=min(started) if started else None,
+                                      run_name=_mlflow_name(run_name or study.name), tags=tags).info.run_id
+    client.set_tag(parent_id, "nasnb.evaluations", str(len(rows)))
     config: dict[str, Any] = {}
     _flatten(study.config if study.config is not None else {}, "study", config)
-    params = [Param(_clean_key(k), _clean_value(v)) for k, v in config.items()]
+    logged = client.get_run(parent_id).data.params
+    params = [Param(_clean_key(k), _clean_value(v)) for k, v in config.items() if _clean_key(k) not in logged]
     for chunk in _chunks(params, 100):
         client.log_batch(parent_id, params=chunk)
 
+    existing: dict[str, Any] = {}
+    for run in _search(client, experiment_id, f"tags.`mlflow.parentRunId` = '{parent_id}'"):
+        key = run.data.tags.get("key")
+        if key in existing or key is None or run.info.status not in ("FINISHED", "FAILED"):
+            client.delete_run(run.info.run_id)  # cut short by an interrupted export, or a duplicate
+        else:
+            existing[key] = run
+    short = _mlflow_name(study.name)
     progress: list = []
+    logged_steps = {m.step for m in client.get_metric_history(parent_id, "best_fitness")}
     best = -math.inf
     for row in rows:
-        tags = evaluation_tags(row)
-        tags["mlflow.parentRunId"] = parent_id
-        tags["nasnb.study"] = study.name
-        if row["status"] != "done" and not _is_missing(row.get("traceback")) and row.get("traceback"):
-            tags["error"] = _clean_value(str(row["traceback"]).strip().splitlines()[-1])
+        step = int(row["seq"])
         start = _millis(row.get("started"))
         end = _millis(row.get("finished"))
-        child = client.create_run(experiment_id, start_time=start, run_name=f"seq-{int(row['seq']):05d}",
-                                  tags={_clean_key(k): _clean_value(v) for k, v in tags.items()})
-        run_id = child.info.run_id
         stamp = end if end is not None else start if start is not None else 0
-        step = int(row["seq"])
-        metrics = [Metric(_clean_key(k), v, stamp, 0) for k, v in evaluation_metrics(row).items()]
-        params = [Param(_clean_key(k), _clean_value(v)) for k, v in evaluation_params(row).items()]
-        for index, chunk in enumerate(_chunks(params, 100)):
-            client.log_batch(run_id, metrics=metrics if index == 0 else [], params=chunk)
-        if not params and metrics:
-            client.log_batch(run_id, metrics=metrics)
-        client.set_terminated(run_id, status="FINISHED" if row["status"] == "done" else "FAILED", end_time=end)
         fitness = row.get("fitness")
         if row["status"] == "done" and not _is_missing(fitness):
             best = max(best, float(fitness))
-            progress += [Metric("fitness", float(fitness), stamp, step), Metric("best_fitness", best, stamp, step)]
+            if step not in logged_steps:
+                progress += [Metric("fitness", float(fitness), stamp, step), Metric("best_fitness", best, stamp, step)]
+        done = existing.get(str(row.get("key")))
+        if done is not None and done.data.tags.get("status") == str(row["status"]):
+            continue
+        if done is not None:  # evaluated again since (retry_failed): the old run goes
+            client.delete_run(done.info.run_id)
+        _export_evaluation(client, experiment_id, parent_id, short, row, start, end, stamp)
     for chunk in _chunks(progress, 1000):
         client.log_batch(parent_id, metrics=chunk)
     client.set_terminated(parent_id, status="FINISHED", end_time=max(finished) if finished else None)
-    logger.info("Exported %d evaluations of study %r to MLflow run %s (experiment %r).",
-                len(rows), study.name, parent_id, name)
+    logger.info("Exported %d evaluations of study %r to MLflow run %s (experiment %r; %d exported before).",
+                len(rows), short, parent_id, name, len(existing))
     return parent_id
+
+
+def _export_evaluation(client: Any, experiment_id: str, parent_id: str, study_name: str, row: Mapping[str, Any],
+                       start: int | None, end: int | None, stamp: int) -> None:
+    """One evaluation as a run nested under ``parent_id``, terminated last (an unterminated run is redone)."""
+    from mlflow.entities import Metric, Param
+
+    tags = evaluation_tags(row)
+    tags["mlflow.parentRunId"] = parent_id
+    tags["nasnb.study"] = study_name
+    if row["status"] != "done" and not _is_missing(row.get("traceback")) and row.get("traceback"):
+        tags["error"] = _clean_value(str(row["traceback"]).strip().splitlines()[-1])
+    child = client.create_run(experiment_id, start_time=start, run_name=f"seq-{int(row['seq']):05d}",
+                              tags={_clean_key(k): _clean_value(v) for k, v in tags.items()})
+    run_id = child.info.run_id
+    metrics = [Metric(_clean_key(k), v, stamp, 0) for k, v in evaluation_metrics(row).items()]
+    params = [Param(_clean_key(k), _clean_value(v)) for k, v in evaluation_params(row).items()]
+    for index, chunk in enumerate(_chunks(params, 100)):
+        client.log_batch(run_id, metrics=metrics if index == 0 else [], params=chunk)
+    if not params and metrics:
+        client.log_batch(run_id, metrics=metrics)
+    client.set_terminated(run_id, status="FINISHED" if row["status"] == "done" else "FAILED", end_time=end)
 
 
 # ---------------------------------------------------------------------------- TensorBoard
@@ -348,7 +441,11 @@ def export_tensorboard(study: Any, logdir: str | Path, *, max_discrete: int = 10
     study : nasnb.store.Study
         The study to export (read only).
     logdir : str or path
-        Directory to write (created); ``tensorboard --logdir LOGDIR`` shows it.
+        Directory to write (created); ``tensorboard --logdir LOGDIR`` shows it. The export is
+        written beside it first and moved into place at the end, so an interrupted export
+        leaves the previous one (or nothing) and a repeated one replaces it: ``logdir`` always
+        holds exactly one session per evaluation. A ``logdir`` holding anything but an earlier
+        export of nasnb is refused rather than replaced.
     max_discrete : int, default 100
         A string or boolean hyper-parameter with at most this many distinct values gets a
         discrete domain (a filter list in TensorBoard).
@@ -367,6 +464,8 @@ def export_tensorboard(study: Any, logdir: str | Path, *, max_discrete: int = 10
     ------
     OptionalDependencyError
         When tensorboard is not installed.
+    ParameterError
+        When ``logdir`` is a file, or a directory holding files that are not an nasnb export.
 
     Examples
     --------
@@ -381,12 +480,87 @@ def export_tensorboard(study: Any, logdir: str | Path, *, max_discrete: int = 10
     ['seq-00000']
     """
     require("tensorboard", extra="tensorboard", purpose="export a study to TensorBoard")
-    from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
-    from torch.utils.tensorboard import SummaryWriter
 
     rows = _rows(study)
     logdir = Path(logdir)
-    logdir.mkdir(parents=True, exist_ok=True)
+    _check_logdir(logdir)
+    final, logdir = logdir, _scratch(logdir, "tmp")
+    try:
+        _write_tensorboard(study, rows, logdir, max_discrete)
+        (logdir / _MARKER).write_text(json.dumps({"study": study.name, "evaluations": len(rows)}))
+        _replace(logdir, final)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(logdir, ignore_errors=True)
+        raise
+    logger.info("Exported %d evaluations of study %r to TensorBoard logdir %s.", len(rows), study.name, final)
+    return final
+
+
+_MARKER = ".nasnb-export.json"  # written last into a complete TensorBoard export
+_EXPORT_ENTRY = re.compile(r"(seq-\d+|events\.out\.tfevents\..*|\.nasnb-export\.json)")
+
+
+def _check_logdir(logdir: Path) -> None:
+    """Refuse a ``logdir`` that is a file or holds anything but an nasnb export (it is replaced)."""
+    if logdir.exists() and not logdir.is_dir():
+        raise ParameterError(f"The 'logdir' of export_tensorboard, {str(logdir)!r}, is a file; give a directory.")
+    if logdir.is_dir():
+        foreign = [p.name for p in logdir.iterdir() if not _EXPORT_ENTRY.fullmatch(p.name)]
+        if foreign:
+            raise ParameterError(
+                f"The 'logdir' of export_tensorboard, {str(logdir)!r}, holds files that are not an nasnb export "
+                f"({', '.join(sorted(foreign)[:5])}); a new export replaces logdir, so give an empty or new directory.")
+    logdir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in logdir.parent.glob(f".{logdir.name}.nasnb-*"):  # left by an export killed half-way
+        import shutil
+
+        found = re.match(r"\.nasnb-(?:tmp|old)-(\d+)-", stale.name[len(logdir.name) + 1:])
+        if found is None or not _alive(int(found.group(1))):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (an export in progress keeps its scratch directory)."""
+    import os
+
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _scratch(logdir: Path, kind: str) -> Path:
+    import os
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f".{logdir.name}.nasnb-{kind}-{os.getpid()}-", dir=logdir.parent))
+
+
+def _replace(new: Path, final: Path) -> None:
+    """Move the finished export ``new`` to ``final`` (an earlier export there is removed)."""
+    import os
+    import shutil
+
+    if final.exists():
+        old = _scratch(final, "old")
+        os.replace(final, old / "export")
+        os.replace(new, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, final)
+
+
+def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max_discrete: int) -> None:
+    from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
+    from torch.utils.tensorboard import SummaryWriter
+
     params = [evaluation_params(r) for r in rows]
     metrics = [evaluation_metrics(r) for r in rows]
     # one type per hyper-parameter: a name whose values mix types is written as strings
@@ -442,5 +616,3 @@ def export_tensorboard(study: Any, logdir: str | Path, *, max_discrete: int = 10
             writer.file_writer.add_summary(
                 _hparams_summary(plugin_data_pb2.HParamsPluginData(session_end_info=end_info)), seq,
                 None if end is None else end / 1000)
-    logger.info("Exported %d evaluations of study %r to TensorBoard logdir %s.", len(rows), study.name, logdir)
-    return logdir

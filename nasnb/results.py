@@ -25,10 +25,26 @@ from typing import Any, Iterator
 
 from nasnb.exceptions import EvaluationError, ParameterError
 
-__all__ = ["EvaluationResult", "EvaluationOutcome", "STATUSES", "as_result"]
+__all__ = ["EvaluationResult", "EvaluationOutcome", "STATUSES", "as_result", "is_finished"]
 
 #: Statuses an evaluation can end in (``queued``/``running`` live only in the store).
 STATUSES = ("done", "failed", "invalid", "diverged")
+
+
+def is_finished(status: Any) -> bool:
+    """True when an evaluation with ``status`` finished normally and its fitness is a result.
+
+    The one test of "does this row compete": only finished evaluations are a parent, the best
+    of a study, or a point of a best-so-far curve or an ECDF. A ``failed``, ``invalid`` or
+    ``diverged`` row keeps a placeholder fitness (0) that is never ranked, whatever the sign
+    of the real fitness values.
+
+    Examples
+    --------
+    >>> [is_finished(s) for s in ("done", "failed", "invalid", "diverged", "running")]
+    [True, False, False, False, False]
+    """
+    return status == "done"
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,91 @@ def test_studies_and_export_commands_read_a_store(tmp_path):
     assert sorted(p.name for p in (tmp_path / "tb").iterdir() if p.is_dir()) == ["seq-00000", "seq-00001"]
     missing = _run("export", "tensorboard", str(tmp_path / "runs.sqlite"), "nope", "--logdir", str(tmp_path / "x"))
     assert missing.returncode == 1 and "has no study 'nope'" in missing.stderr and "tiny" in missing.stderr
+
+
+# ------------------------------------------------------------------ errors in one line (issue 26, point 4)
+def _tiny_store(path):
+    from nasnb.results import EvaluationResult
+    from nasnb.store import ExperimentStore
+
+    store = ExperimentStore(path)
+    study = store.create_study("tiny", {"epochs": 1})
+    for seq in range(40):
+        study.add_evaluation({"ops": ["conv"] * (seq + 1)}, EvaluationResult(0.5, {}, 1.0, 0.5), seq=seq, seed=seq)
+    store.close()
+    return path
+
+
+def _one_line_error(proc, *names):
+    """The command failed with one 'nasnb: error:' line naming every one of ``names``, no traceback."""
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nasnb: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    for name in names:
+        assert str(name) in lines[0]
+    return lines[0]
+
+
+def _damaged(tmp_path):
+    path = _tiny_store(tmp_path / "damaged.sqlite")
+    with open(path, "r+b") as f:  # overwrite b-tree pages in the middle of the file
+        f.seek(4096 * 2)
+        f.write(b"\xff" * 4096 * 2)
+    return path
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: _write_foreign(p / "foreign.sqlite"), ["another application"]),
+    (lambda p: _write(p / "notes.txt", "hello\n"), ["not a SQLite database"]),
+    (lambda p: _write(p / "empty.sqlite", ""), ["empty file"]),
+    (_damaged, ["damaged"]),
+    (lambda p: p, ["directory"]),
+    (lambda p: p / "missing.sqlite", ["no experiment store"]),
+    (lambda p: Path(__file__).parents[1] / "README.md", ["not a SQLite database"]),
+])
+def test_studies_fails_in_one_line_naming_the_file(tmp_path, make, words):
+    path = make(tmp_path)
+    line = _one_line_error(_run("studies", str(path)), path)
+    assert all(w in line for w in words)
+    debug = _run("studies", str(path), "--debug")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def _write_foreign(path):
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE accounts (name TEXT)")
+    return path
+
+
+def test_export_fails_in_one_line_for_a_bad_store_study_or_logdir(tmp_path):
+    store = _tiny_store(tmp_path / "runs.sqlite")
+    _one_line_error(_run("export", "tensorboard", str(tmp_path / "nope.sqlite"), "tiny", "--logdir", "tb"),
+                    tmp_path / "nope.sqlite")
+    _one_line_error(_run("export", "tensorboard", str(store), "other", "--logdir", str(tmp_path / "tb")),
+                    "'other'", "'tiny'")
+    _write(tmp_path / "taken", "a file")
+    line = _one_line_error(_run("export", "tensorboard", str(store), "tiny", "--logdir", str(tmp_path / "taken")),
+                           tmp_path / "taken")
+    assert "is a file" in line
+
+
+def test_a_missing_optional_package_is_one_line_with_the_install_hint(tmp_path):
+    store = _tiny_store(tmp_path / "runs.sqlite")
+    shadow = tmp_path / "shadow" / "mlflow"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('mlflow is not installed here')\n")
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow.parent), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "nasnb", "export", "mlflow", str(store), "tiny"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    line = _one_line_error(proc, "mlflow")
+    assert "pip install 'nasnb[mlflow]'" in line

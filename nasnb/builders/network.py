@@ -79,10 +79,13 @@ class NetworkModule(nn.Module):
         for i, name in enumerate(order):
             for src, _ in inputs[name]:
                 last_use[src] = i
+        released: dict[int, list] = {}  # step -> sources used for the last time there (linear, not |order|^2)
+        for src, last in last_use.items():
+            if src != self.output_layer:
+                released.setdefault(last, []).append(src)
         plan = []
         for i, name in enumerate(order):
-            release = tuple(s for s, last in last_use.items() if last == i and s != self.output_layer)
-            plan.append((name, self._keys[name], tuple(inputs[name]), release))
+            plan.append((name, self._keys[name], tuple(inputs[name]), tuple(released.get(i, ()))))
         self._plan = tuple(plan)
 
     # ------------------------------------------------------------------ running

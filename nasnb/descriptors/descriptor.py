@@ -14,7 +14,10 @@ import networkx as nx
 from nasnb.descriptors.layer import LayerSpec, layer_type_name, normalize_params
 from nasnb.exceptions import DescriptorError
 
-__all__ = ["NeuralDescriptor"]
+__all__ = ["NeuralDescriptor", "DRAW_LIMIT"]
+
+#: Descriptors with more layers than this display as a summary, not a drawing (``_repr_html_``).
+DRAW_LIMIT = 500
 
 
 class NeuralDescriptor:
@@ -352,6 +355,20 @@ class NeuralDescriptor:
         return f"<NeuralDescriptor{label}: {len(self)} layers, {self._graph.number_of_edges()} connections>"
 
     def _repr_html_(self) -> str | None:  # rich display in notebooks
+        """The graph drawn as SVG, or a summary when it has more than :data:`DRAW_LIMIT` layers.
+
+        Laying a graph out takes about a millisecond per layer, so a huge descriptor shows a
+        summary (layer types and counts) at once instead of hanging the notebook; draw it
+        anyway with ``nasnb.viz.architecture_svg(descriptor)``.
+
+        Examples
+        --------
+        >>> big = NeuralDescriptor.sequential(["nn.ReLU"] * (DRAW_LIMIT + 1))
+        >>> "not drawn" in big._repr_html_()
+        True
+        """
+        if len(self) > DRAW_LIMIT:
+            return _summary_html(self)
         try:
             from nasnb.viz.display import descriptor_html
         except ImportError:
@@ -375,3 +392,17 @@ class NeuralDescriptor:
             else:
                 out.add_layer_sequential(item)
         return out
+
+
+def _summary_html(descriptor: "NeuralDescriptor") -> str:
+    """A descriptor too large to draw: its size and its most common layer types, escaped."""
+    import html
+    from collections import Counter
+
+    counts = Counter(spec.type for spec in descriptor.layers.values()).most_common()
+    kinds = ", ".join(f"{n:,} × {html.escape(t)}" for t, n in counts[:10])
+    more = f", {len(counts) - 10} more types" if len(counts) > 10 else ""
+    title = f"<b>{html.escape(descriptor.name)}</b>: " if descriptor.name else ""
+    return (f'<div class="nasnb-descriptor" style="font-family:sans-serif;font-size:12px">{title}NeuralDescriptor '
+            f"with {len(descriptor):,} layers, {len(descriptor.connections):,} connections ({kinds}{more}); "
+            f"not drawn: more than {DRAW_LIMIT} layers (draw it with nasnb.viz.architecture_svg).</div>")

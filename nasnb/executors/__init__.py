@@ -17,5 +17,6 @@ Examples
 from nasnb.executors.base import wait_first
 from nasnb.executors.inline import InlineExecutor
 from nasnb.executors.simulated import SimulatedExecutor, SimulatedFuture, simulate_schedule
+from nasnb.executors.timeout import TimeLimit
 
-__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "simulate_schedule", "wait_first"]
+__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "TimeLimit", "simulate_schedule", "wait_first"]

@@ -33,6 +33,7 @@ import math
 import numbers
 from typing import Any
 
+from nasnb._json import check_depth
 from nasnb.exceptions import ParameterError
 
 __all__ = [
@@ -121,15 +122,24 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=Fal
 def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentStore") -> str:
     """Serialize ``value`` to compact JSON with sorted keys; raise if it is not JSON data.
 
-    NaN and infinities are rejected because they are not JSON.
+    NaN and infinities are rejected because they are not JSON, and so is nesting deeper than
+    :data:`nasnb._json.MAX_DEPTH` levels.
     """
+    where = f"The {what!r} parameter of {func}"
     try:
-        return _ENCODER.encode(value)
+        text = _ENCODER.encode(value)
+    except RecursionError:
+        text = None  # far too deep for the encoder: refused below, without the RecursionError's context
     except (TypeError, ValueError) as exc:
         raise ParameterError(
-            f"The {what!r} parameter of {func} must be JSON data (dict/list/str/number/bool/None, "
+            f"{where} must be JSON data (dict/list/str/number/bool/None, "
             f"finite numbers only). Got {value!r} instead: {exc}"
         ) from exc
+    if text is None:
+        check_depth(value, what=where, error=ParameterError)
+        raise ParameterError(f"{where}: JSON nested too deep to encode.")
+    check_depth(text, what=where, error=ParameterError)  # the text: counting brackets is cheap
+    return text
 
 
 def evaluation_key(descriptor_hash: str, seed: int | None, settings: Any, seq: int) -> str:

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError, StudyConfigError
 from nasnb.store import opening
 from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, canonical_json
@@ -261,16 +262,20 @@ class ExperimentStore:
             if row is None:
                 cur = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
                                    (name, text, time.time()))
-                return Study(self, cur.lastrowid, name, json.loads(text))
+                return Study(self, cur.lastrowid, name, json.loads(text))  # checked by canonical_json
         if not load_if_exists:
             raise StudyConfigError(f"Study {name!r} already exists in {str(self.path)!r} and "
                                    "load_if_exists=False.")
         if row[1] != text:
-            diff = ", ".join(_config_differences(json.loads(row[1]), json.loads(text)))
+            diff = ", ".join(_config_differences(self._config(name, row[1]), json.loads(text)))
             raise StudyConfigError(f"Study {name!r} in {str(self.path)!r} already exists with a different "
                                    f"configuration (differs in: {diff}). Use another study name or the "
                                    "stored configuration.")
-        return Study(self, row[0], name, json.loads(row[1]))
+        return Study(self, row[0], name, self._config(name, row[1]))
+
+    def _config(self, name: str, text: str) -> Any:
+        """A study's stored configuration, decoded (a crafted one is a StoreError naming the study)."""
+        return loads(text, what=f"Study {name!r} in {str(self.path)!r}: its configuration", error=StoreError)
 
     @contextlib.contextmanager
     def _reading(self, *also: type) -> Iterator[sqlite3.Connection]:
@@ -288,7 +293,7 @@ class ExperimentStore:
         """Open an existing study with its stored configuration."""
         with self._reading() as conn:
             row = conn.execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
-            config = None if row is None else json.loads(row[1])
+            config = None if row is None else self._config(name, row[1])
         if row is None:
             known = ", ".join(repr(n) for n in self.study_names()) or "none"
             raise StoreError(f"No study named {name!r} in {str(self.path)!r} (studies: {known}).")

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError
 from nasnb.results import EvaluationResult
 from nasnb.store.schema import (
@@ -127,7 +128,7 @@ class EvaluationRecord:
 
     def descriptor(self):
         """Rebuild the stored :class:`~nasnb.descriptors.NeuralDescriptor` (or JSON candidate)."""
-        data = json.loads(self.descriptor_json)
+        data = loads(self.descriptor_json, what=f"evaluation seq={self.seq}: descriptor_json", error=StoreError)
         if isinstance(data, dict) and "layers" in data and "connections" in data:
             from nasnb.descriptors import NeuralDescriptor
 
@@ -142,14 +143,14 @@ class EvaluationRecord:
         """
         if self.candidate_json is None:
             return None
-        value = json.loads(self.candidate_json)
+        value = loads(self.candidate_json, what=f"evaluation seq={self.seq}: candidate_json", error=StoreError)
         return value if space is None else space.candidate_from_json(value)
 
     @classmethod
     def _from_row(cls, row: tuple) -> "EvaluationRecord":
         d = dict(zip(_COLUMNS, row))
-        d["settings"] = json.loads(d.pop("settings_json"))
-        d["metrics"] = json.loads(d.pop("metrics_json"))
+        d["settings"] = loads(d.pop("settings_json"), what=f"evaluation seq={d['seq']}: settings", error=StoreError)
+        d["metrics"] = loads(d.pop("metrics_json"), what=f"evaluation seq={d['seq']}: metrics", error=StoreError)
         return cls(**d)
 
 
@@ -351,7 +352,11 @@ class Study:
         self.store.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
         with self.store._reading() as conn:
-            return [EvaluationRecord._from_row(r) for r in conn.execute(sql, (self.id, *params)).fetchall()]
+            rows = conn.execute(sql, (self.id, *params)).fetchall()
+        try:
+            return [EvaluationRecord._from_row(r) for r in rows]
+        except StoreError as exc:
+            raise StoreError(f"Study {self.name!r} in {str(self.store.path)!r}: {exc}") from None
 
     def get(self, key: str) -> EvaluationRecord | None:
         """The record with this evaluation key, or None."""
@@ -422,13 +427,13 @@ class Study:
                                       "WHERE study_id=? ORDER BY seq, id", conn, params=(*paths, self.id))
             frame = frame.rename(columns={f"m{i}": f"metrics.{n}" for i, n in enumerate(in_sql)})
             if len(in_sql) < len(names):
-                decoded_metrics = [json.loads(t) for t in frame.pop("metrics_json")]
+                decoded_metrics = [self._loads(t, "metrics") for t in frame.pop("metrics_json")]
                 for n in (n for n in names if '"' in n):
                     frame[f"metrics.{n}"] = [m.get(n) for m in decoded_metrics]
             # a study has few distinct settings: decode each once (factorize is vectorised, where
             # iterating the column row by row costs as much as reading it)
             codes, texts = pd.factorize(frame["settings_json"], use_na_sentinel=False)
-            decoded = [json.loads(t) for t in texts]
+            decoded = [self._loads(t, "settings") for t in texts]
             frame["settings_json"] = pd.Series([decoded[c] for c in codes.tolist()], index=frame.index,
                                                dtype=object)
         frame = frame.rename(columns={"settings_json": "settings"})
@@ -451,4 +456,8 @@ class Study:
         """The JSON value saved under ``name``, or ``default`` when there is none."""
         row = self.store._connection().execute(
             "SELECT value_json FROM checkpoints WHERE study_id=? AND name=?", (self.id, str(name))).fetchone()
-        return default if row is None else json.loads(row[0])
+        return default if row is None else self._loads(row[0], f"checkpoint {str(name)!r}")
+
+    def _loads(self, text: str, what: str) -> Any:
+        """A JSON document of this study, decoded (a crafted one is a StoreError naming the study)."""
+        return loads(text, what=f"Study {self.name!r} in {str(self.store.path)!r}: {what}", error=StoreError)

@@ -209,7 +209,7 @@ class Strategy:
     # ------------------------------------------------------------------ run
     def run(self, evaluator: Any, budget: int | None = None, *, study: Any = None, executor: Any = None,
             evaluate_kwargs: Mapping[str, Any] | None = None, mode: str = "batch", catch: Any = (Exception,),
-            retry_failed: bool = False, progress: bool = False) -> SearchHistory:
+            retry_failed: bool = False, progress: bool = False, timeout: float | None = None) -> SearchHistory:
         """Search with ``evaluator`` for ``budget`` evaluations and return the history.
 
         Parameters
@@ -242,6 +242,14 @@ class Strategy:
             When resuming, evaluate the trials the study holds as ``failed`` again.
         progress : bool
             Show a tqdm progress bar.
+        timeout : float, optional
+            Seconds each evaluation may run (in this process, on a thread or process pool, on
+            a cluster). One that runs longer is abandoned and recorded ``failed`` with a message
+            starting ``timeout``, and the search goes on (see :mod:`nasnb.executors.timeout`).
+
+        Ctrl-C (``KeyboardInterrupt``) stops the run at once, whatever runs the evaluations:
+        what finished is recorded, a thread pool is shut down without waiting for a hung
+        evaluation, and the interrupt's message says how to resume.
 
         Raises
         ------
@@ -259,7 +267,7 @@ class Strategy:
         budget = check_positive_int(budget, "budget", func)
         mode = check_choice(mode, ("batch", "async"), "mode", func)
         loop = RunLoop(self, evaluator, study=study, executor=executor, evaluate_kwargs=evaluate_kwargs,
-                       catch=catch, retry_failed=retry_failed, progress=progress, func=func)
+                       catch=catch, retry_failed=retry_failed, progress=progress, func=func, timeout=timeout)
         loop.run(budget, mode)
         history = self.history
         logger.info("%s finished %d evaluations: %s", type(self).__name__, len(history), history.status_counts)

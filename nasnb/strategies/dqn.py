@@ -21,8 +21,11 @@ NAS-Bench-Graph and NAS-Bench-201.
   little for the Q-network to tell good cells from average ones. With
   ``normalize_rewards=True`` (default) the terminal reward is standardised when it is
   learnt from: ``(reward - mean) / std`` of the valid rewards seen so far (a running
-  baseline), clipped to ``[-reward_clip, reward_clip]``; invalid cells (reward 0) land at
-  the bottom of that range. The history keeps the raw rewards.
+  baseline), clipped to ``[-reward_clip, reward_clip]``; cells that did not finish
+  (``invalid``, ``failed``, ``diverged``: :func:`nasnb.results.is_finished`) are learnt at
+  the bottom of that range, ``-reward_clip``. Without normalisation they are learnt as the
+  lowest of 0 and the worst finished reward so far, so an unfinished cell never outranks a
+  finished one, whatever the sign of the fitness. The history keeps the raw rewards.
 * **Threads** -- the networks are tiny, so torch runs them with ``torch_threads`` intra-op
   threads (default 1; the previous setting is restored after every ask/tell). More threads
   only add synchronisation cost, which on a busy machine can make each step 10-100 x slower.
@@ -51,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from nasnb._validation import as_generator, check_positive_int, check_probability, parameter_error
+from nasnb.results import is_finished
 from nasnb.strategies.base import Strategy
 
 __all__ = ["DoubleDQNSearch"]
@@ -196,6 +200,7 @@ class DoubleDQNSearch(Strategy):
         self._buf_inp = np.full((n, 2), -1, np.int64)
         self._buf_r = np.zeros(n, np.float32)
         self._buf_done = np.zeros(n, np.float32)
+        self._buf_bad = np.zeros(n, bool)  # terminal transition of a cell that did not finish
         self._buf_tmask = np.zeros((n, self._n_types), bool)
         self._buf_imask = np.zeros((n, self._n_inputs), bool)
         self._buf_len = 0
@@ -205,6 +210,7 @@ class DoubleDQNSearch(Strategy):
         self._epsilons: list[float] = []
         self.logic_time = 0.0
         self._r_count, self._r_mean, self._r_m2 = 0, 0.0, 0.0  # Welford: valid terminal rewards
+        self._r_min = 0.0  # min(0, worst valid reward): what an unfinished cell is learnt as (unnormalised)
         tri = np.triu_indices(cell.num_vertices, 1)
         self._tri_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(*tri))}
         self._ready = True
@@ -338,9 +344,10 @@ class DoubleDQNSearch(Strategy):
         t0 = time.perf_counter()
         ep = self._episode_queue.pop(0)
         result = self._results[index]
-        valid = result.ok and np.isfinite(result.fitness)
+        valid = is_finished(result.status) and np.isfinite(result.fitness)
         reward = float(result.fitness) if valid else 0.0
         if valid:  # running baseline of the valid rewards (Welford)
+            self._r_min = min(self._r_min, reward)
             self._r_count += 1
             delta = reward - self._r_mean
             self._r_mean += delta / self._r_count
@@ -352,14 +359,15 @@ class DoubleDQNSearch(Strategy):
                 nxt = ep.states[i + 1] if not done else ep.states[i]
                 tmask, imask = (self._masks(i + 1) if not done
                                 else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool)))
-                self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask)
+                self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask,
+                            bad=done and not valid)
                 for _ in range(self.updates_per_step):
                     self._learn()
             if self._episodes % self.target_sync == 0:
                 self.target.load_state_dict(self.online.state_dict())
         self.logic_time += time.perf_counter() - t0
 
-    def _store(self, s, a, inp, r, done, s2, tmask, imask) -> None:
+    def _store(self, s, a, inp, r, done, s2, tmask, imask, bad=False) -> None:
         p = self._buf_pos
         self._buf_s[p], self._buf_s2[p] = s, s2
         self._buf_type[p] = a
@@ -367,9 +375,20 @@ class DoubleDQNSearch(Strategy):
         for j, x in enumerate(inp[:2]):
             self._buf_inp[p, j] = x
         self._buf_r[p], self._buf_done[p] = r, float(done)
+        self._buf_bad[p] = bad
         self._buf_tmask[p], self._buf_imask[p] = tmask, imask
         self._buf_pos = (p + 1) % self.buffer_size
         self._buf_len = min(self._buf_len + 1, self.buffer_size)
+
+    def _learnt_rewards(self, idx: np.ndarray) -> np.ndarray:
+        """The rewards the Q-network learns for the replayed transitions ``idx``."""
+        raw, done_np, bad = self._buf_r[idx], self._buf_done[idx], self._buf_bad[idx]
+        if self.normalize_rewards:  # standardise terminal rewards with the current baseline
+            mean, std = self.reward_stats()
+            scaled = np.clip((raw - mean) / max(std, 1e-6), -self.reward_clip, self.reward_clip)
+            scaled = np.where(bad, -self.reward_clip, scaled)  # an unfinished cell: the bottom of the range
+            return np.where(done_np > 0, scaled, 0.0).astype(np.float32)
+        return np.where(bad, self._r_min, raw).astype(np.float32)  # never above a finished cell
 
     def _learn(self) -> None:
         if self._buf_len < max(self.replay_batch_size, self.learning_starts):
@@ -378,12 +397,8 @@ class DoubleDQNSearch(Strategy):
         idx = self._rng.integers(0, self._buf_len, self.replay_batch_size)
         s = torch.from_numpy(self._buf_s[idx])
         s2 = torch.from_numpy(self._buf_s2[idx])
-        raw, done_np = self._buf_r[idx], self._buf_done[idx]
-        if self.normalize_rewards:  # standardise terminal rewards with the current baseline
-            mean, std = self.reward_stats()
-            scaled = np.clip((raw - mean) / max(std, 1e-6), -self.reward_clip, self.reward_clip)
-            raw = np.where(done_np > 0, scaled, 0.0).astype(np.float32)
-        r = torch.from_numpy(raw)
+        done_np = self._buf_done[idx]
+        r = torch.from_numpy(self._learnt_rewards(idx))
         done = torch.from_numpy(done_np)
         tmask = torch.from_numpy(self._buf_tmask[idx])
         imask = torch.from_numpy(self._buf_imask[idx])

@@ -1,7 +1,11 @@
 """Regularized evolution (Real et al.), serial and concurrent, and random search as S = 1.
 
 The population is a deque of individuals in arrival order. The first ``population_size``
-trials are random samples. After that, each trial samples ``sample_size`` individuals of
+trials are random samples. Only finished evaluations compete (:func:`nasnb.results.is_finished`):
+a ``failed``, ``invalid`` or ``diverged`` individual takes its place in the population and ages
+out like any other, but never wins a tournament, whatever the sign of the fitness; a
+tournament that draws none of the finished individuals draws again, and while the population
+holds none the trial is a random sample. After that, each trial samples ``sample_size`` individuals of
 the population (with replacement, as in Real et al.), mutates the fittest (the first one
 drawn on ties) and, when its result is told, the child joins the population and the oldest
 individual leaves it. With ``workers = W`` the strategy asks W children per cycle from the
@@ -33,6 +37,7 @@ from collections import deque
 from typing import Any
 
 from nasnb._validation import check_positive_int, parameter_error
+from nasnb.results import is_finished
 from nasnb.strategies.base import Strategy
 
 __all__ = ["RegularizedEvolution", "RandomSearch"]
@@ -100,6 +105,7 @@ class RegularizedEvolution(Strategy):
         self._removed_at: list[int] = []
         self._uniforms: list[float] = []
         self._upos = 0
+        self._finished: list[bool] = []  # per trial: may it win a tournament (False until told)
 
     @property
     def population_candidates(self) -> list[Any]:
@@ -109,11 +115,21 @@ class RegularizedEvolution(Strategy):
     def _propose(self) -> tuple[Any, int]:
         self._sample_counts.append(0)
         self._removed_at.append(-1)
+        self._finished.append(False)
         population = self.population
         n = len(population)
         if len(self._candidates) < self.population_size or n == 0:
             return self.space.sample(self.rng), -1
-        fitness, counts, size = self._fitness, self._sample_counts, self.sample_size
+        best = self._tournament(population, n)
+        if best < 0 and not any(self._finished[i] for i in population):
+            return self.space.sample(self.rng), -1  # nothing finished yet: nothing to breed from
+        while best < 0:  # every contestant drawn failed: draw again among the same population
+            best = self._tournament(population, n)
+        return self.space.mutate(self._candidates[best], self.rng), best
+
+    def _tournament(self, population: deque, n: int) -> int:
+        """Draw ``sample_size`` contestants; return the fittest finished one (-1: none finished)."""
+        fitness, finished, counts, size = self._fitness, self._finished, self._sample_counts, self.sample_size
         pos = self._upos
         if pos + size > len(self._uniforms):  # uniforms drawn in blocks: one rng call is slow
             self._uniforms, pos = self.rng.random(max(_BLOCK, size)).tolist(), 0
@@ -122,11 +138,12 @@ class RegularizedEvolution(Strategy):
         for u in self._uniforms[pos:pos + size]:
             i = population[int(u * n)]
             counts[i] += 1
-            if fitness[i] > best_fit:
+            if finished[i] and (best < 0 or fitness[i] > best_fit):
                 best, best_fit = i, fitness[i]
-        return self.space.mutate(self._candidates[best], self.rng), best
+        return best
 
     def _apply(self, index: int, fitness: float) -> None:
+        self._finished[index] = is_finished(self._results[index].status)
         population = self.population
         population.append(index)
         if len(population) > self.population_size:

@@ -6,7 +6,10 @@ crosses it with a second tournament winner when the space has ``crossover(a, b, 
 probability ``crossover_prob``) and mutates the child with the space's ``mutate``. When a
 generation of ``population_size`` children has been told, the best ``population_size`` of
 parents and children survive (ties: the older first), so the best architecture is never lost
-and never evaluated twice. Because it is a Strategy, the GA gets studies, executors (a
+and never evaluated twice. Only finished evaluations (:func:`nasnb.results.is_finished`)
+survive: a ``failed``, ``invalid`` or ``diverged`` child never enters the population, so it is
+never a parent, whatever the sign of the fitness; while the population is empty, trials are
+random samples. Because it is a Strategy, the GA gets studies, executors (a
 generation is evaluated in parallel: ``batch_size = population_size``), failure capture and
 resume from :meth:`~nasnb.strategies.Strategy.run`. (The vectorised
 :class:`~nasnb.strategies.GeneticAlgorithm` of the Monte-Carlo studies is a plain numeric
@@ -27,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from nasnb._validation import check_positive_int, check_probability, parameter_error
+from nasnb.results import is_finished
 from nasnb.strategies.base import Strategy
 
 __all__ = ["GeneticSearch"]
@@ -99,7 +103,7 @@ class GeneticSearch(Strategy):
         self._children.append(index)
         if len(self._children) < self.population_size:
             return
-        pool = self.population + self._children
+        pool = self.population + [i for i in self._children if is_finished(self._results[i].status)]
         pool.sort(key=lambda i: (-self._fitness[i], i))
         self.population = sorted(pool[:self.population_size])
         self._children = []

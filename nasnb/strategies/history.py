@@ -4,7 +4,9 @@
 random sample), candidate, fitness, status, evaluation times and, for population-based
 strategies, how often the individual was sampled as a tournament contestant and when it
 left the population (thesis Fig. 6.2). Keys are computed lazily from the space (they can be
-costly). ``best_so_far()`` gives the incumbent curve; :func:`curves_frame` collects curves of
+costly). Only finished evaluations (:func:`nasnb.results.is_finished`) compete: ``best`` and
+the incumbent curve ``best_so_far()`` ignore ``failed``, ``invalid`` and ``diverged`` rows,
+whose fitness is a placeholder (0), whatever the sign of the real fitness values; :func:`curves_frame` collects curves of
 many runs into one long DataFrame for plots and tests.
 
 Examples
@@ -15,6 +17,8 @@ Examples
 (1, 0.9)
 >>> h.best_so_far().tolist()
 [0.2, 0.9, 0.9]
+>>> SearchHistory(["a", "b"], [-0.3, 0.0], statuses=["done", "failed"]).best.fitness
+-0.3
 >>> h.num_invalid, len(h)
 (1, 3)
 """
@@ -28,6 +32,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from nasnb.exceptions import SearchError, ParameterError
+from nasnb.results import is_finished
 
 __all__ = ["SearchHistory", "BestRecord", "curves_frame"]
 
@@ -120,7 +125,7 @@ class SearchHistory:
         return self.fitness
 
     def __repr__(self) -> str:
-        best = f", best={self.best.fitness:.4g}" if len(self) else ""
+        best = f", best={self.best.fitness:.4g}" if self.finished.any() else ""
         return f"<SearchHistory: {len(self)} evaluations, {self.num_invalid} invalid{best}>"
 
     def _repr_html_(self) -> str | None:
@@ -142,17 +147,42 @@ class SearchHistory:
         return self._keys
 
     @property
+    def finished(self) -> np.ndarray:
+        """Boolean mask of the evaluations that finished (``done``): the ones that compete."""
+        return np.fromiter((is_finished(s) for s in self.statuses), dtype=bool, count=len(self.statuses))
+
+    def _ranked_fitness(self) -> np.ndarray:
+        """Fitness with every unfinished evaluation at -inf (never ranked by its placeholder)."""
+        return np.where(self.finished & ~np.isnan(self.fitness), self.fitness, -np.inf)
+
+    @property
     def best(self) -> BestRecord:
-        """The evaluation with the highest fitness (the first one on ties)."""
+        """The finished evaluation with the highest fitness (the first one on ties).
+
+        Raises
+        ------
+        SearchError
+            When no evaluation finished (every one failed, was invalid or diverged).
+        """
         if not len(self):
             raise SearchError("An empty SearchHistory has no best evaluation.")
-        i = int(np.argmax(self.fitness))
+        ranked = self._ranked_fitness()
+        i = int(np.argmax(ranked))
+        if ranked[i] == -np.inf:
+            raise SearchError(f"No evaluation of this SearchHistory finished ({self.status_counts}), so it has no "
+                              "best evaluation.")
         key = self._keys[i] if self._keys is not None else None
         return BestRecord(i, self.candidates[i], float(self.fitness[i]), key)
 
     def best_so_far(self) -> np.ndarray:
-        """Best fitness after each evaluation (the incumbent curve)."""
-        return np.maximum.accumulate(self.fitness) if len(self) else np.zeros(0)
+        """Best fitness of the finished evaluations after each evaluation (the incumbent curve).
+
+        NaN until the first evaluation finishes.
+        """
+        if not len(self):
+            return np.zeros(0)
+        best = np.maximum.accumulate(self._ranked_fitness())
+        return np.where(np.isneginf(best), np.nan, best)
 
     @property
     def status_counts(self) -> dict[str, int]:

@@ -35,6 +35,7 @@ from typing import Any, Mapping
 
 from nasnb.exceptions import ClusterError, StoreError
 from nasnb.executors import InlineExecutor, wait_first
+from nasnb.executors.timeout import interrupted, limit_evaluations
 from nasnb.results import EvaluationOutcome
 from nasnb.store.recorder import StudyRecorder
 from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
@@ -49,11 +50,11 @@ class RunLoop:
 
     def __init__(self, strategy: Any, evaluator: Any, *, study: Any, executor: Any,
                  evaluate_kwargs: Mapping[str, Any] | None, catch: Any, retry_failed: bool, progress: bool,
-                 func: str) -> None:
+                 func: str, timeout: float | None = None) -> None:
         self.strategy = strategy
         self.runner = CandidateEvaluator(strategy.space, evaluator, evaluate_kwargs)
         self.failures = FailureLog(catch, where=func)
-        self.executor = executor
+        self.executor = executor = limit_evaluations(executor, timeout, func)  # a time limit per evaluation
         self.inline = executor is None
         self.recorder = StudyRecorder(study, self.runner.settings) if study is not None else None
         self.retry_failed = bool(retry_failed)
@@ -85,6 +86,8 @@ class RunLoop:
                 self._batches(budget)
             else:
                 self._steady_state(budget)
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(interrupted(self.executor, self.recorder, strategy.num_told)) from None
         finally:
             if self.recorder is not None:
                 flush = getattr(getattr(self.recorder.study, "store", None), "flush", None)

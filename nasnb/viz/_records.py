@@ -5,8 +5,9 @@ The record format every widget and chart understands is a :class:`pandas.DataFra
 (any subset of) these columns, the columns of ``Study.to_dataframe()``:
 
 ``seq``             ask index (falls back to ``index`` / ``id`` / the row position)
-``fitness``         the number the search maximises
-``status``          done / failed / invalid / diverged (only ``done`` rows count as results)
+``fitness``         the number the search maximises (NaN in the frame for a row that did not finish)
+``status``          done / failed / invalid / diverged (only ``done`` rows count as results: the
+                    placeholder fitness of the others is replaced by NaN, so it is never ranked)
 ``descriptor_json`` the evaluated architecture (``NeuralDescriptor.to_json()``)
 ``genome_json``     optional genome / candidate document (``candidate_json`` also accepted)
 ``metrics``         optional JSON object (or dict) of named metrics
@@ -29,6 +30,7 @@ import pandas as pd
 
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import ParameterError
+from nasnb.results import is_finished
 
 __all__ = ["as_descriptor", "as_frame", "genome_document", "natural_key", "gene_frame", "SEQ_COLUMNS",
            "CANDIDATE_COLUMNS"]
@@ -103,6 +105,8 @@ def as_frame(records: Any, *, func: str = "as_frame") -> pd.DataFrame:
     --------
     >>> as_frame([{"fitness": 0.5}, {"fitness": 0.7}])[["seq", "fitness"]].values.tolist()
     [[0.0, 0.5], [1.0, 0.7]]
+    >>> as_frame([{"fitness": -0.5, "status": "done"}, {"fitness": 0.0, "status": "failed"}])["fitness"].tolist()
+    [-0.5, nan]
     """
     if hasattr(records, "to_dataframe") and callable(records.to_dataframe):
         frame = records.to_dataframe()
@@ -126,7 +130,9 @@ def as_frame(records: Any, *, func: str = "as_frame") -> pd.DataFrame:
     if "status" not in frame.columns:
         frame["status"] = "done"
     if "fitness" in frame.columns:
-        frame["fitness"] = pd.to_numeric(frame["fitness"], errors="coerce")
+        fitness = pd.to_numeric(frame["fitness"], errors="coerce")
+        finished = frame["status"].map(is_finished).astype(bool)
+        frame["fitness"] = fitness.where(finished)  # a failed row's placeholder is never ranked
     return frame.sort_values("seq", kind="stable").reset_index(drop=True)
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 
 from nasnb._validation import parameter_error
 from nasnb.exceptions import NasnbError
+from nasnb.results import is_finished
 from nasnb.viz._records import as_descriptor, as_frame
 from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_png_html, figure_widget, widgets_module
 from nasnb.viz.layout import SharedLayout
@@ -190,8 +191,9 @@ class LiveDashboard(WidgetApp):
             raise parameter_error("record", "LiveDashboard.update", "an EvaluationResult, a dict or a Series",
                                   type(record).__name__)
         fitness = data.get("fitness")
-        fitness = float(fitness) if fitness is not None and not pd.isna(fitness) else float("nan")
         status = str(data.get("status", "done"))
+        finished = fitness is not None and not pd.isna(fitness) and is_finished(status)
+        fitness = float(fitness) if finished else float("nan")  # a failed row's placeholder is never ranked
         with self._lock:
             if seq is None:
                 seq = data.get("seq", len(self._seq))

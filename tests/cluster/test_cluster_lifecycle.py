@@ -142,7 +142,7 @@ def test_sigkilled_client_leaves_no_process_of_its_cluster(tmp_path):
         assert "mpiexec" in cmdlines and "ipyparallel.controller" in cmdlines and "watchdog.py" in cmdlines
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
-        left, waited = _wait_gone(cid, known.values(), 30.0)
+        left, waited = _wait_gone(cid, known.values(), 90.0)  # returns as soon as all are gone
         assert not left, f"left {waited:.1f} s after SIGKILL: {_names(left)}"
     finally:
         if proc.poll() is None:
@@ -161,7 +161,7 @@ def test_with_block_and_interpreter_exit_stop_the_cluster(tmp_path):
         second = _read_json(proc)
         known = _processes(second["cluster_id"])
         assert set(second["engines"]) <= set(known)
-        assert proc.wait(60) == 0, proc.stdout.read()
+        assert proc.wait(180) == 0, proc.stdout.read()
         # stopped by the client's exit handler, not by the watchdog (which would wait ~1 s to notice)
         left = _processes(second["cluster_id"], known.values())
         assert not left, _names(left)
@@ -186,7 +186,7 @@ def ipcluster_id():
 
         where = ipp.Cluster(cluster_id=cid, shutdown_atexit=False)
         watchdog.shut_down(cid, where.profile_dir, cluster_file=where.cluster_file)
-        left, _ = _wait_gone(cid, (), 10.0)
+        left, _ = _wait_gone(cid, (), 60.0)
         _kill_all(left.values())
         assert not left, _names(left)
 
@@ -194,7 +194,7 @@ def ipcluster_id():
 def test_a_connected_cluster_outlives_its_clients(tmp_path, ipcluster_id):
     proc = _client(tmp_path, "connect-exit", ipcluster_id)
     first = _read_json(proc)
-    assert proc.wait(60) == 0
+    assert proc.wait(180) == 0
     proc = _client(tmp_path, "connect-kill", ipcluster_id)
     try:
         second = _read_json(proc)
