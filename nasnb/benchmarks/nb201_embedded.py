@@ -18,8 +18,8 @@ CIFAR-10 training set, validated on the other half), ``"cifar100"`` and ``"image
 
 Examples
 --------
->>> nb = EmbeddedNASBench201("cifar10")                       # doctest: +SKIP
->>> round(nb.query(("nor_conv_3x3",) * 6)["validation_accuracy"], 3)  # doctest: +SKIP
+>>> nb = EmbeddedNASBench201("cifar10")
+>>> round(nb.query(("nor_conv_3x3",) * 6)["validation_accuracy"], 3)
 0.902
 """
 
@@ -312,8 +312,8 @@ class EmbeddedNASBench201(NASBench201):
 
         Examples
         --------
-        >>> nb = NASBench201.embedded("cifar10")                       # doctest: +SKIP
-        >>> nb.evaluate_candidate(("none",) * 6).fitness < 0.11        # doctest: +SKIP
+        >>> nb = NASBench201.embedded("cifar10")
+        >>> nb.evaluate_candidate(("none",) * 6).fitness < 0.11
         True
         """
         if seed is None and epochs is None and dataset is None:  # hot path
@@ -348,8 +348,8 @@ class EmbeddedNASBench201(NASBench201):
 
         Examples
         --------
-        >>> frame = NASBench201.embedded("cifar10").records()      # doctest: +SKIP
-        >>> frame.groupby("arch").score.mean().max() > 0.91         # doctest: +SKIP
+        >>> frame = NASBench201.embedded("cifar10").records()
+        >>> bool(frame.groupby("arch").score.mean().max() > 0.91)
         True
         """
         import pandas as pd
