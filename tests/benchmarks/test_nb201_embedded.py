@@ -204,3 +204,26 @@ def test_a_pickle_with_globals_is_refused(tmp_path):
 
 def test_installed_path_is_in_the_package():
     assert embedded_nb201_path("imagenet16-120").endswith("nasbench201/imagenet.pkl")
+
+
+# ---------------------------------------------------------------- the original's evaluator
+def test_nats_evaluator_with_no_file_uses_the_embedded_tables(c10, tmp_path, monkeypatch):
+    from nasnb.nord.neural_nets import NATSBench_Evaluator
+
+    monkeypatch.chdir(tmp_path)  # no ./data/NATS-tss-v1_0-3ffb9-simple here
+    ev = NATSBench_Evaluator()
+    assert ev.get_available_ops() == list(NB201_OPS)
+    ops = ("nor_conv_3x3", "nor_conv_3x3", "avg_pool_3x3", "skip_connect", "nor_conv_3x3", "skip_connect")
+    d = c10.to_descriptor(ops)
+    acc, seconds, params, latency = ev.descriptor_evaluate(
+        d, metrics=["validation_accuracy", "time_cost", "parameters", "latency"])
+    q = c10.query(ops)
+    assert (acc, seconds, params, latency) == (pytest.approx(100 * q["fitness"]), q["training_time"],
+                                               q["parameters"], q["latency"])
+    assert ev.descriptor_evaluate(d) == [acc, seconds]
+    runs = {100 * c10.query(ops, run=k)["fitness"] for k in range(3)}
+    assert NATSBench_Evaluator(seed=4).descriptor_evaluate(d)[0] in runs
+    with pytest.raises(ParameterError, match="'test_accuracy'.*embedded tables do not record it"):
+        ev.descriptor_evaluate(d, metrics=["test_accuracy"])
+    with pytest.raises(BenchmarkError, match="not found"):
+        NATSBench_Evaluator(tmp_path / "nowhere")
