@@ -33,7 +33,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 56 s, measured; its
-# numbers only show that the code runs), `medium` (the default) gives real numbers (about 75 s on 2 shared CPU cores, measured), `full` uses the thesis' settings (hours to days on a CPU).
+# numbers only show that the code runs), `medium` (the default) gives real numbers (about 95 s on 2 shared CPU cores: 75 s measured before the NAS-Bench-201 section, which took 14-19 s), `full` uses the thesis' settings (hours to days on a CPU).
 
 # %% tags=["parameters"]
 import os
