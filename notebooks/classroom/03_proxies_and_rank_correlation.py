@@ -88,7 +88,6 @@ import pandas as pd
 # %matplotlib inline
 import nasnb
 import nasnb.viz
-from tqdm.auto import tqdm
 from nasnb.analysis import kendall_tau, bootstrap_tau
 from nasnb.classroom import check, hint, KENDALL_X, KENDALL_Y, ROUNDING_PROXY, ROUNDING_TRUE
 
@@ -133,7 +132,7 @@ bench = nasnb.NASBench201.embedded("cifar10")
 rng = np.random.default_rng(SEED)
 cells = [bench.sample(rng) for _ in range(N_ARCHITECTURES)]
 scores = pd.DataFrame({
-    "proxy": [bench.query(c)["parameters"] for c in tqdm(cells, desc="parameters")],   # millions; no training
+    "proxy": [bench.query(c)["parameters"] for c in cells],                             # millions; no training
     "full": [bench.query(c, run=0)["fitness"] for c in cells],                          # validation accuracy, seed 1
     "full, another seed": [bench.query(c, run=1)["fitness"] for c in cells],           # the same cells, seed 2
 }, index=[bench.key(c) for c in cells])
@@ -147,7 +146,6 @@ axes[0].set_title("proxy: the parameter count")
 axes[1].scatter(scores["full"], scores["full, another seed"], s=12, marker="x", color="C1")
 axes[1].set_xlabel("validation accuracy, one full training"); axes[1].set_ylabel("the same, another seed")
 axes[1].set_title("noise ceiling: a second full training")
-fig.tight_layout()
 fig
 
 # %%
