@@ -38,7 +38,7 @@
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (20 s, measured; its numbers only show
 # that the code runs), `medium` (the default) gives real numbers (3 min on 2 CPU cores shared with
-# other jobs, measured), `full` uses the thesis' settings (P = 100, S = 25, 500 GCNs of 300 filters,
+# other jobs, measured before the NAS-Bench-201 section was added; it adds about a minute), `full` uses the thesis' settings (P = 100, S = 25, 500 GCNs of 300 filters,
 # all pairs, 200 ReNAS epochs: one to two days on a CPU).
 
 # %% tags=["parameters"]
