@@ -39,6 +39,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "bench_core_build.py": ["--repeats", "1"],
     "bench_core_train.py": ["--repeats", "1", "--import-repeats", "1", "--samples", "200"],
     "bench_multihost.py": ["--quick"],
+    "bench_nb201.py": ["--quick"],
     "bench_predictors_darts.py": ["--quick"],
     "bench_search.py": ["--seeds", "1", "--evals", "100"],
     "bench_simulated.py": ["--quick"],

