@@ -4,8 +4,9 @@
 
 * the file is a SQLite database, else :class:`StoreError` naming it (SQLite itself reads the
   header: opening the file with another descriptor would drop SQLite's locks in this process);
-* it is a nasnb store: ``PRAGMA application_id`` is :data:`~nasnb.store.schema.APPLICATION_ID`,
-  or it is a v1 nasnb store (migrated to v2 in one transaction), or it is empty. Another
+* it is a nasnb store: ``PRAGMA application_id`` is :data:`~nasnb.store.schema.APPLICATION_ID`
+  (a v2 store is migrated to v3 in one transaction), or it is a v1 nasnb store (migrated to v3
+  in one transaction), or it is empty. Another
   application's SQLite file is refused, never adopted (nasnb would otherwise add its tables
   and switch the file to WAL);
 * ``PRAGMA quick_check`` passes, else a :class:`StoreError` names the file and how to save
@@ -32,7 +33,7 @@ import sqlite3
 from pathlib import Path
 
 from nasnb.exceptions import StoreError
-from nasnb.store.migrate import is_v1_store, migrate_v1
+from nasnb.store.migrate import is_v1_store, migrate_v1, migrate_v2
 from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION
 
 __all__ = ["open_store", "write_error", "damaged"]
@@ -127,6 +128,10 @@ def _identify(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if app == APPLICATION_ID:
         if version == SCHEMA_VERSION:
+            return
+        if version == 2:  # same tables; the one candidate hash is recomputed (read-only: read as it is)
+            if not read_only:
+                migrate_v2(conn)
             return
         raise StoreError(f"{str(path)!r} has store schema version {version}; this nasnb reads version "
                          f"{SCHEMA_VERSION}. Upgrade nasnb to open it.")
