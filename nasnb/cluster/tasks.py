@@ -10,16 +10,15 @@ exactly once:
   -- an infrastructure failure is never reported as the candidate's own failure;
 * a task that names an object its engine does not hold yet (a new engine) gets the object
   sent and is sent again;
-* otherwise the user's :class:`TaskFuture` is resolved, after the task's ``on_result`` hook
-  (the study recorder, for evaluations submitted with a study) ran in this thread.
+* otherwise the user's :class:`TaskFuture` is resolved.
 
-The manager never writes to a store itself.
+The manager never writes to a store: the run loop that submitted an evaluation records it.
 
 Examples
 --------
->>> f = TaskFuture(manager=None, seq=3)
->>> f.set_result(42); f.result(), f.seq
-(42, 3)
+>>> f = TaskFuture(manager=None)
+>>> f.set_result(42); f.result()
+42
 """
 
 from __future__ import annotations
@@ -55,14 +54,12 @@ def is_engine_death(exc: BaseException) -> bool:
 class TaskFuture(cf.Future):
     """A future whose ``result()`` drives the cluster's client loop while it waits.
 
-    ``seq`` is the sequence index of the task (when it has one), ``engine`` the identity of
-    the engine that produced the result.
+    ``engine`` is the identity of the engine that produced the result.
     """
 
-    def __init__(self, manager: "TaskManager | None", seq: int | None = None) -> None:
+    def __init__(self, manager: "TaskManager | None") -> None:
         super().__init__()
         self._manager = manager
-        self.seq = seq
         self.engine: dict[str, Any] | None = None
 
     def result(self, timeout: float | None = None) -> Any:
@@ -83,7 +80,6 @@ class _Task:
     future: TaskFuture
     label: str
     evaluation: bool = True
-    on_result: Callable[[Any], Any] | None = None  # runs in the client before the future resolves
     attempts: int = 0
     ar: Any = None
     history: list = field(default_factory=list)
@@ -123,10 +119,9 @@ class TaskManager:
         self._functions: dict[Callable[..., Any], Any] = {}  # fn -> its PrePickled form
 
     # ------------------------------------------------------------------ sending
-    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
-               seq: int | None = None, on_result: Callable[[Any], Any] | None = None) -> TaskFuture:
-        """Send ``fn(*args)`` to a free engine; the future gets its (``on_result``-mapped) value."""
-        task = _Task(fn, args, TaskFuture(self, seq), label, evaluation, on_result)
+    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True) -> TaskFuture:
+        """Send ``fn(*args)`` to a free engine; the future gets its value."""
+        task = _Task(fn, args, TaskFuture(self), label, evaluation)
         self._send(task)
         return task.future
 
@@ -249,11 +244,6 @@ class TaskManager:
         if task.future.done():  # defensive: a result is taken once only
             return
         task.future.engine = engine
-        if exc is None and task.on_result is not None:
-            try:
-                value = task.on_result(value)
-            except BaseException as hook_exc:  # e.g. the store refused the row: the caller must see it
-                exc = hook_exc
         if exc is not None:
             self.counts["failed"] += 1
             task.future.set_exception(exc)

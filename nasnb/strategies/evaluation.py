@@ -42,7 +42,7 @@ from nasnb.evaluators.execution import run_evaluation
 from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
 from nasnb.results import EvaluationOutcome, EvaluationResult, as_result
 from nasnb.store.recorder import evaluator_settings
-from nasnb.store.schema import json_hash
+from nasnb.store.schema import describe, json_hash
 
 __all__ = ["as_result", "CandidateEvaluator", "Job", "FailureLog"]
 
@@ -139,6 +139,9 @@ class CandidateEvaluator:
         JSON (no descriptor is built for a table look-up). The hash is always
         :func:`nasnb.store.schema.candidate_hash`, as on every other recording path.
         """
+        if job._described is None and getattr(self.space, "candidate_is_descriptor", False):
+            # a fixed list (Cluster.map_evaluate): the candidate is the descriptor, stored once
+            job._described = (*describe(job.candidate), None) if job.candidate is not None else ("null", "none", None)
         if job._described is None:
             candidate_json = None
             if job.candidate is not None:

@@ -100,6 +100,6 @@ def test_engine_death_is_told_apart_from_task_errors():
         ename = "EngineError"
 
     assert is_engine_death(RemoteError()) and not is_engine_death(ZeroDivisionError())
-    f = TaskFuture(None, seq=1)
+    f = TaskFuture(None)
     f.set_exception(ValueError("x"))
     assert isinstance(f.exception(), ValueError)
