@@ -282,15 +282,29 @@ class TaskManager:
             self._bar = None
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
-        """Yield ``futures`` as they finish (driving the client loop meanwhile)."""
+        """Yield ``futures`` as they finish (driving the client loop meanwhile).
+
+        Each result is looked at once as it is pumped (no scan of every future per wake-up), so
+        draining n futures costs O(n); futures resolved elsewhere are found by a scan when the
+        loop idles.
+        """
         left = set(futures)
         deadline = None if timeout is None else time.monotonic() + timeout
+        for f in [f for f in left if f.done()]:
+            left.discard(f)
+            yield f
         while left:
-            ready = [f for f in left if f.done()]
-            if not ready:
-                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-                self.wait(left, timeout=remaining, any_=True)
-                continue
-            for f in ready:
-                left.discard(f)
-                yield f
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise ClusterTimeoutError(f"{len(left)} task(s) not finished after {timeout} s.")
+            if not self.pending and all(f._manager is self for f in left if not f.done()):
+                stray = [f for f in left if f.done()]
+                if not stray:
+                    raise ClusterError("Futures are waiting for tasks that are no longer in flight.")
+            resolved = self.pump(0.5 if remaining is None else min(0.5, remaining))
+            if not resolved:
+                resolved = [f for f in left if f.done()]  # resolved by another waiter
+            for f in resolved:
+                if f in left:
+                    left.discard(f)
+                    yield f

@@ -14,8 +14,8 @@ Examples
 ([1.0], 1.0)
 """
 
-from nasnb.executors.base import wait_first
+from nasnb.executors.base import as_completed, wait_first
 from nasnb.executors.inline import InlineExecutor
 from nasnb.executors.simulated import SimulatedExecutor, SimulatedFuture, simulate_schedule
 
-__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "simulate_schedule", "wait_first"]
+__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "simulate_schedule", "wait_first", "as_completed"]

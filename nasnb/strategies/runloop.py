@@ -39,7 +39,7 @@ from collections import deque
 from typing import Any, Mapping
 
 from nasnb.exceptions import ClusterError, StoreError
-from nasnb.executors import InlineExecutor, wait_first
+from nasnb.executors import InlineExecutor, as_completed, wait_first
 from nasnb.results import EvaluationOutcome, Status
 from nasnb.store.recorder import StudyRecorder
 from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
@@ -174,6 +174,16 @@ class RunLoop:
             raise type(exc)(f"{exc} The {len(futures)} evaluation(s) in flight were not recorded. When engines "
                             "are available again, run the same call with the same study to resume.") from exc
 
+    def _completed(self, futures: Any) -> Any:
+        """The futures as they finish (O(1) per completion on a cluster, whatever the batch size)."""
+        count = len(futures)
+        try:
+            yield from as_completed(self._inline if self.inline else self.executor, list(futures))
+        except ClusterError as exc:
+            raise type(exc)(f"{exc} The {count} evaluation(s) of this batch still in flight were not recorded. "
+                            "When engines are available again, run the same call with the same study to "
+                            "resume.") from exc
+
     def _outcome(self, future: Any, job: Job) -> EvaluationOutcome:
         try:
             outcome = future.result()
@@ -224,13 +234,11 @@ class RunLoop:
                     results[trial.index], walls[trial.index] = outcome.result, 0.0
                 else:
                     pending[future] = job
-            while pending:
-                done = self._wait(pending)
-                for future in sorted(done, key=lambda f: pending[f].index):
-                    job = pending.pop(future)
-                    outcome = self._outcome(future, job)
-                    self._finish(job, outcome, arrival=job.index)
-                    results[job.index], walls[job.index] = outcome.result, clock() - start
+            for future in self._completed(pending):
+                job = pending.pop(future)
+                outcome = self._outcome(future, job)
+                self._finish(job, outcome, arrival=job.index)
+                results[job.index], walls[job.index] = outcome.result, clock() - start
             for trial in trials:
                 strategy.tell(trial, results[trial.index], wall_time=walls[trial.index])
             self._tick(len(trials))
