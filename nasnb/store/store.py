@@ -261,6 +261,22 @@ class ExperimentStore:
             if plain:
                 self._write(conn, plain, False)
 
+    def check_integrity(self) -> str:
+        """Run SQLite's ``quick_check`` on the whole file now; ``"ok"``, else :class:`StoreError`.
+
+        Opening runs it only on files up to ``nasnb.store.opening.CHECK_ON_OPEN_BYTES`` (its cost
+        grows with the file); call this for a large store you suspect (after a disk error).
+        """
+        if self.path == ":memory:":
+            return "ok"
+        with self._lock:
+            conn = self._connection()
+            try:
+                return opening.quick_check(conn, self.path)
+            except StoreError:
+                self._conn = None
+                raise
+
     def checkpoint(self, *, truncate: bool = True) -> None:
         """Copy the write-ahead log into the main file (what :meth:`close` and the interval timer do).
 
