@@ -2,7 +2,8 @@
 
 1. Recording a search's evaluations (a regularized evolution on NAS-Bench-Graph: table
    look-ups, so the store is all there is to measure) vs a hand-written ``sqlite3`` logger that
-   serialises and writes the very same rows with one commit each (goal <= 1.1x), and with
+   serialises and writes the very same rows into the same table (nasnb's schema and indexes)
+   with one commit each (goal <= 1.1x), and with
    ``group_commit=64`` vs the logger writing batches of 64 rows per commit (goal <= 1.2x). The
    recording cost is (recorded run - plain run) per evaluation; each side is the best of three.
 2. The "already done?" step (:meth:`nasnb.store.StudyRecorder.load`: settings check and the
@@ -42,36 +43,41 @@ def _logger_rows(study) -> list[tuple]:
              r.total_time, r.candidate_json, r.parent, r.arrival) for r in study.evaluations()]
 
 
-_LOGGER_SQL = ("INSERT INTO log (seq, descriptor_json, descriptor_hash, settings_json, seed, status, fitness, loss, "
-               "metrics_json, total_time, candidate_json, parent, arrival, created) VALUES "
-               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-
-
 def _hand_logger(path: Path, rows: list[tuple], settings: dict, batch: int) -> float:
-    """Seconds per row of a plain sqlite3 logger (WAL, synchronous=NORMAL, as the store) writing ``rows``."""
+    """Seconds per row of a plain sqlite3 logger writing ``rows`` into the same table (nasnb's schema,
+    indexes included, WAL with synchronous=NORMAL as the store): what SQLite alone costs."""
+    import hashlib
+
+    from nasnb.store.schema import SCHEMA
+
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, seq INTEGER, descriptor_json TEXT, descriptor_hash TEXT, "
-                 "settings_json TEXT, seed INTEGER, status TEXT, fitness REAL, loss REAL, metrics_json TEXT, "
-                 "total_time REAL, candidate_json TEXT, parent INTEGER, arrival INTEGER, created REAL)")
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT INTO studies (name, config_json, created) VALUES ('log', '{}', 0)")
+    sql = ("INSERT INTO evaluations (study_id, key, seq, descriptor_json, descriptor_hash, settings_json, seed, "
+           "status, fitness, loss, metrics_json, total_time, candidate_json, parent, arrival, created, finished) "
+           "VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
     t = time.perf_counter()
     held = []
     for seq, dj, dh, seed, status, fit, loss, metrics, tt, cj, parent, arrival in rows:
-        row = (seq, dj, dh, json.dumps(settings, sort_keys=True), seed, status, fit, loss,
-               json.dumps(metrics, sort_keys=True), tt, cj, parent, arrival, time.time())
+        settings_json = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+        key = hashlib.blake2b(f"{dh}|{seed}|{seq}|{settings_json}".encode(), digest_size=16).hexdigest()
+        now = time.time()
+        row = (key, seq, dj, dh, settings_json, seed, str(status), fit, loss,
+               json.dumps(metrics, sort_keys=True, separators=(",", ":")), tt, cj, parent, arrival, now, now)
         if batch == 1:
-            conn.execute(_LOGGER_SQL, row)  # autocommit: one transaction per row
+            conn.execute(sql, row)  # autocommit: one transaction per row
             continue
         held.append(row)
         if len(held) >= batch:
             conn.execute("BEGIN")
-            conn.executemany(_LOGGER_SQL, held)
+            conn.executemany(sql, held)
             conn.execute("COMMIT")
             held = []
     if held:
         conn.execute("BEGIN")
-        conn.executemany(_LOGGER_SQL, held)
+        conn.executemany(sql, held)
         conn.execute("COMMIT")
     seconds = time.perf_counter() - t
     conn.close()

@@ -243,12 +243,15 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
     ``settings`` / ``candidate`` given as :class:`JsonText` are not re-encoded; ``memo`` caches
     the columns of a result object shared by many rows.
     """
-    seq = check_nonnegative_int(seq, "seq", func)
-    if seq >= 2**63:
-        raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
-                             f"Got {seq} instead.")
-    seed = check_seed(seed, func)
-    status = Status(check_choice(status, STORE_STATUSES, "status", func)).value
+    if type(seq) is not int or not 0 <= seq < 2**63:  # (fast path for the usual int)
+        seq = check_nonnegative_int(seq, "seq", func)
+        if seq >= 2**63:
+            raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
+                                 f"Got {seq} instead.")
+    if seed is not None and (type(seed) is not int or not -2**63 <= seed < 2**63):
+        seed = check_seed(seed, func)
+    status = status.value if type(status) is Status else Status(check_choice(status, STORE_STATUSES, "status",
+                                                                             func)).value
     if descriptor_hash is not None and isinstance(descriptor, str):
         desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
     else:

@@ -242,9 +242,13 @@ class Study:
 
     def discard_unfinished(self) -> int:
         """Delete the ``queued`` / ``running`` rows (left by a run that stopped); return how many."""
+        unfinished = Status.sql_list((Status.QUEUED, Status.RUNNING))
+        with self.store.reading() as conn:  # (no write transaction when there is nothing to delete)
+            if conn.execute(f"SELECT 1 FROM evaluations WHERE study_id=? AND status IN {unfinished} LIMIT 1",
+                            (self.id,)).fetchone() is None:
+                return 0
         with self.store.transaction() as conn:
-            cur = conn.execute("DELETE FROM evaluations WHERE study_id=? AND status IN "
-                               + Status.sql_list((Status.QUEUED, Status.RUNNING)), (self.id,))
+            cur = conn.execute(f"DELETE FROM evaluations WHERE study_id=? AND status IN {unfinished}", (self.id,))
             return cur.rowcount
 
     def set_status(self, keys: Iterable[str], status: str, *, engine_id: Any = None) -> None:
