@@ -16,9 +16,11 @@ the one run loop and study recorder, :meth:`Cluster.submit` is
 A task whose engine died is resubmitted to a live engine (the lost engine is named in a
 warning; a cluster nasnb started and that lost every engine — an MPI job loses every rank
 when one dies — gets a new set; on a connected cluster the client waits ``timeout`` seconds
-for engines to come back). After ``max_retries`` losses, or when no engine comes back, the
-future fails with a :class:`~nasnb.exceptions.ClusterError`: an infrastructure failure is
-never recorded as the candidate's failure. Engines pin their thread count to
+for engines to come back). An evaluation lost ``max_retries`` times runs once more alone: if
+it kills its engine alone too, it is recorded ``failed`` with the reason ("engine lost N times
+while evaluating it ...: out of memory?") and the study goes on. When no engine comes back, or
+an ipyparallel wait times out, the call stops with a :class:`~nasnb.exceptions.ClusterError`
+saying how to resume: an infrastructure failure is never recorded as the candidate's failure. Engines pin their thread count to
 cores-per-host // engines-per-host, and each engine trains on ``cuda:(local rank mod device
 count)`` on a host with GPUs.
 
@@ -56,7 +58,7 @@ from nasnb.cluster import connect
 from nasnb.cluster.distributed import free_port
 from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_packed
 from nasnb.cluster.tasks import TaskFuture, TaskManager
-from nasnb.exceptions import ClusterError
+from nasnb.exceptions import ClusterError, ClusterTimeoutError
 from nasnb.results import EvaluationResult
 from nasnb.store.schema import check_seed
 
@@ -88,6 +90,20 @@ def _data_parallel_entry(ctx, token, blob, descriptor, epochs, dataset, percenta
     return data_parallel_evaluate(ctx, cached_object(token, blob), descriptor, epochs, dataset, percentage, seed)
 
 
+def _get(ar: Any, timeout: float, what: str) -> Any:
+    """``ar.get(timeout)`` with ipyparallel's timeout (``TimeoutError: Result not ready.``) as a
+    :class:`~nasnb.exceptions.ClusterTimeoutError` that says what was waited for and how to resume."""
+    try:
+        return ar.get(timeout=timeout)
+    except Exception as exc:
+        if type(exc).__name__ == "TimeoutError" or isinstance(exc, TimeoutError):
+            raise ClusterTimeoutError(
+                f"Waited {timeout:g} s for {what}; no answer (a loaded machine or a hung engine). Nothing was "
+                "lost: raise Cluster(timeout=...) and run the same call again with the same study to resume."
+            ) from exc
+        raise
+
+
 #: Engine launchers of ipyparallel that ``Cluster(engines=...)`` accepts (or a launcher class path).
 ENGINE_LAUNCHERS = ("mpi", "local", "slurm", "pbs", "sge", "lsf", "htcondor", "ssh", "windowshpc")
 
@@ -114,7 +130,9 @@ class Cluster:
     threads_per_engine : int, optional
         Threads per engine (default: cores of its host // engines on that host).
     max_retries : int, default 3
-        Times a task is resubmitted after the engine running it died.
+        Times a task is resubmitted after the engine running it died. An evaluation lost that
+        often runs once more alone and, if it kills its engine alone too, is recorded ``failed``
+        ("engine lost N times while evaluating it ...") so that the study goes on.
     mpi_args : list of str, optional
         Extra ``mpiexec`` arguments for started MPI engines.
     """
@@ -233,7 +251,8 @@ class Cluster:
         new = [eid for eid in live if eid not in self._engines or self._engines[eid].get("uuid") != uuids.get(eid)]
         if not new:
             return
-        infos = client.direct_view(new).apply_async(engine_info).get(timeout=self.timeout)
+        infos = _get(client.direct_view(new).apply_async(engine_info), self.timeout,
+                     f"engine(s) {new} to report their host and cores")
         if self.threads_per_engine:
             threads = [self.threads_per_engine] * len(new)
         else:
@@ -241,7 +260,7 @@ class Cluster:
             threads = connect.threads_per_engine(others + list(infos))[len(others):]
         ars = [client[eid].apply_async(engine_setup, eid, t) for eid, t in zip(new, threads)]
         for eid, ar in zip(new, ars):
-            self._engines[eid] = dict(ar.get(timeout=self.timeout), uuid=uuids.get(eid))
+            self._engines[eid] = dict(_get(ar, self.timeout, f"engine {eid} to pin its threads"), uuid=uuids.get(eid))
             if uuids.get(eid):
                 self._history[uuids[eid]] = self.engine_name(eid)
                 self._held[uuids[eid]] = set()
@@ -299,7 +318,9 @@ class Cluster:
         ars = [(eid, client[eid].apply_async(cache_object, token, self._blobs[token])) for eid in todo]
         for eid, ar in ars:
             try:
-                ar.get(timeout=max(self.timeout, 120.0))
+                _get(ar, max(self.timeout, 120.0), f"{self.engine_name(eid)} to receive an object")
+            except ClusterTimeoutError:
+                raise
             except Exception as exc:
                 from nasnb.cluster.tasks import is_engine_death
 
@@ -332,7 +353,8 @@ class Cluster:
         # one cloudpickled buffer per task (objects defined in a notebook travel by value)
         packed = dumps_object((token, payload, bool(fast), dict(kwargs or {})))
         return self._manager.submit(evaluate_packed, (packed,),
-                                    label=label or f"evaluation of {type(payload).__name__}")
+                                    label=label or f"evaluation of {type(payload).__name__}",
+                                    seed=dict(kwargs or {}).get("seed"))
 
     def wait_first(self, futures: Iterable[Any]) -> set:
         """Block until one of ``futures`` is done (driving the client loop); return the done ones."""
@@ -466,7 +488,7 @@ class Cluster:
         from nasnb.cluster.tasks import is_engine_death
 
         try:
-            return ar.get(timeout=wait)
+            return _get(ar, wait, f"{self.engine_name(eid)} to finish apply_all")
         except Exception as exc:
             if is_engine_death(exc):
                 raise ClusterError(f"{self.engine_name(eid)} died during apply_all; collective work is not "

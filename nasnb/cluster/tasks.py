@@ -5,9 +5,13 @@ ipyparallel results from a completion queue (filled by the results' done-callbac
 cost per completed task does not grow with the number in flight) and handles each one
 exactly once:
 
-* an engine that died has its task resubmitted to a live engine (and is named in a warning);
-  after ``max_retries`` losses the future fails with a :class:`~nasnb.exceptions.ClusterError`
-  -- an infrastructure failure is never reported as the candidate's own failure;
+* an engine that died has its task resubmitted to a live engine (and is named in a warning).
+  After ``max_retries`` losses an evaluation is run **alone** (the other tasks wait; in an MPI
+  job one dying rank takes every rank with it, so only a loss while alone proves the candidate
+  did it): if it kills its engine alone too, it is the candidate's doing (out of memory, a
+  crash in native code) and the evaluation ends ``failed`` with the reason, so the study goes
+  on; if it finishes, it is recorded as usual. Any other task fails with a
+  :class:`~nasnb.exceptions.ClusterError` after ``max_retries`` losses;
 * a task that names an object its engine does not hold yet (a new engine) gets the object
   sent and is sent again;
 * otherwise the user's :class:`TaskFuture` is resolved.
@@ -80,6 +84,8 @@ class _Task:
     future: TaskFuture
     label: str
     evaluation: bool = True
+    seed: Any = None  # the evaluation's seed (for the failed outcome of a candidate that kills engines)
+    alone: bool = False  # sent while no other task was in flight
     attempts: int = 0
     ar: Any = None
     history: list = field(default_factory=list)
@@ -117,15 +123,23 @@ class TaskManager:
         self.counts = {"done": 0, "failed": 0}
         self._bar: Any = None
         self._functions: dict[Callable[..., Any], Any] = {}  # fn -> its PrePickled form
+        self._suspect: _Task | None = None  # an evaluation that lost engines max_retries times, run alone
+        self._suspect_sent = False
+        self._held: list[_Task] = []  # tasks waiting while the suspect runs alone
 
     # ------------------------------------------------------------------ sending
-    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True) -> TaskFuture:
+    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
+               seed: Any = None) -> TaskFuture:
         """Send ``fn(*args)`` to a free engine; the future gets its value."""
-        task = _Task(fn, args, TaskFuture(self), label, evaluation)
+        task = _Task(fn, args, TaskFuture(self), label, evaluation, seed)
         self._send(task)
         return task.future
 
     def _send(self, task: _Task) -> None:
+        if self._suspect is not None and task is not self._suspect:
+            self._held.append(task)  # a suspect runs alone first
+            return
+        task.alone = not self.pending
         task.attempts += 1
         task.ar = self.view.apply_async(self._pickled(task.fn), *task.args)
         self.pending[task.ar] = task
@@ -186,8 +200,20 @@ class TaskManager:
                 ar = self._completed.get_nowait()
             except queue.Empty:
                 break
+        self._release()
         self._refresh_bar()
         return resolved
+
+    def _release(self) -> None:
+        """Send the suspect once nothing else is in flight; send the held tasks once it resolved."""
+        if self._suspect is not None and not self._suspect_sent and not self.pending:
+            self._suspect_sent = True
+            self._send(self._suspect)
+        if self._suspect is not None and self._suspect.future.done():
+            self._suspect, self._suspect_sent = None, False
+            held, self._held = self._held, []
+            for task in held:
+                self._send(task)
 
     def _handle(self, task: _Task, ar: Any) -> None:
         try:
@@ -227,7 +253,26 @@ class TaskManager:
         name = self.engine_names(ar.engine_id, found.group(1) if found else None)
         self.lost_engines.append(name)
         task.history.append(name)
-        if task.attempts > self.max_retries:
+        if task.attempts > self.max_retries and task.evaluation and task.alone and task is self._suspect:
+            from nasnb.results import EvaluationResult
+
+            msg = (f"engine lost {task.attempts} times while evaluating it (the last time it ran alone; engines "
+                   f"{', '.join(task.history)} died): out of memory, or a crash in native code?")
+            logger.error("evaluation %s: %s; recorded as failed", task.label, msg)
+            self._resolve(task, value=EvaluationOutcome(EvaluationResult.failed(msg), seed=task.seed,
+                                                        engine={"engine_id": ar.engine_id}),
+                          engine={"engine_id": ar.engine_id})
+            self.ensure_engines()
+            self._release()
+            return
+        if task.attempts > self.max_retries and task.evaluation and self._suspect is None:
+            logger.warning("%s died while running task %s for the %d. time; running it alone to tell whether "
+                           "it kills its engine", name, task.label, task.attempts)
+            self._suspect, self._suspect_sent = task, False
+            self.ensure_engines()
+            self._release()
+            return
+        if task.attempts > self.max_retries and not task.evaluation:
             msg = (f"Task {task.label} was lost {task.attempts} times (engines {', '.join(task.history)} died); "
                    "giving up.")
             logger.error(msg)

@@ -136,6 +136,34 @@ def test_killed_engine_task_is_resubmitted_and_recorded_once(env, tmp_path):
     assert env.num_engines == 2  # MPI lost the whole job; the cluster started new engines
 
 
+class KillsItsEngineForSeed1:
+    """A candidate that always kills the engine evaluating it (as one allocating 20 GB would)."""
+
+    def descriptor_evaluate(self, descriptor, epochs, dataset, percentage=1.0, seed=None):
+        if seed == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return EvaluationResult(0.1, {"accuracy": 0.5}, 0.0, 0.5)
+
+
+def test_a_candidate_that_keeps_killing_engines_is_recorded_failed(tmp_path):
+    study = ExperimentStore(tmp_path / "oom.sqlite").create_study("oom")
+    d = digits_descriptor(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EngineLostWarning)
+        with Cluster(n=2, max_retries=1, timeout=120) as env:
+            results = env.map_evaluate([d, d, d], 1, "digits", seeds=[0, 1, 2], study=study,
+                                       evaluator=KillsItsEngineForSeed1())
+            assert [r.status for r in results] == ["done", "failed", "done"]
+            assert "engine lost 3 times while evaluating it" in results[1].message
+            assert "out of memory" in results[1].message
+            rows = study.evaluations()
+            assert [(r.seq, r.seed, r.status) for r in rows] == [(0, 0, "done"), (1, 1, "failed"), (2, 2, "done")]
+            # resumed: the failed row is reused, no engine is killed again
+            again = env.map_evaluate([d, d, d], 1, "digits", seeds=[0, 1, 2], study=study,
+                                     evaluator=KillsItsEngineForSeed1())
+            assert [r.status for r in again] == ["done", "failed", "done"] and len(study) == 3
+
+
 def test_data_parallel_training_matches_single_process(env):
     d = digits_descriptor(4)
     dp = env.data_parallel_evaluate(d, 3, "digits", seed=0)
