@@ -165,6 +165,29 @@ class Cluster:
         self._history: dict[str, str] = {}  # registration uuid -> engine name, kept after it dies
 
     # ------------------------------------------------------------------ lifecycle
+    def start(self, warm: str | None = "import torch, nasnb.evaluators") -> "Cluster":
+        """Launch the controller and engines now, without waiting for them; return ``self``.
+
+        The engines start (and run ``warm``, Python code such as the imports of a first
+        evaluation) while the client goes on with other work; entering the ``with`` block later
+        connects and waits for them. Use it to hide engine start-up behind local work::
+
+            env = nasnb.Cluster(n=2).start()
+            local_history = search.run(evaluator, 100)      # meanwhile the engines start
+            with env:
+                history = search.run(evaluator, 100, executor=env)
+
+        A launched cluster not entered is stopped when the client exits (as every started one).
+        """
+        if self.connecting:
+            raise ClusterError("start() launches a new cluster; a Cluster that connects (profile, cluster_id "
+                               "or connection_file) is entered directly.")
+        if self._cluster is None:
+            self._cluster, _ = connect.start_cluster(
+                self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
+                mpi_args=self.mpi_args, warm=warm, wait=False)
+        return self
+
     @property
     def owned(self) -> bool:
         """True when this object started the cluster (and so stops it on exit)."""
@@ -179,6 +202,8 @@ class Cluster:
             self._client = connect.connect_client(profile=self.profile, cluster_id=self.cluster_id,
                                                   connection_file=self.connection_file, timeout=self.timeout,
                                                   n=self.n)
+        elif self._cluster is not None:  # launched by start(): engines have been starting meanwhile
+            self._client = connect.finish_start(self._cluster, self.n, self.timeout, self.engines)
         else:
             self._cluster, self._client = connect.start_cluster(
                 self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
