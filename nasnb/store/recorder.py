@@ -150,7 +150,11 @@ class StudyRecorder:
         """
         store = self.study.store
         with store.reading() as conn:
-            groups = conn.execute(
+            # one pass that stops at the first row of other settings (no sort); the full tally only then
+            other = conn.execute(
+                f"SELECT settings_json FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
+                "AND settings_json != ? LIMIT 1", (self.study.id, str(self.settings_json))).fetchone()
+            groups = [] if other is None else conn.execute(
                 f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
                 "GROUP BY settings_json", (self.study.id,)).fetchall()
             others = [(text, n) for text, n in groups if not self._same_settings(text)]
