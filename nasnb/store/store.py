@@ -207,12 +207,12 @@ class ExperimentStore:
                 self._maybe_checkpoint()
             return
         with self.transaction() as conn:
-            self._write(conn, rows, overwrite)
+            self._write(conn, rows, overwrite, explain=True)
 
-    def _write(self, conn: sqlite3.Connection, rows: list[tuple], overwrite: bool) -> None:
+    def _write(self, conn: sqlite3.Connection, rows: list[tuple], overwrite: bool, explain: bool = False) -> None:
         if overwrite:  # the evaluation of these sequence indices is replaced, whatever it was
             conn.executemany("DELETE FROM evaluations WHERE study_id=? AND seq=?", [(r[0], r[2]) for r in rows])
-        else:
+        elif explain:  # name the evaluation already recorded (held-back rows rely on the count below)
             self._refuse_duplicates(conn, rows)
         before = conn.total_changes
         conn.executemany(UPSERT, rows)

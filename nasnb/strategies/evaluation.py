@@ -40,7 +40,7 @@ from typing import Any, Mapping
 
 from nasnb.evaluators.execution import run_evaluation
 from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
-from nasnb.results import EvaluationOutcome, EvaluationResult, as_result
+from nasnb.results import EvaluationOutcome, EvaluationResult, Status, as_result
 from nasnb.store.recorder import evaluator_settings
 from nasnb.store.schema import describe, json_hash
 
@@ -183,7 +183,7 @@ class FailureLog:
     def check(self, index: int, outcome: EvaluationOutcome) -> None:
         """Log a failed outcome; raise when its exception is not caught (after it was recorded)."""
         result = outcome.result
-        if result.status != "failed":
+        if result.status != Status.FAILED:
             return
         self.count += 1
         last = result.message.strip().splitlines()[-1] if result.message.strip() else "unknown error"
