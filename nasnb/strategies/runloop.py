@@ -155,7 +155,7 @@ class RunLoop:
             return None
         if self.inline:
             return self._inline.submit(self.runner.evaluate, job)
-        if self.mark_running:
+        if self.mark_running and job.index not in self.stored:  # (a retried row is replaced by its result)
             desc_json, desc_hash, cand_json = self.runner.describe(job)
             self.recorder.started(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, seed=job.seed,
                                   candidate_json=cand_json, parent=job.parent)

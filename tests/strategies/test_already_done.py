@@ -17,6 +17,10 @@ from nasnb.spaces import layer_choice_space
 from nasnb.store import ExperimentStore, Status
 from nasnb.strategies import RandomSearch
 
+# torch imported here, in the main thread: run_evaluation imports it lazily, and two pool threads
+# importing it at once can meet a partially initialised module (a race outside this test's subject)
+pytest.importorskip("torch")
+
 
 class Counting:
     """Deterministic scores from the descriptor, the seed and ``epochs``; counts its calls."""
@@ -177,3 +181,28 @@ def test_a_v2_store_migrates_to_the_one_candidate_hash(tmp_path):
     assert (row.descriptor_hash, row.key) == (right, key)
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_retrying_failed_rows_on_an_executor(tmp_path):
+    """A retried row is replaced by its new result (no running row is written over a finished one)."""
+
+    class Flaky(Counting):
+        broken = True
+
+        def descriptor_evaluate(self, descriptor, seed=None, epochs=1):
+            if self.broken and seed % 2:
+                raise RuntimeError("flaky")
+            return super().descriptor_evaluate(descriptor, seed=seed, epochs=epochs)
+
+    study = ExperimentStore(tmp_path / "f.sqlite").create_study("f")
+    with cf.ThreadPoolExecutor(2) as pool:
+        first = RandomSearch(layer_choice_space(channels=8), seed=0, workers=2).run(Flaky(), 6, study=study,
+                                                                                   executor=pool)
+        failed = [i for i, s in enumerate(first.statuses) if s == "failed"]
+        assert failed and len(failed) < 6
+        fixed = Flaky()
+        fixed.broken = False
+        again = RandomSearch(layer_choice_space(channels=8), seed=0, workers=2).run(
+            fixed, 6, study=study, executor=pool, retry_failed=True)
+    assert fixed.calls == len(failed) and set(again.statuses) == {"done"}
+    assert [r.status for r in study.evaluations()] == ["done"] * 6
