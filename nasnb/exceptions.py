@@ -26,6 +26,7 @@ __all__ = [
     "BenchmarkError",
     "StoreError",
     "StudyConfigError",
+    "SettingsMismatchError",
     "EvaluationError",
     "SearchError",
     "ClusterError",
@@ -76,6 +77,18 @@ class StoreError(NasnbError, RuntimeError):
 
 class StudyConfigError(StoreError, ValueError):
     """A study was re-opened with a configuration different from the stored one."""
+
+
+class SettingsMismatchError(StudyConfigError):
+    """A study is run with other evaluation settings (seed, evaluator configuration,
+    ``evaluate_kwargs``) than the ones its rows were recorded with.
+
+    ``differences`` lists the differing keys (e.g. ``["evaluate.epochs"]``).
+    """
+
+    def __init__(self, message: str, differences: list | tuple = ()) -> None:
+        super().__init__(message)
+        self.differences = list(differences)
 
 
 class EvaluationError(NasnbError, RuntimeError):

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import enum
 import math
 import numbers
 from dataclasses import asdict, dataclass, field
@@ -25,26 +26,79 @@ from typing import Any, Iterator
 
 from nasnb.exceptions import EvaluationError, ParameterError
 
-__all__ = ["EvaluationResult", "EvaluationOutcome", "STATUSES", "as_result", "is_finished"]
-
-#: Statuses an evaluation can end in (``queued``/``running`` live only in the store).
-STATUSES = ("done", "failed", "invalid", "diverged")
+__all__ = ["Status", "EvaluationResult", "EvaluationOutcome", "STATUSES", "as_result", "competes"]
 
 
-def is_finished(status: Any) -> bool:
-    """True when an evaluation with ``status`` finished normally and its fitness is a result.
+class Status(str, enum.Enum):
+    """The one status vocabulary of nasnb (results, store rows, strategies, exports, SQL).
+
+    A member compares equal to its string value (``Status.DONE == "done"``), so rows read
+    back from SQLite and JSON need no conversion. ``running`` marks a candidate submitted to
+    an executor and not finished yet (a search writes it when it submits, and replaces it by
+    the final row); every other status is final (:attr:`is_finished`), like Optuna's
+    ``TrialState.is_finished``.
+
+    Examples
+    --------
+    >>> Status("done").is_finished, Status.RUNNING.is_finished
+    (True, False)
+    >>> [s.value for s in Status if s.is_finished]
+    ['done', 'failed', 'invalid', 'diverged']
+    >>> f"{Status.FAILED}" == "failed"
+    True
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    INVALID = "invalid"
+    DIVERGED = "diverged"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:  # shown as the plain string it equals (tables, doctests, messages)
+        return repr(self.value)
+
+    __format__ = str.__format__
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the evaluation has ended (done / failed / invalid / diverged)."""
+        return self not in (Status.QUEUED, Status.RUNNING)
+
+    @classmethod
+    def finished(cls) -> tuple["Status", ...]:
+        """The final statuses, in declaration order."""
+        return tuple(s for s in cls if s.is_finished)
+
+    @classmethod
+    def sql_list(cls, statuses: Any = None) -> str:
+        """``('done','failed',...)``: an SQL list of ``statuses`` (default: the final ones)."""
+        chosen = cls.finished() if statuses is None else tuple(cls(s) for s in statuses)
+        return "(" + ",".join(f"'{s.value}'" for s in chosen) + ")"
+
+
+#: Statuses an evaluation can end in (the finished :class:`Status` values).
+STATUSES = tuple(s.value for s in Status.finished())
+
+
+def competes(status: Any) -> bool:
+    """True when an evaluation with ``status`` finished normally (``done``) and its fitness is a result.
 
     The one test of "does this row compete": only finished evaluations are a parent, the best
     of a study, or a point of a best-so-far curve or an ECDF. A ``failed``, ``invalid`` or
     ``diverged`` row keeps a placeholder fitness (0) that is never ranked, whatever the sign
-    of the real fitness values.
+    of the real fitness values. (:attr:`Status.is_finished` is wider: it says the evaluation
+    has *ended*, failures included, as Optuna's ``TrialState.is_finished``.)
 
     Examples
     --------
-    >>> [is_finished(s) for s in ("done", "failed", "invalid", "diverged", "running")]
+    >>> [competes(s) for s in ("done", "failed", "invalid", "diverged", "running")]
     [True, False, False, False, False]
     """
-    return status == "done"
+    return status == Status.DONE
 
 
 @dataclass(frozen=True)
@@ -80,6 +134,7 @@ class EvaluationResult:
         if self.status not in STATUSES:
             raise ParameterError(f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. "
                                  f"Got {self.status!r} instead.")
+        object.__setattr__(self, "status", Status(self.status))
         for name in ("loss", "total_time", "fitness"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -107,11 +162,12 @@ class EvaluationResult:
     @property
     def ok(self) -> bool:
         """True when the evaluation finished normally."""
-        return self.status == "done"
+        return self.status is Status.DONE
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly dict (``nan`` loss becomes ``None``)."""
         d = asdict(self)
+        d["status"] = self.status.value
         if isinstance(d["loss"], float) and not math.isfinite(d["loss"]):
             d["loss"] = None
         return d

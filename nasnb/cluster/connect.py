@@ -35,7 +35,7 @@ from typing import Any
 from nasnb._optional import require
 from nasnb.exceptions import ClusterError, ClusterTimeoutError
 
-__all__ = ["start_cluster", "stop_cluster", "connect_client", "wait_for_engines", "threads_per_engine"]
+__all__ = ["start_cluster", "finish_start", "stop_cluster", "connect_client", "wait_for_engines", "threads_per_engine"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,13 @@ def wait_for_engines(client: Any, n: int, timeout: float, where: str) -> None:
 
 
 def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, cluster_id: str | None = None,
-                  timeout: float = 60.0, threads: int | None = None, mpi_args: list[str] | None = None):
+                  timeout: float = 60.0, threads: int | None = None, mpi_args: list[str] | None = None,
+                  warm: str | None = None, wait: bool = True):
     """Start a controller and ``n`` engines; return ``(ipp.Cluster, ipp.Client)``.
+
+    With ``wait=False`` the processes are launched and ``(ipp.Cluster, None)`` returned at once
+    (engines keep starting); :func:`finish_start` then connects and waits. ``warm`` is Python
+    code each engine runs when it starts (e.g. ``"import torch"``), before its first task.
 
     Parameters
     ----------
@@ -99,6 +104,8 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
     cluster = ipp.Cluster(**kwargs)
     env = {var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     cluster.config.EngineLauncher.environment = env
+    if warm:
+        cluster.config.EngineLauncher.engine_args = [f"--IPEngine.startup_command={warm}"]
     if mpi_args:
         cluster.config.MPILauncher.mpi_args = list(mpi_args)
     if cluster.cluster_file and os.path.exists(cluster.cluster_file):
@@ -108,18 +115,33 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
     _STARTED[cluster.cluster_id] = (cluster, _spawn_watchdog(cluster), os.getpid())
     try:
         cluster.start_cluster_sync()
+    except BaseException as exc:
+        _launch_failed(cluster, exc, n, engines)
+    if not wait:
+        return cluster, None
+    return cluster, finish_start(cluster, n, timeout, engines)
+
+
+def finish_start(cluster: Any, n: int, timeout: float, engines: str = "mpi") -> Any:
+    """Connect a client to a cluster :func:`start_cluster` launched and wait for its ``n`` engines."""
+    try:
         client = cluster.connect_client_sync()
         wait_for_engines(client, n, timeout, f"the new cluster {cluster.cluster_id!r}")
     except BaseException as exc:
-        _stop_quietly(cluster)
-        if isinstance(exc, ClusterError):
-            raise
-        if isinstance(exc, Exception):
-            raise ClusterError(f"Could not start an ipyparallel cluster with {n} {engines!r} engine(s): "
-                               f"{type(exc).__name__}: {exc}") from exc
-        raise
+        _launch_failed(cluster, exc, n, engines)
     logger.info("started cluster %s with %d %s engines", cluster.cluster_id, n, engines)
-    return cluster, client
+    return client
+
+
+def _launch_failed(cluster: Any, exc: BaseException, n: int, engines: str) -> None:
+    """Stop what was started and raise (a :class:`ClusterError` for any ordinary exception)."""
+    _stop_quietly(cluster)
+    if isinstance(exc, ClusterError):
+        raise exc
+    if isinstance(exc, Exception):
+        raise ClusterError(f"Could not start an ipyparallel cluster with {n} {engines!r} engine(s): "
+                           f"{type(exc).__name__}: {exc}") from exc
+    raise exc
 
 
 def _spawn_watchdog(cluster: Any) -> subprocess.Popen:

@@ -9,14 +9,18 @@ work) and names it by a token afterwards; the engine keeps it with the data sets
 so a data set is loaded once per engine per study. Each evaluation runs through
 :func:`~nasnb.evaluators.run_evaluation`, exactly as in the client, and comes back as an
 :class:`~nasnb.results.EvaluationOutcome` naming the engine (id, host, MPI rank, pid,
-device); results with a study are written by the one study recorder.
+device). The cluster records nothing itself: ``map_evaluate`` and ``Strategy.run`` record through
+the one run loop and study recorder, :meth:`Cluster.submit` is
+:meth:`concurrent.futures.Executor.submit`.
 
 A task whose engine died is resubmitted to a live engine (the lost engine is named in a
 warning; a cluster nasnb started and that lost every engine — an MPI job loses every rank
 when one dies — gets a new set; on a connected cluster the client waits ``timeout`` seconds
-for engines to come back). After ``max_retries`` losses, or when no engine comes back, the
-future fails with a :class:`~nasnb.exceptions.ClusterError`: an infrastructure failure is
-never recorded as the candidate's failure. Engines pin their thread count to
+for engines to come back). An evaluation lost ``max_retries`` times runs once more alone: if
+it kills its engine alone too, it is recorded ``failed`` with the reason ("engine lost N times
+while evaluating it ...: out of memory?") and the study goes on. When no engine comes back, or
+an ipyparallel wait times out, the call stops with a :class:`~nasnb.exceptions.ClusterError`
+saying how to resume: an infrastructure failure is never recorded as the candidate's failure. Engines pin their thread count to
 cores-per-host // engines-per-host, and each engine trains on ``cuda:(local rank mod device
 count)`` on a host with GPUs.
 
@@ -27,7 +31,7 @@ A study resumed after a crash runs only what is missing (needs MPI engines; skip
     with nasnb.Cluster(n=2) as env:                       # or Cluster(cluster_id=...) to connect
         results = env.map_evaluate(descriptors, 1, "digits", seeds=range(8), study=study)
         r = env.descriptor_evaluate(d, 1, "digits", seed=0)   # same API as LocalEvaluator
-        futures = [env.submit(d, 1, "digits", seed=s) for s, d in enumerate(descriptors)]
+        futures = [env.submit(pow, 2, k) for k in range(8)]   # concurrent.futures.Executor.submit
         for f in env.as_completed(futures): ...
         r = env.data_parallel_evaluate(d, 2, "digits", seed=0)  # one network on all engines
 
@@ -43,15 +47,20 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nasnb._validation import check_choice, check_fraction, check_positive_int, parameter_error
+from nasnb._validation import (
+    check_choice,
+    check_fraction,
+    check_nonnegative_int,
+    check_positive_int,
+    parameter_error,
+)
 from nasnb.cluster import connect
 from nasnb.cluster.distributed import free_port, rendezvous_point
 from nasnb.cluster.engine import cache_object, call_cached, dumps_object, engine_info, engine_setup, evaluate_packed
 from nasnb.cluster.tasks import TaskFuture, TaskManager
-from nasnb.exceptions import ClusterError
-from nasnb.results import EvaluationOutcome, EvaluationResult
-from nasnb.store.recorder import StudyRecorder, evaluator_settings
-from nasnb.store.schema import check_seed, describe
+from nasnb.exceptions import ClusterError, ClusterTimeoutError
+from nasnb.results import EvaluationResult
+from nasnb.store.schema import check_seed
 
 __all__ = ["Cluster"]
 
@@ -81,6 +90,20 @@ def _data_parallel_entry(ctx, token, blob, descriptor, epochs, dataset, percenta
     return data_parallel_evaluate(ctx, cached_object(token, blob), descriptor, epochs, dataset, percentage, seed)
 
 
+def _get(ar: Any, timeout: float, what: str) -> Any:
+    """``ar.get(timeout)`` with ipyparallel's timeout (``TimeoutError: Result not ready.``) as a
+    :class:`~nasnb.exceptions.ClusterTimeoutError` that says what was waited for and how to resume."""
+    try:
+        return ar.get(timeout=timeout)
+    except Exception as exc:
+        if type(exc).__name__ == "TimeoutError" or isinstance(exc, TimeoutError):
+            raise ClusterTimeoutError(
+                f"Waited {timeout:g} s for {what}; no answer (a loaded machine or a hung engine). Nothing was "
+                "lost: raise Cluster(timeout=...) and run the same call again with the same study to resume."
+            ) from exc
+        raise
+
+
 #: Engine launchers of ipyparallel that ``Cluster(engines=...)`` accepts (or a launcher class path).
 ENGINE_LAUNCHERS = ("mpi", "local", "slurm", "pbs", "sge", "lsf", "htcondor", "ssh", "windowshpc")
 
@@ -107,7 +130,9 @@ class Cluster:
     threads_per_engine : int, optional
         Threads per engine (default: cores of its host // engines on that host).
     max_retries : int, default 3
-        Times a task is resubmitted after the engine running it died.
+        Times a task is resubmitted after the engine running it died. An evaluation lost that
+        often runs once more alone and, if it kills its engine alone too, is recorded ``failed``
+        ("engine lost N times while evaluating it ...") so that the study goes on.
     mpi_args : list of str, optional
         Extra ``mpiexec`` arguments for started MPI engines.
     """
@@ -137,10 +162,32 @@ class Cluster:
         self._tokens: dict[int, tuple[str, bytes, Any]] = {}
         self._blobs: dict[str, bytes] = {}  # token -> cloudpickled object, sent once per engine
         self._held: dict[str, set[str]] = {}  # engine registration uuid -> tokens it holds
-        self._next_seq: dict[int, int] = {}  # id(study) -> next sequence index submit() hands out
         self._history: dict[str, str] = {}  # registration uuid -> engine name, kept after it dies
 
     # ------------------------------------------------------------------ lifecycle
+    def start(self, warm: str | None = "import torch, nasnb.evaluators") -> "Cluster":
+        """Launch the controller and engines now, without waiting for them; return ``self``.
+
+        The engines start (and run ``warm``, Python code such as the imports of a first
+        evaluation) while the client goes on with other work; entering the ``with`` block later
+        connects and waits for them. Use it to hide engine start-up behind local work::
+
+            env = nasnb.Cluster(n=2).start()
+            local_history = search.run(evaluator, 100)      # meanwhile the engines start
+            with env:
+                history = search.run(evaluator, 100, executor=env)
+
+        A launched cluster not entered is stopped when the client exits (as every started one).
+        """
+        if self.connecting:
+            raise ClusterError("start() launches a new cluster; a Cluster that connects (profile, cluster_id "
+                               "or connection_file) is entered directly.")
+        if self._cluster is None:
+            self._cluster, _ = connect.start_cluster(
+                self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
+                mpi_args=self.mpi_args, warm=warm, wait=False)
+        return self
+
     @property
     def owned(self) -> bool:
         """True when this object started the cluster (and so stops it on exit)."""
@@ -155,6 +202,8 @@ class Cluster:
             self._client = connect.connect_client(profile=self.profile, cluster_id=self.cluster_id,
                                                   connection_file=self.connection_file, timeout=self.timeout,
                                                   n=self.n)
+        elif self._cluster is not None:  # launched by start(): engines have been starting meanwhile
+            self._client = connect.finish_start(self._cluster, self.n, self.timeout, self.engines)
         else:
             self._cluster, self._client = connect.start_cluster(
                 self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
@@ -227,7 +276,8 @@ class Cluster:
         new = [eid for eid in live if eid not in self._engines or self._engines[eid].get("uuid") != uuids.get(eid)]
         if not new:
             return
-        infos = client.direct_view(new).apply_async(engine_info).get(timeout=self.timeout)
+        infos = _get(client.direct_view(new).apply_async(engine_info), self.timeout,
+                     f"engine(s) {new} to report their host and cores")
         if self.threads_per_engine:
             threads = [self.threads_per_engine] * len(new)
         else:
@@ -235,7 +285,7 @@ class Cluster:
             threads = connect.threads_per_engine(others + list(infos))[len(others):]
         ars = [client[eid].apply_async(engine_setup, eid, t) for eid, t in zip(new, threads)]
         for eid, ar in zip(new, ars):
-            self._engines[eid] = dict(ar.get(timeout=self.timeout), uuid=uuids.get(eid))
+            self._engines[eid] = dict(_get(ar, self.timeout, f"engine {eid} to pin its threads"), uuid=uuids.get(eid))
             if uuids.get(eid):
                 self._history[uuids[eid]] = self.engine_name(eid)
                 self._held[uuids[eid]] = set()
@@ -293,7 +343,9 @@ class Cluster:
         ars = [(eid, client[eid].apply_async(cache_object, token, self._blobs[token])) for eid in todo]
         for eid, ar in ars:
             try:
-                ar.get(timeout=max(self.timeout, 120.0))
+                _get(ar, max(self.timeout, 120.0), f"{self.engine_name(eid)} to receive an object")
+            except ClusterTimeoutError:
+                raise
             except Exception as exc:
                 from nasnb.cluster.tasks import is_engine_death
 
@@ -315,7 +367,7 @@ class Cluster:
             self._push(token, [engine_id])
 
     def submit_evaluation(self, evaluator: Any, payload: Any, *, fast: bool, kwargs: Any = None,
-                          label: str | None = None, on_result: Callable[[Any], Any] | None = None) -> TaskFuture:
+                          label: str | None = None) -> TaskFuture:
         """Run :func:`~nasnb.evaluators.run_evaluation` on a free engine; a future of its outcome.
 
         The executor interface :meth:`nasnb.strategies.Strategy.run` uses: ``evaluator`` is sent
@@ -326,7 +378,8 @@ class Cluster:
         # one cloudpickled buffer per task (objects defined in a notebook travel by value)
         packed = dumps_object((token, payload, bool(fast), dict(kwargs or {})))
         return self._manager.submit(evaluate_packed, (packed,),
-                                    label=label or f"evaluation of {type(payload).__name__}", on_result=on_result)
+                                    label=label or f"evaluation of {type(payload).__name__}",
+                                    seed=dict(kwargs or {}).get("seed"))
 
     def wait_first(self, futures: Iterable[Any]) -> set:
         """Block until one of ``futures`` is done (driving the client loop); return the done ones."""
@@ -341,65 +394,33 @@ class Cluster:
     def _check(self, epochs: int, percentage: float, func: str) -> tuple[int, float]:
         return check_positive_int(epochs, "epochs", func), check_fraction(percentage, "percentage", func)
 
-    def submit(self, fn_or_descriptor: Any, *args: Any, seed: Any = None, seq: int | None = None,
-               study: Any = None, evaluator: Any = None, **kwargs: Any) -> TaskFuture:
-        """Run one task asynchronously on a free engine and return a future.
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> TaskFuture:
+        """Schedule ``fn(*args, **kwargs)`` on a free engine; return a future (as
+        :meth:`concurrent.futures.Executor.submit`).
 
-        A descriptor is evaluated (``submit(d, epochs, dataset, percentage=1.0, seed=0)``; the
-        future gives an :class:`~nasnb.results.EvaluationResult`, recorded in the study with
-        sequence index ``seq``, default the next free one). A callable is run as
-        ``fn(*args, **kwargs)`` (sent to each engine once); its exception reaches the future as
-        ipyparallel's ``RemoteError`` (``.ename`` names the original class).
+        ``fn`` is sent to each engine once (cloudpickled: functions defined in a notebook work);
+        its exception reaches the future as ipyparallel's ``RemoteError`` (``.ename`` names the
+        original class). To evaluate descriptors use :meth:`descriptor_evaluate` or
+        :meth:`map_evaluate` (recorded in a study), or pass the cluster as ``executor=`` to
+        :meth:`nasnb.strategies.Strategy.run`.
         """
         self._require()
-        if callable(fn_or_descriptor) and not hasattr(fn_or_descriptor, "canonical_hash"):
-            token, _ = self._token(fn_or_descriptor)
-            kw = dict(kwargs, **({} if seed is None else {"seed": seed}))
-            return self._manager.submit(call_cached, (token, args, kw), evaluation=False,
-                                        label=getattr(fn_or_descriptor, "__name__", "task"), seq=seq)
-        study = study if study is not None else self.study
-        if study is not None and seq is None:  # next free index, counting submitted ones not recorded yet
-            seq = max(study.next_seq(), self._next_seq.get(id(study), 0))
-            self._next_seq[id(study)] = seq + 1
-        return self._evaluations([fn_or_descriptor], *args, seeds=[seed], seqs=[seq], study=study,
-                                 evaluator=evaluator, **kwargs)[0]
-
-    def _evaluations(self, descriptors: Sequence[Any], epochs: int, dataset: Any, percentage: float = 1.0,
-                     *, seeds: Sequence[Any], seqs: Sequence[int | None], study: Any, evaluator: Any,
-                     retry_failed: bool = False, func: str = "submit") -> list[TaskFuture]:
-        """Futures of ``EvaluationResult`` s; rows the study already holds are not run again."""
-        epochs, percentage = self._check(epochs, percentage, func)
-        ev = self._evaluator(evaluator)
-        call = {"epochs": epochs, "dataset": getattr(dataset, "name", dataset), "percentage": percentage}
-        recorder = StudyRecorder(study, evaluator_settings(ev, call)) if study is not None else None
-        stored = recorder.completed(retry_failed=retry_failed) if recorder is not None else {}
-        futures: list[TaskFuture] = []
-        for descriptor, seed, seq in zip(descriptors, seeds, seqs):
-            kwargs = {"epochs": epochs, "dataset": dataset, "percentage": percentage, "seed": seed}
-            on_result: Callable[[Any], Any] = _result_of
-            if recorder is not None:
-                seed = check_seed(seed, func)
-                desc_json, desc_hash = describe(descriptor)
-                row = stored.get(seq)
-                if row is not None and row.descriptor_hash == desc_hash and row.seed == seed \
-                        and row.settings == recorder.settings:
-                    done = TaskFuture(None, seq)
-                    done.set_result(row.result)
-                    futures.append(done)
-                    continue
-                on_result = _Recording(recorder, seq, desc_json, desc_hash,
-                                       overwrite=retry_failed and row is not None)
-            future = self.submit_evaluation(ev, descriptor, fast=False, kwargs=kwargs,
-                                            label=f"seq={seq}" if seq is not None else f"#{len(futures)}",
-                                            on_result=on_result)
-            future.seq = seq
-            futures.append(future)
-        return futures
+        if not callable(fn) or hasattr(fn, "canonical_hash"):
+            raise parameter_error("fn", "Cluster.submit", "a callable (as concurrent.futures.Executor.submit; "
+                                  "evaluate descriptors with descriptor_evaluate or map_evaluate)", fn)
+        token, _ = self._token(fn)
+        return self._manager.submit(call_cached, (token, args, kwargs), evaluation=False,
+                                    label=getattr(fn, "__name__", "task"))
 
     def map_evaluate(self, descriptors: Iterable[Any], epochs: int, dataset: Any, *, seeds: Any = None,
                      percentage: float = 1.0, study: Any = None, start_seq: int = 0, evaluator: Any = None,
-                     progress: bool | None = None, retry_failed: bool = False) -> list[EvaluationResult]:
+                     progress: bool | None = None, retry_failed: bool = False,
+                     on_mismatch: str = "raise") -> list[EvaluationResult]:
         """Evaluate many descriptors on the engines; results come back in input order.
+
+        A run of a fixed list of candidates through the one run loop of
+        :meth:`nasnb.strategies.Strategy.run` (:class:`~nasnb.strategies.fixed.FixedCandidates`):
+        recording, resume and the "already done?" rule are the search's.
 
         Parameters
         ----------
@@ -409,12 +430,18 @@ class Cluster:
         seeds : int, sequence of int, or None
             One seed per descriptor, or one int used for every evaluation.
         study : Study, optional
-            Record the evaluations there (default: the cluster's ``study``). Evaluations
-            already finished in the study — same sequence index ``start_seq + i``, descriptor,
-            seed and settings — are not run again (resume after a crash).
+            Record the evaluations there (default: the cluster's ``study``), at sequence indices
+            ``start_seq + i``. Evaluations the study already holds with the same descriptor, seed
+            and settings are not run again (resume after a crash); a study recorded with other
+            settings raises :class:`~nasnb.exceptions.SettingsMismatchError` (see ``on_mismatch``).
         retry_failed : bool
             Run evaluations recorded as ``failed`` again.
+        on_mismatch : {"raise", "archive"}
+            As in :meth:`nasnb.strategies.Strategy.run`.
         """
+        from nasnb.strategies.fixed import FixedCandidates
+        from nasnb.strategies.runloop import RunLoop
+
         self._require()
         descriptors = list(descriptors)
         if seeds is None or isinstance(seeds, (int, np.integer)):
@@ -424,22 +451,29 @@ class Cluster:
             if len(seeds) != len(descriptors):
                 raise parameter_error("seeds", "map_evaluate", f"one seed per descriptor ({len(descriptors)})",
                                       f"{len(seeds)} seeds")
+        epochs, percentage = self._check(epochs, percentage, "map_evaluate")
+        start_seq = check_nonnegative_int(start_seq, "start_seq", "map_evaluate")
         study = study if study is not None else self.study
-        seqs = [start_seq + i for i in range(len(descriptors))]
-        manager = self._manager.progress(len(descriptors), enabled=self.progress if progress is None else progress)
-        try:
-            futures = self._evaluations(descriptors, epochs, dataset, percentage, seeds=seeds, seqs=seqs,
-                                        study=study, evaluator=evaluator, retry_failed=retry_failed,
-                                        func="map_evaluate")
-            manager.wait([f for f in futures if f._manager is not None])
-        finally:
-            manager.close_progress()
-        return [f.result() for f in futures]
+        if study is not None:
+            seeds = [check_seed(s, "map_evaluate") for s in seeds]
+        if not descriptors:
+            return []
+        fixed = FixedCandidates(descriptors, seeds)
+        loop = RunLoop(fixed, self._evaluator(evaluator), study=study, executor=self,
+                       evaluate_kwargs={"epochs": epochs, "dataset": dataset, "percentage": percentage},
+                       catch=(Exception,), retry_failed=retry_failed,
+                       progress=self.progress if progress is None else bool(progress), func="Cluster.map_evaluate",
+                       on_mismatch=on_mismatch, first_seq=start_seq)
+        loop.run(len(descriptors), "batch")
+        return fixed.results()
 
     def descriptor_evaluate(self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0,
                             seed: Any = None) -> EvaluationResult:
-        """Evaluate one descriptor on a free engine (same call as an evaluator's)."""
-        return self.submit(descriptor, epochs, dataset, percentage, seed=seed).result()
+        """Evaluate one descriptor on a free engine (same call as an evaluator's; nothing is recorded)."""
+        epochs, percentage = self._check(epochs, percentage, "descriptor_evaluate")
+        kwargs = {"epochs": epochs, "dataset": dataset, "percentage": percentage, "seed": seed}
+        return self.submit_evaluation(self._evaluator(), descriptor, fast=False, kwargs=kwargs,
+                                      label="descriptor_evaluate").result().result
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
         """Yield futures from :meth:`submit` as they finish."""
@@ -482,7 +516,7 @@ class Cluster:
         from nasnb.cluster.tasks import is_engine_death
 
         try:
-            return ar.get(timeout=wait)
+            return _get(ar, wait, f"{self.engine_name(eid)} to finish apply_all")
         except Exception as exc:
             if is_engine_death(exc):
                 raise ClusterError(f"{self.engine_name(eid)} died during apply_all; collective work is not "
@@ -503,22 +537,3 @@ class Cluster:
         token, _ = self._token(ev)  # engines hold the evaluator (and its data) from now on
         return self.apply_all(_data_parallel_entry, token, None, descriptor, epochs, dataset, percentage, seed,
                               backend=backend)[0]
-
-
-def _result_of(outcome: Any) -> Any:
-    """The :class:`EvaluationResult` of an outcome (what descriptor-evaluating futures give)."""
-    return outcome.result if isinstance(outcome, EvaluationOutcome) else outcome
-
-
-class _Recording:
-    """``on_result`` hook: write the outcome through the study recorder, give the result."""
-
-    def __init__(self, recorder: StudyRecorder, seq: int, descriptor_json: str, descriptor_hash: str, *,
-                 overwrite: bool) -> None:
-        self.recorder, self.seq = recorder, seq
-        self.descriptor_json, self.descriptor_hash, self.overwrite = descriptor_json, descriptor_hash, overwrite
-
-    def __call__(self, outcome: EvaluationOutcome) -> EvaluationResult:
-        self.recorder.record(self.seq, descriptor_json=self.descriptor_json, descriptor_hash=self.descriptor_hash,
-                             outcome=outcome, overwrite=self.overwrite)
-        return outcome.result

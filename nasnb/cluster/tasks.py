@@ -5,21 +5,24 @@ ipyparallel results from a completion queue (filled by the results' done-callbac
 cost per completed task does not grow with the number in flight) and handles each one
 exactly once:
 
-* an engine that died has its task resubmitted to a live engine (and is named in a warning);
-  after ``max_retries`` losses the future fails with a :class:`~nasnb.exceptions.ClusterError`
-  -- an infrastructure failure is never reported as the candidate's own failure;
+* an engine that died has its task resubmitted to a live engine (and is named in a warning).
+  After ``max_retries`` losses an evaluation is run **alone** (the other tasks wait; in an MPI
+  job one dying rank takes every rank with it, so only a loss while alone proves the candidate
+  did it): if it kills its engine alone too, it is the candidate's doing (out of memory, a
+  crash in native code) and the evaluation ends ``failed`` with the reason, so the study goes
+  on; if it finishes, it is recorded as usual. Any other task fails with a
+  :class:`~nasnb.exceptions.ClusterError` after ``max_retries`` losses;
 * a task that names an object its engine does not hold yet (a new engine) gets the object
   sent and is sent again;
-* otherwise the user's :class:`TaskFuture` is resolved, after the task's ``on_result`` hook
-  (the study recorder, for evaluations submitted with a study) ran in this thread.
+* otherwise the user's :class:`TaskFuture` is resolved.
 
-The manager never writes to a store itself.
+The manager never writes to a store: the run loop that submitted an evaluation records it.
 
 Examples
 --------
->>> f = TaskFuture(manager=None, seq=3)
->>> f.set_result(42); f.result(), f.seq
-(42, 3)
+>>> f = TaskFuture(manager=None)
+>>> f.set_result(42); f.result()
+42
 """
 
 from __future__ import annotations
@@ -55,14 +58,12 @@ def is_engine_death(exc: BaseException) -> bool:
 class TaskFuture(cf.Future):
     """A future whose ``result()`` drives the cluster's client loop while it waits.
 
-    ``seq`` is the sequence index of the task (when it has one), ``engine`` the identity of
-    the engine that produced the result.
+    ``engine`` is the identity of the engine that produced the result.
     """
 
-    def __init__(self, manager: "TaskManager | None", seq: int | None = None) -> None:
+    def __init__(self, manager: "TaskManager | None") -> None:
         super().__init__()
         self._manager = manager
-        self.seq = seq
         self.engine: dict[str, Any] | None = None
 
     def result(self, timeout: float | None = None) -> Any:
@@ -83,7 +84,8 @@ class _Task:
     future: TaskFuture
     label: str
     evaluation: bool = True
-    on_result: Callable[[Any], Any] | None = None  # runs in the client before the future resolves
+    seed: Any = None  # the evaluation's seed (for the failed outcome of a candidate that kills engines)
+    alone: bool = False  # sent while no other task was in flight
     attempts: int = 0
     ar: Any = None
     history: list = field(default_factory=list)
@@ -121,16 +123,23 @@ class TaskManager:
         self.counts = {"done": 0, "failed": 0}
         self._bar: Any = None
         self._functions: dict[Callable[..., Any], Any] = {}  # fn -> its PrePickled form
+        self._suspect: _Task | None = None  # an evaluation that lost engines max_retries times, run alone
+        self._suspect_sent = False
+        self._held: list[_Task] = []  # tasks waiting while the suspect runs alone
 
     # ------------------------------------------------------------------ sending
     def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
-               seq: int | None = None, on_result: Callable[[Any], Any] | None = None) -> TaskFuture:
-        """Send ``fn(*args)`` to a free engine; the future gets its (``on_result``-mapped) value."""
-        task = _Task(fn, args, TaskFuture(self, seq), label, evaluation, on_result)
+               seed: Any = None) -> TaskFuture:
+        """Send ``fn(*args)`` to a free engine; the future gets its value."""
+        task = _Task(fn, args, TaskFuture(self), label, evaluation, seed)
         self._send(task)
         return task.future
 
     def _send(self, task: _Task) -> None:
+        if self._suspect is not None and task is not self._suspect:
+            self._held.append(task)  # a suspect runs alone first
+            return
+        task.alone = not self.pending
         task.attempts += 1
         task.ar = self.view.apply_async(self._pickled(task.fn), *task.args)
         self.pending[task.ar] = task
@@ -191,8 +200,20 @@ class TaskManager:
                 ar = self._completed.get_nowait()
             except queue.Empty:
                 break
+        self._release()
         self._refresh_bar()
         return resolved
+
+    def _release(self) -> None:
+        """Send the suspect once nothing else is in flight; send the held tasks once it resolved."""
+        if self._suspect is not None and not self._suspect_sent and not self.pending:
+            self._suspect_sent = True
+            self._send(self._suspect)
+        if self._suspect is not None and self._suspect.future.done():
+            self._suspect, self._suspect_sent = None, False
+            held, self._held = self._held, []
+            for task in held:
+                self._send(task)
 
     def _handle(self, task: _Task, ar: Any) -> None:
         try:
@@ -232,7 +253,26 @@ class TaskManager:
         name = self.engine_names(ar.engine_id, found.group(1) if found else None)
         self.lost_engines.append(name)
         task.history.append(name)
-        if task.attempts > self.max_retries:
+        if task.attempts > self.max_retries and task.evaluation and task.alone and task is self._suspect:
+            from nasnb.results import EvaluationResult
+
+            msg = (f"engine lost {task.attempts} times while evaluating it (the last time it ran alone; engines "
+                   f"{', '.join(task.history)} died): out of memory, or a crash in native code?")
+            logger.error("evaluation %s: %s; recorded as failed", task.label, msg)
+            self._resolve(task, value=EvaluationOutcome(EvaluationResult.failed(msg), seed=task.seed,
+                                                        engine={"engine_id": ar.engine_id}),
+                          engine={"engine_id": ar.engine_id})
+            self.ensure_engines()
+            self._release()
+            return
+        if task.attempts > self.max_retries and task.evaluation and self._suspect is None:
+            logger.warning("%s died while running task %s for the %d. time; running it alone to tell whether "
+                           "it kills its engine", name, task.label, task.attempts)
+            self._suspect, self._suspect_sent = task, False
+            self.ensure_engines()
+            self._release()
+            return
+        if task.attempts > self.max_retries and not task.evaluation:
             msg = (f"Task {task.label} was lost {task.attempts} times (engines {', '.join(task.history)} died); "
                    "giving up.")
             logger.error(msg)
@@ -249,11 +289,6 @@ class TaskManager:
         if task.future.done():  # defensive: a result is taken once only
             return
         task.future.engine = engine
-        if exc is None and task.on_result is not None:
-            try:
-                value = task.on_result(value)
-            except BaseException as hook_exc:  # e.g. the store refused the row: the caller must see it
-                exc = hook_exc
         if exc is not None:
             self.counts["failed"] += 1
             task.future.set_exception(exc)
@@ -292,15 +327,29 @@ class TaskManager:
             self._bar = None
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
-        """Yield ``futures`` as they finish (driving the client loop meanwhile)."""
+        """Yield ``futures`` as they finish (driving the client loop meanwhile).
+
+        Each result is looked at once as it is pumped (no scan of every future per wake-up), so
+        draining n futures costs O(n); futures resolved elsewhere are found by a scan when the
+        loop idles.
+        """
         left = set(futures)
         deadline = None if timeout is None else time.monotonic() + timeout
+        for f in [f for f in left if f.done()]:
+            left.discard(f)
+            yield f
         while left:
-            ready = [f for f in left if f.done()]
-            if not ready:
-                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-                self.wait(left, timeout=remaining, any_=True)
-                continue
-            for f in ready:
-                left.discard(f)
-                yield f
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise ClusterTimeoutError(f"{len(left)} task(s) not finished after {timeout} s.")
+            if not self.pending and all(f._manager is self for f in left if not f.done()):
+                stray = [f for f in left if f.done()]
+                if not stray:
+                    raise ClusterError("Futures are waiting for tasks that are no longer in flight.")
+            resolved = self.pump(0.5 if remaining is None else min(0.5, remaining))
+            if not resolved:
+                resolved = [f for f in left if f.done()]  # resolved by another waiter
+            for f in resolved:
+                if f in left:
+                    left.discard(f)
+                    yield f

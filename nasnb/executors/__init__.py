@@ -14,9 +14,10 @@ Examples
 ([1.0], 1.0)
 """
 
-from nasnb.executors.base import wait_first
+from nasnb.executors.base import as_completed, wait_first
 from nasnb.executors.inline import InlineExecutor
 from nasnb.executors.simulated import SimulatedExecutor, SimulatedFuture, simulate_schedule
 from nasnb.executors.timeout import TimeLimit
 
-__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "TimeLimit", "simulate_schedule", "wait_first"]
+__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "TimeLimit", "as_completed", "simulate_schedule",
+           "wait_first"]

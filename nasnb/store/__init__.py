@@ -8,10 +8,11 @@ Examples
 0
 """
 
-from nasnb.store.schema import FINAL_STATUSES, STORE_STATUSES, evaluation_key
+from nasnb.results import Status
+from nasnb.store.schema import FINAL_STATUSES, STORE_STATUSES, candidate_hash, evaluation_key
 from nasnb.store.store import ExperimentStore
 from nasnb.store.study import EvaluationRecord, Study
 from nasnb.store.recorder import StudyRecorder, evaluator_settings
 
 __all__ = ["ExperimentStore", "Study", "EvaluationRecord", "StudyRecorder", "evaluator_settings", "evaluation_key",
-           "STORE_STATUSES", "FINAL_STATUSES"]
+           "candidate_hash", "Status", "STORE_STATUSES", "FINAL_STATUSES"]

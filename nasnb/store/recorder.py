@@ -1,13 +1,23 @@
-"""The one writer of evaluations: :class:`StudyRecorder`.
+"""The one writer of evaluations and the one "already done?" rule: :class:`StudyRecorder`.
 
-Searches (:meth:`nasnb.strategies.Strategy.run`) and the cluster's ``map_evaluate`` /
-``submit`` record through this class and nothing else writes evaluation rows. Each finished
-evaluation becomes **one row written in one transaction**, holding what really happened:
-the candidate (its descriptor JSON and canonical hash, computed once by the caller, and the
-search candidate as JSON with its parent), the seed the evaluator received, the evaluator's
-settings (one schema: ``{"evaluator": evaluator.settings(), "evaluate": keyword arguments}``),
-the torch thread count, the engine (id, host, MPI rank, pid, device), the times, and the
-order in which the search applied the result (``arrival``).
+Every recorded evaluation goes through this class (searches, and the cluster's
+``map_evaluate``, which is a search over a fixed list of candidates). Each finished evaluation
+becomes **one row written in one transaction** (built by
+:func:`~nasnb.store.schema.evaluation_row`, written by
+:meth:`~nasnb.store.ExperimentStore.write_rows`), holding what really happened: the candidate
+(its descriptor JSON and :func:`~nasnb.store.schema.candidate_hash`, computed once by the
+caller, and the search candidate as JSON with its parent), the seed the evaluator received,
+the evaluator's settings (one schema: ``{"evaluator": evaluator.settings(), "evaluate":
+keyword arguments}``), the torch thread count, the engine (id, host, MPI rank, pid, device),
+the times, and the order in which the search applied the result (``arrival``).
+
+**Already done?** A stored row is reused only when its candidate hash, its seed and its
+settings all equal the ones of the evaluation asked for (:meth:`StudyRecorder.reusable`).
+:meth:`StudyRecorder.load` checks the whole study up front: rows recorded with other
+settings or other seeds raise :class:`~nasnb.exceptions.SettingsMismatchError`, which lists the
+differing keys, unless ``on_mismatch="archive"`` was chosen: then the old rows move to an
+archived study (:meth:`~nasnb.store.ExperimentStore.archive_study`; nothing is deleted) and the
+study starts afresh.
 
 Examples
 --------
@@ -22,20 +32,34 @@ Examples
 >>> row = study.evaluations()[0]
 >>> row.seed, row.threads, row.engine_rank, row.settings["evaluate"], row.candidate()
 (5, 1, 0, {'epochs': 1}, [1])
+>>> stored = rec.load(lambda seq: 5)
+>>> rec.reusable(stored[0], "h0", 5), rec.reusable(stored[0], "h0", 6)
+(True, False)
+>>> StudyRecorder(study, evaluator_settings(object(), {"epochs": 8})).load(lambda seq: 5)
+Traceback (most recent call last):
+...
+nasnb.exceptions.SettingsMismatchError: Study 'demo' in ':memory:' holds 1 finished evaluation(s) recorded with other settings or seeds than this run's (differs in: evaluate.epochs: stored 1, now 8). A study never returns results of other settings. Use another study name for these settings, or pass on_mismatch="archive" to start study 'demo' afresh (its rows move to an archived study; nothing is deleted).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
-from nasnb.exceptions import StoreError
-from nasnb.results import EvaluationOutcome
-from nasnb.store.schema import FINAL_STATUSES, canonical_json
-from nasnb.store.study import EvaluationRecord, _Json
+from nasnb._validation import check_choice
+from nasnb.exceptions import SettingsMismatchError, StoreError
+from nasnb.results import EvaluationOutcome, EvaluationResult, Status
+from nasnb.store.schema import FINISHED_SQL, JsonText, canonical_json, evaluation_row
 
-__all__ = ["StudyRecorder", "evaluator_settings"]
+__all__ = ["StudyRecorder", "StoredResult", "evaluator_settings", "ON_MISMATCH"]
+
+logger = logging.getLogger(__name__)
+
+#: What ``on_mismatch=`` accepts: ``"raise"`` (default) or ``"archive"`` (start the study afresh,
+#: its old rows kept in an archived study).
+ON_MISMATCH = ("raise", "archive")
 
 
 def evaluator_settings(evaluator: Any, evaluate_kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -51,44 +75,177 @@ def evaluator_settings(evaluator: Any, evaluate_kwargs: Mapping[str, Any] | None
     return json.loads(json.dumps(settings, sort_keys=True, default=lambda v: getattr(v, "name", repr(v))))
 
 
+class StoredResult(NamedTuple):
+    """What a resumed search needs of one finished row (its result is decoded on demand)."""
+
+    seq: int
+    descriptor_hash: str
+    seed: int | None
+    status: str
+    arrival: int | None
+    fitness: float | None
+    loss: float | None
+    metrics_json: str
+    total_time: float | None
+    traceback: str
+
+    @property
+    def result(self) -> EvaluationResult:
+        """The row as an :class:`~nasnb.results.EvaluationResult`."""
+        return EvaluationResult(float("nan") if self.loss is None else self.loss, json.loads(self.metrics_json),
+                                self.total_time or 0.0, 0.0 if self.fitness is None else self.fitness,
+                                self.status, self.traceback)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    if isinstance(value, dict) and value:
+        out: dict[str, str] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix or "<settings>": canonical_json(value)}
+
+
+def settings_differences(stored: Any, current: Any) -> list[tuple[str, str | None, str | None]]:
+    """``(dotted key, stored JSON, current JSON)`` for every setting that differs."""
+    old, new = _flatten(stored), _flatten(current)
+    return [(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
 class StudyRecorder:
-    """Writes finished evaluations into ``study`` and reads back the ones it holds.
+    """Writes finished evaluations into ``study``, reads back the reusable ones, owns "already done?".
 
     Parameters
     ----------
     study : nasnb.store.Study
     settings : dict
         From :func:`evaluator_settings`; part of every row's key.
+    on_mismatch : {"raise", "archive"}
+        What :meth:`load` does when the study holds rows of other settings or seeds.
+    first_seq : int
+        Sequence index of the run's evaluation 0 (``map_evaluate(start_seq=...)``): rows are
+        written at ``first_seq + index`` and :meth:`load` keys them by ``index``.
     """
 
-    def __init__(self, study: Any, settings: Mapping[str, Any]) -> None:
-        for method in ("record", "evaluations", "_row"):
-            if not callable(getattr(study, method, None)):
-                raise StoreError(f"The study {study!r} has no {method}(...) method; pass a nasnb.store.Study.")
+    def __init__(self, study: Any, settings: Mapping[str, Any], *, on_mismatch: str = "raise",
+                 first_seq: int = 0) -> None:
+        for method in ("record", "row", "store"):
+            if getattr(study, method, None) is None:
+                raise StoreError(f"The study {study!r} has no {method} attribute; pass a nasnb.store.Study.")
         self.study = study
+        self.on_mismatch = check_choice(on_mismatch, ON_MISMATCH, "on_mismatch", "StudyRecorder")
+        self.first_seq = int(first_seq)
         self.settings = dict(settings)
-        self.settings_json = _Json(canonical_json(self.settings, what="settings", func="StudyRecorder"))
+        self.settings_json = JsonText(canonical_json(self.settings, what="settings", func="StudyRecorder"))
 
-    def completed(self, *, retry_failed: bool = False) -> dict[int, EvaluationRecord]:
-        """Finished rows by sequence index (``failed`` ones left out when ``retry_failed``)."""
-        out: dict[int, EvaluationRecord] = {}
-        for row in self.study.evaluations():
-            if row.status in FINAL_STATUSES and not (retry_failed and row.status == "failed"):
-                out[row.seq] = row
-        return out
+    # ------------------------------------------------------------------ reading
+    def load(self, expected_seed: Callable[[int], Any], *, retry_failed: bool = False) -> dict[int, StoredResult]:
+        """The finished rows by run index, after checking the study holds only this run's settings.
 
+        ``expected_seed(index)`` is the seed the run gives evaluation ``index``. Rows recorded with
+        other settings (anywhere in the study) or another seed raise
+        :class:`~nasnb.exceptions.SettingsMismatchError`, or, with ``on_mismatch="archive"``,
+        move to an archived study (the run then starts from an empty study).
+        ``retry_failed`` leaves ``failed`` rows out.
+        """
+        store = self.study.store
+        with store.reading() as conn:
+            # one pass that stops at the first row of other settings (no sort); the full tally only then
+            other = conn.execute(
+                f"SELECT settings_json FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
+                "AND settings_json != ? LIMIT 1", (self.study.id, str(self.settings_json))).fetchone()
+            groups = [] if other is None else conn.execute(
+                f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
+                "GROUP BY settings_json", (self.study.id,)).fetchall()
+            others = [(text, n) for text, n in groups if not self._same_settings(text)]
+            rows = [] if others else conn.execute(
+                "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
+                f"traceback FROM evaluations WHERE study_id=? AND seq>=? AND status IN {FINISHED_SQL} "
+                "ORDER BY seq, id", (self.study.id, self.first_seq)).fetchall()
+        differences: dict[str, tuple] = {}
+        count = 0
+        for text, n in others:
+            count += n
+            for key, old, new in settings_differences(json.loads(text), self.settings):
+                differences.setdefault(key, (old, new))
+        stored: dict[int, StoredResult] = {}
+        seeds: dict[str, tuple] = {}
+        for values in rows:
+            row = StoredResult(*values)
+            index = row.seq - self.first_seq
+            want = expected_seed(index)
+            want = want if isinstance(want, int) and not isinstance(want, bool) else None
+            if row.seed != want:
+                count += 1
+                seeds.setdefault("seed", (f"{row.seed} (seq={row.seq})", f"{want}"))
+                continue
+            if retry_failed and row.status == Status.FAILED:
+                continue
+            stored[index] = row
+        differences.update(seeds)
+        if not differences:
+            return stored
+        listed = "; ".join(f"{k}: stored {old if old is not None else '(unset)'}, now "
+                           f"{new if new is not None else '(unset)'}" for k, (old, new) in differences.items())
+        if self.on_mismatch == "archive":
+            archived = store.archive_study(self.study.name)
+            logger.warning("study %r held %d evaluation(s) of other settings (%s): they moved to the archived "
+                           "study %r; the study starts afresh", self.study.name, count, listed, archived)
+            return {}
+        raise SettingsMismatchError(
+            f"Study {self.study.name!r} in {str(store.path)!r} holds {count} finished evaluation(s) recorded "
+            f"with other settings or seeds than this run's (differs in: {listed}). A study never returns results of other "
+            "settings. Use another study name for these settings, or pass on_mismatch=\"archive\" to start "
+            f"study {self.study.name!r} afresh (its rows move to an archived study; nothing is deleted).",
+            list(differences))
+
+    def _same_settings(self, text: str) -> bool:
+        if text == self.settings_json:
+            return True
+        # a row migrated from schema v1 recorded no evaluator configuration ("evaluator": null):
+        # it matches on the call's settings alone
+        value = json.loads(text)
+        return (isinstance(value, dict) and value.get("evaluator", 0) is None
+                and canonical_json(value.get("evaluate")) == canonical_json(self.settings.get("evaluate")))
+
+    def reusable(self, row: StoredResult | None, descriptor_hash: str, seed: Any) -> bool:
+        """The one "already done?" rule: same candidate hash, same seed (settings were checked by
+        :meth:`load`, which returns only rows of this run's settings)."""
+        seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+        return row is not None and row.descriptor_hash == descriptor_hash and row.seed == seed
+
+    # ------------------------------------------------------------------ writing
     def record(self, seq: int, *, descriptor_json: str, descriptor_hash: str, outcome: EvaluationOutcome,
                candidate_json: str | None = None, parent: int | None = None, arrival: int | None = None,
                overwrite: bool = False) -> None:
-        """Write one finished evaluation (one transaction)."""
+        """Write one finished evaluation (one transaction) at ``first_seq + seq``."""
         result = outcome.result
-        row = self.study._row(
-            descriptor_json, seq=seq, seed=outcome.seed, settings=self.settings_json, status=result.status,
-            result=result, engine_id=None, started=outcome.started, finished=outcome.finished or time.time(),
-            now=time.time(), candidate=None if candidate_json is None else _Json(candidate_json), parent=parent,
-            arrival=arrival, threads=outcome.threads, engine=outcome.engine, descriptor_hash=descriptor_hash)
+        now = time.time()
+        row = evaluation_row(
+            self.study.id, descriptor_json, seq=self.first_seq + seq, seed=outcome.seed,
+            settings=self.settings_json, status=result.status, result=result, started=outcome.started,
+            finished=outcome.finished or now, now=now,
+            candidate=None if candidate_json is None else JsonText(candidate_json), parent=parent,
+            arrival=arrival, threads=outcome.threads, engine=outcome.engine, descriptor_hash=descriptor_hash,
+            func="StudyRecorder.record")
         self.study.record(row, overwrite=overwrite)
 
+    def started(self, seq: int, *, descriptor_json: str, descriptor_hash: str, seed: Any,
+                candidate_json: str | None = None, parent: int | None = None) -> None:
+        """Write a ``running`` row for an evaluation just submitted to an executor (its final row
+        replaces it: same key); a live dashboard polling the study sees it as running."""
+        now = time.time()
+        row = evaluation_row(
+            self.study.id, descriptor_json, seq=self.first_seq + seq, seed=seed if isinstance(seed, int) else None,
+            settings=self.settings_json, status=Status.RUNNING, result=None, started=now, finished=None, now=now,
+            candidate=None if candidate_json is None else JsonText(candidate_json), parent=parent,
+            descriptor_hash=descriptor_hash, func="StudyRecorder.started")
+        self.study.record_running(row)
+
     def discard(self, seqs: Any) -> int:
-        """Delete stored rows that a resumed search evaluates again."""
-        return self.study.discard(seqs)
+        """Delete stored rows (by run index) that a resumed search evaluates again."""
+        return self.study.discard(self.first_seq + int(s) for s in seqs)
+
+    def clear_unfinished(self) -> int:
+        """Delete ``queued``/``running`` rows left by a client that stopped (run again, they are re-made)."""
+        return self.study.discard_unfinished()

@@ -15,6 +15,14 @@ The store keeps three tables:
 ``checkpoints``
     named JSON values per study (search-strategy state).
 
+Schema v3 (this version) changes no table: it recomputes the ``descriptor_hash`` of rows
+whose candidate is not a descriptor with :func:`candidate_hash`, the one candidate hash of
+nasnb (v2 stored a tabular space's own key on the search path and BLAKE2b of the JSON on
+the ``add_evaluation`` path), and their keys (:mod:`nasnb.store.migrate`).
+
+Every row is built by :func:`evaluation_row` and written by the one statement
+:data:`UPSERT`; statuses are :class:`nasnb.results.Status` values.
+
 Examples
 --------
 >>> canonical_json({"b": 1, "a": [1, 2]})
@@ -23,6 +31,8 @@ Examples
 True
 >>> evaluation_key("abc", 0, {"epochs": 1}, 3) == evaluation_key("abc", 1, {"epochs": 1}, 3)
 False
+>>> candidate_hash({"b": 1, "a": 2}) == candidate_hash({"a": 2, "b": 1})
+True
 """
 
 from __future__ import annotations
@@ -34,7 +44,9 @@ import numbers
 from typing import Any
 
 from nasnb._json import check_depth
+from nasnb._validation import check_choice, check_nonnegative_int
 from nasnb.exceptions import ParameterError
+from nasnb.results import Status
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -43,7 +55,14 @@ __all__ = [
     "SCHEMA",
     "STORE_STATUSES",
     "FINAL_STATUSES",
+    "FINISHED_SQL",
+    "WRITE_COLUMNS",
+    "UPSERT",
     "canonical_json",
+    "candidate_hash",
+    "json_hash",
+    "JsonText",
+    "evaluation_row",
     "evaluation_key",
     "key_from_json",
     "describe",
@@ -52,7 +71,7 @@ __all__ = [
 ]
 
 #: Version of the table layout written into ``PRAGMA user_version``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: ``PRAGMA application_id`` of every nasnb store (ASCII "nasn"): a SQLite file without it is not ours.
 APPLICATION_ID = 0x6E61736E
@@ -61,11 +80,14 @@ APPLICATION_ID = 0x6E61736E
 V2_COLUMNS = (("candidate_json", "TEXT"), ("parent", "INTEGER"), ("arrival", "INTEGER"), ("threads", "INTEGER"),
               ("engine_host", "TEXT"), ("engine_rank", "INTEGER"), ("engine_pid", "INTEGER"), ("device", "TEXT"))
 
-#: Every status a row can hold; ``queued`` and ``running`` are not final.
-STORE_STATUSES = ("queued", "running", "done", "failed", "invalid", "diverged")
+#: Every status a row can hold (:class:`~nasnb.results.Status`); ``queued`` and ``running`` are not final.
+STORE_STATUSES = tuple(s.value for s in Status)
 
 #: Statuses of an evaluation that has ended (a resumed study does not run these again).
-FINAL_STATUSES = ("done", "failed", "invalid", "diverged")
+FINAL_STATUSES = tuple(s.value for s in Status.finished())
+
+#: ``('done','failed','invalid','diverged')``: the final statuses as an SQL list.
+FINISHED_SQL = Status.sql_list()
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
@@ -83,7 +105,7 @@ CREATE TABLE IF NOT EXISTS evaluations (
     descriptor_hash TEXT NOT NULL,
     settings_json TEXT NOT NULL,
     seed INTEGER,
-    status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','invalid','diverged')),
+    status TEXT NOT NULL CHECK (status IN {statuses}),
     fitness REAL,
     loss REAL,
     metrics_json TEXT NOT NULL DEFAULT '{}',
@@ -113,7 +135,23 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     updated REAL NOT NULL,
     PRIMARY KEY (study_id, name)
 );
-"""
+""".replace("{statuses}", Status.sql_list(Status))
+
+#: Columns written for one evaluation, in the order of :func:`evaluation_row`'s tuple.
+WRITE_COLUMNS = ("study_id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed", "status",
+                 "fitness", "loss", "metrics_json", "total_time", "traceback", "engine_id", "created", "started",
+                 "finished", "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank",
+                 "engine_pid", "device")
+
+#: The one statement that writes an evaluation row: inserts it, or completes a non-final row of
+#: the same key; a final row is left alone (the caller sees ``rowcount == 0``).
+UPSERT = (
+    f"INSERT INTO evaluations ({', '.join(WRITE_COLUMNS)}) VALUES ({','.join('?' * len(WRITE_COLUMNS))}) "
+    "ON CONFLICT(study_id, key) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in WRITE_COLUMNS if c not in ("study_id", "key", "created", "started"))
+    + ", started=COALESCE(excluded.started, evaluations.started) "
+    f"WHERE evaluations.status NOT IN {FINISHED_SQL}"
+)
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -153,17 +191,94 @@ def key_from_json(descriptor_hash: str, seed: int | None, settings_json: str, se
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def describe(descriptor: Any) -> tuple[str, str]:
-    """Return ``(descriptor_json, descriptor_hash)`` for a descriptor or a JSON candidate.
+def json_hash(text: str) -> str:
+    """BLAKE2b (16 bytes, hex) of a candidate's canonical JSON text."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    A :class:`~nasnb.descriptors.NeuralDescriptor` (anything with ``to_json`` and
-    ``canonical_hash``) gives its own JSON and canonical hash; any other JSON value (a
-    benchmark candidate) is stored as canonical JSON and hashed with BLAKE2b.
+
+def candidate_hash(candidate: Any) -> str:
+    """The one candidate hash of nasnb: what ``descriptor_hash`` holds for every row.
+
+    A :class:`~nasnb.descriptors.NeuralDescriptor` (anything with ``canonical_hash``) gives
+    its canonical hash (invariant to layer order and names); any other candidate (a genome's
+    or a benchmark cell's JSON value) the BLAKE2b of its canonical JSON, whichever path
+    records it (a search, ``add_evaluation``, a cluster).
     """
+    if hasattr(candidate, "to_json") and hasattr(candidate, "canonical_hash"):
+        return candidate.canonical_hash()
+    return json_hash(canonical_json(candidate, what="descriptor", func="candidate_hash"))
+
+
+def describe(descriptor: Any) -> tuple[str, str]:
+    """Return ``(descriptor_json, descriptor_hash)`` for a descriptor or a JSON candidate
+    (the hash is :func:`candidate_hash`)."""
     if hasattr(descriptor, "to_json") and hasattr(descriptor, "canonical_hash"):
         return descriptor.to_json(), descriptor.canonical_hash()
     text = canonical_json(descriptor, what="descriptor", func="Study.add_evaluation")
-    return text, hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return text, json_hash(text)
+
+
+class JsonText(str):
+    """A string that already is canonical JSON (settings or a candidate serialised once)."""
+
+
+def _metrics_json(metrics: Any) -> str:
+    if not metrics:
+        return "{}"
+    clean = {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
+    return canonical_json(clean, what="metrics")
+
+
+def _result_columns(result: Any, memo: dict | None) -> tuple:
+    if result is None:
+        return (None, None, "{}", None, "")
+    values = None if memo is None else memo.get(id(result))
+    if values is None:
+        values = (finite_or_none(result.fitness), finite_or_none(result.loss), _metrics_json(result.metrics),
+                  finite_or_none(result.total_time), result.message if result.status != Status.DONE else "")
+        if memo is not None:
+            memo[id(result)] = values
+    return values
+
+
+def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: Any,
+                   result: Any, started: float | None, finished: float | None, now: float,
+                   memo: dict | None = None, candidate: Any = None, parent: int | None = None,
+                   arrival: int | None = None, threads: int | None = None, engine: Any = None,
+                   engine_id: Any = None, descriptor_hash: str | None = None,
+                   func: str = "Study.add_evaluation") -> tuple:
+    """The one row builder: the tuple of :data:`WRITE_COLUMNS` for one evaluation, validated.
+
+    ``descriptor`` with ``descriptor_hash`` given is taken as already serialised JSON text;
+    ``settings`` / ``candidate`` given as :class:`JsonText` are not re-encoded; ``memo`` caches
+    the columns of a result object shared by many rows.
+    """
+    if type(seq) is not int or not 0 <= seq < 2**63:  # (fast path for the usual int)
+        seq = check_nonnegative_int(seq, "seq", func)
+        if seq >= 2**63:
+            raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
+                                 f"Got {seq} instead.")
+    if seed is not None and (type(seed) is not int or not -2**63 <= seed < 2**63):
+        seed = check_seed(seed, func)
+    status = status.value if type(status) is Status else Status(check_choice(status, STORE_STATUSES, "status",
+                                                                             func)).value
+    if descriptor_hash is not None and isinstance(descriptor, str):
+        desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
+    else:
+        desc_json, desc_hash = describe(descriptor)
+    settings_json = settings if isinstance(settings, JsonText) else canonical_json(settings, what="settings",
+                                                                                    func=func)
+    key = key_from_json(desc_hash, seed, settings_json, seq)
+    candidate_json = None if candidate is None else (
+        candidate if isinstance(candidate, JsonText) else canonical_json(candidate, what="candidate", func=func))
+    engine = engine or {}
+    if engine_id is None:
+        engine_id = engine.get("engine_id")
+    return (study_id, key, seq, desc_json, desc_hash, str(settings_json), seed, status,
+            *_result_columns(result, memo), None if engine_id is None else str(engine_id), now, started, finished,
+            None if candidate_json is None else str(candidate_json), None if parent is None else int(parent),
+            None if arrival is None else int(arrival), None if threads is None else int(threads),
+            engine.get("host"), engine.get("mpi_rank"), engine.get("pid"), engine.get("device"))
 
 
 def check_seed(seed: Any, func: str) -> int | None:

@@ -28,12 +28,12 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError, StudyConfigError
 from nasnb.store import opening
-from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, canonical_json
+from nasnb.store.schema import APPLICATION_ID, FINAL_STATUSES, FINISHED_SQL, SCHEMA, SCHEMA_VERSION, UPSERT, canonical_json
 from nasnb.store.study import Study
 
 __all__ = ["ExperimentStore"]
@@ -106,7 +106,7 @@ class ExperimentStore:
             raise ParameterError("The 'group_commit' parameter of ExperimentStore must be a positive int. "
                                  f"Got {group_commit!r} instead.")
         self.group_commit = group_commit
-        self._pending_rows: list[tuple[Any, tuple, bool]] = []
+        self._pending_rows: list[tuple[tuple, bool]] = []
         if self.path != ":memory:":
             parent = self.path.expanduser().resolve().parent
             if not parent.is_dir():
@@ -143,11 +143,13 @@ class ExperimentStore:
         return conn
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error), serialised by a lock."""
-        if self.read_only:
-            raise StoreError(f"The experiment store {str(self.path)!r} was opened read-only; open it with "
-                             "ExperimentStore(path) (read_only=False) in a writable location to record.")
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error), serialised by a lock.
+
+        Part of the small interface a :class:`~nasnb.store.Study` uses (with :meth:`reading`,
+        :meth:`write_rows` and :meth:`flush`); nothing else reaches into the store.
+        """
+        self._writable()
         with self._lock:
             conn = self._connection()
             try:
@@ -164,40 +166,117 @@ class ExperimentStore:
                     conn.execute("COMMIT")
                 except sqlite3.DatabaseError as exc:
                     raise opening.write_error(self.path, exc) from exc
-                if self.path != ":memory:" and time.monotonic() - self._last_checkpoint > self.checkpoint_every:
-                    self.checkpoint(truncate=False)
+                self._maybe_checkpoint()
 
-    def write_row(self, study: Any, row: tuple, *, overwrite: bool = False) -> None:
-        """Record one evaluation row (see ``group_commit``); the study recorder's hot path."""
-        if self.group_commit > 1:
-            self._pending_rows.append((study, row, overwrite))
-            if len(self._pending_rows) >= self.group_commit:
-                self.flush()
-            return
-        if overwrite:
-            with self._transaction() as conn:
-                study._write(conn, row, overwrite=True)
-            return
+    def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"The experiment store {str(self.path)!r} was opened read-only; open it with "
                              "ExperimentStore(path) (read_only=False) in a writable location to record.")
-        with self._lock:  # one statement in autocommit mode: its own transaction, one round trip
-            conn = self._connection()
-            try:
-                study._write(conn, row, overwrite=False)
-            except sqlite3.OperationalError as exc:
-                raise opening.write_error(self.path, exc) from exc
-            if self.path != ":memory:" and time.monotonic() - self._last_checkpoint > self.checkpoint_every:
-                self.checkpoint(truncate=False)
+
+    def _maybe_checkpoint(self) -> None:
+        if self.path != ":memory:" and time.monotonic() - self._last_checkpoint > self.checkpoint_every:
+            self.checkpoint(truncate=False)
+
+    def write_rows(self, rows: Sequence[tuple], *, overwrite: bool = False, hold: bool = False) -> None:
+        """The one write path of evaluation rows (built by :func:`~nasnb.store.schema.evaluation_row`).
+
+        All ``rows`` are written in one transaction (a single row as one autocommit statement).
+        A final row is never replaced: writing an evaluation that is already recorded raises
+        :class:`StoreError` and writes nothing of the call, unless ``overwrite``, which first
+        deletes every row of the same sequence indices. ``hold=True`` (the study recorder) lets
+        ``group_commit`` rows wait in memory and go together (see the class docstring).
+        """
+        rows = list(rows)
+        if not rows:
+            return
+        if hold and self.group_commit > 1:
+            self._pending_rows.extend((row, overwrite) for row in rows)
+            if len(self._pending_rows) >= self.group_commit:
+                self.flush()
+            return
+        self.flush()
+        if len(rows) == 1 and not overwrite:
+            self._writable()
+            with self._lock:  # one statement in autocommit mode: its own transaction, one round trip
+                conn = self._connection()
+                try:
+                    cur = conn.execute(UPSERT, rows[0])
+                except sqlite3.OperationalError as exc:
+                    raise opening.write_error(self.path, exc) from exc
+                if cur.rowcount == 0:
+                    raise self._duplicate(rows[0])
+                self._maybe_checkpoint()
+            return
+        with self.transaction() as conn:
+            self._write(conn, rows, overwrite, explain=True)
+
+    def _write(self, conn: sqlite3.Connection, rows: list[tuple], overwrite: bool, explain: bool = False) -> None:
+        if overwrite:  # the evaluation of these sequence indices is replaced, whatever it was
+            conn.executemany("DELETE FROM evaluations WHERE study_id=? AND seq=?", [(r[0], r[2]) for r in rows])
+        elif explain:  # name the evaluation already recorded (held-back rows rely on the count below)
+            self._refuse_duplicates(conn, rows)
+        before = conn.total_changes
+        conn.executemany(UPSERT, rows)
+        if conn.total_changes - before < len(rows):
+            raise StoreError("An evaluation of this batch is already recorded; an evaluation is never recorded "
+                             "twice (pass overwrite=True to replace it).")
+
+    def _duplicate(self, row: tuple) -> StoreError:
+        return StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self._study_name(row[0])!r} is "
+                          "already recorded; an evaluation is never recorded twice (pass overwrite=True to "
+                          "replace it).")
+
+    def _study_name(self, study_id: int) -> str:
+        found = self._connection().execute("SELECT name FROM studies WHERE id=?", (study_id,)).fetchone()
+        return f"#{study_id}" if found is None else found[0]
+
+    def _refuse_duplicates(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
+        final = [(r[0], r[1]) for r in rows if r[7] in FINAL_STATUSES]
+        if len(set(final)) != len(final):
+            raise StoreError(f"The same evaluation appears twice in one batch for study "
+                             f"{self._study_name(rows[0][0])!r}.")
+        by_study: dict[int, list[str]] = {}
+        for sid, key in final:
+            by_study.setdefault(sid, []).append(key)
+        for sid, keys in by_study.items():
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                hit = conn.execute(
+                    f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({','.join('?' * len(chunk))}) "
+                    f"AND status IN {FINISHED_SQL} LIMIT 1", (sid, *chunk)).fetchone()
+                if hit:
+                    raise StoreError(f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self._study_name(sid)!r} "
+                                     f"is already recorded as {hit[2]!r}; an evaluation is never recorded twice "
+                                     "(pass overwrite=True to replace it).")
 
     def flush(self) -> None:
         """Write the rows that ``group_commit`` holds back (one transaction)."""
         if not self._pending_rows:
             return
         pending, self._pending_rows = self._pending_rows, []
-        with self._transaction() as conn:
-            for study, row, overwrite in pending:
-                study._write(conn, row, overwrite=overwrite)
+        with self.transaction() as conn:
+            plain = [row for row, overwrite in pending if not overwrite]
+            replaced = [row for row, overwrite in pending if overwrite]
+            if replaced:
+                self._write(conn, replaced, True)
+            if plain:
+                self._write(conn, plain, False)
+
+    def check_integrity(self) -> str:
+        """Run SQLite's ``quick_check`` on the whole file now; ``"ok"``, else :class:`StoreError`.
+
+        Opening runs it only on files up to ``nasnb.store.opening.CHECK_ON_OPEN_BYTES`` (its cost
+        grows with the file); call this for a large store you suspect (after a disk error).
+        """
+        if self.path == ":memory:":
+            return "ok"
+        with self._lock:
+            conn = self._connection()
+            try:
+                return opening.quick_check(conn, self.path)
+            except StoreError:
+                self._conn = None
+                raise
 
     def checkpoint(self, *, truncate: bool = True) -> None:
         """Copy the write-ahead log into the main file (what :meth:`close` and the interval timer do).
@@ -257,7 +336,7 @@ class ExperimentStore:
             raise ParameterError(f"The 'name' parameter of create_study must be a non-empty str. Got {name!r} instead.")
         config = {} if config is None else config
         text = canonical_json(config, what="config", func="create_study")
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             row = conn.execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
             if row is None:
                 cur = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
@@ -278,9 +357,10 @@ class ExperimentStore:
         return loads(text, what=f"Study {name!r} in {str(self.path)!r}: its configuration", error=StoreError)
 
     @contextlib.contextmanager
-    def _reading(self, *also: type) -> Iterator[sqlite3.Connection]:
-        """A connection for reads; damage found while reading (``sqlite3`` errors, undecodable text or
+    def reading(self, *also: type) -> Iterator[sqlite3.Connection]:
+        """A connection for reads (held-back rows written first); damage found while reading (``sqlite3`` errors, undecodable text or
         JSON, and the exception types ``also`` names) becomes a StoreError naming the file."""
+        self.flush()
         conn = self._connection()
         try:
             yield conn
@@ -291,7 +371,7 @@ class ExperimentStore:
 
     def load_study(self, name: str) -> Study:
         """Open an existing study with its stored configuration."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
             config = None if row is None else self._config(name, row[1])
         if row is None:
@@ -301,13 +381,45 @@ class ExperimentStore:
 
     def study_names(self) -> list[str]:
         """Names of the studies in this store, oldest first."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
+
+    def archive_study(self, name: str) -> str:
+        """Move every evaluation and checkpoint of study ``name`` into a new archived study; return its name.
+
+        The study ``name`` keeps its configuration and starts empty; nothing is deleted. The
+        archive is named ``"<name>~archived-<k>"`` (the first free ``k``), holds the same
+        configuration and can be opened with :meth:`load_study` like any study. This is what
+        ``on_mismatch="archive"`` of :meth:`nasnb.strategies.Strategy.run` does when a study
+        is run with other settings than it recorded.
+
+        Examples
+        --------
+        >>> from nasnb.results import EvaluationResult
+        >>> store = ExperimentStore(":memory:")
+        >>> study = store.create_study("s")
+        >>> _ = study.add_evaluation({"a": 1}, EvaluationResult(0.1, {}, 1.0, 0.9), seq=0)
+        >>> store.archive_study("s"), len(study), len(store.load_study("s~archived-1"))
+        ('s~archived-1', 0, 1)
+        """
+        study = self.load_study(name)
+        with self.transaction() as conn:
+            taken = {r[0] for r in conn.execute("SELECT name FROM studies WHERE name LIKE ?", (f"{name}~archived-%",))}
+            k = 1
+            while f"{name}~archived-{k}" in taken:
+                k += 1
+            archived = f"{name}~archived-{k}"
+            config = conn.execute("SELECT config_json FROM studies WHERE id=?", (study.id,)).fetchone()[0]
+            new_id = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
+                                  (archived, config, time.time())).lastrowid
+            conn.execute("UPDATE evaluations SET study_id=? WHERE study_id=?", (new_id, study.id))
+            conn.execute("UPDATE checkpoints SET study_id=? WHERE study_id=?", (new_id, study.id))
+        return archived
 
     def delete_study(self, name: str) -> None:
         """Remove a study with all its evaluations and checkpoints."""
         study = self.load_study(name)
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             conn.execute("DELETE FROM evaluations WHERE study_id=?", (study.id,))
             conn.execute("DELETE FROM checkpoints WHERE study_id=?", (study.id,))
             conn.execute("DELETE FROM studies WHERE id=?", (study.id,))

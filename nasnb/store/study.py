@@ -21,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -29,16 +28,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError
 from nasnb.results import EvaluationResult
-from nasnb.store.schema import (
-    FINAL_STATUSES,
-    STORE_STATUSES,
-    canonical_json,
-    check_seed,
-    describe,
-    finite_or_none,
-    key_from_json,
-)
-from nasnb._validation import check_choice, check_nonnegative_int
+from nasnb.results import Status
+from nasnb.store.schema import FINAL_STATUSES, FINISHED_SQL, STORE_STATUSES, canonical_json, evaluation_row
+from nasnb._validation import check_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     from nasnb.store.store import ExperimentStore
@@ -46,39 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Study", "EvaluationRecord"]
 
 
-class _Json(str):
-    """A string that already is canonical JSON (settings or a candidate serialised once)."""
-
-
-def _metrics_json(metrics: Mapping[str, Any]) -> str:
-    if not metrics:
-        return "{}"
-    clean = {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
-    return canonical_json(clean, what="metrics")
-
-
-def _result_columns(result: EvaluationResult | None, memo: dict) -> tuple:
-    if result is None:
-        return (None, None, "{}", None, "")
-    values = memo.get(id(result))
-    if values is None:
-        values = memo[id(result)] = (
-            finite_or_none(result.fitness), finite_or_none(result.loss),
-            _metrics_json(result.metrics),
-            finite_or_none(result.total_time), result.message if result.status != "done" else "")
-    return values
-
 _COLUMNS = ("id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed",
             "status", "fitness", "loss", "metrics_json", "total_time", "engine_id", "created",
             "started", "finished", "traceback", "candidate_json", "parent", "arrival", "threads",
             "engine_host", "engine_rank", "engine_pid", "device")
-
-#: Columns written for one evaluation, in the order of :meth:`Study._row`'s tuple.
-_WRITE = ("study_id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed", "status",
-          "fitness", "loss", "metrics_json", "total_time", "traceback", "engine_id", "created", "started",
-          "finished", "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank",
-          "engine_pid", "device")
-
 
 @dataclass(frozen=True)
 class EvaluationRecord:
@@ -113,7 +76,7 @@ class EvaluationRecord:
     @property
     def final(self) -> bool:
         """True when the evaluation has ended (done / failed / invalid / diverged)."""
-        return self.status in FINAL_STATUSES
+        return Status(self.status).is_finished
 
     @property
     def result(self) -> EvaluationResult:
@@ -151,6 +114,7 @@ class EvaluationRecord:
         d = dict(zip(_COLUMNS, row))
         d["settings"] = loads(d.pop("settings_json"), what=f"evaluation seq={d['seq']}: settings", error=StoreError)
         d["metrics"] = loads(d.pop("metrics_json"), what=f"evaluation seq={d['seq']}: metrics", error=StoreError)
+        d["status"] = Status(d["status"])
         return cls(**d)
 
 
@@ -179,54 +143,20 @@ class Study:
                          "client process writes to the experiment store.")
 
     # ------------------------------------------------------------------ writing
-    def _row(self, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: str,
-             result: EvaluationResult | None, engine_id: Any, started: float | None,
-             finished: float | None, now: float, memo: dict | None = None, candidate: Any = None,
-             parent: int | None = None, arrival: int | None = None, threads: int | None = None,
-             engine: Mapping[str, Any] | None = None, descriptor_hash: str | None = None) -> tuple:
-        func = "Study.add_evaluation"
-        seq = check_nonnegative_int(seq, "seq", func)
-        if seq >= 2**63:
-            raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
-                                 f"Got {seq} instead.")
-        seed = check_seed(seed, func)
-        check_choice(status, STORE_STATUSES, "status", func)
-        if descriptor_hash is not None and isinstance(descriptor, str):
-            desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
-        else:
-            desc_json, desc_hash = describe(descriptor)
-        memo = {} if memo is None else memo  # columns of a (frozen) result shared by many rows
-        settings_json = settings if isinstance(settings, _Json) else canonical_json(settings, what="settings",
-                                                                                    func=func)
-        key = key_from_json(desc_hash, seed, settings_json, seq)
-        values = _result_columns(result, memo)
-        candidate_json = None if candidate is None else (
-            candidate if isinstance(candidate, _Json) else canonical_json(candidate, what="candidate", func=func))
-        engine = engine or {}
-        if engine_id is None:
-            engine_id = engine.get("engine_id")
-        return (self.id, key, seq, desc_json, desc_hash, str(settings_json), seed, status, *values,
-                None if engine_id is None else str(engine_id), now, started, finished, candidate_json,
-                None if parent is None else int(parent), None if arrival is None else int(arrival),
-                None if threads is None else int(threads), engine.get("host"), engine.get("mpi_rank"),
-                engine.get("pid"), engine.get("device"))
-
-    _UPSERT = (
-        f"INSERT INTO evaluations ({', '.join(_WRITE)}) VALUES ({','.join('?' * len(_WRITE))}) "
-        "ON CONFLICT(study_id, key) DO UPDATE SET "
-        + ", ".join(f"{c}=excluded.{c}" for c in _WRITE if c not in ("study_id", "key", "created", "started"))
-        + ", started=COALESCE(excluded.started, evaluations.started) "
-        "WHERE evaluations.status NOT IN ('done','failed','invalid','diverged')"
-    )
+    def row(self, descriptor: Any, **fields: Any) -> tuple:
+        """The row tuple of one evaluation of this study (:func:`~nasnb.store.schema.evaluation_row`)."""
+        return evaluation_row(self.id, descriptor, **fields)
 
     def add_evaluations(self, items: Iterable[Mapping[str, Any]], *, overwrite: bool = False) -> list[str]:
         """Record many evaluations in one transaction and return their keys.
 
         Each item is a mapping with the keyword arguments of :meth:`add_evaluation`
         (``descriptor``, ``result``, ``seq``, ``seed``, ``settings``, ``status``,
-        ``engine_id``, ``started``, ``finished``). A final row (done / failed / invalid /
-        diverged) is never overwritten unless ``overwrite=True``: recording the same
-        evaluation twice raises :class:`~nasnb.exceptions.StoreError`.
+        ``engine_id``, ``started``, ``finished``). Rows are built and written exactly as a
+        search records them (one row builder, one write path). A final row (done / failed /
+        invalid / diverged) is never overwritten unless ``overwrite=True``, which replaces
+        every row of the same sequence index: recording the same evaluation twice raises
+        :class:`~nasnb.exceptions.StoreError`.
         """
         now = time.time()
         rows = []
@@ -235,42 +165,20 @@ class Study:
         for item in items:
             item = dict(item)
             result = item.pop("result", None)
-            status = item.pop("status", None) or (result.status if result is not None else "queued")
-            rows.append(self._row(item.pop("descriptor"), seq=item.pop("seq"), seed=item.pop("seed", None),
-                                  settings=item.pop("settings", None), status=status, result=result,
-                                  engine_id=item.pop("engine_id", None), started=item.pop("started", None),
-                                  finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
-                                  now=now, memo=memo, candidate=item.pop("candidate", None),
-                                  parent=item.pop("parent", None), arrival=item.pop("arrival", None),
-                                  threads=item.pop("threads", None), engine=item.pop("engine", None),
-                                  descriptor_hash=item.pop("descriptor_hash", None)))
+            status = item.pop("status", None) or (result.status if result is not None else Status.QUEUED)
+            rows.append(self.row(item.pop("descriptor"), seq=item.pop("seq"), seed=item.pop("seed", None),
+                                 settings=item.pop("settings", None), status=status, result=result,
+                                 engine_id=item.pop("engine_id", None), started=item.pop("started", None),
+                                 finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
+                                 now=now, memo=memo, candidate=item.pop("candidate", None),
+                                 parent=item.pop("parent", None), arrival=item.pop("arrival", None),
+                                 threads=item.pop("threads", None), engine=item.pop("engine", None),
+                                 descriptor_hash=item.pop("descriptor_hash", None)))
             keep.append(result)
             if item:
                 raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
-        keys = [r[1] for r in rows]
-        with self.store._transaction() as conn:
-            if not overwrite:
-                self._refuse_duplicates(conn, [r for r in rows if r[7] in FINAL_STATUSES])
-            else:
-                conn.executemany("DELETE FROM evaluations WHERE study_id=? AND key=?",
-                                 [(self.id, k) for k in keys])
-            conn.executemany(self._UPSERT, rows)
-        return keys
-
-    def _refuse_duplicates(self, conn, final_rows: list[tuple]) -> None:
-        keys = [r[1] for r in final_rows]
-        if len(set(keys)) != len(keys):
-            raise StoreError(f"The same evaluation appears twice in one batch for study {self.name!r}.")
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            hit = conn.execute(
-                f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({marks}) "
-                "AND status IN ('done','failed','invalid','diverged') LIMIT 1", (self.id, *chunk)).fetchone()
-            if hit:
-                raise StoreError(f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self.name!r} is already "
-                                 f"recorded as {hit[2]!r}; an evaluation is never recorded twice "
-                                 "(pass overwrite=True to replace it).")
+        self.store.write_rows(rows, overwrite=overwrite)
+        return [r[1] for r in rows]
 
     def add_evaluation(self, descriptor: Any, result: EvaluationResult | None = None, *, seq: int,
                        seed: int | None = None, settings: Any = None, status: str | None = None,
@@ -312,46 +220,53 @@ class Study:
                                     overwrite=overwrite)[0]
 
     def record(self, row: tuple, *, overwrite: bool = False) -> None:
-        """Write one row made by :meth:`_row` (the study recorder's hot path), as one transaction
+        """Write one row made by :meth:`row` (the study recorder's hot path), as one transaction
         (or grouped: see ``ExperimentStore(group_commit=...)``).
 
         A final row is never replaced unless ``overwrite`` (which replaces every row of that
-        sequence index); a ``queued``/``running`` row is completed.
+        sequence index); a ``queued``/``running`` row of the same key is completed.
         """
-        self.store.write_row(self, row, overwrite=overwrite)
+        self.store.write_rows([row], overwrite=overwrite, hold=True)
 
-    def _write(self, conn, row: tuple, *, overwrite: bool) -> None:
-        if overwrite:  # the evaluation of this sequence index is replaced, whatever it was
-            conn.execute("DELETE FROM evaluations WHERE study_id=? AND seq=?", (self.id, row[2]))
-        cur = conn.execute(self._UPSERT, row)
-        if cur.rowcount == 0:
-            raise StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self.name!r} is already "
-                             "recorded; an evaluation is never recorded twice (pass overwrite=True to "
-                             "replace it).")
+    def record_running(self, row: tuple) -> None:
+        """Write a ``running`` row made by :meth:`row` (a candidate submitted to an executor); its
+        final row, of the same key, completes it."""
+        self.store.write_rows([row], hold=True)
 
     def discard(self, seqs: Iterable[int]) -> int:
         """Delete the rows of these sequence indices (a resumed search that re-runs them); return how many."""
         seqs = [int(s) for s in seqs]
-        with self.store._transaction() as conn:
+        with self.store.transaction() as conn:
             before = conn.total_changes
             conn.executemany("DELETE FROM evaluations WHERE study_id=? AND seq=?", [(self.id, s) for s in seqs])
             return conn.total_changes - before
 
+    def discard_unfinished(self) -> int:
+        """Delete the ``queued`` / ``running`` rows (left by a run that stopped); return how many."""
+        unfinished = Status.sql_list((Status.QUEUED, Status.RUNNING))
+        with self.store.reading() as conn:  # (no write transaction when there is nothing to delete)
+            if conn.execute(f"SELECT 1 FROM evaluations WHERE study_id=? AND status IN {unfinished} LIMIT 1",
+                            (self.id,)).fetchone() is None:
+                return 0
+        with self.store.transaction() as conn:
+            cur = conn.execute(f"DELETE FROM evaluations WHERE study_id=? AND status IN {unfinished}", (self.id,))
+            return cur.rowcount
+
     def set_status(self, keys: Iterable[str], status: str, *, engine_id: Any = None) -> None:
         """Move non-final rows to ``queued`` or ``running`` (e.g. when work is submitted)."""
-        check_choice(status, ("queued", "running"), "status", "Study.set_status")
-        now = time.time() if status == "running" else None
-        with self.store._transaction() as conn:
+        check_choice(status, (Status.QUEUED, Status.RUNNING), "status", "Study.set_status")
+        status = Status(status).value
+        now = time.time() if status == Status.RUNNING else None
+        with self.store.transaction() as conn:
             conn.executemany(
                 "UPDATE evaluations SET status=?, started=COALESCE(?, started), engine_id=COALESCE(?, engine_id) "
-                "WHERE study_id=? AND key=? AND status IN ('queued','running')",
+                "WHERE study_id=? AND key=? AND status IN " + Status.sql_list((Status.QUEUED, Status.RUNNING)),
                 [(status, now, None if engine_id is None else str(engine_id), self.id, k) for k in keys])
 
     # ------------------------------------------------------------------ reading
     def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
-        self.store.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM evaluations WHERE study_id=? {where} ORDER BY seq, id"
-        with self.store._reading() as conn:
+        with self.store.reading() as conn:
             rows = conn.execute(sql, (self.id, *params)).fetchall()
         try:
             return [EvaluationRecord._from_row(r) for r in rows]
@@ -383,23 +298,20 @@ class Study:
 
     def final_keys(self) -> set[str]:
         """Keys of evaluations that have ended (a resumed study skips them)."""
-        self.store.flush()
-        rows = self.store._connection().execute(
-            "SELECT key FROM evaluations WHERE study_id=? AND status IN ('done','failed','invalid','diverged')",
-            (self.id,)).fetchall()
+        with self.store.reading() as conn:
+            rows = conn.execute(f"SELECT key FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL}",
+                                (self.id,)).fetchall()
         return {r[0] for r in rows}
 
     def next_seq(self) -> int:
         """One more than the largest sequence index recorded (0 for an empty study)."""
-        self.store.flush()
-        row = self.store._connection().execute(
-            "SELECT MAX(seq) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT MAX(seq) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()
         return 0 if row[0] is None else int(row[0]) + 1
 
     def __len__(self) -> int:
-        self.store.flush()
-        return self.store._connection().execute(
-            "SELECT COUNT(*) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()[0]
+        with self.store.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM evaluations WHERE study_id=?", (self.id,)).fetchone()[0]
 
     def to_dataframe(self):
         """All evaluations as a pandas DataFrame, one row each, metrics as ``metrics.<name>`` columns.
@@ -410,12 +322,11 @@ class Study:
         """
         import pandas as pd
 
-        self.store.flush()
         base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
                 "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings_json", "key",
                 "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank", "engine_pid",
                 "device"]
-        with self.store._reading(pd.errors.DatabaseError) as conn:
+        with self.store.reading(pd.errors.DatabaseError) as conn:
             names = [r[0] for r in conn.execute(
                 "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
                 "ORDER BY e.seq, e.id", (self.id,))]
@@ -447,15 +358,16 @@ class Study:
     def save_checkpoint(self, name: str, value: Any) -> None:
         """Store a JSON value (e.g. a strategy's state) under ``name``, replacing an older one."""
         text = canonical_json(value, what="value", func="Study.save_checkpoint")
-        with self.store._transaction() as conn:
+        with self.store.transaction() as conn:
             conn.execute("INSERT INTO checkpoints (study_id, name, value_json, updated) VALUES (?,?,?,?) "
                          "ON CONFLICT(study_id, name) DO UPDATE SET value_json=excluded.value_json, "
                          "updated=excluded.updated", (self.id, str(name), text, time.time()))
 
     def load_checkpoint(self, name: str, default: Any = None) -> Any:
         """The JSON value saved under ``name``, or ``default`` when there is none."""
-        row = self.store._connection().execute(
-            "SELECT value_json FROM checkpoints WHERE study_id=? AND name=?", (self.id, str(name))).fetchone()
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT value_json FROM checkpoints WHERE study_id=? AND name=?",
+                               (self.id, str(name))).fetchone()
         return default if row is None else self._loads(row[0], f"checkpoint {str(name)!r}")
 
     def _loads(self, text: str, what: str) -> Any:

@@ -32,7 +32,7 @@ import time
 from typing import Any, Mapping, NamedTuple
 
 from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
-from nasnb.results import EvaluationResult, as_result
+from nasnb.results import EvaluationResult, Status, as_result
 from nasnb.spaces.base import check_search_space
 from nasnb.strategies.history import SearchHistory
 
@@ -174,7 +174,7 @@ class Strategy:
 
     def _apply_result(self, index: int, res: EvaluationResult, wall: float) -> None:
         """Apply one result now (the run loop calls this in arrival order in ``async`` mode)."""
-        fitness = float(res.fitness) if res.status == "done" else 0.0
+        fitness = float(res.fitness) if res.status is Status.DONE else 0.0
         self._fitness[index] = fitness
         self._results[index] = res
         self._wall_times[index] = wall
@@ -209,7 +209,8 @@ class Strategy:
     # ------------------------------------------------------------------ run
     def run(self, evaluator: Any, budget: int | None = None, *, study: Any = None, executor: Any = None,
             evaluate_kwargs: Mapping[str, Any] | None = None, mode: str = "batch", catch: Any = (Exception,),
-            retry_failed: bool = False, progress: bool = False, timeout: float | None = None) -> SearchHistory:
+            retry_failed: bool = False, progress: bool = False, timeout: float | None = None,
+            on_mismatch: str = "raise") -> SearchHistory:
         """Search with ``evaluator`` for ``budget`` evaluations and return the history.
 
         Parameters
@@ -246,6 +247,12 @@ class Strategy:
             Seconds each evaluation may run (in this process, on a thread or process pool, on
             a cluster). One that runs longer is abandoned and recorded ``failed`` with a message
             starting ``timeout``, and the search goes on (see :mod:`nasnb.executors.timeout`).
+        on_mismatch : {"raise", "archive"}
+            When the study holds evaluations recorded with other settings (evaluator
+            configuration, ``evaluate_kwargs``) or other seeds: ``"raise"`` a
+            :class:`~nasnb.exceptions.SettingsMismatchError` listing the differing keys, or
+            ``"archive"``: move them to an archived study (nothing is deleted) and start afresh.
+            A stored row is reused only when candidate, seed and settings all match.
 
         Ctrl-C (``KeyboardInterrupt``) stops the run at once, whatever runs the evaluations:
         what finished is recorded, a thread pool is shut down without waiting for a hung
@@ -253,6 +260,8 @@ class Strategy:
 
         Raises
         ------
+        SettingsMismatchError
+            The study was recorded with other settings (see ``on_mismatch``).
         ClusterError
             When the executor cannot run an evaluation (engines lost for good, a timeout). No
             row is recorded for such an evaluation; run the same call again to resume.
@@ -267,7 +276,8 @@ class Strategy:
         budget = check_positive_int(budget, "budget", func)
         mode = check_choice(mode, ("batch", "async"), "mode", func)
         loop = RunLoop(self, evaluator, study=study, executor=executor, evaluate_kwargs=evaluate_kwargs,
-                       catch=catch, retry_failed=retry_failed, progress=progress, func=func, timeout=timeout)
+                       catch=catch, retry_failed=retry_failed, progress=progress, func=func, timeout=timeout,
+                       on_mismatch=on_mismatch)
         loop.run(budget, mode)
         history = self.history
         logger.info("%s finished %d evaluations: %s", type(self).__name__, len(history), history.status_counts)

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from nasnb._validation import as_generator, check_positive_int, check_probability, parameter_error
-from nasnb.results import is_finished
+from nasnb.results import competes
 from nasnb.strategies.base import Strategy
 
 __all__ = ["DoubleDQNSearch"]
@@ -344,7 +344,7 @@ class DoubleDQNSearch(Strategy):
         t0 = time.perf_counter()
         ep = self._episode_queue.pop(0)
         result = self._results[index]
-        valid = is_finished(result.status) and np.isfinite(result.fitness)
+        valid = competes(result.status) and np.isfinite(result.fitness)
         reward = float(result.fitness) if valid else 0.0
         if valid:  # running baseline of the valid rewards (Welford)
             self._r_min = min(self._r_min, reward)

@@ -40,8 +40,9 @@ from typing import Any, Mapping
 
 from nasnb.evaluators.execution import run_evaluation
 from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
-from nasnb.results import EvaluationOutcome, EvaluationResult, as_result
+from nasnb.results import EvaluationOutcome, EvaluationResult, Status, as_result
 from nasnb.store.recorder import evaluator_settings
+from nasnb.store.schema import describe, json_hash
 
 __all__ = ["as_result", "CandidateEvaluator", "Job", "FailureLog"]
 
@@ -135,8 +136,12 @@ class CandidateEvaluator:
 
         A candidate with a descriptor is stored by the descriptor's JSON and canonical hash;
         a tabular candidate (fast path) or one that has no working descriptor by its own
-        JSON, with the space's key as its hash (no descriptor is built for a table look-up).
+        JSON (no descriptor is built for a table look-up). The hash is always
+        :func:`nasnb.store.schema.candidate_hash`, as on every other recording path.
         """
+        if job._described is None and getattr(self.space, "candidate_is_descriptor", False):
+            # a fixed list (Cluster.map_evaluate): the candidate is the descriptor, stored once
+            job._described = (*describe(job.candidate), None) if job.candidate is not None else ("null", "none", None)
         if job._described is None:
             candidate_json = None
             if job.candidate is not None:
@@ -145,7 +150,7 @@ class CandidateEvaluator:
             if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
                 job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
             elif job.candidate is not None:
-                job._described = (candidate_json, str(self.space.key(job.candidate)), candidate_json)
+                job._described = (candidate_json, json_hash(candidate_json), candidate_json)
             else:
                 job._described = ("null", "none", None)
         return job._described
@@ -178,7 +183,7 @@ class FailureLog:
     def check(self, index: int, outcome: EvaluationOutcome) -> None:
         """Log a failed outcome; raise when its exception is not caught (after it was recorded)."""
         result = outcome.result
-        if result.status != "failed":
+        if result.status != Status.FAILED:
             return
         self.count += 1
         last = result.message.strip().splitlines()[-1] if result.message.strip() else "unknown error"

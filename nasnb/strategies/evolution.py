@@ -37,7 +37,7 @@ from collections import deque
 from typing import Any
 
 from nasnb._validation import check_positive_int, parameter_error
-from nasnb.results import is_finished
+from nasnb.results import competes
 from nasnb.strategies.base import Strategy
 
 __all__ = ["RegularizedEvolution", "RandomSearch"]
@@ -143,7 +143,7 @@ class RegularizedEvolution(Strategy):
         return best
 
     def _apply(self, index: int, fitness: float) -> None:
-        self._finished[index] = is_finished(self._results[index].status)
+        self._finished[index] = competes(self._results[index].status)
         population = self.population
         population.append(index)
         if len(population) > self.population_size:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from nasnb._validation import check_positive_int, check_probability, parameter_error
-from nasnb.results import is_finished
+from nasnb.results import competes
 from nasnb.strategies.base import Strategy
 
 __all__ = ["GeneticSearch"]
@@ -103,7 +103,7 @@ class GeneticSearch(Strategy):
         self._children.append(index)
         if len(self._children) < self.population_size:
             return
-        pool = self.population + [i for i in self._children if is_finished(self._results[i].status)]
+        pool = self.population + [i for i in self._children if competes(self._results[i].status)]
         pool.sort(key=lambda i: (-self._fitness[i], i))
         self.population = sorted(pool[:self.population_size])
         self._children = []

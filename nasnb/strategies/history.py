@@ -32,7 +32,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from nasnb.exceptions import SearchError, ParameterError
-from nasnb.results import is_finished
+from nasnb.results import Status, competes
 
 __all__ = ["SearchHistory", "BestRecord", "curves_frame"]
 
@@ -87,7 +87,7 @@ class SearchHistory:
         n = len(candidates)
         self.candidates = list(candidates)
         self.fitness = np.asarray(fitness, dtype=float)
-        self.statuses = list(statuses) if statuses is not None else ["done"] * n
+        self.statuses = list(statuses) if statuses is not None else [Status.DONE.value] * n
         self.parents = np.asarray(parents if parents is not None else [-1] * n, dtype=np.int64)
         self.sample_counts = np.asarray(sample_counts if sample_counts is not None else [0] * n, dtype=np.int64)
         self.removed_at = np.asarray(removed_at if removed_at is not None else [-1] * n, dtype=np.int64)
@@ -149,7 +149,7 @@ class SearchHistory:
     @property
     def finished(self) -> np.ndarray:
         """Boolean mask of the evaluations that finished (``done``): the ones that compete."""
-        return np.fromiter((is_finished(s) for s in self.statuses), dtype=bool, count=len(self.statuses))
+        return np.fromiter((competes(s) for s in self.statuses), dtype=bool, count=len(self.statuses))
 
     def _ranked_fitness(self) -> np.ndarray:
         """Fitness with every unfinished evaluation at -inf (never ranked by its placeholder)."""
@@ -191,7 +191,7 @@ class SearchHistory:
 
     @property
     def num_invalid(self) -> int:
-        return sum(s == "invalid" for s in self.statuses)
+        return sum(s == Status.INVALID for s in self.statuses)
 
     @property
     def ages(self) -> np.ndarray:

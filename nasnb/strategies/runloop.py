@@ -16,7 +16,12 @@ One loop serves every strategy, executor and schedule:
   clock is rebuilt too; their stored results are checked and used, not recorded twice.
 
 Every finished evaluation is recorded as it arrives (one row, one transaction) by the study
-recorder; an evaluation that raised is recorded ``failed``, logged, and stops the run only
+recorder, which also owns the one "already done?" rule (:mod:`nasnb.store.recorder`): a stored
+row is reused only when candidate hash, seed and settings match, and a study recorded with other
+settings raises :class:`~nasnb.exceptions.SettingsMismatchError` (or, with
+``on_mismatch="archive"``, starts afresh with its old rows archived). An evaluation submitted to
+an executor is written as a ``running`` row at once and completed by its final row; ``running``
+rows left when a run stops are removed.  an evaluation that raised is recorded ``failed``, logged, and stops the run only
 when its exception is not in ``catch``. An executor failure (engines lost for good, a
 timeout) is never recorded as the candidate's failure: the run stops with a
 :class:`~nasnb.exceptions.ClusterError` and the same call resumes it.
@@ -34,9 +39,9 @@ from collections import deque
 from typing import Any, Mapping
 
 from nasnb.exceptions import ClusterError, StoreError
-from nasnb.executors import InlineExecutor, wait_first
+from nasnb.executors import InlineExecutor, as_completed, wait_first
 from nasnb.executors.timeout import interrupted, limit_evaluations
-from nasnb.results import EvaluationOutcome
+from nasnb.results import EvaluationOutcome, Status
 from nasnb.store.recorder import StudyRecorder
 from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
 
@@ -50,20 +55,20 @@ class RunLoop:
 
     def __init__(self, strategy: Any, evaluator: Any, *, study: Any, executor: Any,
                  evaluate_kwargs: Mapping[str, Any] | None, catch: Any, retry_failed: bool, progress: bool,
-                 func: str, timeout: float | None = None) -> None:
+                 func: str, timeout: float | None = None, on_mismatch: str = "raise", first_seq: int = 0) -> None:
         self.strategy = strategy
         self.runner = CandidateEvaluator(strategy.space, evaluator, evaluate_kwargs)
         self.failures = FailureLog(catch, where=func)
         self.executor = executor = limit_evaluations(executor, timeout, func)  # a time limit per evaluation
         self.inline = executor is None
-        self.recorder = StudyRecorder(study, self.runner.settings) if study is not None else None
+        self.recorder = StudyRecorder(study, self.runner.settings, on_mismatch=on_mismatch,
+                                      first_seq=first_seq) if study is not None else None
         self.retry_failed = bool(retry_failed)
         self.stored: dict[int, Any] = {}
         self.retried: set[int] = set()
-        if self.recorder is not None:
-            self.stored = self.recorder.completed()
-            if self.retry_failed:
-                self.retried = {seq for seq, row in self.stored.items() if row.status == "failed"}
+        # a candidate on an executor is recorded as running (not for a simulated clock: nothing runs)
+        self.mark_running = (self.recorder is not None and not self.inline
+                             and not getattr(executor, "deterministic", False))
         self.progress = progress
         self.func = func
         self._bar: Any = None
@@ -74,6 +79,13 @@ class RunLoop:
         strategy = self.strategy
         strategy.reset()
         if self.recorder is not None:
+            runner = self.runner
+            seed_of = ((lambda index: strategy.trial_seed(index)) if runner.pass_seed
+                       else (lambda index: runner.fixed_seed))
+            self.stored = self.recorder.load(seed_of)
+            if self.retry_failed:
+                self.retried = {seq for seq, row in self.stored.items() if row.status == Status.FAILED}
+            self.recorder.clear_unfinished()
             self.recorder.study.save_checkpoint("strategy", {"config": strategy.config(), "budget": budget,
                                                              "mode": mode})
         if self.progress:
@@ -90,9 +102,9 @@ class RunLoop:
             raise KeyboardInterrupt(interrupted(self.executor, self.recorder, strategy.num_told)) from None
         finally:
             if self.recorder is not None:
-                flush = getattr(getattr(self.recorder.study, "store", None), "flush", None)
-                if callable(flush):
-                    flush()
+                self.recorder.study.store.flush()
+                if self.mark_running:
+                    self.recorder.clear_unfinished()  # evaluations still in flight were not recorded
             self.failures.summary()
             if self._bar is not None:
                 self._bar.close()
@@ -123,7 +135,7 @@ class RunLoop:
         if row is None or job.index in self.retried:
             return None
         digest = self.runner.describe(job)[1]
-        if digest == row.descriptor_hash:
+        if self.recorder.reusable(row, digest, job.seed):
             return row
         if self.retried and job.index > min(self.retried):
             # a failed trial was evaluated again and the search took another path from there:
@@ -146,6 +158,10 @@ class RunLoop:
             return None
         if self.inline:
             return self._inline.submit(self.runner.evaluate, job)
+        if self.mark_running and job.index not in self.stored:  # (a retried row is replaced by its result)
+            desc_json, desc_hash, cand_json = self.runner.describe(job)
+            self.recorder.started(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, seed=job.seed,
+                                  candidate_json=cand_json, parent=job.parent)
         return self.runner.submit(self.executor, job)
 
     @property
@@ -160,6 +176,16 @@ class RunLoop:
         except ClusterError as exc:  # e.g. every engine of a connected cluster is gone and none came back
             raise type(exc)(f"{exc} The {len(futures)} evaluation(s) in flight were not recorded. When engines "
                             "are available again, run the same call with the same study to resume.") from exc
+
+    def _completed(self, futures: Any) -> Any:
+        """The futures as they finish (O(1) per completion on a cluster, whatever the batch size)."""
+        count = len(futures)
+        try:
+            yield from as_completed(self._inline if self.inline else self.executor, list(futures))
+        except ClusterError as exc:
+            raise type(exc)(f"{exc} The {count} evaluation(s) of this batch still in flight were not recorded. "
+                            "When engines are available again, run the same call with the same study to "
+                            "resume.") from exc
 
     def _outcome(self, future: Any, job: Job) -> EvaluationOutcome:
         try:
@@ -211,13 +237,11 @@ class RunLoop:
                     results[trial.index], walls[trial.index] = outcome.result, 0.0
                 else:
                     pending[future] = job
-            while pending:
-                done = self._wait(pending)
-                for future in sorted(done, key=lambda f: pending[f].index):
-                    job = pending.pop(future)
-                    outcome = self._outcome(future, job)
-                    self._finish(job, outcome, arrival=job.index)
-                    results[job.index], walls[job.index] = outcome.result, clock() - start
+            for future in self._completed(pending):
+                job = pending.pop(future)
+                outcome = self._outcome(future, job)
+                self._finish(job, outcome, arrival=job.index)
+                results[job.index], walls[job.index] = outcome.result, clock() - start
             for trial in trials:
                 strategy.tell(trial, results[trial.index], wall_time=walls[trial.index])
             self._tick(len(trials))

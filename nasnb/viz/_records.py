@@ -30,7 +30,7 @@ import pandas as pd
 
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import ParameterError
-from nasnb.results import is_finished
+from nasnb.results import competes
 
 __all__ = ["as_descriptor", "as_frame", "genome_document", "natural_key", "gene_frame", "SEQ_COLUMNS",
            "CANDIDATE_COLUMNS"]
@@ -131,7 +131,7 @@ def as_frame(records: Any, *, func: str = "as_frame") -> pd.DataFrame:
         frame["status"] = "done"
     if "fitness" in frame.columns:
         fitness = pd.to_numeric(frame["fitness"], errors="coerce")
-        finished = frame["status"].map(is_finished).astype(bool)
+        finished = frame["status"].map(competes).astype(bool)
         frame["fitness"] = fitness.where(finished)  # a failed row's placeholder is never ranked
     return frame.sort_values("seq", kind="stable").reset_index(drop=True)
 

@@ -37,7 +37,7 @@ import pandas as pd
 
 from nasnb._validation import parameter_error
 from nasnb.exceptions import NasnbError
-from nasnb.results import is_finished
+from nasnb.results import competes
 from nasnb.viz._records import as_descriptor, as_frame
 from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_png_html, figure_widget, widgets_module
 from nasnb.viz.layout import SharedLayout
@@ -192,7 +192,7 @@ class LiveDashboard(WidgetApp):
                                   type(record).__name__)
         fitness = data.get("fitness")
         status = str(data.get("status", "done"))
-        finished = fitness is not None and not pd.isna(fitness) and is_finished(status)
+        finished = fitness is not None and not pd.isna(fitness) and competes(status)
         fitness = float(fitness) if finished else float("nan")  # a failed row's placeholder is never ranked
         with self._lock:
             if seq is None:

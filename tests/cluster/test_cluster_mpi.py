@@ -19,6 +19,7 @@ if shutil.which("mpiexec") is None:  # pragma: no cover
 import cloudpickle  # noqa: E402
 
 from nasnb.cluster import Cluster, EngineLostWarning  # noqa: E402
+from nasnb.exceptions import ParameterError, SettingsMismatchError  # noqa: E402
 from nasnb.results import EvaluationResult  # noqa: E402
 from nasnb.store import ExperimentStore  # noqa: E402
 
@@ -69,6 +70,12 @@ def test_two_mpi_engines_match_serial_evaluation(env, tmp_path):
     again = env.map_evaluate(descriptors, 1, "digits", seeds=range(8), study=study)
     assert [r.loss for r in again] == [r.loss for r in parallel]
     assert len(study) == 8 and list(study.to_dataframe()["finished"]) == list(frame["finished"])
+    # other settings in the same study: refused before anything runs, naming the setting
+    with pytest.raises(SettingsMismatchError, match="evaluate.epochs: stored 1, now 2"):
+        env.map_evaluate(descriptors, 2, "digits", seeds=range(8), study=study)
+    with pytest.raises(SettingsMismatchError, match=r"seed: stored 0 \(seq=0\), now 5"):
+        env.map_evaluate(descriptors, 1, "digits", seeds=[5] * 8, study=study)
+    assert len(study) == 8
 
 
 def test_descriptor_evaluate_and_submit_keep_the_evaluator_api(env):
@@ -76,10 +83,14 @@ def test_descriptor_evaluate_and_submit_keep_the_evaluator_api(env):
     r = env.descriptor_evaluate(d, 1, "digits", seed=3)
     loss, metrics, total_time = r
     assert r.status == "done" and 0.0 <= metrics["accuracy"] <= 1.0
-    futures = [env.submit(d, 1, "digits", seed=3), env.submit(pow, 2, 10)]
+    again = env.descriptor_evaluate(d, 1, "digits", seed=3)
+    assert again.loss == pytest.approx(loss, rel=1e-6)
+    futures = [env.submit(pow, 2, 10), env.submit(divmod, 7, 2)]
     done = list(env.as_completed(futures))
     assert set(done) == set(futures)
-    assert futures[0].result().loss == pytest.approx(loss, rel=1e-6) and futures[1].result() == 1024
+    assert futures[0].result() == 1024 and futures[1].result() == (3, 1)
+    with pytest.raises(ParameterError, match="'fn' parameter of Cluster.submit must be a callable"):
+        env.submit(d, 1, "digits")  # submit is concurrent.futures.Executor.submit: no descriptors
 
 
 def test_an_evaluation_that_raises_is_recorded_as_failed(env, tmp_path):
@@ -97,24 +108,60 @@ def test_an_evaluation_that_raises_is_recorded_as_failed(env, tmp_path):
     assert info.value.ename == "ZeroDivisionError"
 
 
+class KillsItsEngineOnce:
+    """Evaluates like the digits evaluator, but the first evaluation of seed 2 kills its engine."""
+
+    def __init__(self, marker, inner):
+        self.marker, self.inner = str(marker), inner
+
+    def descriptor_evaluate(self, descriptor, epochs, dataset, percentage=1.0, seed=None):
+        if seed == 2 and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.inner.descriptor_evaluate(descriptor, epochs, dataset, percentage, seed=seed)
+
+
 def test_killed_engine_task_is_resubmitted_and_recorded_once(env, tmp_path):
     study = ExperimentStore(tmp_path / "k.sqlite").create_study("kill")
     descriptors = [digits_descriptor(k) for k in range(6)]
-    victim = env.engine_info()[max(env.engine_info())]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        futures = [env.submit(d, 2, "digits", seed=s, seq=s, study=study) for s, d in enumerate(descriptors)]
-        killed = False
-        for _ in env.as_completed(futures, timeout=300):
-            if not killed:  # the other engine is busy with its next task now
-                os.kill(victim["pid"], signal.SIGKILL)
-                killed = True
-    assert all(f.result().status == "done" for f in futures)
+        results = env.map_evaluate(descriptors, 2, "digits", seeds=range(6), study=study,
+                                   evaluator=KillsItsEngineOnce(tmp_path / "killed", digits_evaluator()))
+    assert (tmp_path / "killed").exists() and all(r.status == "done" for r in results)
     frame = study.to_dataframe()
-    assert sorted(frame["seq"]) == list(range(6)) and list(frame["status"]) == ["done"] * 6
+    assert list(frame["seq"]) == list(range(6)) and list(frame["status"]) == ["done"] * 6
     lost = [str(w.message) for w in caught if issubclass(w.category, EngineLostWarning)]
-    assert any(f"pid {victim['pid']}" in m for m in lost), lost
+    assert any("died while running task" in m for m in lost), lost
     assert env.num_engines == 2  # MPI lost the whole job; the cluster started new engines
+
+
+class KillsItsEngineForSeed1:
+    """A candidate that always kills the engine evaluating it (as one allocating 20 GB would)."""
+
+    def descriptor_evaluate(self, descriptor, epochs, dataset, percentage=1.0, seed=None):
+        if seed == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return EvaluationResult(0.1, {"accuracy": 0.5}, 0.0, 0.5)
+
+
+def test_a_candidate_that_keeps_killing_engines_is_recorded_failed(tmp_path):
+    study = ExperimentStore(tmp_path / "oom.sqlite").create_study("oom")
+    d = digits_descriptor(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EngineLostWarning)
+        with Cluster(n=2, max_retries=1, timeout=120) as env:
+            results = env.map_evaluate([d, d, d], 1, "digits", seeds=[0, 1, 2], study=study,
+                                       evaluator=KillsItsEngineForSeed1())
+            assert [r.status for r in results] == ["done", "failed", "done"]
+            assert "engine lost 3 times while evaluating it" in results[1].message
+            assert "out of memory" in results[1].message
+            rows = study.evaluations()
+            assert [(r.seq, r.seed, r.status) for r in rows] == [(0, 0, "done"), (1, 1, "failed"), (2, 2, "done")]
+            # resumed: the failed row is reused, no engine is killed again
+            again = env.map_evaluate([d, d, d], 1, "digits", seeds=[0, 1, 2], study=study,
+                                     evaluator=KillsItsEngineForSeed1())
+            assert [r.status for r in again] == ["done", "failed", "done"] and len(study) == 3
 
 
 def test_data_parallel_training_matches_single_process(env):

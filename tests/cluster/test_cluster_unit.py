@@ -100,6 +100,19 @@ def test_engine_death_is_told_apart_from_task_errors():
         ename = "EngineError"
 
     assert is_engine_death(RemoteError()) and not is_engine_death(ZeroDivisionError())
-    f = TaskFuture(None, seq=1)
+    f = TaskFuture(None)
     f.set_exception(ValueError("x"))
     assert isinstance(f.exception(), ValueError)
+
+
+def test_an_ipyparallel_timeout_is_a_cluster_error_with_the_resume_hint():
+    from nasnb.cluster.environment import _get
+    from nasnb.exceptions import ClusterTimeoutError
+
+    class NotReady:
+        def get(self, timeout=None):
+            raise TimeoutError("Result not ready.")
+
+    with pytest.raises(ClusterTimeoutError, match=r"Waited 3 s for engine\(s\) \[0\] to report.*run the same call "
+                                                  r"again with the same study to resume"):
+        _get(NotReady(), 3.0, "engine(s) [0] to report their host and cores")

@@ -105,6 +105,28 @@ def test_a_damaged_store_names_the_file_and_how_to_recover(tmp_path):
         ExperimentStore(path).load_study("s").evaluations()
 
 
+def test_a_large_store_is_checked_on_demand_not_on_every_open(tmp_path, monkeypatch):
+    """The integrity check grows with the file: above CHECK_ON_OPEN_BYTES opening skips it (a
+    million-row study opens in under a second) and check_integrity() runs it on demand."""
+    from nasnb.store import opening
+
+    path = tmp_path / "big.sqlite"
+    with ExperimentStore(path) as store:
+        store.create_study("s").add_evaluations(
+            {"descriptor": {"a": i}, "result": EvaluationResult(0.1, {}, 0.0, 0.5), "seq": i} for i in range(400))
+        assert store.check_integrity() == "ok"
+    with sqlite3.connect(path) as conn:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[3 * page: 5 * page] = bytes(range(256)) * (2 * page // 256)
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(opening, "CHECK_ON_OPEN_BYTES", page)  # the file counts as large now
+    store = ExperimentStore(path)
+    assert store.study_names() == ["s"]  # opened without the whole-file check
+    with pytest.raises(StoreError, match=r"(?s)big\.sqlite.*damaged.*quick_check.*\.recover"):
+        store.check_integrity()
+
+
 def test_a_read_only_location_is_explained_and_read_only_mode_reads(tmp_path):
     with pytest.raises(StoreError, match="read-only location.*read_only=True"):
         ExperimentStore("/proc/nasnb-store.sqlite").create_study("s")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nasnb.exceptions import StoreError
+from nasnb.exceptions import SettingsMismatchError, StoreError
 from nasnb.results import EvaluationResult
 from nasnb.spaces import layer_choice_space
 from nasnb.strategies import RegularizedEvolution
@@ -80,5 +80,5 @@ def test_resume_after_a_dead_kernel_loses_nothing(tmp_path):
 def test_resume_with_another_seed_is_refused(tmp_path):
     study = store_mod.ExperimentStore(tmp_path / "s.db").create_study("re", {"any": 1})
     make(seed=0).run(GenomeScore(), 20, study=study)
-    with pytest.raises(StoreError, match="Cannot resume"):
+    with pytest.raises(SettingsMismatchError, match=r"differs in: seed: stored \d+ \(seq=0\)"):
         make(seed=1).run(GenomeScore(), 20, study=study)

@@ -41,6 +41,9 @@ class Flaky:
             raise self.error("name 'conv' is not defined")
         return EvaluationResult(0.1, {"accuracy": len(descriptor) / 20}, 0.0, len(descriptor) / 20)
 
+    def settings(self):  # the evaluator's configuration: a subclass that fixes a bug keeps it
+        return {"evaluator": "scores by size", "version": 1}
+
 
 def search(**kw):
     return RegularizedEvolution(layer_choice_space(), 6, 2, seed=11, **kw)
