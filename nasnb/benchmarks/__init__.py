@@ -18,6 +18,7 @@ from nasnb.benchmarks.nb101 import NB101_OPS, NASBench101
 from nasnb.benchmarks.nb201 import NASBench201
 from nasnb.benchmarks.nb201_format import (NB201_DATASETS, NB201_OPS, arch_results_to_runs, arch_string,
                                            parse_arch_string, write_nb201_json)
+from nasnb.benchmarks.nb201_network import nb201_network, nb201_parameter_count
 
 __all__ = [
     "TabularBenchmark",
@@ -36,4 +37,6 @@ __all__ = [
     "parse_arch_string",
     "arch_results_to_runs",
     "write_nb201_json",
+    "nb201_network",
+    "nb201_parameter_count",
 ]

@@ -46,6 +46,7 @@ from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.benchmarks.nb201_format import (EDGES, NB201_DATASETS, NB201_OPS, arch_string, parse_arch_string,
                                            read_nats_arch, read_nats_meta, read_nb201_json, read_nb201_pth)
+from nasnb.benchmarks.nb201_network import nb201_network
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
 from nasnb.results import EvaluationResult
@@ -271,6 +272,43 @@ class NASBench201(TabularBenchmark):
             self._check_unknown_op(op, NB201_OPS, f"layer {layer!r}")
             ops.append(op)
         return tuple(ops)
+
+    # ------------------------------------------------------------ networks
+    #: classes of each data set (the classifier's outputs)
+    NUM_CLASSES = {"cifar10-valid": 10, "cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
+
+    @property
+    def num_classes(self) -> int:
+        """Classes of the default data set (10, 100 or 120)."""
+        return self.NUM_CLASSES[self.dataset]
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(channels, height, width)`` of the data set's images: 32×32, or 16×16 for ImageNet16-120."""
+        side = 16 if self.num_classes == 120 else 32
+        return (3, side, side)
+
+    def network(self, candidate: Any) -> NeuralDescriptor:
+        """The whole published network of a cell, with this data set's class count.
+
+        See :mod:`nasnb.benchmarks.nb201_network`: stem, three stages of five cells at 16/32/64
+        channels, two residual reduction blocks, BN/ReLU/global pooling/linear head. Compile it
+        with ``build_network(nb.network(c), nb.input_shape, head=None)``; its parameter count is
+        the recorded model size (``params``, in millions).
+
+        Raises
+        ------
+        BenchmarkError
+            ``candidate`` is not six NAS-Bench-201 ops.
+
+        Examples
+        --------
+        >>> nb = NASBench201("unused-path", dataset="cifar100")
+        >>> d = nb.network(("nor_conv_3x3",) * 6)
+        >>> d.layer("head.classifier").params["out_features"], d.name == nb.key(("nor_conv_3x3",) * 6)
+        (100, True)
+        """
+        return nb201_network(candidate, self.num_classes)
 
     # ------------------------------------------------------------ look-up
     def _runs(self, candidate: Any, epochs: Any, dataset: Any, func: str) -> tuple[list[dict], str, str]:
