@@ -27,14 +27,14 @@ from __future__ import annotations
 from nasnb._lazy import lazy_exports
 
 _EXPORTS = {
-    "synflow": "nasnb.proxies.synflow",
+    "synflow": "nasnb.proxies.synaptic_flow",
     "snip": "nasnb.proxies.saliency",
     "grasp": "nasnb.proxies.saliency",
     "fisher": "nasnb.proxies.saliency",
     "grad_norm": "nasnb.proxies.saliency",
     "jacob_cov": "nasnb.proxies.activation",
     "naswot": "nasnb.proxies.activation",
-    "zen": "nasnb.proxies.zen",
+    "zen": "nasnb.proxies.zen_score",
     "params": "nasnb.proxies.size",
     "flops": "nasnb.proxies.size",
     "ProxyError": "nasnb.proxies.base",
@@ -45,6 +45,8 @@ _EXPORTS = {
     "score_proxies": "nasnb.proxies.registry",
     "ProxyEvaluator": "nasnb.proxies.evaluator",
     "proxy_batch": "nasnb.proxies.evaluator",
+    "score_candidates": "nasnb.proxies.table",
+    "rank_correlations": "nasnb.proxies.table",
 }
 
 __all__ = sorted(_EXPORTS)

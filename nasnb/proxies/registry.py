@@ -24,8 +24,8 @@ from nasnb.proxies.activation import jacob_cov, naswot
 from nasnb.proxies.base import as_network
 from nasnb.proxies.saliency import fisher, grad_norm, grasp, snip
 from nasnb.proxies.size import flops, params
-from nasnb.proxies.synflow import synflow
-from nasnb.proxies.zen import zen
+from nasnb.proxies.synaptic_flow import synflow
+from nasnb.proxies.zen_score import zen
 
 __all__ = ["PROXIES", "DATA_FREE", "NEEDS_TARGETS", "resolve_proxy", "score_proxies"]
 
