@@ -200,7 +200,7 @@ class ProxyEvaluator:
         try:
             scores = score_proxies(net, inputs, targets, proxies=self.proxies, seed=seed)
         except ProxyError as exc:
-            logger.warning("proxy failed: %s", exc)
+            logger.info("proxy failed: %s", exc)
             return EvaluationResult.failed(f"ProxyError: {exc}", time.perf_counter() - start)
         seconds = time.perf_counter() - start
         metrics = dict(scores, proxy_seconds=seconds)

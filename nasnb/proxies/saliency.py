@@ -57,7 +57,7 @@ def _backward(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     loss.backward()
 
 
-def grad_norm(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, seed: Any = 0,
+def grad_norm(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
               copy: bool = True) -> float:
     """Sum over convolution and linear layers of the L2 norm of the loss gradient of the weight.
 
@@ -71,7 +71,7 @@ def grad_norm(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     return finite("grad_norm", total)
 
 
-def snip(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, seed: Any = 0,
+def snip(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
          copy: bool = True) -> float:
     """SNIP saliency ``sum |W ⊙ ∂L/∂W|`` over convolution and linear weights (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "snip", copy)
@@ -81,7 +81,7 @@ def snip(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, s
     return finite("snip", total)
 
 
-def grasp(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, seed: Any = 0,
+def grasp(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
           copy: bool = True) -> float:
     """GraSP saliency ``sum -W ⊙ Hg`` over convolution and linear weights (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "grasp", copy)
@@ -100,7 +100,7 @@ def grasp(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, 
     return finite("grasp", total)
 
 
-def fisher(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, seed: Any = 0,
+def fisher(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
            copy: bool = True) -> float:
     """Fisher information of the activations of convolution and linear layers (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "fisher", copy)
