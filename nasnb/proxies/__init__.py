@@ -47,6 +47,8 @@ _EXPORTS = {
     "proxy_batch": "nasnb.proxies.evaluator",
     "score_candidates": "nasnb.proxies.table",
     "rank_correlations": "nasnb.proxies.table",
+    "proxy_fidelity": "nasnb.proxies.fidelity",
+    "measured_proxies": "nasnb.proxies.fidelity",
 }
 
 __all__ = sorted(_EXPORTS)
