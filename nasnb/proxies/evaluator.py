@@ -9,8 +9,9 @@ a search runs it inline, on a thread pool or on cluster engines and records the 
 of the study. :meth:`ProxyEvaluator.for_candidates` gives one that scores a search space's native
 candidates through a function candidate → network (e.g. ``NASBench201.network``).
 
-A network that no proxy can score (no trainable weights, a score that overflows or is NaN) is a
-``failed`` result naming the reason -- never a NaN in a ranking; a descriptor that cannot be
+A network that the ``fitness`` proxy cannot score (no trainable weights, a score that overflows or
+is NaN) is a ``failed`` result naming the reason -- never a NaN in a ranking; another proxy that
+fails leaves its metric out and says why in the result's ``message``; a descriptor that cannot be
 built is ``invalid``; a batch that does not fit the network raises
 :class:`~nasnb.exceptions.ParameterError` (a misconfigured run, not a bad candidate).
 
@@ -197,14 +198,18 @@ class ProxyEvaluator:
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-        try:
-            scores = score_proxies(net, inputs, targets, proxies=self.proxies, seed=seed)
-        except ProxyError as exc:
-            logger.info("proxy failed: %s", exc)
-            return EvaluationResult.failed(f"ProxyError: {exc}", time.perf_counter() - start)
+        scores, failures = {}, []
+        for name in self.proxies:  # each proxy on its own copy; one proxy's failure leaves the others
+            try:
+                scores.update(score_proxies(net, inputs, targets, proxies=name, seed=seed))
+            except ProxyError as exc:
+                failures.append(f"{name}: {exc}")
         seconds = time.perf_counter() - start
+        if self.fitness not in scores:
+            logger.info("proxy failed: %s", failures[0])
+            return EvaluationResult.failed("ProxyError: " + "; ".join(failures), seconds)
         metrics = dict(scores, proxy_seconds=seconds)
-        return EvaluationResult(float("nan"), metrics, seconds, scores[self.fitness])
+        return EvaluationResult(float("nan"), metrics, seconds, scores[self.fitness], message="; ".join(failures))
 
     def descriptor_evaluate(self, descriptor: Any, epochs: Any = None, dataset: Any = None, percentage: float = 1.0,
                             seed: Any = 0) -> EvaluationResult:

@@ -119,3 +119,15 @@ def test_the_same_scores_on_two_engines():
         remote = search().run(evaluator(), 6, executor=env)
     assert remote.candidates == inline.candidates
     np.testing.assert_array_equal(remote.fitness, inline.fitness)
+
+
+def test_a_proxy_that_fails_leaves_its_metric_out_and_says_why():
+    # one example: jacob_cov needs two, synflow (the fitness) scores it
+    d = NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 4, "kernel_size": 3}), "nn.ReLU"])
+    ev = ProxyEvaluator(("synflow", "jacob_cov"), dataset="digits", batch_size=1)
+    r = ev.descriptor_evaluate(d, seed=0)
+    assert r.status == "done" and "jacob_cov" not in r.metrics and "synflow" in r.metrics
+    assert "jacob_cov" in r.message and "at least 2 examples" in r.message
+    failing = ProxyEvaluator(("jacob_cov", "synflow"), dataset="digits", batch_size=1)
+    r = failing.descriptor_evaluate(d, seed=0)
+    assert r.status == "failed" and "jacob_cov" in r.message
