@@ -50,7 +50,7 @@ NB201_CELLS_PER_STAGE = 5
 NB201_STEM_CHANNELS = 16
 
 
-def _check(ops: Any, num_classes: Any, func: str) -> tuple[str, ...]:
+def _check(ops: Any, num_classes: Any, func: str, cells_per_stage: Any = NB201_CELLS_PER_STAGE) -> tuple[str, ...]:
     try:
         arch_string(ops)
     except TypeError:
@@ -58,6 +58,9 @@ def _check(ops: Any, num_classes: Any, func: str) -> tuple[str, ...]:
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 1:
         raise ParameterError(f"The 'num_classes' parameter of {func} must be a positive int. "
                              f"Got {num_classes!r} instead.")
+    if isinstance(cells_per_stage, bool) or not isinstance(cells_per_stage, numbers.Integral) or cells_per_stage < 1:
+        raise ParameterError(f"The 'cells_per_stage' parameter of {func} must be a positive int. "
+                             f"Got {cells_per_stage!r} instead.")
     return tuple(ops)
 
 
@@ -69,7 +72,8 @@ def _edge_params(op: str, c: int) -> int:
     return 0
 
 
-def nb201_parameter_count(ops: Sequence[str], num_classes: int = 10) -> int:
+def nb201_parameter_count(ops: Sequence[str], num_classes: int = 10, *,
+                          cells_per_stage: int = NB201_CELLS_PER_STAGE) -> int:
     """Trainable parameters of :func:`nb201_network` (weights and biases, no BN buffers).
 
     Parameters
@@ -78,17 +82,19 @@ def nb201_parameter_count(ops: Sequence[str], num_classes: int = 10) -> int:
         The cell's edge ops in arch-string order.
     num_classes : int
         Outputs of the classifier.
+    cells_per_stage : int
+        Cells per stage (NAS-Bench-201: 5).
 
     Examples
     --------
     >>> nb201_parameter_count(("none",) * 6, num_classes=100)
     79156
     """
-    ops = _check(ops, num_classes, "nb201_parameter_count")
+    ops = _check(ops, num_classes, "nb201_parameter_count", cells_per_stage)
     c0, (c1, c2, c3) = NB201_STEM_CHANNELS, NB201_STAGE_CHANNELS
     total = 3 * 9 * c0 + 2 * c0  # stem conv + BN
     for c in NB201_STAGE_CHANNELS:
-        total += NB201_CELLS_PER_STAGE * sum(_edge_params(op, c) for op in ops)
+        total += cells_per_stage * sum(_edge_params(op, c) for op in ops)
     for cin, cout in ((c1, c2), (c2, c3)):  # residual reduction blocks
         total += 9 * cin * cout + 2 * cout + 9 * cout * cout + 2 * cout + cin * cout
     total += 2 * c3 + c3 * num_classes + num_classes  # last BN + classifier
@@ -125,7 +131,8 @@ def _reduction(d: NeuralDescriptor, k: int, source: str, channels: int) -> str:
     return a[-1]
 
 
-def nb201_network(ops: Sequence[str], num_classes: int = 10) -> NeuralDescriptor:
+def nb201_network(ops: Sequence[str], num_classes: int = 10, *,
+                  cells_per_stage: int = NB201_CELLS_PER_STAGE) -> NeuralDescriptor:
     """Descriptor of the whole NAS-Bench-201 network with cell ``ops`` (see the module docstring).
 
     Parameters
@@ -134,12 +141,15 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10) -> NeuralDescriptor
         The cell's edge ops in arch-string order.
     num_classes : int
         Outputs of the classifier (10, 100 or 120 for the benchmark's data sets).
+    cells_per_stage : int
+        Cells per stage: 5 in NAS-Bench-201 (what the recorded sizes count); fewer gives a
+        smaller network of the same design, e.g. 1 for a readable drawing.
 
     Returns
     -------
     NeuralDescriptor
-        Named by the arch string; 17 blocks (15 cells, 2 reduction blocks) between the stem
-        and the head. Build it with ``build_network(d, input_shape, head=None)``.
+        Named by the arch string; with 5 cells per stage, 17 blocks (15 cells, 2 reduction
+        blocks) between the stem and the head, numbered ``cell0`` … ``cell16``. Build it with ``build_network(d, input_shape, head=None)``.
 
     Examples
     --------
@@ -152,7 +162,7 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10) -> NeuralDescriptor
     >>> net(torch.zeros(2, 3, 32, 32)).shape
     torch.Size([2, 10])
     """
-    ops = _check(ops, num_classes, "nb201_network")
+    ops = _check(ops, num_classes, "nb201_network", cells_per_stage)
     d = NeuralDescriptor(name=arch_string(ops))
     last = d.add_layer("nn.Conv2d", {"out_channels": NB201_STEM_CHANNELS, "kernel_size": 3, "padding": 1,
                                      "bias": False}, name="stem.conv")
@@ -163,7 +173,7 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10) -> NeuralDescriptor
         if stage:
             last = _reduction(d, k, last, channels)
             k += 1
-        for _ in range(NB201_CELLS_PER_STAGE):
+        for _ in range(cells_per_stage):
             last = _cell(d, k, ops, last, channels)
             k += 1
     for layer, params, name in (("nn.BatchNorm2d", None, "head.bn"), ("nn.ReLU", None, "head.relu"),

@@ -82,13 +82,27 @@ def test_benchmark_network_uses_the_data_sets_classes_and_input():
     assert net(torch.zeros(1, *nb.input_shape)).shape == (1, 120)
 
 
+def test_fewer_cells_per_stage_keep_the_design():
+    ops = ("nor_conv_3x3", "skip_connect", "none", "avg_pool_3x3", "nor_conv_1x1", "none")
+    d = nb201_network(ops, 10, cells_per_stage=1)
+    assert {n.split(".")[0] for n in d.layers if n.startswith("cell")} == {f"cell{k}" for k in range(5)}
+    net = build_network(d, (3, 32, 32), head=None)
+    assert _params(net) == nb201_parameter_count(ops, 10, cells_per_stage=1) < nb201_parameter_count(ops, 10)
+    with pytest.raises(ParameterError, match="cells_per_stage"):
+        nb201_network(ops, 10, cells_per_stage=0)
+
+
 def test_network_is_drawn():
     from nasnb.viz import architecture_data, plot_architecture
 
-    d = nb201_network(("nor_conv_3x3", "skip_connect", "none", "avg_pool_3x3", "nor_conv_1x1", "none"), 10)
+    d = nb201_network(("nor_conv_3x3", "skip_connect", "none", "avg_pool_3x3", "nor_conv_1x1", "none"), 10,
+                      cells_per_stage=1)
     data = architecture_data(d)
-    assert len(data.names) == len(d)
-    fig = plot_architecture(data)
+    assert sorted(data.names) == sorted(d.layers)
+    x = dict(zip(data.names, data.positions[:, 0]))
+    # drawn left to right in data-flow order: stem, the cells, the head
+    assert x["stem.conv"] < x["cell0.node3"] < x["cell1.sum"] < x["cell2.node3"] < x["head.classifier"]
+    fig = plot_architecture(data, figsize=(40, 2.4))
     assert fig.axes[0].texts or fig.axes[0].patches
 
 
