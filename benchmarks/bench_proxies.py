@@ -3,8 +3,8 @@
 Run: ``python3 benchmarks/bench_proxies.py`` (all 15,625 CIFAR-10 cells on a 2-engine cluster;
 about half an hour on a quiet 2-core machine) or ``--quick`` / ``NASNB_BENCH_QUICK=1`` (a seeded
 sample of 200 cells, a few minutes). Writes ``benchmarks/results/proxies.md`` and, in full mode,
-``benchmarks/results/proxies_nb201_cifar10.csv`` (arch string → synflow and params of every cell,
-the table notebook 09 reads).
+``notebooks/data/proxies_nb201_cifar10.csv`` (arch string → synflow and params of every cell,
+the table notebook 09 reads; an interrupted run resumes from it).
 
 Measured:
 
@@ -41,7 +41,7 @@ from nasnb.benchmarks.nb201_network import nb201_network  # noqa: E402
 from nasnb.proxies.table import score_candidates  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CSV = RESULTS / "proxies_nb201_cifar10.csv"
+CSV = ROOT / "notebooks" / "data" / "proxies_nb201_cifar10.csv"  # the table notebook 09 reads
 INPUT_SHAPE = (3, 32, 32)
 FULL_PROXIES = ("synflow", "params")
 SAMPLE_PROXIES = ("zen", "flops")
