@@ -2,8 +2,8 @@
 
 A :class:`ProxyEvaluator` is an evaluator like any other: ``descriptor_evaluate(descriptor,
 seed=...)`` builds the descriptor (seeded), scores it with its proxies on one minibatch and
-returns an :class:`~nasnb.results.EvaluationResult` whose metrics are the scores (and
-``proxy_seconds``), whose fitness is the score of ``fitness`` and whose ``total_time`` is the
+returns an :class:`~nasnb.results.EvaluationResult` whose metrics are the scores (with
+``<proxy>_seconds`` each and ``proxy_seconds`` in all), whose fitness is the score of ``fitness`` and whose ``total_time`` is the
 proxy's cost. It goes through :func:`~nasnb.evaluators.run_evaluation` like every evaluator, so
 a search runs it inline, on a thread pool or on cluster engines and records the scores as metrics
 of the study. :meth:`ProxyEvaluator.for_candidates` gives one that scores a search space's native
@@ -22,7 +22,7 @@ Examples
 >>> d = NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 8, "kernel_size": 3}), "nn.ReLU"])
 >>> r = ev.descriptor_evaluate(d, seed=0)
 >>> r.status, sorted(r.metrics), r.fitness == r.metrics["synflow"]
-('done', ['params', 'proxy_seconds', 'synflow'], True)
+('done', ['params', 'params_seconds', 'proxy_seconds', 'synflow', 'synflow_seconds'], True)
 >>> ev.descriptor_evaluate(NeuralDescriptor.sequential(["nn.ReLU"]), seed=0).status  # nothing to score
 'failed'
 """
@@ -198,17 +198,17 @@ class ProxyEvaluator:
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-        scores, failures = {}, []
+        scores, failures, times = {}, [], {}
         for name in self.proxies:  # each proxy on its own copy; one proxy's failure leaves the others
             try:
-                scores.update(score_proxies(net, inputs, targets, proxies=name, seed=seed))
+                scores.update(score_proxies(net, inputs, targets, proxies=name, seed=seed, times=times))
             except ProxyError as exc:
                 failures.append(f"{name}: {exc}")
         seconds = time.perf_counter() - start
         if self.fitness not in scores:
             logger.info("proxy failed: %s", failures[0])
             return EvaluationResult.failed("ProxyError: " + "; ".join(failures), seconds)
-        metrics = dict(scores, proxy_seconds=seconds)
+        metrics = dict(scores, proxy_seconds=seconds, **{f"{n}_seconds": t for n, t in times.items() if n in scores})
         return EvaluationResult(float("nan"), metrics, seconds, scores[self.fitness], message="; ".join(failures))
 
     def descriptor_evaluate(self, descriptor: Any, epochs: Any = None, dataset: Any = None, percentage: float = 1.0,
