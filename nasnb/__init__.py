@@ -48,6 +48,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
                          "train_pairwise", "train_renas", "ranking_metrics", "EGraphEvaluator", "evolve_egraph"),
     "nasnb.darts": ("DartsConfig", "DartsResult", "darts_search", "darts_parallel", "genotype_to_descriptor",
                     "darts_registry", "darts_consistency_report"),
+    "nasnb.proxies": ("ProxyEvaluator", "score_proxies"),
 }
 _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").__all__)
 
@@ -55,7 +56,7 @@ _PUBLIC["nasnb.exceptions"] = tuple(importlib.import_module("nasnb.exceptions").
 _EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
 _SUBPACKAGES = ("descriptors", "layers", "builders", "data", "evaluators", "spaces", "genomes", "strategies",
                 "benchmarks", "store", "cluster", "executors", "analysis", "viz", "predictors", "darts", "classroom",
-                "nord", "export")
+                "nord", "export", "proxies")
 _EXPORTS.update({name: f"nasnb.{name}" for name in _SUBPACKAGES})
 
 __all__ = sorted(set(_EXPORTS) - set(_SUBPACKAGES)) + ["__version__"]

@@ -6,7 +6,7 @@ produced on a cluster can be analysed on a laptop.
 """
 
 from nasnb.analysis.bootstrap import BootstrapResult, bootstrap, bootstrap_tau, lilliefors_pvalue
-from nasnb.analysis.budget import BudgetPlan, plan_budget
+from nasnb.analysis.budget import BudgetPlan, MeasuredProxy, plan_budget, plan_proxies
 from nasnb.analysis.ledger import Ledger
 from nasnb.analysis.landscape import (
     DEFAULT_RESOLUTION,
@@ -38,6 +38,7 @@ __all__ = [
     "BudgetPlan",
     "DEFAULT_RESOLUTION",
     "Ledger",
+    "MeasuredProxy",
     "PerturbedGrid",
     "PerturbedSpace",
     "ProxyStudy",
@@ -48,6 +49,7 @@ __all__ = [
     "compare_with_published",
     "conclusions",
     "perturb_grid",
+    "plan_proxies",
     "published_table",
     "reconcile",
     "benjamini_hochberg",

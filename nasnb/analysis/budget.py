@@ -22,12 +22,22 @@ Examples
 True
 >>> plan.readings.index.tolist()
 ['thesis', 'text']
+
+A measured proxy (its bootstrap τ and its cost in seconds, e.g. a zero-cost proxy scored in 0.1 s
+against a full training of 1,000 s) is planned the same way; :func:`plan_proxies` compares several:
+
+>>> synflow = MeasuredProxy("synflow", tau=0.55, seconds=0.1, tau_se=0.01)
+>>> plan = plan_budget(synflow, full_seconds=1000.0, budget=5, dims=2, repetitions=20, seed=0,
+...                    max_generations=200)
+>>> plan.proxy_generations, plan.capped, plan.proxy
+(200, True, 'synflow')
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import numbers
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,9 +45,57 @@ import pandas as pd
 from nasnb._validation import check_positive_int, parameter_error
 from nasnb.analysis.montecarlo import ProxyStudy, _check_tau, _label, proxy_study, resolve_reading
 
-__all__ = ["BudgetPlan", "plan_budget"]
+__all__ = ["BudgetPlan", "MeasuredProxy", "plan_budget", "plan_proxies"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MeasuredProxy:
+    """A proxy as measured by the rank protocol: its τ against full evaluation and its cost.
+
+    Parameters
+    ----------
+    name : str
+        E.g. ``"synflow"`` or ``"5 epochs"``.
+    tau : float
+        Kendall τ (bootstrap estimate) of the proxy's ranking against full evaluation.
+    seconds : float
+        Cost of one evaluation with the proxy, in seconds.
+    tau_se : float, optional
+        Bootstrap standard error of ``tau``.
+
+    Examples
+    --------
+    >>> MeasuredProxy("2 epochs", 0.6, 12.0).cost_ratio(120.0)
+    0.1
+    """
+
+    name: str
+    tau: float
+    seconds: float
+    tau_se: float = float("nan")
+
+    def __post_init__(self) -> None:
+        func = "MeasuredProxy"
+        if not isinstance(self.name, str) or not self.name:
+            raise parameter_error("name", func, "a non-empty str", self.name)
+        for field in ("tau", "seconds", "tau_se"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise parameter_error(field, func, "a real number", value)
+            object.__setattr__(self, field, float(value))
+        if not -1.0 <= self.tau <= 1.0:
+            raise parameter_error("tau", func, "in [-1, 1]", self.tau)
+        if not (math.isfinite(self.seconds) and self.seconds > 0):
+            raise parameter_error("seconds", func, "a positive number of seconds", self.seconds)
+
+    def cost_ratio(self, full_seconds: float) -> float:
+        """Proxy cost / full cost (at most 1)."""
+        if isinstance(full_seconds, bool) or not isinstance(full_seconds, numbers.Real) or not full_seconds > 0:
+            raise parameter_error("full_seconds", "plan_budget", "a positive number of seconds (the cost of one "
+                                  "full evaluation)", full_seconds)
+        return min(1.0, self.seconds / float(full_seconds))
 
 
 @dataclass(frozen=True)
@@ -74,6 +132,8 @@ class BudgetPlan:
     study: ProxyStudy
     reading: str = "thesis"
     readings: pd.DataFrame | None = None
+    proxy: str = "proxy"
+    capped: bool = False
 
     @property
     def readings_agree(self) -> bool:
@@ -107,9 +167,10 @@ class BudgetPlan:
 
 
 def plan_budget(
-    proxy_tau: float,
-    cost_ratio: float,
+    proxy_tau,
+    cost_ratio: float | None = None,
     *,
+    full_seconds: float | None = None,
     budget: int = 100,
     dims: int = 3,
     resolution: int | None = None,
@@ -125,11 +186,16 @@ def plan_budget(
 
     Parameters
     ----------
-    proxy_tau : float in (0, 1]
+    proxy_tau : float in (0, 1] or MeasuredProxy
         Measured Kendall tau between proxy and full evaluation (e.g. from
-        :func:`nasnb.analysis.bootstrap_tau`).
-    cost_ratio : float in (0, 1]
+        :func:`nasnb.analysis.bootstrap_tau`), or a :class:`MeasuredProxy` (τ and seconds).
+    cost_ratio : float in (0, 1], optional
         Cost of one proxy evaluation / cost of one full evaluation (e.g. 10 / 50 epochs = 0.2).
+        For a :class:`MeasuredProxy` it is ``proxy.seconds / full_seconds`` when not given.
+    full_seconds : float, optional
+        Seconds of one full evaluation (with a :class:`MeasuredProxy`). A proxy so cheap that the
+        budget would buy more than ``max_generations`` generations is simulated for
+        ``max_generations`` (``plan.capped``), a conservative reading of it.
     budget : int, default 100
         The budget in generations of full evaluation; the proxy buys
         ``floor(budget / cost_ratio)`` generations for the same cost.
@@ -157,6 +223,22 @@ def plan_budget(
         ``print(plan)`` explains the answer; ``plan.options`` and ``plan.study`` hold the data.
     """
     func = "plan_budget"
+    proxy_name, capped = "proxy", False
+    if isinstance(proxy_tau, MeasuredProxy):
+        proxy_name = name = proxy_tau.name
+        if cost_ratio is None:
+            if full_seconds is None:
+                raise parameter_error("full_seconds", func, "the seconds of one full evaluation (to price the "
+                                      f"measured proxy {name!r})", full_seconds)
+            cost_ratio = proxy_tau.cost_ratio(full_seconds)
+        if proxy_tau.tau <= 0:
+            raise parameter_error("proxy_tau", func, "a proxy with a positive tau (a proxy that does not rank "
+                                  "cannot guide a search)", f"{name} with tau {proxy_tau.tau:.3f}")
+        if budget_would_exceed(budget, cost_ratio, max_generations):
+            cost_ratio, capped = budget / max_generations, True
+        proxy_tau = proxy_tau.tau
+    elif full_seconds is not None:
+        raise parameter_error("full_seconds", func, "given only with a MeasuredProxy", full_seconds)
     tau = _check_tau(proxy_tau, func)
     if isinstance(cost_ratio, bool) or not isinstance(cost_ratio, (int, float)) or not (0 < cost_ratio <= 1):
         raise parameter_error("cost_ratio", func, "a number in (0, 1] (proxy cost / full cost)", cost_ratio)
@@ -185,7 +267,68 @@ def plan_budget(
                "proxy_mean_top_pct": a[1].mean_top_pct.iloc[1], "difference": a[2], "difference_se": a[3]}
         for name, a in answers.items()}, orient="index")
     logger.info("plan_budget(tau=%s, cost_ratio=%s, reading=%s): %s", tau, cost_ratio, reading, recommendation)
-    return BudgetPlan(recommendation, full_gens, proxy_gens, options, difference, se, study, reading, table)
+    return BudgetPlan(recommendation, full_gens, proxy_gens, options, difference, se, study, reading, table,
+                      proxy_name, capped)
+
+
+def budget_would_exceed(budget, cost_ratio, max_generations) -> bool:
+    """True when ``budget / cost_ratio`` generations exceed ``max_generations``."""
+    try:
+        return float(budget) / float(cost_ratio) > max_generations
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False  # the usual checks name the bad argument
+
+
+def plan_proxies(proxies, full_seconds: float, *, budget: int = 100, **options) -> pd.DataFrame:
+    """Plan a budget for each measured proxy and rank the ways to spend it.
+
+    Parameters
+    ----------
+    proxies : sequence of MeasuredProxy
+    full_seconds : float
+        Seconds of one full evaluation.
+    budget : int
+        Generations of full evaluation the budget buys.
+    **options
+        Further arguments of :func:`plan_budget` (``dims``, ``repetitions``, ``seed``, ``reading``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per proxy, best first (lowest simulated mean top %): proxy, tau, tau_se, seconds,
+        cost_ratio, generations, capped, mean_top_pct, sem_top_pct, recommendation (against full
+        evaluation) -- and a row ``"full evaluation"``. A proxy with τ ≤ 0 gets no simulation; its
+        recommendation says it does not rank.
+
+    Examples
+    --------
+    >>> table = plan_proxies([MeasuredProxy("a", 0.9, 10.0), MeasuredProxy("b", 0.2, 10.0)], 100.0,
+    ...                      budget=5, dims=2, repetitions=10, seed=0, compare_readings=())
+    >>> table.proxy.tolist()[-1] in ("a", "b", "full evaluation"), len(table)
+    (True, 3)
+    """
+    rows, full = [], None
+    for proxy in proxies:
+        if not isinstance(proxy, MeasuredProxy):
+            raise parameter_error("proxies", "plan_proxies", "a sequence of MeasuredProxy", proxy)
+        row = {"proxy": proxy.name, "tau": proxy.tau, "tau_se": proxy.tau_se, "seconds": proxy.seconds,
+               "cost_ratio": proxy.cost_ratio(full_seconds)}
+        if proxy.tau <= 0:
+            rows.append(dict(row, generations=0, capped=False, mean_top_pct=float("nan"),
+                             sem_top_pct=float("nan"), recommendation="does not rank (tau <= 0)"))
+            continue
+        plan = plan_budget(proxy, full_seconds=full_seconds, budget=budget, **options)
+        p = plan.options.set_index("option")
+        full = p.loc["full"]
+        rows.append(dict(row, generations=plan.proxy_generations, capped=plan.capped,
+                         mean_top_pct=float(p.loc["proxy"].mean_top_pct), sem_top_pct=float(p.loc["proxy"].sem_top_pct),
+                         recommendation=plan.recommendation))
+    if full is not None:
+        rows.append({"proxy": "full evaluation", "tau": 1.0, "tau_se": 0.0, "seconds": float(full_seconds),
+                     "cost_ratio": 1.0, "generations": budget, "capped": False,
+                     "mean_top_pct": float(full.mean_top_pct), "sem_top_pct": float(full.sem_top_pct),
+                     "recommendation": ""})
+    return pd.DataFrame(rows).sort_values("mean_top_pct", na_position="last").reset_index(drop=True)
 
 
 def _simulate_option(reading, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options):

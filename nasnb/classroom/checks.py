@@ -342,6 +342,12 @@ _HINTS: dict[str, str] = {
 }
 
 
+from nasnb.classroom.lesson06 import EXERCISES_06, HINTS_06  # noqa: E402 - lesson 6 uses the helpers above
+
+EXERCISES.update(EXERCISES_06)
+_HINTS.update(HINTS_06)
+
+
 def exercises(lesson: int | str | None = None) -> list[str]:
     """Ids of all exercises, or of one lesson's (``lesson=4`` or ``"04"``), in lesson order.
 
@@ -350,7 +356,7 @@ def exercises(lesson: int | str | None = None) -> list[str]:
     >>> exercises(4)
     ['04.edges', '04.cells', '04.strongest_op']
     >>> len(exercises())
-    15
+    18
     """
     if lesson is None:
         return list(EXERCISES)

@@ -62,6 +62,14 @@ class RegularizedEvolution(Strategy):
         W, children asked per cycle (concurrent evaluations). 1 is the serial algorithm.
     cycles : int, optional
         C; sets the default budget ``P + C * W`` of :meth:`run`.
+    proxy : callable or evaluator, optional
+        A zero-cost proxy guiding the search (see :mod:`nasnb.strategies.proxy_guide`):
+        ``proxy(candidate) -> float`` or e.g. ``ProxyEvaluator.for_candidates(...)``.
+    warmup_pool : int, default 0
+        With ``proxy``: random candidates scored before the first evaluation; the initial
+        population is drawn best first from them.
+    proposals : int, default 1
+        With ``proxy``: mutations drawn per child, the best by the proxy is evaluated.
 
     Examples
     --------
@@ -74,9 +82,16 @@ class RegularizedEvolution(Strategy):
     name = "regularized_evolution"
 
     def __init__(self, space: Any, population_size: int = 50, sample_size: int = 10, *, seed: Any = None,
-                 workers: int = 1, cycles: int | None = None) -> None:
-        super().__init__(space, seed=seed)
+                 workers: int = 1, cycles: int | None = None, proxy: Any = None, warmup_pool: int = 0,
+                 proposals: int = 1) -> None:
         func = type(self).__name__
+        if proxy is not None:
+            from nasnb.strategies.proxy_guide import ProxyGuidedSpace
+
+            space = ProxyGuidedSpace(space, proxy, warmup_pool=warmup_pool, proposals=proposals)
+        elif warmup_pool or proposals != 1:
+            raise parameter_error("proxy", func, "a proxy when warmup_pool or proposals is set", proxy)
+        super().__init__(space, seed=seed)
         self.population_size = check_positive_int(population_size, "population_size", func)
         self.sample_size = check_positive_int(sample_size, "sample_size", func)
         self.workers = check_positive_int(workers, "workers", func)
@@ -96,7 +111,25 @@ class RegularizedEvolution(Strategy):
         cfg = super().config()
         cfg.update(population_size=self.population_size, sample_size=self.sample_size, workers=self.workers,
                    cycles=self.cycles)
+        if self.guide is not None:
+            cfg["proxy_guide"] = self.guide.settings()
         return cfg
+
+    @property
+    def guide(self) -> Any:
+        """The :class:`~nasnb.strategies.proxy_guide.ProxyGuidedSpace` of a proxy-guided search, else ``None``."""
+        from nasnb.strategies.proxy_guide import ProxyGuidedSpace
+
+        return self.space if isinstance(self.space, ProxyGuidedSpace) else None
+
+    def run(self, evaluator: Any, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`Strategy.run`; a proxy-guided search on the candidate path records every evaluated
+        candidate's ``proxy_score`` (and ``proxy_seconds``, added to its ``total_time``) in the study."""
+        if self.guide is not None and callable(getattr(evaluator, "evaluate_candidate", None)):
+            from nasnb.strategies.proxy_guide import ProxyRecordingEvaluator
+
+            evaluator = ProxyRecordingEvaluator(evaluator, self.guide)
+        return super().run(evaluator, *args, **kwargs)
 
     # ------------------------------------------------------------------ state
     def _reset_state(self) -> None:

@@ -67,6 +67,9 @@ REFERENCE = {
     "05.async_time": lambda: 10.0,
     "05.why_equal": lambda: "b",
     "05.async": lambda: "(c)",
+    "06.chain": lambda: 54.0,   # R = |W2| |W1| 1 = 27; two layers crossed by every path: 2R
+    "06.data_free": lambda: "synflow",
+    "06.baseline": lambda: "params",
 }
 
 WRONG = {
@@ -85,6 +88,9 @@ WRONG = {
     "05.async_time": lambda: 12.0,
     "05.why_equal": lambda: "a",
     "05.async": lambda: "a",
+    "06.chain": lambda: 27.0,   # R itself: one layer's share only
+    "06.data_free": lambda: "snip",
+    "06.baseline": lambda: "synflow",
 }
 
 
@@ -147,7 +153,7 @@ def test_a_checker_that_raises_becomes_a_verdict(monkeypatch):
 
 def test_exercises_by_lesson():
     assert exercises(5) == exercises("05") == ["05.async_time", "05.why_equal", "05.async"]
-    assert sum(len(exercises(n)) for n in range(1, 6)) == len(exercises())
+    assert sum(len(exercises(n)) for n in range(1, 7)) == len(exercises())
     with pytest.raises(ParameterError, match="lesson"):
         exercises("five")
 

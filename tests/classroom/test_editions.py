@@ -19,8 +19,8 @@ SOURCES = sorted(CLASSROOM.glob("[0-9][0-9]_*.py"))
 IDS = [p.stem for p in SOURCES]
 
 
-def test_there_are_five_lessons_each_with_its_exercises():
-    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05"]
+def test_there_are_six_lessons_each_with_its_exercises():
+    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05", "06"]
     assert find_sources([CLASSROOM]) == SOURCES
 
 

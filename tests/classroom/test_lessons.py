@@ -1,4 +1,4 @@
-"""The five lessons run: each student edition up to its first exercise, whose check answers ``Not
+"""The six lessons run: each student edition up to its first exercise, whose check answers ``Not
 yet`` with the hint (no exception escapes the notebook), and each solution edition to the end,
 with every check passing and every figure shown once. Budget ``small``, as in CI."""
 

@@ -1,0 +1,117 @@
+"""The proxies by name, and :func:`score_proxies`: several proxies of one network on one batch.
+
+Examples
+--------
+>>> resolve_proxy("synflow").__name__
+'synflow'
+>>> resolve_proxy("synflo")
+Traceback (most recent call last):
+...
+nasnb.exceptions.ParameterError: The 'proxies' parameter of score_proxies must be one of fisher, flops, grad_norm, grasp, jacob_cov, naswot, params, snip, synflow, zen. Got 'synflo' instead.
+>>> sorted(DATA_FREE)
+['flops', 'params', 'synflow', 'zen']
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping, Sequence
+
+import torch
+
+from nasnb.exceptions import ParameterError
+from nasnb.proxies.activation import jacob_cov, naswot
+from nasnb.proxies.base import as_network
+from nasnb.proxies.saliency import fisher, grad_norm, grasp, snip
+from nasnb.proxies.size import flops, params
+from nasnb.proxies.synaptic_flow import synflow
+from nasnb.proxies.zen_score import zen
+
+__all__ = ["PROXIES", "DATA_FREE", "NEEDS_TARGETS", "resolve_proxy", "score_proxies"]
+
+#: every proxy by name: ``f(net, inputs, targets=None, *, seed=0, copy=True) -> float``
+PROXIES: Mapping[str, Callable[..., float]] = {
+    "synflow": synflow, "snip": snip, "grasp": grasp, "fisher": fisher, "grad_norm": grad_norm,
+    "jacob_cov": jacob_cov, "naswot": naswot, "zen": zen, "params": params, "flops": flops}
+#: proxies that use only the shape of the batch (no data)
+DATA_FREE = frozenset({"synflow", "zen", "params", "flops"})
+#: proxies that need targets (a loss)
+NEEDS_TARGETS = frozenset({"snip", "grasp", "fisher", "grad_norm"})
+
+
+def resolve_proxy(name: Any, func: str = "score_proxies") -> Callable[..., float]:
+    """The proxy function called ``name`` (a ``ParameterError`` listing the names otherwise)."""
+    try:
+        return PROXIES[name]
+    except (KeyError, TypeError):
+        raise ParameterError(f"The 'proxies' parameter of {func} must be one of {', '.join(sorted(PROXIES))}. "
+                             f"Got {name!r} instead.") from None
+
+
+def check_proxies(proxies: Any, func: str) -> tuple[str, ...]:
+    """``proxies`` as a tuple of known names (a single name is accepted); ``None`` means all."""
+    if proxies is None:
+        return tuple(PROXIES)
+    if isinstance(proxies, str):
+        proxies = (proxies,)
+    names = tuple(proxies)
+    if not names:
+        raise ParameterError(f"The 'proxies' parameter of {func} must name at least one proxy.")
+    for name in names:
+        resolve_proxy(name, func)
+    if len(set(names)) != len(names):
+        raise ParameterError(f"The 'proxies' parameter of {func} names a proxy twice: {names}.")
+    return names
+
+
+def score_proxies(model: Any, inputs: torch.Tensor, targets: torch.Tensor | None = None, *,
+                  proxies: Sequence[str] | str | None = None, input_shape: Sequence[int] | None = None,
+                  num_outputs: int | None = None, seed: Any = 0, times: dict | None = None,
+                  **build_kwargs: Any) -> dict[str, float]:
+    """Score one network with several proxies, each on a fresh copy of the same initial weights.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or NeuralDescriptor
+        A descriptor is built once with :func:`nasnb.builders.build_network` (seeded by ``seed``).
+    inputs : torch.Tensor
+        One minibatch ``(batch, *input_shape)``; data-free proxies use only its shape.
+    targets : torch.Tensor, optional
+        One target per example; required by ``snip``, ``grasp``, ``fisher`` and ``grad_norm``.
+    proxies : str or sequence of str, optional
+        Names from :data:`PROXIES` (default all).
+    input_shape, num_outputs, **build_kwargs
+        How to build a descriptor (see :func:`~nasnb.proxies.base.as_network`).
+    seed : int >= 0
+        Seeds the build and the proxies' own draws (``zen``): same seed, same scores.
+    times : dict, optional
+        Filled with each proxy's seconds.
+
+    Returns
+    -------
+    dict of str to float
+        Proxy name → score, in the order asked.
+
+    Raises
+    ------
+    ProxyError
+        A proxy cannot score this network (no trainable weights, an overflow or NaN).
+    ParameterError
+        Unknown proxy names, a batch that does not fit the network, missing targets.
+    """
+    names = check_proxies(proxies, "score_proxies")
+    if targets is None:
+        missing = [n for n in names if n in NEEDS_TARGETS]
+        if missing:
+            raise ParameterError(f"The 'targets' parameter of score_proxies is required by {', '.join(missing)} "
+                                 "(they differentiate a loss).")
+    net = as_network(model, input_shape, num_outputs, seed=seed, func="score_proxies", **build_kwargs)
+    scores = {}
+    for i, name in enumerate(names):
+        start = time.perf_counter()
+        # the last proxy may consume the network when it was built here
+        consume = i == len(names) - 1 and net is not model
+        scores[name] = PROXIES[name](net, inputs, targets, seed=seed, copy=not consume)
+        if times is not None:
+            times[name] = time.perf_counter() - start
+    return scores
