@@ -228,7 +228,7 @@ class Ledger:
                           else getattr(row, c) for c in COLUMNS} for row in self.rows]}
 
     @classmethod
-    def from_dict(cls, data) -> "Ledger":
+    def from_dict(cls, data) -> Ledger:
         """Inverse of :meth:`to_dict` (every row checked as :meth:`add` does)."""
         if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
             raise ParameterError("A ledger document is a dict with a 'rows' list.")
@@ -241,7 +241,7 @@ class Ledger:
         return ledger
 
     @classmethod
-    def from_html(cls, text: str) -> "Ledger":
+    def from_html(cls, text: str) -> Ledger:
         """The ledger embedded in :meth:`_repr_html_` output (e.g. a saved notebook's).
 
         Raises :class:`~nasnb.exceptions.ParameterError` when ``text`` holds no ledger.

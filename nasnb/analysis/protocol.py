@@ -29,7 +29,8 @@ True
 from __future__ import annotations
 
 import logging
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd

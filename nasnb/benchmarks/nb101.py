@@ -71,7 +71,8 @@ def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
     if len(ops) != dim:
         raise BenchmarkError(f"{where}: {len(ops)} operations for a {dim}x{dim} matrix.")
     if ops[0] != "input" or ops[-1] != "output":
-        raise BenchmarkError(f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
+        raise BenchmarkError(
+            f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
     for pos, op in enumerate(ops[1:-1], start=1):
         bench._check_unknown_op(op, NB101_OPS, f"{where} vertex {pos}")
     try:
@@ -323,7 +324,8 @@ class NASBench101(TabularBenchmark):
         """``(matrix, ops)`` in topological order; BenchmarkError for an unknown op."""
         matrix, ops = self._matrix_of(descriptor)
         if ops[0] != self.INPUT_OP or ops[-1] != self.OUTPUT_OP:
-            raise DescriptorError(f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}.")
+            raise DescriptorError(
+                f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}.")
         for name, op in zip(self._one_hot_order(descriptor)[1:-1], ops[1:-1]):
             self._check_unknown_op(op, NB101_OPS, f"layer {name!r}")
         return tuple(tuple(int(x) for x in row) for row in matrix), tuple(ops)
@@ -341,7 +343,8 @@ class NASBench101(TabularBenchmark):
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         func = "NASBench101.query"
         if dataset not in (None, "cifar10"):
-            raise ParameterError(f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+            raise ParameterError(
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
         epochs = self._epochs_of(epochs, func)
         h = self.module_hash(candidate)
         entry = self._data().get(h)
@@ -384,7 +387,8 @@ class NASBench101(TabularBenchmark):
         if epochs is not None:
             check_positive_int(epochs, "epochs", func)
         if dataset not in (None, "cifar10"):
-            raise ParameterError(f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+            raise ParameterError(
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
         try:
             data = self._data()
         except BenchmarkError as exc:  # unreadable file: not memoised, the next query tries again

@@ -7,7 +7,8 @@ Execution order comes from the graph's topology, never from names or insertion o
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -226,7 +227,7 @@ class NeuralDescriptor:
             return set()
         return (nx.descendants(self._graph, src) & nx.ancestors(self._graph, dst)) | {src, dst}
 
-    def validate(self, registry: Any = None, *, check_layers: bool = True) -> "NeuralDescriptor":
+    def validate(self, registry: Any = None, *, check_layers: bool = True) -> NeuralDescriptor:
         """Check that this descriptor can describe a working network; return ``self``.
 
         Checks, in order: at least one layer; no cycle; one input and one output layer; a path
@@ -254,7 +255,7 @@ class NeuralDescriptor:
                 registry.validate_layer(name, spec.type, dict(spec.params))
         return self
 
-    def prune(self) -> "NeuralDescriptor":
+    def prune(self) -> NeuralDescriptor:
         """Return a copy without the layers that lie on no input → output path.
 
         Raises
@@ -274,7 +275,7 @@ class NeuralDescriptor:
         return out
 
     # ------------------------------------------------------------------ conversion
-    def copy(self) -> "NeuralDescriptor":
+    def copy(self) -> NeuralDescriptor:
         """A deep copy (specs are immutable, so sharing them is safe)."""
         out = NeuralDescriptor(self.name)
         out._graph = self._graph.copy()
@@ -290,7 +291,7 @@ class NeuralDescriptor:
         return g
 
     @classmethod
-    def from_networkx(cls, graph: nx.DiGraph) -> "NeuralDescriptor":
+    def from_networkx(cls, graph: nx.DiGraph) -> NeuralDescriptor:
         """Inverse of :meth:`to_networkx`; nodes need a ``type`` attribute."""
         out = cls(graph.graph.get("name"))
         for n, data in graph.nodes(data=True):
@@ -312,7 +313,7 @@ class NeuralDescriptor:
         return descriptor_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "NeuralDescriptor":
+    def from_dict(cls, data: Mapping[str, Any]) -> NeuralDescriptor:
         """Inverse of :meth:`to_dict`, with strict checking of the document."""
         from nasnb.descriptors.serialization import descriptor_from_dict
 
@@ -325,7 +326,7 @@ class NeuralDescriptor:
         return descriptor_to_json(self, path, indent=indent)
 
     @classmethod
-    def from_json(cls, source: Any) -> "NeuralDescriptor":
+    def from_json(cls, source: Any) -> NeuralDescriptor:
         """Read a descriptor from a JSON string or a file path (never evaluates code)."""
         from nasnb.descriptors.serialization import descriptor_from_json
 
@@ -348,7 +349,7 @@ class NeuralDescriptor:
             and self._output == other._output
         )
 
-    __hash__ = None  # mutable
+    __hash__ = None  # type: ignore[assignment]  # unhashable; mypy rejects None here (python/mypy#4266)
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -376,7 +377,7 @@ class NeuralDescriptor:
         return descriptor_html(self)
 
     @classmethod
-    def sequential(cls, layers: Iterable[Any], name: str | None = None) -> "NeuralDescriptor":
+    def sequential(cls, layers: Iterable[Any], name: str | None = None) -> NeuralDescriptor:
         """Build a chain from ``(layer, params)`` pairs or bare layer types.
 
         Examples
@@ -394,7 +395,7 @@ class NeuralDescriptor:
         return out
 
 
-def _summary_html(descriptor: "NeuralDescriptor") -> str:
+def _summary_html(descriptor: NeuralDescriptor) -> str:
     """A descriptor too large to draw: its size and its most common layer types, escaped."""
     import html
     from collections import Counter

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,7 @@ class ArchitectureGraph:
     params: tuple = ()
 
     @classmethod
-    def from_descriptor(cls, descriptor, *, key: str | None = None) -> "ArchitectureGraph":
+    def from_descriptor(cls, descriptor, *, key: str | None = None) -> ArchitectureGraph:
         """Graph of a :class:`~nasnb.descriptors.NeuralDescriptor` (pruned to active layers)."""
         d = descriptor.prune()
         order = d.topological_order()
@@ -154,7 +155,7 @@ class ArchitectureDataset:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_descriptors(cls, descriptors: Iterable[Any], scores: Iterable[float], *,
-                         keys: Iterable[str] | None = None, **options) -> "ArchitectureDataset":
+                         keys: Iterable[str] | None = None, **options) -> ArchitectureDataset:
         """Build from descriptors and scores; repeated architectures get their mean score."""
         descriptors, scores = list(descriptors), [float(s) for s in scores]
         if len(descriptors) != len(scores):
@@ -173,7 +174,7 @@ class ArchitectureDataset:
 
     @classmethod
     def from_study(cls, study: Any, *, score: str = "fitness", status: str = "done",
-                   **options) -> "ArchitectureDataset":
+                   **options) -> ArchitectureDataset:
         """Build from a study of the experiment store (or its ``to_dataframe()`` frame).
 
         Rows need ``descriptor_json`` and the ``score`` column (default ``fitness``); only rows
@@ -196,7 +197,7 @@ class ArchitectureDataset:
 
     @classmethod
     def from_benchmark(cls, benchmark: Any, *, n: int, seed: Any = None, max_draws: int | None = None,
-                       score: str = "fitness", **options) -> "ArchitectureDataset":
+                       score: str = "fitness", **options) -> ArchitectureDataset:
         """Sample ``n`` distinct architectures of a benchmark (SearchSpace + evaluator).
 
         Works with any ``nasnb.benchmarks`` class (``NASBench101(path)``, ``NASBench201``,
@@ -246,14 +247,14 @@ class ArchitectureDataset:
         """Largest node count."""
         return max(g.num_nodes for g in self.graphs)
 
-    def subset(self, indices: Iterable[int], *, name: str | None = None) -> "ArchitectureDataset":
+    def subset(self, indices: Iterable[int], *, name: str | None = None) -> ArchitectureDataset:
         """A dataset of the given positions, sharing this dataset's vocabulary."""
         idx = [int(i) for i in indices]
         return ArchitectureDataset([self.graphs[i] for i in idx], self.scores[idx], vocabulary=self.vocabulary,
                                    feature_params=self.feature_params, name=name or self.name)
 
     def split(self, train: int | float, test: int | float | None = None, *,
-              seed: Any = None) -> tuple["ArchitectureDataset", "ArchitectureDataset"]:
+              seed: Any = None) -> tuple[ArchitectureDataset, ArchitectureDataset]:
         """Seeded disjoint train/test split (``int`` = count, ``float`` = fraction).
 
         Examples

@@ -62,7 +62,8 @@ import ast
 import copy
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -167,7 +168,7 @@ class Chromosome:
     A view of one part of a :class:`Genome` (its connection or layer genes).
     """
 
-    def __init__(self, owner: "Genome", part: str) -> None:
+    def __init__(self, owner: Genome, part: str) -> None:
         self._owner, self._part, self.fitness = owner, part, None
 
     @property
@@ -214,7 +215,7 @@ class Genome:
             g = mutate_layer(g, self.gene_set, rng)
         self.genome = g
 
-    def crossover(self, other: "Genome") -> "Genome":
+    def crossover(self, other: Genome) -> Genome:
         """A child with the fitter parent's structure; shared genes drawn from either parent."""
         def fit(genome: Genome) -> float:
             value = genome.connections.fitness
@@ -263,7 +264,7 @@ class Genome:
                     "Nodes": {k: g.to_json() for k, g in self.nodes.genes.items()}})
 
     @staticmethod
-    def __from_repr__(rpr: str) -> "Genome":
+    def __from_repr__(rpr: str) -> Genome:
         """Read back ``repr(genome)`` (literals only, see the module docs)."""
         try:
             data = ast.literal_eval(rpr)
