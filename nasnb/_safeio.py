@@ -199,7 +199,7 @@ def _unique_keys(pairs: list) -> dict:
     return out
 
 
-def load_json(text: str | bytes, *, name: str, error: type, budget: int | None = None) -> Any:
+def load_json(text: str | bytes | bytearray, *, name: str, error: type, budget: int | None = None) -> Any:
     """Parse JSON strictly, within a memory budget; ``error`` names ``name`` and the line.
 
     ``budget`` defaults to :func:`memory_budget` of the text's length. Refused: invalid

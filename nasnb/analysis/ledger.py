@@ -28,6 +28,7 @@ import numbers
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import cast
 
 from nasnb.exceptions import ParameterError
 
@@ -87,7 +88,8 @@ class _LedgerHTML(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.inside, self.chunks = False, []
+        self.inside = False
+        self.chunks: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "script" and ("data-nasnb-ledger", None) in attrs:
@@ -143,10 +145,10 @@ class Ledger:
     """
 
     def __init__(self, title: str | None = None, *, digits: int = 3):
-        if not isinstance(digits, numbers.Integral) or digits < 1:
+        if not isinstance(digits, numbers.Integral) or int(digits) < 1:
             raise ParameterError(f"digits must be a positive integer, got {digits!r}")
-        self.title = title
-        self.digits = int(digits)
+        self.title: str | None = title
+        self.digits: int = int(digits)
         self.rows: list[LedgerRow] = []
 
     def add(self, target: str, published, ours, *, status: str, note: str = "",
@@ -236,7 +238,9 @@ class Ledger:
         for row in data["rows"]:
             if not isinstance(row, dict):
                 raise ParameterError(f"A ledger row must be a dict, got {row!r}.")
-            ledger.add(row.get("target"), row.get("published"), row.get("ours"), status=row.get("status"),
+            # add() checks target and status (None or a non-string is refused there)
+            ledger.add(cast(str, row.get("target")), row.get("published"), row.get("ours"),
+                       status=cast(str, row.get("status")),
                        note=row.get("note") or "", difference=row.get("difference"))
         return ledger
 

@@ -114,6 +114,10 @@ class TabularBenchmark:
         """The native candidate a descriptor describes (raises DescriptorError/BenchmarkError)."""
         raise NotImplementedError
 
+    def key(self, candidate: Any) -> str:  # pragma: no cover - abstract
+        """The candidate's identity in the table (its hash or arch string)."""
+        raise NotImplementedError
+
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         """``(fitness, metrics, total_time)`` of a candidate; BenchmarkError if absent."""
         raise NotImplementedError  # pragma: no cover - abstract

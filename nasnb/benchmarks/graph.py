@@ -162,6 +162,9 @@ class NASBenchGraph(TabularBenchmark):
         if self.path is not None and dataset == self.dataset:
             return self.path
         pkg = require("nas_bench_graph", extra="benchmarks", purpose="read the NAS-Bench-Graph tables")
+        if pkg.__file__ is None:  # a namespace package: no directory of its own holds the tables
+            raise BenchmarkError("The installed nas_bench_graph has no package directory; reinstall it "
+                                 "(pip install nas-bench-graph) to read its tables.")
         return os.path.join(os.path.dirname(pkg.__file__), "light", f"{dataset}.bench")
 
     def table(self, dataset: str | None = None) -> dict[int, tuple]:
@@ -276,7 +279,7 @@ class NASBenchGraph(TabularBenchmark):
 
     def _tables_for_moves(self) -> tuple[tuple, dict[str, tuple]]:
         """Every op 4-tuple (index = base-k number) and each op's alternatives (built once)."""
-        if self._sample_ops is None:
+        if self._sample_ops is None or self._alternatives is None:
             ops = tuple(self.get_available_ops())
             self._sample_ops = tuple(itertools.product(ops, repeat=_NODES))
             self._alternatives = {op: tuple(o for o in ops if o != op) for op in ops}

@@ -114,7 +114,7 @@ class NASBench101(TabularBenchmark):
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
             raise parameter_error("seed", "NASBench101", "an int", seed)
         self.seed = int(seed)
-        self.verify_checksums = bool(verify_checksums)
+        self.verify_checksums: bool = bool(verify_checksums)
         self._fixed: dict[str, tuple] | None = None
         self._runs: dict[str, dict[int, list[tuple]]] = {}
         self._epochs: tuple[int, ...] = ()
@@ -131,11 +131,9 @@ class NASBench101(TabularBenchmark):
 
     # ------------------------------------------------------------ data
     def _data(self) -> dict[str, tuple]:
-        if self._fixed is None:
-            self._load()
-        return self._fixed
+        return self._load() if self._fixed is None else self._fixed
 
-    def _load(self) -> None:
+    def _load(self) -> dict[str, tuple]:
         fixed: dict[str, tuple] = {}
         runs: dict[str, dict[int, list[tuple]]] = {}
         epochs_seen = set()
@@ -163,6 +161,7 @@ class NASBench101(TabularBenchmark):
         self._fixed, self._runs, self._epochs = fixed, runs, tuple(sorted(epochs_seen))
         self._keys = tuple(fixed)
         logger.info("loaded %d NAS-Bench-101 architectures from %s", len(fixed), self.path)
+        return fixed
 
     @property
     def valid_epochs(self) -> tuple[int, ...]:
@@ -224,7 +223,10 @@ class NASBench101(TabularBenchmark):
         if reason is not None:
             raise BenchmarkError(reason)
         matrix, ops = self._as_arrays(candidate)
-        pm, pops = prune_spec(matrix, ops)
+        pruned = prune_spec(matrix, ops)
+        if pruned is None:  # invalid_reason refuses such a cell above
+            raise BenchmarkError("There is no path from the input vertex to the output vertex.")
+        pm, pops = pruned
         labels = [-1] + [NB101_OPS.index(op) for op in pops[1:-1]] + [-2]
         value = hash_module(pm, labels)
         try:
@@ -264,7 +266,8 @@ class NASBench101(TabularBenchmark):
         matrix = [[int(x) for x in row] for row in rows]
         ops = list(ops)
         n = len(ops)
-        free, edges = [], []
+        free: list[tuple[int, int]] = []
+        edges: list[tuple[int, int]] = []
         for i in range(n):
             row = matrix[i]
             for j in range(i + 1, n):

@@ -149,6 +149,7 @@ def decode_protobuf(buf: bytes, where: str) -> dict[int, list]:
     """
     out: dict[int, list] = {}
     pos, n = 0, len(buf)
+    value: Any
     while pos < n:
         tag, pos = _varint(buf, pos, where)
         field, wire = tag >> 3, tag & 7

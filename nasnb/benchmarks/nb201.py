@@ -117,7 +117,7 @@ class NASBench201(TabularBenchmark):
         self._meta: dict[str, int] | None = None
         self._init_memo()
 
-    _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run", "_arch_memo")
+    _MEMO_ATTRS: tuple[str, ...] = ("_run_memo", "_memo", "_by_run", "_arch_memo")
 
     @classmethod
     def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
@@ -187,11 +187,14 @@ class NASBench201(TabularBenchmark):
     def _arch_record(self, arch: str) -> dict:
         if self._is_dir():
             meta = self._load_dir_meta()
-            rec = self._records.get(arch)
+            if self._records is None:  # _load_dir_meta starts it; kept for a reader that reset it
+                self._records = {}
+            records = self._records
+            rec = records.get(arch)
             if rec is None:
                 if arch not in meta:
                     raise BenchmarkError(f"Architecture {arch} is not in {self.path}.")
-                rec = self._records[arch] = read_nats_arch(self.path, meta[arch])
+                rec = records[arch] = read_nats_arch(self.path, meta[arch])
             return rec
         rec = self._load_file().get(arch)
         if rec is None:

@@ -172,29 +172,27 @@ class NeuralDescriptor:
         self._require(name, "layer")
         return sorted(self._graph.predecessors(name))
 
-    def _unique(self, explicit: str | None, degree_fn, role: str, strict: bool) -> str | None:
+    def _unique(self, explicit: str | None, degree_fn, role: str) -> str:
         if explicit is not None:
             return explicit
         ends = [n for n in self._graph if degree_fn(n) == 0]
         if len(ends) == 1:
             return ends[0]
-        if strict:
-            what = "no layer" if not ends else f"{len(ends)} layers ({', '.join(map(repr, sorted(ends)))})"
-            raise DescriptorError(
-                f"Cannot tell the {role} layer: {what} with no {'inputs' if role == 'input' else 'outputs'}; "
-                f"connect them or call set_{role}()."
-            )
-        return None
+        what = "no layer" if not ends else f"{len(ends)} layers ({', '.join(map(repr, sorted(ends)))})"
+        raise DescriptorError(
+            f"Cannot tell the {role} layer: {what} with no {'inputs' if role == 'input' else 'outputs'}; "
+            f"connect them or call set_{role}()."
+        )
 
     @property
     def input_layer(self) -> str:
         """Name of the input layer (explicit, or the unique layer with no inputs)."""
-        return self._unique(self._input, self._graph.in_degree, "input", strict=True)
+        return self._unique(self._input, self._graph.in_degree, "input")
 
     @property
     def output_layer(self) -> str:
         """Name of the output layer (explicit, or the unique layer with no outputs)."""
-        return self._unique(self._output, self._graph.out_degree, "output", strict=True)
+        return self._unique(self._output, self._graph.out_degree, "output")
 
     def topological_order(self) -> list[str]:
         """Layer names in execution order (ties broken by name, so it is stable)."""

@@ -316,6 +316,7 @@ class LocalEvaluator:
         try:
             model = model.to(device)
             optimizer = resolve_optimizer(self.optimizer_class)(model.parameters(), **self.optimizer_params)
+            train: TensorBatches | AugmentedBatches
             if splits.train_tensors is not None:
                 train = TensorBatches(*splits.train_tensors, self.batch_size, shuffle=True, seed=seed)
             else:

@@ -71,7 +71,7 @@ class LayerGene:
 
     innovation: int
     type: str
-    params: tuple = field(default=())
+    params: tuple[tuple[str, Any], ...] = field(default=())  # a mapping given here is frozen to this form
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _freeze(self.params))
@@ -289,7 +289,7 @@ def _genome_from_dict(cls: type, data: Any) -> Genome:
         for k, v in params.items():
             _json_value(v, f"{where}: parameter {_text(k, where + ': a parameter name')!r}")
         layers.append(LayerGene(_int(g["innovation"], f"{where}: 'innovation'"), _text(g["type"], f"{where}: 'type'"),
-                                dict(params)))
+                                _freeze(params)))
     connections = []
     for i, c in enumerate(_chromosome(data, "connections", "connection")):
         where = f"connection gene #{i}"

@@ -76,7 +76,8 @@ def _deepneat_check(params: dict) -> None:
     filters, kernel = params.get("filters"), params.get("kernel", 3)
     if not (isinstance(filters, numbers.Integral) and not isinstance(filters, bool) and int(filters) > 0):
         raise ValueError(f"'filters' must be a positive int, got {filters!r}.")
-    if not (isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool) and int(kernel) > 0 and int(kernel) % 2):
+    if not (isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool)
+            and int(kernel) > 0 and int(kernel) % 2):
         raise ValueError(f"'kernel' must be a positive odd int (the thesis uses 1 or 3), got {kernel!r}.")
     dropout = params.get("dropout", 0.0)
     if not (_is_real(dropout) and 0 <= dropout < 1):

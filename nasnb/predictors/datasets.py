@@ -130,7 +130,7 @@ class ArchitectureDataset:
         Label of the dataset.
     """
 
-    def __init__(self, graphs: Sequence[ArchitectureGraph], scores: Sequence[float], *,
+    def __init__(self, graphs: Sequence[ArchitectureGraph], scores: Sequence[float] | np.ndarray, *,
                  vocabulary: Sequence[str] | None = None, feature_params: Sequence[str] = (),
                  name: str | None = None) -> None:
         self.graphs = list(graphs)
@@ -160,10 +160,10 @@ class ArchitectureDataset:
         descriptors, scores = list(descriptors), [float(s) for s in scores]
         if len(descriptors) != len(scores):
             raise DatasetError(f"from_descriptors got {len(descriptors)} descriptors but {len(scores)} scores.")
-        keys = list(keys) if keys is not None else [None] * len(descriptors)
+        key_list: list[str | None] = list(keys) if keys is not None else [None] * len(descriptors)
         graphs: dict[str, ArchitectureGraph] = {}
         totals: dict[str, list[float]] = {}
-        for d, s, k in zip(descriptors, scores, keys):
+        for d, s, k in zip(descriptors, scores, key_list):
             if not np.isfinite(s):
                 continue
             g = ArchitectureGraph.from_descriptor(d, key=k)
@@ -208,7 +208,9 @@ class ArchitectureDataset:
         n = check_positive_int(n, "n", "ArchitectureDataset.from_benchmark")
         rng = as_generator(seed)
         max_draws = max_draws or 50 * n
-        graphs, scores, seen = [], [], set()
+        graphs: list[ArchitectureGraph] = []
+        scores: list[float] = []
+        seen: set[str] = set()
         for _ in range(max_draws):
             if len(graphs) == n:
                 break

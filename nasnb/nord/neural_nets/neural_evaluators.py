@@ -187,8 +187,9 @@ class LocalEvaluator:
             return
         seed = _global_seed() if self._seed is None else self._seed
         batches = self.trainloader
-        if isinstance(batches, TensorBatches):
-            batches = TensorBatches(*self._splits.train_tensors, self.nasnb_evaluator.batch_size, shuffle=True,
+        tensors = self._splits.train_tensors if self._splits is not None else None
+        if isinstance(batches, TensorBatches) and tensors is not None:  # in memory: tensors are there
+            batches = TensorBatches(tensors[0], tensors[1], self.nasnb_evaluator.batch_size, shuffle=True,
                                     seed=seed)
         else:
             batches.generator.manual_seed(seed)

@@ -102,7 +102,7 @@ class Innovation:
     def new_generation(self) -> None:
         """Start a generation: numbers keep growing; structural mutations are no longer shared."""
         self.tracker = InnovationTracker(start=self.tracker.to_json()["next"])
-        self._current: dict[Any, int] = {}
+        self._current = {}
 
     def assign_number(self, gene: Any) -> int:
         """The innovation number of ``gene``'s structure in this generation (new ones get the next).
@@ -315,7 +315,7 @@ class Genome:
 
     def remove_recursions(self) -> None:
         """Disable every connection gene that lies on a cycle."""
-        edges = set()
+        edges: set[tuple[Any, Any]] = set()
         for cycle in self.get_recursions():
             edges.update(zip(cycle, cycle[1:] + cycle[:1]))
         if edges:
