@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "check_depth", "loads", "nesting_exceeds"]
@@ -34,17 +35,19 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 _BTOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
-def _text_exceeds(text: str | bytes, max_depth: int) -> bool:
+def _text_exceeds(text: str | bytes | bytearray, max_depth: int) -> bool:
     if isinstance(text, (bytes, bytearray)):
         if text.count(b"[") + text.count(b"{") <= max_depth:
             return False
-        tokens, opening = _BTOKENS, (b"[", b"{")
-    else:
-        if text.count("[") + text.count("{") <= max_depth:  # the common case: nothing to scan
-            return False
-        tokens, opening = _TOKENS, ("[", "{")
+        return _scan_exceeds(_BTOKENS.finditer(text), (b"[", b"{"), max_depth)
+    if text.count("[") + text.count("{") <= max_depth:  # the common case: nothing to scan
+        return False
+    return _scan_exceeds(_TOKENS.finditer(text), ("[", "{"), max_depth)
+
+
+def _scan_exceeds(matches: Iterator[re.Match[Any]], opening: tuple[Any, Any], max_depth: int) -> bool:
     depth = 0
-    for match in tokens.finditer(text):
+    for match in matches:
         token = match.group()
         if token in opening:
             depth += 1
@@ -59,6 +62,7 @@ def _value_exceeds(value: Any, max_depth: int) -> bool:
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, (list, tuple)):

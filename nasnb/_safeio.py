@@ -158,10 +158,11 @@ def estimate_json_memory(text: str | bytes) -> int:
     >>> estimate_json_memory("[[], []]") > estimate_json_memory("[0, 0]")
     True
     """
-    count = text.count
     if isinstance(text, (bytes, bytearray)):
-        return (200 * count(b"{") + 80 * count(b"[") + 72 * (count(b",") + count(b":"))
+        bcount = text.count
+        return (200 * bcount(b"{") + 80 * bcount(b"[") + 72 * (bcount(b",") + bcount(b":"))
                 + 4 * len(text) + 64)
+    count = text.count
     return 200 * count("{") + 80 * count("[") + 72 * (count(",") + count(":")) + 4 * len(text) + 64
 
 
@@ -198,12 +199,12 @@ def _unique_keys(pairs: list) -> dict:
     return out
 
 
-def load_json(text: str | bytes, *, name: str, error: type, budget: int | None = None) -> Any:
+def load_json(text: str | bytes | bytearray, *, name: str, error: type, budget: int | None = None) -> Any:
     """Parse JSON strictly, within a memory budget; ``error`` names ``name`` and the line.
 
     ``budget`` defaults to :func:`memory_budget` of the text's length. Refused: invalid
-    UTF-8, NaN / Infinity, numbers beyond a double's range, integers of more than :data:`MAX_INT_DIGITS` digits, duplicate
-    keys, nesting deeper than Python's recursion limit.
+    UTF-8, NaN / Infinity, numbers beyond a double's range, integers of more than
+    :data:`MAX_INT_DIGITS` digits, duplicate keys, nesting deeper than Python's recursion limit.
     """
     if isinstance(text, (bytes, bytearray)):
         try:

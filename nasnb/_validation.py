@@ -85,10 +85,10 @@ def as_generator(seed: Any, func: str = "as_generator", name: str = "seed") -> n
     --------
     >>> g = as_generator(0); float(g.random()) == float(as_generator(0).random())
     True
-    >>> as_generator(-1, "RandomSearch")
+    >>> as_generator(-1, "RandomSearch")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nasnb.exceptions.ParameterError: The 'seed' parameter of RandomSearch must be None, an int >= 0, a SeedSequence or a numpy Generator. Got -1 instead.
+    nasnb.exceptions.ParameterError: The 'seed' parameter of RandomSearch must be None, an int >= 0, ... Got -1 instead.
     """
     if isinstance(seed, np.random.Generator):
         return seed

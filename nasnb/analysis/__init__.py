@@ -7,7 +7,6 @@ produced on a cluster can be analysed on a laptop.
 
 from nasnb.analysis.bootstrap import BootstrapResult, bootstrap, bootstrap_tau, lilliefors_pvalue
 from nasnb.analysis.budget import BudgetPlan, MeasuredProxy, plan_budget, plan_proxies
-from nasnb.analysis.ledger import Ledger
 from nasnb.analysis.landscape import (
     DEFAULT_RESOLUTION,
     PerturbedGrid,
@@ -19,10 +18,11 @@ from nasnb.analysis.landscape import (
     rastrigin_grid,
     top_fraction,
 )
+from nasnb.analysis.ledger import Ledger
 from nasnb.analysis.montecarlo import READINGS, ProxyStudy, Reading, chapter4_table, chapter5_table, proxy_study
-from nasnb.analysis.reconcile import Reconciliation, compare_with_published, conclusions, published_table, reconcile
 from nasnb.analysis.protocol import BenchmarkRecords, resampling_protocol
 from nasnb.analysis.ranking import kendall_tau, spearman_rho, tau_matrix, top_k_tau
+from nasnb.analysis.reconcile import Reconciliation, compare_with_published, conclusions, published_table, reconcile
 from nasnb.analysis.stats import (
     benjamini_hochberg,
     graph_edit_distance,

@@ -28,6 +28,7 @@ import numbers
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import cast
 
 from nasnb.exceptions import ParameterError
 
@@ -87,7 +88,8 @@ class _LedgerHTML(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.inside, self.chunks = False, []
+        self.inside = False
+        self.chunks: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "script" and ("data-nasnb-ledger", None) in attrs:
@@ -143,10 +145,10 @@ class Ledger:
     """
 
     def __init__(self, title: str | None = None, *, digits: int = 3):
-        if not isinstance(digits, numbers.Integral) or digits < 1:
+        if not isinstance(digits, numbers.Integral) or int(digits) < 1:
             raise ParameterError(f"digits must be a positive integer, got {digits!r}")
-        self.title = title
-        self.digits = int(digits)
+        self.title: str | None = title
+        self.digits: int = int(digits)
         self.rows: list[LedgerRow] = []
 
     def add(self, target: str, published, ours, *, status: str, note: str = "",
@@ -228,7 +230,7 @@ class Ledger:
                           else getattr(row, c) for c in COLUMNS} for row in self.rows]}
 
     @classmethod
-    def from_dict(cls, data) -> "Ledger":
+    def from_dict(cls, data) -> Ledger:
         """Inverse of :meth:`to_dict` (every row checked as :meth:`add` does)."""
         if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
             raise ParameterError("A ledger document is a dict with a 'rows' list.")
@@ -236,12 +238,14 @@ class Ledger:
         for row in data["rows"]:
             if not isinstance(row, dict):
                 raise ParameterError(f"A ledger row must be a dict, got {row!r}.")
-            ledger.add(row.get("target"), row.get("published"), row.get("ours"), status=row.get("status"),
+            # add() checks target and status (None or a non-string is refused there)
+            ledger.add(cast(str, row.get("target")), row.get("published"), row.get("ours"),
+                       status=cast(str, row.get("status")),
                        note=row.get("note") or "", difference=row.get("difference"))
         return ledger
 
     @classmethod
-    def from_html(cls, text: str) -> "Ledger":
+    def from_html(cls, text: str) -> Ledger:
         """The ledger embedded in :meth:`_repr_html_` output (e.g. a saved notebook's).
 
         Raises :class:`~nasnb.exceptions.ParameterError` when ``text`` holds no ledger.

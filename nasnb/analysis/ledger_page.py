@@ -81,7 +81,11 @@ class _TableParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.title, self.rows, self._cell, self._row, self._in = None, [], None, None, None
+        self.title: str | None = None
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._in: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in ("td", "th", "h4"):
@@ -143,7 +147,8 @@ def _target_pattern(node: ast.AST) -> tuple[str, re.Pattern]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value, re.compile(re.escape(node.value) + r"\Z")
     if isinstance(node, ast.JoinedStr):
-        parts = [re.escape(v.value) if isinstance(v, ast.Constant) else ".*" for v in node.values]
+        parts = [re.escape(v.value) if isinstance(v, ast.Constant) and isinstance(v.value, str) else ".*"
+                 for v in node.values]
         return ast.unparse(node), re.compile("".join(parts) + r"\Z", re.S)
     return ast.unparse(node), re.compile(".*", re.S)
 
@@ -162,9 +167,11 @@ def _ledger_calls(source: str, filename: str) -> tuple[list[LedgerRow], list[tup
                 and node.args):
             continue
         patterns.append(_target_pattern(node.args[0]))
+        if any(k.arg is None for k in node.keywords):
+            continue  # ``**options``: a computed row, the run shows it
         try:
             args = [ast.literal_eval(a) for a in node.args]
-            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
         except ValueError:
             continue  # a computed row: the run shows it
         scratch = Ledger()

@@ -49,8 +49,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,8 +59,8 @@ from nasnb._validation import as_generator, check_choice, check_positive_int, pa
 from nasnb.analysis.landscape import (
     NOISES,
     RastriginGrid,
-    _hashed_noise,
     _check_tau,
+    _hashed_noise,
     _resolution,
     perturb_grid,
 )

@@ -29,7 +29,8 @@ True
 from __future__ import annotations
 
 import logging
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, cast, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,9 @@ def resampling_protocol(
         raise parameter_error("n_samples", func, "an int >= 2", n_samples)
     n_resamples = check_nonnegative_int(n_resamples, "n_resamples", func)
     as_scores(frame[score].to_numpy(), score, func)
-    roundings = list(decimals) if isinstance(decimals, (list, tuple)) else [decimals]
+    # a list or tuple gives one rounding each; anything else is one rounding (an int or None)
+    roundings: list[int | None] = (list(decimals) if isinstance(decimals, (list, tuple))
+                                   else [cast("int | None", decimals)])
     recorded = sorted(frame[budget].unique())
     reference_budget = recorded[-1] if reference_budget is None else reference_budget
     budgets = recorded if budgets is None else list(budgets)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,8 @@ def _pair(x, y, func: str, decimals: int | None, names=("x", "y")) -> tuple[np.n
     return round_scores(a, decimals, func), round_scores(b, decimals, func)
 
 
-def kendall_tau(x: Sequence[float], y: Sequence[float], *, decimals: int | None = None) -> float:
+def kendall_tau(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
+                decimals: int | None = None) -> float:
     """Kendall's tau-b between two score lists (scipy underneath).
 
     Parameters
@@ -118,8 +119,8 @@ def spearman_rho(x: Sequence[float], y: Sequence[float], *, decimals: int | None
 
 
 def top_k_tau(
-    x: Sequence[float],
-    reference: Sequence[float],
+    x: Sequence[float] | np.ndarray,
+    reference: Sequence[float] | np.ndarray,
     fraction: float,
     *,
     decimals: int | None = None,

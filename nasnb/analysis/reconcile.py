@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -334,7 +334,7 @@ def reconcile(
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(resolved), desc=f"Table {table} readings", disable=not progress)
-    for key, names in groups.items():
+    for names in groups.values():
         t0 = time.perf_counter()
         opts0 = resolved[names[0]]
         runs = _run_all(spec["dims"], spec["taus"], run_gens, reps, opts0, True, backend, 200_000, seed,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +112,10 @@ class TabularBenchmark:
 
     def descriptor_to_candidate(self, descriptor: Any) -> Any:  # pragma: no cover - abstract
         """The native candidate a descriptor describes (raises DescriptorError/BenchmarkError)."""
+        raise NotImplementedError
+
+    def key(self, candidate: Any) -> str:  # pragma: no cover - abstract
+        """The candidate's identity in the table (its hash or arch string)."""
         raise NotImplementedError
 
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from nasnb._optional import require
-from nasnb._validation import as_generator, check_choice, check_positive_int
 from nasnb._safe_pickle import safe_load
+from nasnb._validation import as_generator, check_choice, check_positive_int
 from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
 from nasnb.descriptors import NeuralDescriptor
@@ -162,6 +162,9 @@ class NASBenchGraph(TabularBenchmark):
         if self.path is not None and dataset == self.dataset:
             return self.path
         pkg = require("nas_bench_graph", extra="benchmarks", purpose="read the NAS-Bench-Graph tables")
+        if pkg.__file__ is None:  # a namespace package: no directory of its own holds the tables
+            raise BenchmarkError("The installed nas_bench_graph has no package directory; reinstall it "
+                                 "(pip install nas-bench-graph) to read its tables.")
         return os.path.join(os.path.dirname(pkg.__file__), "light", f"{dataset}.bench")
 
     def table(self, dataset: str | None = None) -> dict[int, tuple]:
@@ -276,7 +279,7 @@ class NASBenchGraph(TabularBenchmark):
 
     def _tables_for_moves(self) -> tuple[tuple, dict[str, tuple]]:
         """Every op 4-tuple (index = base-k number) and each op's alternatives (built once)."""
-        if self._sample_ops is None:
+        if self._sample_ops is None or self._alternatives is None:
             ops = tuple(self.get_available_ops())
             self._sample_ops = tuple(itertools.product(ops, repeat=_NODES))
             self._alternatives = {op: tuple(o for o in ops if o != op) for op in ops}
@@ -351,7 +354,8 @@ class NASBenchGraph(TabularBenchmark):
     def candidate_from_json(self, value: Any) -> tuple:
         """Inverse of :meth:`candidate_to_json`."""
         if not isinstance(value, dict) or set(value) != {"links", "ops"}:
-            raise SerializationError(f"A NAS-Bench-Graph candidate must be {{'links': [...], 'ops': [...]}}; got {value!r}.")
+            raise SerializationError(
+                f"A NAS-Bench-Graph candidate must be {{'links': [...], 'ops': [...]}}; got {value!r}.")
         return tuple(int(x) for x in value["links"]), tuple(str(x) for x in value["ops"])
 
     # ------------------------------------------------------------ descriptors
@@ -395,7 +399,7 @@ class NASBenchGraph(TabularBenchmark):
         index = {name: i for i, name in enumerate(order)}
         known = self.get_available_ops()
         links, ops = [], []
-        for pos, name in enumerate(hidden, start=1):
+        for name in hidden:
             preds = descriptor.incoming(name)
             if len(preds) != 1 or preds[0] == out:
                 raise DescriptorError(
@@ -420,7 +424,8 @@ class NASBenchGraph(TabularBenchmark):
         if run not in (None, 0):
             raise BenchmarkError(f"NAS-Bench-Graph records one run per cell; run {run} does not exist.")
         if dataset == "proteins" and any(op not in GRAPH_OPS_PROTEINS for op in candidate[1]):
-            raise BenchmarkError(f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}.")
+            raise BenchmarkError(
+                f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}.")
         h = self.canonical_hash(candidate)
         rec = self.table(dataset).get(h)
         if rec is None:
@@ -468,7 +473,8 @@ class NASBenchGraph(TabularBenchmark):
             if result is None:
                 rec = table.get(h)
                 if rec is None:
-                    raise BenchmarkError(f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table.")
+                    raise BenchmarkError(
+                        f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table.")
                 result = by_hash[h] = EvaluationResult(_NAN, {"validation_score": rec[0], "test_score": rec[1],
                                                               "latency": rec[2], "parameters": rec[3]}, 0.0, rec[0])
         except (BenchmarkError, DescriptorError) as exc:

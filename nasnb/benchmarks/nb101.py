@@ -71,7 +71,8 @@ def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
     if len(ops) != dim:
         raise BenchmarkError(f"{where}: {len(ops)} operations for a {dim}x{dim} matrix.")
     if ops[0] != "input" or ops[-1] != "output":
-        raise BenchmarkError(f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
+        raise BenchmarkError(
+            f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
     for pos, op in enumerate(ops[1:-1], start=1):
         bench._check_unknown_op(op, NB101_OPS, f"{where} vertex {pos}")
     try:
@@ -113,7 +114,7 @@ class NASBench101(TabularBenchmark):
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
             raise parameter_error("seed", "NASBench101", "an int", seed)
         self.seed = int(seed)
-        self.verify_checksums = bool(verify_checksums)
+        self.verify_checksums: bool = bool(verify_checksums)
         self._fixed: dict[str, tuple] | None = None
         self._runs: dict[str, dict[int, list[tuple]]] = {}
         self._epochs: tuple[int, ...] = ()
@@ -130,11 +131,9 @@ class NASBench101(TabularBenchmark):
 
     # ------------------------------------------------------------ data
     def _data(self) -> dict[str, tuple]:
-        if self._fixed is None:
-            self._load()
-        return self._fixed
+        return self._load() if self._fixed is None else self._fixed
 
-    def _load(self) -> None:
+    def _load(self) -> dict[str, tuple]:
         fixed: dict[str, tuple] = {}
         runs: dict[str, dict[int, list[tuple]]] = {}
         epochs_seen = set()
@@ -162,6 +161,7 @@ class NASBench101(TabularBenchmark):
         self._fixed, self._runs, self._epochs = fixed, runs, tuple(sorted(epochs_seen))
         self._keys = tuple(fixed)
         logger.info("loaded %d NAS-Bench-101 architectures from %s", len(fixed), self.path)
+        return fixed
 
     @property
     def valid_epochs(self) -> tuple[int, ...]:
@@ -223,7 +223,10 @@ class NASBench101(TabularBenchmark):
         if reason is not None:
             raise BenchmarkError(reason)
         matrix, ops = self._as_arrays(candidate)
-        pm, pops = prune_spec(matrix, ops)
+        pruned = prune_spec(matrix, ops)
+        if pruned is None:  # invalid_reason refuses such a cell above
+            raise BenchmarkError("There is no path from the input vertex to the output vertex.")
+        pm, pops = pruned
         labels = [-1] + [NB101_OPS.index(op) for op in pops[1:-1]] + [-2]
         value = hash_module(pm, labels)
         try:
@@ -263,7 +266,8 @@ class NASBench101(TabularBenchmark):
         matrix = [[int(x) for x in row] for row in rows]
         ops = list(ops)
         n = len(ops)
-        free, edges = [], []
+        free: list[tuple[int, int]] = []
+        edges: list[tuple[int, int]] = []
         for i in range(n):
             row = matrix[i]
             for j in range(i + 1, n):
@@ -323,7 +327,8 @@ class NASBench101(TabularBenchmark):
         """``(matrix, ops)`` in topological order; BenchmarkError for an unknown op."""
         matrix, ops = self._matrix_of(descriptor)
         if ops[0] != self.INPUT_OP or ops[-1] != self.OUTPUT_OP:
-            raise DescriptorError(f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}.")
+            raise DescriptorError(
+                f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}.")
         for name, op in zip(self._one_hot_order(descriptor)[1:-1], ops[1:-1]):
             self._check_unknown_op(op, NB101_OPS, f"layer {name!r}")
         return tuple(tuple(int(x) for x in row) for row in matrix), tuple(ops)
@@ -341,7 +346,8 @@ class NASBench101(TabularBenchmark):
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         func = "NASBench101.query"
         if dataset not in (None, "cifar10"):
-            raise ParameterError(f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+            raise ParameterError(
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
         epochs = self._epochs_of(epochs, func)
         h = self.module_hash(candidate)
         entry = self._data().get(h)
@@ -384,7 +390,8 @@ class NASBench101(TabularBenchmark):
         if epochs is not None:
             check_positive_int(epochs, "epochs", func)
         if dataset not in (None, "cifar10"):
-            raise ParameterError(f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+            raise ParameterError(
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
         try:
             data = self._data()
         except BenchmarkError as exc:  # unreadable file: not memoised, the next query tries again

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -106,7 +107,8 @@ def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False,
                                  f"({len(header)} of 12 bytes); the file was cut short.")
         length, length_crc = struct.unpack("<QI", header)
         if masked_crc32c(header[:8]) != length_crc:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: bad length checksum (not a TFRecord file?).")
+            raise BenchmarkError(
+                f"{name}: record {index} at byte {offset}: bad length checksum (not a TFRecord file?).")
         if length > max_record_bytes:
             raise BenchmarkError(f"{name}: record {index} at byte {offset}: announces {length} bytes, more than the "
                                  f"limit of {max_record_bytes} bytes for one record; the file is corrupt or not "
@@ -117,7 +119,8 @@ def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False,
         data = fh.read(length)
         footer = fh.read(4)
         if len(data) < length or len(footer) < 4:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated record ({length} bytes announced).")
+            raise BenchmarkError(
+                f"{name}: record {index} at byte {offset}: truncated record ({length} bytes announced).")
         if verify_data and masked_crc32c(data) != struct.unpack("<I", footer)[0]:
             raise BenchmarkError(f"{name}: record {index} at byte {offset}: bad data checksum.")
         yield index, data
@@ -146,6 +149,7 @@ def decode_protobuf(buf: bytes, where: str) -> dict[int, list]:
     """
     out: dict[int, list] = {}
     pos, n = 0, len(buf)
+    value: Any
     while pos < n:
         tag, pos = _varint(buf, pos, where)
         field, wire = tag >> 3, tag & 7

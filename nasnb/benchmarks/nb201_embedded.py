@@ -110,7 +110,7 @@ def read_embedded_nb201(path: str) -> dict[str, tuple[tuple[float, float, float,
     if not isinstance(data, dict) or not data:
         raise BenchmarkError(f"{path}: expected a non-empty dict of 6-digit cell keys -> records; "
                              f"got {type(data).__name__}.")
-    table = {}
+    table: dict[str, tuple[tuple[float, float, float, float], ...]] = {}
     for key, record in data.items():
         arch = _ARCH_OF_KEY.get(key) if isinstance(key, str) else None
         if arch is None:
@@ -118,7 +118,7 @@ def read_embedded_nb201(path: str) -> dict[str, tuple[tuple[float, float, float,
         if not isinstance(record, dict):
             raise BenchmarkError(f"{path}: cell {key} ({arch}): expected a dict of {', '.join(_FIELDS)}; "
                                  f"got {type(record).__name__}.")
-        columns = []
+        columns: list[list[Any]] = []
         for field in _FIELDS:
             values = record.get(field)
             if not isinstance(values, list) or not values:
@@ -133,7 +133,9 @@ def read_embedded_nb201(path: str) -> dict[str, tuple[tuple[float, float, float,
                 raise BenchmarkError(f"{path}: cell {key} ({arch}): field {field!r} has {len(values)} runs but "
                                      f"'val_acc' has {len(columns[0])}.")
             columns.append(values)
-        table[arch] = tuple(tuple(float(c[r]) for c in columns) for r in range(len(columns[0])))
+        val_acc, train_time, latency, size = columns  # one list per field of _FIELDS, in its order
+        table[arch] = tuple((float(val_acc[r]), float(train_time[r]), float(latency[r]), float(size[r]))
+                            for r in range(len(val_acc)))
     return table
 
 

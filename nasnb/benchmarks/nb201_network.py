@@ -33,7 +33,8 @@ Examples
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nasnb.benchmarks.nb201_format import EDGES, arch_string
 from nasnb.descriptors import NeuralDescriptor
@@ -149,7 +150,8 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10, *,
     -------
     NeuralDescriptor
         Named by the arch string; with 5 cells per stage, 17 blocks (15 cells, 2 reduction
-        blocks) between the stem and the head, numbered ``cell0`` … ``cell16``. Build it with ``build_network(d, input_shape, head=None)``.
+        blocks) between the stem and the head, numbered ``cell0`` … ``cell16``. Build it with
+        ``build_network(d, input_shape, head=None)``.
 
     Examples
     --------

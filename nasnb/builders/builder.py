@@ -47,7 +47,9 @@ import math
 import numbers
 import sys
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
 
 from nasnb._validation import as_seed, check_choice, check_positive_int, parameter_error
 from nasnb.builders.heads import HEADS, make_head
@@ -70,7 +72,8 @@ class InferredParameterWarning(UserWarning):
 
 def _caller_level() -> int:
     """``stacklevel`` of the first frame outside nasnb (the user's line that asked for the build)."""
-    level, frame = 2, sys._getframe(2)  # 1: _reconcile_fill (the warn call), 2: its caller
+    level = 2
+    frame: FrameType | None = sys._getframe(2)  # 1: _reconcile_fill (the warn call), 2: its caller
     while frame is not None and frame.f_globals.get("__name__", "").startswith("nasnb."):
         frame, level = frame.f_back, level + 1
     return level
@@ -101,7 +104,7 @@ def _reconcile_fill(info: LayerInfo, params: dict, in_shape: Shape, who: str, st
 
 def _check_input_shape(input_shape: Any) -> Shape:
     ok = (isinstance(input_shape, (tuple, list)) and 1 <= len(input_shape) <= 3
-          and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in input_shape))
+          and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) > 0 for v in input_shape))
     if not ok:
         raise parameter_error("input_shape", _FUNC, "a tuple of 1 to 3 positive ints ((F,), (C, L) or (C, H, W))",
                               input_shape)
@@ -243,8 +246,9 @@ def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int
         params = dict(spec.params)
         types[name] = spec.type
         who = f"{name!r} ({spec.type})"
-        sources = [_INPUT] if name == first else pruned.incoming(name)
-        src_shapes = {_INPUT: shape_in} if name == first else {s: shapes[s] for s in sources}
+        # a source is a layer name or the network-input sentinel _INPUT (a tuple, never a name)
+        sources: list[Any] = [_INPUT] if name == first else pruned.incoming(name)
+        src_shapes: dict[Any, Shape] = {_INPUT: shape_in} if name == first else {s: shapes[s] for s in sources}
         want_flat = info.ranks is not None and info.ranks == frozenset({1})
         labels = {s: ("input" if s is _INPUT else s) for s in sources}
         plan = plan_inputs(name, [labels[s] for s in sources], {labels[s]: src_shapes[s] for s in sources},

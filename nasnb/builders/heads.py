@@ -40,10 +40,12 @@ def thesis_head_widths(in_features: int, num_outputs: int = 1) -> tuple[int, int
     return first, max(1, num_outputs, first // 2)
 
 
-def make_head(head: Any, in_features: int, num_outputs: int):
+def make_head(head: Any, in_features: int, num_outputs: int | None):
     """Build the head module (see the module docstring); ``None`` for ``head=None``."""
     if head is None:
         return None
+    if num_outputs is None:
+        raise BuildError(f"The head {head!r} needs num_outputs (a positive int); got None.")
     from torch import nn
 
     if head == "thesis":

@@ -31,8 +31,8 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 from nasnb.exceptions import BuildError
 from nasnb.layers.shapes import Shape, shape_text
@@ -134,9 +134,11 @@ def plan_inputs(target: str, sources: Sequence[str], shapes: Mapping[str, Shape]
     if len(src_shapes) == 1:
         s, shape = src_shapes[0]
         return MergePlan(shape, (InputPlan(s, shape, shape),))
+    if policy != "mvs" and fixed_channels is None:
+        raise BuildError(f"Layer {who}: merge policy {policy!r} needs fixed_channels.")
     chosen: Shape | None = None
-    for name, shape in sorted(src_shapes, key=lambda item: _order_key(*item)):
-        channels = shape[0] if policy == "mvs" else int(fixed_channels)
+    for _name, shape in sorted(src_shapes, key=lambda item: _order_key(*item)):
+        channels = shape[0] if fixed_channels is None or policy == "mvs" else int(fixed_channels)
         candidate = (channels, *shape[1:])
         if viable(candidate):
             chosen = candidate
@@ -148,14 +150,14 @@ def plan_inputs(target: str, sources: Sequence[str], shapes: Mapping[str, Shape]
             "for it (e.g. smaller than its kernel)."
         )
     spatial = tuple(chosen[1:])
-    plans = []
+    adapted = []
     for s, shape in src_shapes:
-        plans.append(InputPlan(
+        adapted.append(InputPlan(
             s, shape, chosen,
             resize=spatial if tuple(shape[1:]) != spatial else None,
             project=(shape[0], chosen[0]) if shape[0] != chosen[0] else None,
         ))
-    return MergePlan(chosen, tuple(plans))
+    return MergePlan(chosen, tuple(adapted))
 
 
 def make_adapter(plan: InputPlan):
@@ -170,7 +172,7 @@ def make_adapter(plan: InputPlan):
 
     from nasnb.layers.modules import Resize
 
-    parts = []
+    parts: list[nn.Module] = []
     if plan.flatten:
         parts.append(nn.Flatten())
     if plan.resize is not None:

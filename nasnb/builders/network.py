@@ -7,7 +7,8 @@ needs are released during the forward pass.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -123,7 +124,7 @@ class NetworkModule(nn.Module):
         """A readable table: layer, type, output shape, parameters; merges indented below."""
         rows = [("layer", "type", "output shape", "params")]
         count = lambda m: sum(p.numel() for p in m.parameters()) if m is not None else 0  # noqa: E731
-        for name, key, inputs, _ in self._plan:
+        for name, key, _inputs, _ in self._plan:
             for step in self.merges.get(name, []):
                 ops = "+".join(step.operations) or "pass"
                 module = self.adapters[step.module] if step.module else None
@@ -133,7 +134,8 @@ class NetworkModule(nn.Module):
         if self.head is not None:
             rows.append(("(head)", type(self.head).__name__, "", f"{count(self.head):,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+        lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                 for r in rows]
         lines.insert(1, "-" * len(lines[0]))
         lines.append("-" * len(lines[0]))
         lines.append(f"input {shape_text(self.input_shape)}; total parameters: {self.num_parameters():,}")

@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 from nasnb._lazy import lazy_exports
-
+from nasnb.data.activity import load_activity_recognition, read_activity_file
 from nasnb.data.builtin import (
     activity_recognition_config,
     cifar10_config,
@@ -25,7 +25,6 @@ from nasnb.data.builtin import (
     mnist1d_loader,
 )
 from nasnb.data.config import DatasetConfig, DatasetRegistry
-from nasnb.data.activity import load_activity_recognition, read_activity_file
 from nasnb.data.images import load_cifar10, load_fashion_mnist, read_idx, write_idx
 from nasnb.data.safe_pickle import safe_load
 
@@ -42,13 +41,13 @@ _LAZY = {
     "thesis_augment": "nasnb.data.augment",
 }
 
-__all__ = sorted([
-    "DatasetConfig", "DatasetRegistry", "default_datasets",
-    "digits_config", "mnist1d_config", "activity_recognition_config", "fashion_mnist_config", "cifar10_config",
-    "digits_loader", "mnist1d_loader", "load_activity_recognition", "read_activity_file",
-    "load_fashion_mnist", "load_cifar10", "read_idx", "write_idx", "safe_load",
-    *_LAZY,
-])
+__all__ = [  # sorted; the eager imports above plus _LAZY
+    "Augment", "DataSplits", "DatasetConfig", "DatasetRegistry", "LoadedData", "RandomErasing",
+    "RandomHorizontalFlip", "TensorBatches", "activity_recognition_config", "cifar10_config", "default_datasets",
+    "digits_config", "digits_loader", "fashion_mnist_config", "load_activity_recognition", "load_cifar10",
+    "load_data", "load_fashion_mnist", "load_splits", "make_splits", "mnist1d_config", "mnist1d_loader",
+    "read_activity_file", "read_idx", "safe_load", "thesis_augment", "write_idx",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -30,12 +30,13 @@ import logging
 import numbers
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-from nasnb.data.supply import supply_hint
 from nasnb._validation import as_generator, check_positive_int, parameter_error
+from nasnb.data.supply import supply_hint
 from nasnb.exceptions import DatasetError
 
 __all__ = ["read_activity_file", "load_activity_recognition", "activity_recognition_loader",
@@ -52,7 +53,7 @@ _NAME = re.compile(r"^(\d+)\.csv$")
 
 def _scan_for_error(path: str) -> DatasetError:
     """Find the first malformed line of ``path`` (slow path, only after a failure)."""
-    with open(path, "r", encoding="utf-8", errors="replace", newline=None) as f:
+    with open(path, encoding="utf-8", errors="replace", newline=None) as f:
         for lineno, line in enumerate(f, start=1):
             text = line.strip()
             if not text:

@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import torch
 
@@ -143,7 +144,7 @@ class RandomErasing:
         self.ratio = _check_range(ratio, "ratio", who, low=0.0)
         if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
             raise ParameterError(f"The 'value' parameter of {who} must be a finite number; got {value!r}.")
-        self.value = float(value)
+        self.value: float = float(value)
 
     def boxes(self, n: int, height: int, width: int, generator: torch.Generator) -> torch.Tensor:
         """``(n, 4)`` int boxes ``(top, left, h, w)``; ``h = 0`` where nothing is erased.
@@ -231,7 +232,7 @@ class Augment:
         return [t.settings() for t in self.transforms]
 
     @classmethod
-    def from_settings(cls, settings: Iterable[dict[str, Any]]) -> "Augment":
+    def from_settings(cls, settings: Iterable[dict[str, Any]]) -> Augment:
         """Rebuild an :class:`Augment` from :meth:`settings` (e.g. read back from a study)."""
         transforms = []
         for entry in settings:

@@ -40,8 +40,9 @@ import dataclasses
 import difflib
 import logging
 import numbers
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from nasnb._validation import check_choice, check_positive_int, parameter_error
 from nasnb.exceptions import DatasetError
@@ -64,7 +65,7 @@ def _shape(input_shape: Any, func: str) -> tuple[int, ...]:
         raise parameter_error("input_shape", func, expected, input_shape)
     shape = tuple(input_shape)
     if not shape or len(shape) > 8 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
-                                              and 0 < s < _MAX_DIM for s in shape):
+                                              and 0 < int(s) < _MAX_DIM for s in shape):
         raise parameter_error("input_shape", func, expected + " (at most 8 of them)", input_shape)
     return tuple(int(s) for s in shape)
 
@@ -174,7 +175,7 @@ class DatasetConfig:
         """Name of the metric a search maximises (negated for error metrics)."""
         return self.metrics[0]
 
-    def with_options(self, **loader_kwargs: Any) -> "DatasetConfig":
+    def with_options(self, **loader_kwargs: Any) -> DatasetConfig:
         """Return a copy whose loader gets these keyword arguments too.
 
         Examples
@@ -290,7 +291,7 @@ class DatasetRegistry:
         """Registered names, sorted."""
         return sorted(self._configs)
 
-    def copy(self) -> "DatasetRegistry":
+    def copy(self) -> DatasetRegistry:
         """A new registry with the same configs."""
         return DatasetRegistry(self._configs)
 

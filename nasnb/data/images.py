@@ -153,10 +153,12 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
     if download and any(p is None for p in paths.values()):
         _torchvision_download("Fashion-MNIST", root)
         paths = {k: _find_file(dirs, stem) for k, stem in FASHION_MNIST_FILES.items()}
+    found: dict[str, str] = {}
     for k, p in paths.items():
         if p is None:
             raise _missing("Fashion-MNIST", FASHION_MNIST_FILES[k] + "[.gz]", dirs, FASHION_MNIST_URL)
-    arrays = {k: read_idx(p) for k, p in paths.items()}
+        found[k] = p
+    arrays = {k: read_idx(p) for k, p in found.items()}
     for part in ("train", "test"):
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.ndim != 1 or len(x) != len(y):

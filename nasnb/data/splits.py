@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasnb._validation import (as_generator, check_fraction, check_positive_int, check_probability,
-                               parameter_error)
+from nasnb._validation import as_generator, check_fraction, check_positive_int, check_probability, parameter_error
 from nasnb.data.batches import TensorBatches
 from nasnb.data.config import DatasetConfig, DatasetRegistry
 from nasnb.exceptions import DatasetError
@@ -84,7 +83,8 @@ def _as_tensor(a: Any, what: str, config: DatasetConfig) -> torch.Tensor:
             arr = np.asarray(a)
             t = torch.as_tensor(arr if arr.flags.writeable else arr.copy())
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DatasetError(f"The loader of dataset {config.name!r} returned {what} that is not an array: {exc}") from exc
+        raise DatasetError(
+            f"The loader of dataset {config.name!r} returned {what} that is not an array: {exc}") from exc
     return t.detach().cpu()
 
 
@@ -102,7 +102,8 @@ def _pair(x: Any, y: Any, part: str, config: DatasetConfig) -> tuple[torch.Tenso
                            f"but {len(y)} targets.")
     if config.task == "classification":
         if y.dtype.is_floating_point and not torch.equal(y, y.round()):
-            raise DatasetError(f"Dataset {config.name!r}: {part} targets must be class indices, got non-integer values.")
+            raise DatasetError(
+                f"Dataset {config.name!r}: {part} targets must be class indices, got non-integer values.")
         y = y.reshape(-1).to(torch.int64)
         if len(y) and (int(y.min()) < 0 or int(y.max()) >= config.num_outputs):
             raise DatasetError(f"Dataset {config.name!r}: {part} labels span [{int(y.min())}, {int(y.max())}] "
@@ -141,7 +142,8 @@ def load_data(config: DatasetConfig) -> LoadedData:
         out = tuple(out[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     if not isinstance(out, (tuple, list)) or len(out) not in (2, 3, 4):
         raise DatasetError(f"The loader of dataset {config.name!r} returned {type(out).__name__}; expected "
-                           f"(x_train, y_train, x_test, y_test), (train, test) or (train_loader, test_loader, classes).")
+                           "(x_train, y_train, x_test, y_test), (train, test) "
+                           "or (train_loader, test_loader, classes).")
     if len(out) == 4:
         return LoadedData(config, _pair(out[0], out[1], "training", config), _pair(out[2], out[3], "test", config))
     if len(out) == 3:
@@ -218,9 +220,9 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
             tr, va, te = ((a.to(device), b.to(device)) for a, b in (tr, va, te))
         return DataSplits(
             cfg,
-            TensorBatches(*tr, batch_size, shuffle=True, seed=shuffle_seed),
-            TensorBatches(*va, eval_bs) if n_val else None,
-            TensorBatches(*te, eval_bs),
+            TensorBatches(tr[0], tr[1], batch_size, shuffle=True, seed=shuffle_seed),
+            TensorBatches(va[0], va[1], eval_bs) if n_val else None,
+            TensorBatches(te[0], te[1], eval_bs),
             tr, va if n_val else None, te,
         )
     subset = torch.utils.data.Subset

@@ -7,7 +7,8 @@ Execution order comes from the graph's topology, never from names or insertion o
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -171,29 +172,27 @@ class NeuralDescriptor:
         self._require(name, "layer")
         return sorted(self._graph.predecessors(name))
 
-    def _unique(self, explicit: str | None, degree_fn, role: str, strict: bool) -> str | None:
+    def _unique(self, explicit: str | None, degree_fn, role: str) -> str:
         if explicit is not None:
             return explicit
         ends = [n for n in self._graph if degree_fn(n) == 0]
         if len(ends) == 1:
             return ends[0]
-        if strict:
-            what = "no layer" if not ends else f"{len(ends)} layers ({', '.join(map(repr, sorted(ends)))})"
-            raise DescriptorError(
-                f"Cannot tell the {role} layer: {what} with no {'inputs' if role == 'input' else 'outputs'}; "
-                f"connect them or call set_{role}()."
-            )
-        return None
+        what = "no layer" if not ends else f"{len(ends)} layers ({', '.join(map(repr, sorted(ends)))})"
+        raise DescriptorError(
+            f"Cannot tell the {role} layer: {what} with no {'inputs' if role == 'input' else 'outputs'}; "
+            f"connect them or call set_{role}()."
+        )
 
     @property
     def input_layer(self) -> str:
         """Name of the input layer (explicit, or the unique layer with no inputs)."""
-        return self._unique(self._input, self._graph.in_degree, "input", strict=True)
+        return self._unique(self._input, self._graph.in_degree, "input")
 
     @property
     def output_layer(self) -> str:
         """Name of the output layer (explicit, or the unique layer with no outputs)."""
-        return self._unique(self._output, self._graph.out_degree, "output", strict=True)
+        return self._unique(self._output, self._graph.out_degree, "output")
 
     def topological_order(self) -> list[str]:
         """Layer names in execution order (ties broken by name, so it is stable)."""
@@ -226,7 +225,7 @@ class NeuralDescriptor:
             return set()
         return (nx.descendants(self._graph, src) & nx.ancestors(self._graph, dst)) | {src, dst}
 
-    def validate(self, registry: Any = None, *, check_layers: bool = True) -> "NeuralDescriptor":
+    def validate(self, registry: Any = None, *, check_layers: bool = True) -> NeuralDescriptor:
         """Check that this descriptor can describe a working network; return ``self``.
 
         Checks, in order: at least one layer; no cycle; one input and one output layer; a path
@@ -254,7 +253,7 @@ class NeuralDescriptor:
                 registry.validate_layer(name, spec.type, dict(spec.params))
         return self
 
-    def prune(self) -> "NeuralDescriptor":
+    def prune(self) -> NeuralDescriptor:
         """Return a copy without the layers that lie on no input → output path.
 
         Raises
@@ -274,7 +273,7 @@ class NeuralDescriptor:
         return out
 
     # ------------------------------------------------------------------ conversion
-    def copy(self) -> "NeuralDescriptor":
+    def copy(self) -> NeuralDescriptor:
         """A deep copy (specs are immutable, so sharing them is safe)."""
         out = NeuralDescriptor(self.name)
         out._graph = self._graph.copy()
@@ -290,7 +289,7 @@ class NeuralDescriptor:
         return g
 
     @classmethod
-    def from_networkx(cls, graph: nx.DiGraph) -> "NeuralDescriptor":
+    def from_networkx(cls, graph: nx.DiGraph) -> NeuralDescriptor:
         """Inverse of :meth:`to_networkx`; nodes need a ``type`` attribute."""
         out = cls(graph.graph.get("name"))
         for n, data in graph.nodes(data=True):
@@ -312,7 +311,7 @@ class NeuralDescriptor:
         return descriptor_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "NeuralDescriptor":
+    def from_dict(cls, data: Mapping[str, Any]) -> NeuralDescriptor:
         """Inverse of :meth:`to_dict`, with strict checking of the document."""
         from nasnb.descriptors.serialization import descriptor_from_dict
 
@@ -325,7 +324,7 @@ class NeuralDescriptor:
         return descriptor_to_json(self, path, indent=indent)
 
     @classmethod
-    def from_json(cls, source: Any) -> "NeuralDescriptor":
+    def from_json(cls, source: Any) -> NeuralDescriptor:
         """Read a descriptor from a JSON string or a file path (never evaluates code)."""
         from nasnb.descriptors.serialization import descriptor_from_json
 
@@ -348,7 +347,7 @@ class NeuralDescriptor:
             and self._output == other._output
         )
 
-    __hash__ = None  # mutable
+    __hash__ = None  # type: ignore[assignment]  # unhashable; mypy rejects None here (python/mypy#4266)
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -376,7 +375,7 @@ class NeuralDescriptor:
         return descriptor_html(self)
 
     @classmethod
-    def sequential(cls, layers: Iterable[Any], name: str | None = None) -> "NeuralDescriptor":
+    def sequential(cls, layers: Iterable[Any], name: str | None = None) -> NeuralDescriptor:
         """Build a chain from ``(layer, params)`` pairs or bare layer types.
 
         Examples
@@ -394,7 +393,7 @@ class NeuralDescriptor:
         return out
 
 
-def _summary_html(descriptor: "NeuralDescriptor") -> str:
+def _summary_html(descriptor: NeuralDescriptor) -> str:
     """A descriptor too large to draw: its size and its most common layer types, escaped."""
     import html
     from collections import Counter

@@ -102,8 +102,8 @@ def canonical_hash(descriptor) -> str:
         src = dst = None
     index = {name: i for i, name in enumerate(layers)}
     n = len(index)
-    labels = [_digest(((b"I|" if name == src else b"O|" if name == dst else b"|") + spec.key().encode("utf-8",
-                                                                                                   "surrogatepass")))
+    labels = [_digest((b"I|" if name == src else b"O|" if name == dst else b"|") + spec.key().encode("utf-8",
+                                                                                                   "surrogatepass"))
               for name, spec in layers.items()]
     preds: list[list[int]] = [[] for _ in range(n)]
     succs: list[list[int]] = [[] for _ in range(n)]

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, TypeGuard
 
 from nasnb.exceptions import DescriptorError, SerializationError
 
@@ -55,7 +56,7 @@ def _fail(where: str, problem: str) -> SerializationError:
     return SerializationError(f"Malformed descriptor document{where}: {problem}")
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: Any) -> TypeGuard[str]:
     """A non-empty str that is valid Unicode (no lone surrogates from ``\\ud800`` escapes)."""
     if not isinstance(value, str) or not value:
         return False
@@ -195,6 +196,7 @@ def descriptor_from_json(source: Any):
     from nasnb._safeio import load_json, read_file
 
     where = ""
+    text: bytes | bytearray | str
     if isinstance(source, str):
         source = source.lstrip("\ufeff")
     if isinstance(source, os.PathLike) or (isinstance(source, str) and source.lstrip()[:1] not in ("{", "[", '"')):

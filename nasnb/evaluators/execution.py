@@ -39,7 +39,8 @@ import socket
 import sys
 import time
 import traceback
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from nasnb.exceptions import BenchmarkError, DatasetError, DescriptorError, ParameterError
 from nasnb.results import EvaluationOutcome, EvaluationResult, as_result

@@ -18,12 +18,19 @@ import logging
 import math
 import time
 import traceback
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
-from nasnb._validation import (as_seed, check_choice, check_fraction, check_positive_int, check_probability,
-                               parameter_error)
+from nasnb._validation import (
+    as_seed,
+    check_choice,
+    check_fraction,
+    check_positive_int,
+    check_probability,
+    parameter_error,
+)
 from nasnb.data.augment import AugmentedBatches, as_augment
 from nasnb.data.batches import TensorBatches
 from nasnb.data.config import DatasetConfig, DatasetRegistry
@@ -59,10 +66,10 @@ def check_optimizer(optimizer_class: Any, optimizer_params: Any, func: str = "Lo
 
     Examples
     --------
-    >>> check_optimizer("Adam", {"lr": "fast"})
+    >>> check_optimizer("Adam", {"lr": "fast"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nasnb.exceptions.ParameterError: The 'optimizer_params' parameter of LocalEvaluator has a bad value for 'lr': 'fast' (Adam refused it: TypeError: '<=' not supported between instances of 'float' and 'str').
+    nasnb.exceptions.ParameterError: The 'optimizer_params' parameter of LocalEvaluator has a bad value for 'lr': ...
     """
     import inspect
 
@@ -309,6 +316,7 @@ class LocalEvaluator:
         try:
             model = model.to(device)
             optimizer = resolve_optimizer(self.optimizer_class)(model.parameters(), **self.optimizer_params)
+            train: TensorBatches | AugmentedBatches
             if splits.train_tensors is not None:
                 train = TensorBatches(*splits.train_tensors, self.batch_size, shuffle=True, seed=seed)
             else:

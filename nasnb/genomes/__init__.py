@@ -1,13 +1,28 @@
 """DeepNEAT-style genomes: genes, innovation numbers, mutations, decoding to descriptors."""
 
 from nasnb.genomes.decode import genome_to_descriptor, node_name
-from nasnb.genomes.genesets import (LAYER_CHOICES, READOUTS, SAGE_TYPES, ConvBlockGenes, GeneSet, GraphSageGenes,
-                                    LayerChoiceGenes, MutationRates, gene_set_from_json)
-from nasnb.genomes.genome import (ConnectionGene, Genome, HyperGene, LayerGene, active_nodes,
-                                  genome_invalid_reason)
+from nasnb.genomes.genesets import (
+                                    LAYER_CHOICES,
+                                    READOUTS,
+                                    SAGE_TYPES,
+                                    ConvBlockGenes,
+                                    GeneSet,
+                                    GraphSageGenes,
+                                    LayerChoiceGenes,
+                                    MutationRates,
+                                    gene_set_from_json,
+)
+from nasnb.genomes.genome import ConnectionGene, Genome, HyperGene, LayerGene, active_nodes, genome_invalid_reason
 from nasnb.genomes.innovation import INPUT, OUTPUT, InnovationTracker
-from nasnb.genomes.mutation import (add_connection, add_node, flip_connection, minimal_genome, mutate_genome,
-                                    mutate_hyper, mutate_layer)
+from nasnb.genomes.mutation import (
+                                    add_connection,
+                                    add_node,
+                                    flip_connection,
+                                    minimal_genome,
+                                    mutate_genome,
+                                    mutate_hyper,
+                                    mutate_layer,
+)
 
 __all__ = [
     "Genome", "ConnectionGene", "LayerGene", "HyperGene", "InnovationTracker", "INPUT", "OUTPUT",

@@ -168,11 +168,11 @@ class ConvBlockGenes(GeneSet):
         self.max_pool_prob = check_probability(max_pool_prob, "max_pool_prob", "ConvBlockGenes")
 
     @classmethod
-    def chapter4(cls) -> "ConvBlockGenes":
+    def chapter4(cls) -> ConvBlockGenes:
         return cls(32, 56)
 
     @classmethod
-    def chapter5(cls) -> "ConvBlockGenes":
+    def chapter5(cls) -> ConvBlockGenes:
         return cls(32, 256)
 
     def random_layer(self, rng) -> tuple[str, dict[str, Any]]:

@@ -104,7 +104,7 @@ class InnovationTracker:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> "InnovationTracker":
+    def from_json(cls, data: Any) -> InnovationTracker:
         """Inverse of :meth:`to_json`."""
         try:
             out = cls(int(data["start"]))

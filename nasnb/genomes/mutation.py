@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from nasnb.genomes.genesets import GeneSet, MutationRates
-from nasnb.genomes.genome import ConnectionGene, Genome, HyperGene, LayerGene, active_nodes, has_path
+from nasnb.genomes.genome import ConnectionGene, Genome, HyperGene, LayerGene, _freeze, active_nodes, has_path
 from nasnb.genomes.innovation import INPUT, OUTPUT, InnovationTracker
 
 __all__ = ["minimal_genome", "add_node", "flip_connection", "add_connection", "mutate_layer", "mutate_hyper",
@@ -56,7 +56,7 @@ def _split(genome: Genome, conn: ConnectionGene, gene_set: GeneSet, tracker: Inn
     connections = tuple(ConnectionGene(c.innovation, c.src, c.dst, False) if c is conn else c
                         for c in genome.connections)
     connections += (ConnectionGene(incoming, conn.src, node), ConnectionGene(outgoing, node, conn.dst))
-    return genome.replace(layers=genome.layers + (LayerGene(node, type_, params),), connections=connections)
+    return genome.replace(layers=genome.layers + (LayerGene(node, type_, _freeze(params)),), connections=connections)
 
 
 def add_node(genome: Genome, gene_set: GeneSet, tracker: InnovationTracker, rng) -> Genome:
@@ -111,7 +111,8 @@ def mutate_layer(genome: Genome, gene_set: GeneSet, rng) -> Genome:
     i = int(rng.integers(len(genome.layers)))
     g = genome.layers[i]
     type_, params = gene_set.mutate_layer(g.type, g.param_dict, rng)
-    return genome.replace(layers=genome.layers[:i] + (LayerGene(g.innovation, type_, params),) + genome.layers[i + 1:])
+    changed = LayerGene(g.innovation, type_, _freeze(params))
+    return genome.replace(layers=genome.layers[:i] + (changed,) + genome.layers[i + 1:])
 
 
 def mutate_hyper(genome: Genome, gene_set: GeneSet, rng) -> Genome:

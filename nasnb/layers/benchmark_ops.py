@@ -40,7 +40,7 @@ def _dims(shape: tuple, op: str) -> int:
 
 def _check_channels(params: dict) -> None:
     c = params.get("channels")
-    if c is not None and not (isinstance(c, numbers.Integral) and not isinstance(c, bool) and c > 0):
+    if c is not None and not (isinstance(c, numbers.Integral) and not isinstance(c, bool) and int(c) > 0):
         raise ValueError(f"'channels' must be a positive int or null, got {c!r}.")
 
 

@@ -13,7 +13,7 @@ torch.Size([1, 2, 4, 4])
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F

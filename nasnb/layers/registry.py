@@ -27,7 +27,8 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from nasnb.exceptions import LayerParameterError, ParameterError, UnknownLayerError
 from nasnb.layers.shapes import RANK_NAMES, Shape
@@ -246,13 +247,13 @@ class LayerRegistry:
         self._add(LayerInfo(name, factory, output_shape=output_shape, ranks=ranks, check=check,
                             description=description), replace=replace)
 
-    def copy(self) -> "LayerRegistry":
+    def copy(self) -> LayerRegistry:
         """A new, writable registry with the same entries."""
         out = LayerRegistry()
         out._infos = dict(self._infos)
         return out
 
-    def freeze(self) -> "LayerRegistry":
+    def freeze(self) -> LayerRegistry:
         """Make this registry read-only (used for :func:`default_registry`); returns ``self``."""
         self._frozen = True
         return self

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "Shape",
@@ -68,7 +69,8 @@ def conv_output_shape(shape: Sequence[int], out_channels: int, kernel_size: Any,
     """Output shape of a 1-D/2-D convolution (``padding`` may be ``"same"`` or ``"valid"``)."""
     sizes = _spatial(shape, "A convolution")
     n = len(sizes)
-    k, s, d = as_ntuple(kernel_size, n, "kernel_size"), as_ntuple(stride, n, "stride"), as_ntuple(dilation, n, "dilation")
+    k, s = as_ntuple(kernel_size, n, "kernel_size"), as_ntuple(stride, n, "stride")
+    d = as_ntuple(dilation, n, "dilation")
     if padding == "same":
         if any(v != 1 for v in s):
             raise ValueError("padding='same' needs stride 1.")
@@ -169,7 +171,7 @@ def upsample_output_shape(shape: Sequence[int], size: Any = None, scale_factor: 
     if size is not None:
         out = as_ntuple(size, n, "size")
     else:
-        factors = [scale_factor] * n if isinstance(scale_factor, numbers.Real) else list(scale_factor)
+        factors: list[Any] = [scale_factor] * n if isinstance(scale_factor, numbers.Real) else list(scale_factor)
         if len(factors) != n:
             raise ValueError(f"'scale_factor' must be a number or a list of {n} numbers, got {scale_factor!r}.")
         out = tuple(int(math.floor(s * f)) for s, f in zip(sizes, factors))

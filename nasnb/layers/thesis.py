@@ -74,9 +74,10 @@ def _is_real(v: Any) -> bool:
 # ---------------------------------------------------------------- DeepNEAT block
 def _deepneat_check(params: dict) -> None:
     filters, kernel = params.get("filters"), params.get("kernel", 3)
-    if not (isinstance(filters, numbers.Integral) and not isinstance(filters, bool) and filters > 0):
+    if not (isinstance(filters, numbers.Integral) and not isinstance(filters, bool) and int(filters) > 0):
         raise ValueError(f"'filters' must be a positive int, got {filters!r}.")
-    if not (isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool) and kernel > 0 and kernel % 2):
+    if not (isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool)
+            and int(kernel) > 0 and int(kernel) % 2):
         raise ValueError(f"'kernel' must be a positive odd int (the thesis uses 1 or 3), got {kernel!r}.")
     dropout = params.get("dropout", 0.0)
     if not (_is_real(dropout) and 0 <= dropout < 1):
@@ -107,8 +108,9 @@ def deepneat_conv(shape: tuple, filters: int, kernel: int = 3, dropout: float = 
     conv = (nn.Conv1d if dims == 1 else nn.Conv2d)(shape[0], filters, kernel, padding=kernel // 2)
     with torch.no_grad():
         conv.weight.mul_(float(weight_scale))
-        conv.bias.mul_(float(weight_scale))
-    parts = [conv, nn.ReLU()]
+        if conv.bias is not None:  # always: the conv is built with a bias
+            conv.bias.mul_(float(weight_scale))
+    parts: list[nn.Module] = [conv, nn.ReLU()]
     if batch_norm:
         parts.append((nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d)(filters))
     parts.append((nn.Dropout if dims == 1 else nn.Dropout2d)(float(dropout)))
@@ -176,17 +178,19 @@ def layer_infos() -> list[LayerInfo]:
                        description="DeepNEAT block: conv → ReLU → [BN] → dropout → [2×2 max-pool]")]
     for choice in CH6_CHOICES:
         kind, spec = choice.split("_")
-        k, letter = spec.split(".")
-        k = int(k)
+        size, letter = spec.split(".")
+        k = int(size)
         if kind == "CONV":
             infos.append(LayerInfo(
                 choice, functools.partial(_ch6_conv, k, letter),
-                output_shape=functools.partial(_ch6_conv_shape, k, letter), ranks=(2, 3), signature=_no_params_signature,
+                output_shape=functools.partial(_ch6_conv_shape, k, letter), ranks=(2, 3),
+                signature=_no_params_signature,
                 description=f"ch. 6: conv {k}×{k}, {'half the' if letter == 'H' else 'the'} fixed channel count, "
                             "ReLU6, BatchNorm, dropout 0.1"))
         else:
             infos.append(LayerInfo(
                 choice, functools.partial(_ch6_pool, k, letter),
-                output_shape=functools.partial(_ch6_pool_shape, k, letter), ranks=(2, 3), signature=_no_params_signature,
+                output_shape=functools.partial(_ch6_pool_shape, k, letter), ranks=(2, 3),
+                signature=_no_params_signature,
                 description=f"ch. 6: {'average' if letter == 'A' else 'max'} pool {k}×{k}, stride 2"))
     return infos

@@ -19,11 +19,17 @@ from __future__ import annotations
 
 import functools
 import numbers
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from nasnb.layers.registry import LayerInfo
-from nasnb.layers.shapes import (adaptive_pool_output_shape, conv_output_shape, conv_transpose_output_shape,
-                                 flatten_output_shape, pool_output_shape, upsample_output_shape)
+from nasnb.layers.shapes import (
+    adaptive_pool_output_shape,
+    conv_output_shape,
+    conv_transpose_output_shape,
+    flatten_output_shape,
+    pool_output_shape,
+    upsample_output_shape,
+)
 
 __all__ = ["ALLOWED", "layer_infos"]
 
@@ -83,6 +89,11 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
+def _real(v: Any) -> float | None:
+    """``v`` when it is a real number other than a bool (compared as is, no float conversion), else None."""
+    return cast(float, v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
+
+
 def _ints(v: Any, minimum: int) -> bool:
     if _is_int(v):
         return v >= minimum
@@ -99,10 +110,10 @@ def _check(cls_name: str, params: dict) -> None:
             raise ValueError(f"parameter {key!r} must be a non-negative int (or a list of them), got {value!r}.")
         if key in _BOOL and not isinstance(value, bool) and not (key == "recompute_scale_factor" and value is None):
             raise ValueError(f"parameter {key!r} must be true or false, got {value!r}.")
-        if key == "p" and not (isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value <= 1):
+        if key == "p" and not ((p := _real(value)) is not None and 0 <= p <= 1):
             raise ValueError(f"parameter 'p' must be a probability in [0, 1], got {value!r}.")
         if key in ("eps", "momentum") and value is not None and not (
-                isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= 0):
+                (number := _real(value)) is not None and number >= 0):
             raise ValueError(f"parameter {key!r} must be a non-negative number, got {value!r}.")
         if key == "mode" and cls_name == "Upsample" and value not in _UPSAMPLE_MODES:
             raise ValueError(f"parameter 'mode' must be one of {', '.join(_UPSAMPLE_MODES)}, got {value!r}.")

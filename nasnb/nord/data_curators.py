@@ -57,7 +57,7 @@ def get_dataset(name: str, percentage: float = 1.0, train_batch: int = 128, test
         config = config.with_options(root=root)
     splits = load_splits(config, percentage=percentage, seed=seed, batch_size=train_batch, validation=0.0,
                          eval_batch_size=test_batch)
-    if splits.train_tensors is not None:
+    if splits.train_tensors is not None and splits.test_tensors is not None:  # in memory: both or neither
         gen = torch.Generator().manual_seed(seed)
         train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*splits.train_tensors),
                                             batch_size=train_batch, shuffle=True, generator=gen)

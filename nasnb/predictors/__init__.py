@@ -12,15 +12,35 @@
 torch_geometric is needed only for the GCN models (``pip install 'nasnb[graph]'``).
 """
 
-from nasnb.predictors.datasets import (EQUAL, FIRST_BETTER, SECOND_BETTER, ArchitectureDataset, ArchitectureGraph,
-                                       pair_labels)
-from nasnb.predictors.egraph import (READOUTS, SAGE_LAYERS, GraphEmbedder, ScoreRanker, SiameseRanker,
-                                     default_gcn_descriptor, layer_width)
+from nasnb.predictors.datasets import (
+                                       EQUAL,
+                                       FIRST_BETTER,
+                                       SECOND_BETTER,
+                                       ArchitectureDataset,
+                                       ArchitectureGraph,
+                                       pair_labels,
+)
+from nasnb.predictors.egraph import (
+                                       READOUTS,
+                                       SAGE_LAYERS,
+                                       GraphEmbedder,
+                                       ScoreRanker,
+                                       SiameseRanker,
+                                       default_gcn_descriptor,
+                                       layer_width,
+)
 from nasnb.predictors.evolution import HEADS, EGraphEvaluator, evolve_egraph
 from nasnb.predictors.renas import ENCODINGS, ReNAS, renas_scores, renas_tensors, train_renas
 from nasnb.predictors.sources import nas_bench_graph_architecture, nas_bench_graph_dataset
-from nasnb.predictors.training import (TrainingReport, model_scores, pairwise_scores, ranking_metrics, seeded,
-                                       train_margin, train_pairwise)
+from nasnb.predictors.training import (
+                                       TrainingReport,
+                                       model_scores,
+                                       pairwise_scores,
+                                       ranking_metrics,
+                                       seeded,
+                                       train_margin,
+                                       train_pairwise,
+)
 
 __all__ = [
     "ArchitectureGraph", "ArchitectureDataset", "pair_labels", "EQUAL", "FIRST_BETTER", "SECOND_BETTER",

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,7 @@ class ArchitectureGraph:
     params: tuple = ()
 
     @classmethod
-    def from_descriptor(cls, descriptor, *, key: str | None = None) -> "ArchitectureGraph":
+    def from_descriptor(cls, descriptor, *, key: str | None = None) -> ArchitectureGraph:
         """Graph of a :class:`~nasnb.descriptors.NeuralDescriptor` (pruned to active layers)."""
         d = descriptor.prune()
         order = d.topological_order()
@@ -129,7 +130,7 @@ class ArchitectureDataset:
         Label of the dataset.
     """
 
-    def __init__(self, graphs: Sequence[ArchitectureGraph], scores: Sequence[float], *,
+    def __init__(self, graphs: Sequence[ArchitectureGraph], scores: Sequence[float] | np.ndarray, *,
                  vocabulary: Sequence[str] | None = None, feature_params: Sequence[str] = (),
                  name: str | None = None) -> None:
         self.graphs = list(graphs)
@@ -154,15 +155,15 @@ class ArchitectureDataset:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_descriptors(cls, descriptors: Iterable[Any], scores: Iterable[float], *,
-                         keys: Iterable[str] | None = None, **options) -> "ArchitectureDataset":
+                         keys: Iterable[str] | None = None, **options) -> ArchitectureDataset:
         """Build from descriptors and scores; repeated architectures get their mean score."""
         descriptors, scores = list(descriptors), [float(s) for s in scores]
         if len(descriptors) != len(scores):
             raise DatasetError(f"from_descriptors got {len(descriptors)} descriptors but {len(scores)} scores.")
-        keys = list(keys) if keys is not None else [None] * len(descriptors)
+        key_list: list[str | None] = list(keys) if keys is not None else [None] * len(descriptors)
         graphs: dict[str, ArchitectureGraph] = {}
         totals: dict[str, list[float]] = {}
-        for d, s, k in zip(descriptors, scores, keys):
+        for d, s, k in zip(descriptors, scores, key_list):
             if not np.isfinite(s):
                 continue
             g = ArchitectureGraph.from_descriptor(d, key=k)
@@ -173,7 +174,7 @@ class ArchitectureDataset:
 
     @classmethod
     def from_study(cls, study: Any, *, score: str = "fitness", status: str = "done",
-                   **options) -> "ArchitectureDataset":
+                   **options) -> ArchitectureDataset:
         """Build from a study of the experiment store (or its ``to_dataframe()`` frame).
 
         Rows need ``descriptor_json`` and the ``score`` column (default ``fitness``); only rows
@@ -196,7 +197,7 @@ class ArchitectureDataset:
 
     @classmethod
     def from_benchmark(cls, benchmark: Any, *, n: int, seed: Any = None, max_draws: int | None = None,
-                       score: str = "fitness", **options) -> "ArchitectureDataset":
+                       score: str = "fitness", **options) -> ArchitectureDataset:
         """Sample ``n`` distinct architectures of a benchmark (SearchSpace + evaluator).
 
         Works with any ``nasnb.benchmarks`` class (``NASBench101(path)``, ``NASBench201``,
@@ -207,7 +208,9 @@ class ArchitectureDataset:
         n = check_positive_int(n, "n", "ArchitectureDataset.from_benchmark")
         rng = as_generator(seed)
         max_draws = max_draws or 50 * n
-        graphs, scores, seen = [], [], set()
+        graphs: list[ArchitectureGraph] = []
+        scores: list[float] = []
+        seen: set[str] = set()
         for _ in range(max_draws):
             if len(graphs) == n:
                 break
@@ -246,14 +249,14 @@ class ArchitectureDataset:
         """Largest node count."""
         return max(g.num_nodes for g in self.graphs)
 
-    def subset(self, indices: Iterable[int], *, name: str | None = None) -> "ArchitectureDataset":
+    def subset(self, indices: Iterable[int], *, name: str | None = None) -> ArchitectureDataset:
         """A dataset of the given positions, sharing this dataset's vocabulary."""
         idx = [int(i) for i in indices]
         return ArchitectureDataset([self.graphs[i] for i in idx], self.scores[idx], vocabulary=self.vocabulary,
                                    feature_params=self.feature_params, name=name or self.name)
 
     def split(self, train: int | float, test: int | float | None = None, *,
-              seed: Any = None) -> tuple["ArchitectureDataset", "ArchitectureDataset"]:
+              seed: Any = None) -> tuple[ArchitectureDataset, ArchitectureDataset]:
         """Seeded disjoint train/test split (``int`` = count, ``float`` = fraction).
 
         Examples

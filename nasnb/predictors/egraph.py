@@ -139,7 +139,8 @@ class GraphEmbedder(torch.nn.Module):
         self.order = d.topological_order()
         self.inputs = {n: d.incoming(n) for n in self.order}
         self.input_name, self.output_name = d.input_layer, d.output_layer
-        widths, convs = {}, torch.nn.ModuleDict()
+        widths: dict[str, int] = {}
+        convs = torch.nn.ModuleDict()
         for n in self.order:
             spec = d.layer(n)
             in_w = num_features if n == self.input_name else sum(widths[i] for i in self.inputs[n])
@@ -165,7 +166,7 @@ class GraphEmbedder(torch.nn.Module):
 
     def forward(self, x, edge_index, batch, num_graphs: int | None = None):
         """Embeddings of the graphs of a batch (``edge_index`` sorted by destination)."""
-        outs = {}
+        outs: dict[str, Any] = {}
         for n in self.order:
             ins = self.inputs[n]
             if n == self.input_name:

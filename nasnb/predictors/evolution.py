@@ -106,8 +106,14 @@ class EGraphEvaluator:
         trains on that fraction of the training pairs.
         """
         from nasnb.predictors.egraph import ScoreRanker, SiameseRanker
-        from nasnb.predictors.training import (model_scores, pairwise_scores, ranking_metrics, seeded, train_margin,
-                                               train_pairwise)
+        from nasnb.predictors.training import (
+            model_scores,
+            pairwise_scores,
+            ranking_metrics,
+            seeded,
+            train_margin,
+            train_pairwise,
+        )
 
         epochs = self.epochs if epochs is None else check_positive_int(epochs, "epochs", "descriptor_evaluate")
         percentage = check_fraction(percentage, "percentage", "descriptor_evaluate")

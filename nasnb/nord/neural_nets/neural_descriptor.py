@@ -45,7 +45,8 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -177,7 +178,7 @@ class NeuralDescriptor:
             out.set_output(self.last_layer)
         return out
 
-    def validate(self, registry: Any = None, *, check_layers: bool = True) -> "NeuralDescriptor":
+    def validate(self, registry: Any = None, *, check_layers: bool = True) -> NeuralDescriptor:
         """Check it describes a working network (nasnb's checks); return ``self``."""
         self.to_nasnb().validate(registry, check_layers=check_layers)
         return self
@@ -220,7 +221,7 @@ class NeuralDescriptor:
     def __contains__(self, name: object) -> bool:
         return name in self.layers
 
-    def copy(self) -> "NeuralDescriptor":
+    def copy(self) -> NeuralDescriptor:
         """A deep copy."""
         return copy.deepcopy(self)
 
@@ -239,7 +240,7 @@ class NeuralDescriptor:
                     "First_Layer": self.first_layer, "Last_Layer": self.last_layer})
 
     @staticmethod
-    def __from_repr__(rpr: str) -> "NeuralDescriptor":
+    def __from_repr__(rpr: str) -> NeuralDescriptor:
         """Read back ``repr(descriptor)`` (literals only; classes resolved by name, never evaluated)."""
         try:
             data = ast.literal_eval(rpr)

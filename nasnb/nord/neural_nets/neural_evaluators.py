@@ -48,7 +48,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -59,8 +60,10 @@ from nasnb.data.metrics import ERROR_METRICS, resolve_loss
 from nasnb.evaluators.local import LocalEvaluator as _NasnbLocalEvaluator
 from nasnb.evaluators.train import evaluate, resolve_device, resolve_optimizer, train_epochs
 from nasnb.exceptions import BuildError, DescriptorError
-from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
 from nasnb.nord.configurations.all import shared_datasets
+
+if TYPE_CHECKING:
+    from nasnb.nord.neural_nets.neural_builder import NeuralNet
 
 __all__ = ["LocalEvaluator", "LocalBatchEvaluator", "DistributedEvaluator"]
 
@@ -161,9 +164,9 @@ class LocalEvaluator:
         """Print the mean loss so far (``loss`` summed over batches ``0..batch_id``) when verbose."""
         if self.verbose:
             total = len(self.trainloader) if self.trainloader is not None else batch_id + 1
-            print("[%d/%d] Loss: %.2f" % (batch_id + 1, total, loss / (batch_id + 1)))
+            print(f"[{batch_id + 1}/{total}] Loss: {loss / (batch_id + 1):.2f}")
 
-    def descriptor_to_net(self, descriptor: Any, untrained: bool = False) -> "NeuralNet":
+    def descriptor_to_net(self, descriptor: Any, untrained: bool = False) -> NeuralNet:
         """The :class:`~nasnb.nord.neural_nets.NeuralNet` of ``descriptor`` for the loaded data set.
 
         Raises :class:`~nasnb.exceptions.DescriptorError` or :class:`~nasnb.exceptions.BuildError`
@@ -184,8 +187,9 @@ class LocalEvaluator:
             return
         seed = _global_seed() if self._seed is None else self._seed
         batches = self.trainloader
-        if isinstance(batches, TensorBatches):
-            batches = TensorBatches(*self._splits.train_tensors, self.nasnb_evaluator.batch_size, shuffle=True,
+        tensors = self._splits.train_tensors if self._splits is not None else None
+        if isinstance(batches, TensorBatches) and tensors is not None:  # in memory: tensors are there
+            batches = TensorBatches(tensors[0], tensors[1], self.nasnb_evaluator.batch_size, shuffle=True,
                                     seed=seed)
         else:
             batches.generator.manual_seed(seed)
@@ -193,7 +197,7 @@ class LocalEvaluator:
 
         def status(epoch: int, mean_loss: float) -> None:
             if self.verbose:
-                print("Epoch %d/%d" % (epoch + 1, epochs))
+                print(f"Epoch {epoch + 1}/{epochs}")
                 self.print_status_bar(n - 1, mean_loss * n)
 
         train_epochs(net, batches, self.get_optimizer(net), resolve_loss(config.loss), epochs,
@@ -209,7 +213,7 @@ class LocalEvaluator:
         """Print the test result when verbose (as the original); return it unchanged."""
         if self.verbose:
             print("Metrics of the network on the test images: ", metrics)
-            print("Loss of the network on the test images: %.4f " % loss)
+            print(f"Loss of the network on the test images: {loss:.4f} ")
         return loss, metrics
 
     # ------------------------------------------------------------------ evaluation

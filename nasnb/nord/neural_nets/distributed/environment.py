@@ -39,8 +39,8 @@ import logging
 from typing import Any
 
 from nasnb.exceptions import ClusterError, ParameterError
-from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
 from nasnb.nord.configurations.distributed import DistributedConfig
+from nasnb.nord.neural_nets.neural_descriptor import as_nasnb_descriptor
 
 __all__ = ["Environment", "DistributedConfig"]
 
@@ -109,7 +109,7 @@ class Environment:
         """Log ``msg`` at INFO level to this environment's logger (from the master)."""
         self.logger.info("%s", msg)
 
-    def __enter__(self) -> "Environment":
+    def __enter__(self) -> Environment:
         if self.world_rank != 0:
             raise ClusterError(f"This script was started as rank {self.world_rank}; nasnb starts the "
                                f"{self.world_size} workers itself, so run it once, with world_rank=0.")
@@ -153,7 +153,7 @@ class Environment:
         self.print("Master initialized.")
         self.log("Master initialized.")
         for i in range(cluster.num_engines):
-            msg = "Worker %d of %d (local %d)" % (i + 1, self.world_size, 0)
+            msg = f"Worker {i + 1} of {int(self.world_size)} (local 0)"
             self.print(msg)
             self.log(msg)
 

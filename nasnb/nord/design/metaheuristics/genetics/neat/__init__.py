@@ -8,8 +8,13 @@ Examples
 ['Chromosome', 'ConnectionGene', 'Genome']
 """
 
-from nasnb.nord.design.metaheuristics.genetics.neat.genome import (Chromosome, ConnectionGene, Genome,
-                                                                    Innovation, LayerGene)
+from nasnb.nord.design.metaheuristics.genetics.neat.genome import (
+                                                                    Chromosome,
+                                                                    ConnectionGene,
+                                                                    Genome,
+                                                                    Innovation,
+                                                                    LayerGene,
+)
 from nasnb.nord.design.metaheuristics.genetics.neat.speciation import SpeciesPopulations
 
 __all__ = ["Chromosome", "ConnectionGene", "LayerGene", "Innovation", "Genome", "SpeciesPopulations"]

@@ -62,7 +62,8 @@ import ast
 import copy
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -101,7 +102,7 @@ class Innovation:
     def new_generation(self) -> None:
         """Start a generation: numbers keep growing; structural mutations are no longer shared."""
         self.tracker = InnovationTracker(start=self.tracker.to_json()["next"])
-        self._current: dict[Any, int] = {}
+        self._current = {}
 
     def assign_number(self, gene: Any) -> int:
         """The innovation number of ``gene``'s structure in this generation (new ones get the next).
@@ -167,7 +168,7 @@ class Chromosome:
     A view of one part of a :class:`Genome` (its connection or layer genes).
     """
 
-    def __init__(self, owner: "Genome", part: str) -> None:
+    def __init__(self, owner: Genome, part: str) -> None:
         self._owner, self._part, self.fitness = owner, part, None
 
     @property
@@ -214,7 +215,7 @@ class Genome:
             g = mutate_layer(g, self.gene_set, rng)
         self.genome = g
 
-    def crossover(self, other: "Genome") -> "Genome":
+    def crossover(self, other: Genome) -> Genome:
         """A child with the fitter parent's structure; shared genes drawn from either parent."""
         def fit(genome: Genome) -> float:
             value = genome.connections.fitness
@@ -263,7 +264,7 @@ class Genome:
                     "Nodes": {k: g.to_json() for k, g in self.nodes.genes.items()}})
 
     @staticmethod
-    def __from_repr__(rpr: str) -> "Genome":
+    def __from_repr__(rpr: str) -> Genome:
         """Read back ``repr(genome)`` (literals only, see the module docs)."""
         try:
             data = ast.literal_eval(rpr)
@@ -314,7 +315,7 @@ class Genome:
 
     def remove_recursions(self) -> None:
         """Disable every connection gene that lies on a cycle."""
-        edges = set()
+        edges: set[tuple[Any, Any]] = set()
         for cycle in self.get_recursions():
             edges.update(zip(cycle, cycle[1:] + cycle[:1]))
         if edges:
