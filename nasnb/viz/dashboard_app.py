@@ -63,6 +63,7 @@ TABLE_COLUMNS = ("study", "seq", "status", "fitness", "loss", "seed", "engine", 
 #: Tabular benchmarks whose candidates the browser can draw when a study's configuration names one.
 _SPACES = ("NASBenchGraph", "NASBench101", "NASBench201")
 _MAX_ROWS = 500
+_UNUSED_EXTENSIONS = ("jupyterlab-jupytext", "ipyparallel-labextension", "@voila-dashboards/jupyterlab-preview")
 
 
 def _open(store: Any):
@@ -262,6 +263,21 @@ def _architectures(spaces: Mapping[str, Any]):
 
 
 # ------------------------------------------------------------------ the app
+def _empty_figure():
+    from nasnb._optional import require
+
+    go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
+    return go.Figure(layout=dict(template="plotly_white", height=300))
+
+
+def _replace_figure(fw: Any, fig: Any) -> None:
+    """Show ``fig`` in the FigureWidget ``fw`` (its traces and layout replaced in place)."""
+    with fw.batch_update():
+        fw.data = ()
+    fw.add_traces(list(fig.data))
+    fw.layout = fig.layout
+
+
 class StudyBrowser(WidgetApp):
     """Browse the studies of a store: table, explorer (click → architecture), best so far, timeline.
 
@@ -366,14 +382,15 @@ class StudyBrowser(WidgetApp):
             control.add_class(f"nasnb-dashboard-{cls}")
             control.observe(lambda _ch: self._draw_table(), names="value")
         self.table = w.HTML()
-        self.explorer_box = w.VBox(layout=w.Layout(width="100%"))
-        self.timeline_box = w.VBox(layout=w.Layout(width="100%"))
+        explorer_ui = self._explorer_widget()
+        self.timeline = figure_widget(_empty_figure())
+        self.timeline_note = w.HTML()
         self.chooser.observe(self._on_choose, names="value")
         box = w.VBox([title, w.HBox([self.chooser, self.clock]),
                       w.HTML("<h3 style='margin:6px 0 2px'>Evaluations</h3>"),
                       w.HBox([self.sort_by, self.descending, self.status, self.filter_text]), self.table,
-                      w.HTML("<h3 style='margin:6px 0 2px'>Explorer</h3>"), self.explorer_box,
-                      w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"), self.timeline_box])
+                      w.HTML("<h3 style='margin:6px 0 2px'>Explorer</h3>"), explorer_ui,
+                      w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"), self.timeline_note, self.timeline])
         box.add_class("nasnb-study-browser")
         self._ui = box
         self.refresh()
@@ -397,7 +414,36 @@ class StudyBrowser(WidgetApp):
                           status=self.status.value, text=self.filter_text.value)
         self.table.value = table_html(rows, len(self.frame))
 
+    def _explorer_widget(self):
+        """Chart switch, charts and inspector of the explorer; the charts are made once and updated in place.
+
+        A plotly ``FigureWidget`` created after the page has connected can come up blank, so the
+        charts made while the notebook runs are kept and their traces replaced on each change.
+        """
+        from nasnb.viz.study_explorer import CHARTS
+
+        w = widgets_module()
+        params = ("num_parameters", "parameters", "metrics.parameters", "metrics.num_parameters")
+        self.chart_names = ["progress", "ecdf", *(["params"] if any(c in self.frame.columns for c in params)
+                                                  else [])]
+        self.figures = {name: figure_widget(_empty_figure()) for name in self.chart_names}
+        self.chart_switch = w.ToggleButtons(options=[(CHARTS[c], c) for c in self.chart_names], value="progress",
+                                            description="Chart")
+        chart_box = w.Box([self.figures["progress"]], layout=w.Layout(width="100%"))
+        self.chart_switch.observe(lambda ch: setattr(chart_box, "children", (self.figures[ch["new"]],)),
+                                  names="value")
+        self.inspector_box = w.VBox()
+        box = w.VBox([self.chart_switch, w.HTML("<i>Click a point to show its architecture below.</i>"), chart_box,
+                      self.inspector_box])
+        box.add_class("nasnb-study-explorer")
+        return box
+
+    def _select_row(self, row: int) -> None:
+        if self.explorer is not None:
+            self.explorer.inspector.select_row(row)
+
     def _draw_explorer(self) -> None:
+        from nasnb.viz.linked import on_point_click
         from nasnb.viz.study_explorer import StudyExplorer
 
         w = widgets_module()
@@ -407,34 +453,37 @@ class StudyBrowser(WidgetApp):
             previous = (str(cur["label"]), int(cur["seq"]))
         if self.frame.empty:
             self.explorer = None
-            self.explorer_box.children = (w.HTML("<i>choose a study with evaluations</i>"),)
+            for fw in self.figures.values():
+                _replace_figure(fw, _empty_figure())
+            self.inspector_box.children = (w.HTML("<i>choose a study with evaluations</i>"),)
             return
         frames = {name: g.drop(columns=["label"]) for name, g in self.frame.groupby("study", sort=False)}
         spaces = {name: self._space(name) for name in frames}
-        has_params = any(c in self.frame.columns for c in ("num_parameters", "parameters", "metrics.parameters",
-                                                           "metrics.num_parameters"))
-        charts = ("progress", "ecdf", "params") if has_params else ("progress", "ecdf")
-        self.explorer = StudyExplorer(frames, charts=charts, maximize=self.maximize,
-                                      descriptors=_architectures(spaces))
-        ui = self.explorer.widget
+        explorer = StudyExplorer(frames, charts=self.chart_names, maximize=self.maximize,
+                                 descriptors=_architectures(spaces))
+        for name, fw in self.figures.items():
+            _replace_figure(fw, explorer.figure(name))
+            on_point_click(fw, self._select_row)
+        inspector_ui = explorer.inspector.widget
+        self.explorer = explorer
         if previous is not None:
             try:
-                self.explorer.inspector.select(previous[1], previous[0])
+                explorer.inspector.select(previous[1], previous[0])
             except ParameterError:
                 pass
-        self.explorer_box.children = (ui,)
+        self.inspector_box.children = (inspector_ui,)
 
     def _draw_timeline(self) -> None:
         from nasnb.viz.charts_search import plot_timeline
 
-        w = widgets_module()
         try:
-            fig = plot_timeline(self.frame, backend="plotly")
+            fig = plot_timeline(self.frame, backend="plotly") if len(self.frame) else _empty_figure()
+            note = ""
         except (NasnbError, ValueError, KeyError) as exc:
-            self.timeline_box.children = (w.HTML(f"<i>no timeline: {html.escape(str(exc))}</i>"),)
-            return
+            fig, note = _empty_figure(), f"<i>no timeline: {html.escape(str(exc))}</i>"
         fig.update_layout(height=260, margin=dict(l=120, r=20, t=40, b=40))
-        self.timeline_box.children = (figure_widget(fig),)
+        _replace_figure(self.timeline, fig)
+        self.timeline_note.value = note
 
     # ----------------------------------------------------------------- polling
     def start_polling(self) -> Any:
@@ -511,14 +560,16 @@ def serve(store: str | os.PathLike, *, port: int | None = None, host: str = "127
     _open(store).close()
     if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
         raise ParameterError(f"The 'port' parameter of serve must be an int in 1..65535. Got {port!r} instead.")
-    voila_app = require("voila.app", extra="viz", purpose="serve the study browser")
+    voila_app = require("voila.app", extra="dashboard", purpose="serve the study browser")
     port = _free_port(host) if port is None else port
     root = Path(tempfile.mkdtemp(prefix="nasnb-dashboard-"))
     notebook = root / "study_browser.ipynb"
     notebook.write_text(json.dumps(dashboard_notebook(store, interval=interval)))
     announce(f"nasnb dashboard: serving {store} at http://{host}:{port}/ (Ctrl+C stops it)")
     argv = [str(notebook), f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
-            "--show_tracebacks=True", "--theme=light"]
+            "--show_tracebacks=True", "--theme=light",
+            # front-end extensions the page does not use (and that fail outside JupyterLab)
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in _UNUSED_EXTENSIONS)]
     if not open_browser:
         argv.append("--no-browser")
     voila_app.Voila.launch_instance(argv=argv)

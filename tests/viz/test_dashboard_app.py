@@ -109,6 +109,8 @@ def test_stored_candidates_are_drawn_with_the_space_the_study_names(store_path):
     assert 'data-seq="3"' in shown and "no architecture recorded" not in shown and "<svg" in shown
     legend = [t.name for t in explorer.figure("progress").data]
     assert legend.count("evolution: best so far") == 1 and legend.count("random: best so far") == 1
+    shown = [t.name for t in browser.figures["progress"].data]   # the chart the page shows, updated in place
+    assert shown == legend
     browser.choose(["random"])
     assert len(browser.frame) == 15 and 'data-total="15"' in browser.table.value
 
@@ -227,15 +229,18 @@ def test_dashboard_in_chromium(dashboard):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1300, "height": 1600})
+        step = "open the page"
         try:
             page.goto(url, timeout=120_000)
             page.wait_for_selector("table.nasnb-dashboard-table", timeout=240_000)
             # --- every row of the newest study, in seq order
+            step = 'every row of the newest study, in seq order'
             assert _table_total(page) == 15
             assert page.locator("table.nasnb-dashboard-table tbody tr").count() == 15
             assert _column(page, 1) == [str(s) for s in frame["seq"]]
 
             # --- sort by fitness, descending
+            step = 'sort by fitness, descending'
             page.locator(".nasnb-dashboard-sort select").select_option("fitness")
             page.locator(".nasnb-dashboard-descending input").check()
             page.wait_for_function("() => { const c = [...document.querySelectorAll("
@@ -245,6 +250,7 @@ def test_dashboard_in_chromium(dashboard):
             assert [float(v) for v in _column(page, 3)][0] == pytest.approx(frame["fitness"].max(), abs=1e-3)
 
             # --- filter
+            step = 'filter'
             expected = int((frame["fitness"] > 0.75).sum())
             box = page.locator(".nasnb-dashboard-filter input")
             box.fill("fitness > 0.75")
@@ -256,6 +262,7 @@ def test_dashboard_in_chromium(dashboard):
             page.wait_for_selector('table.nasnb-dashboard-table[data-rows="15"]', timeout=60_000)
 
             # --- both studies side by side: two best-so-far lines
+            step = 'both studies side by side: two best-so-far lines'
             page.locator(".nasnb-dashboard-studies select").select_option(["evolution", "random"])
             page.wait_for_selector('table.nasnb-dashboard-table[data-total="35"]', timeout=120_000)
             page.wait_for_function("() => [...document.querySelectorAll('.nasnb-study-browser .legendtext')]"
@@ -266,6 +273,7 @@ def test_dashboard_in_chromium(dashboard):
                 ["evolution: best so far", "random: best so far"]
 
             # --- click a point of the evolution study → its architecture is drawn
+            step = 'click a point of the evolution study → its architecture is drawn'
             points = page.locator(".nasnb-study-explorer .js-plotly-plot .scatterlayer .trace").first.locator(
                 "path.point")
             points.nth(5).wait_for(timeout=60_000)
@@ -282,13 +290,15 @@ def test_dashboard_in_chromium(dashboard):
             page.screenshot(path=str(tmp / "dashboard.png"), full_page=True)
 
             # --- another process appends rows: the table grows without a reload
+            step = 'another process appends rows: the table grows without a reload'
             _record(tmp, path, 0, 22)
             page.wait_for_selector('table.nasnb-dashboard-table[data-total="42"]', timeout=120_000)
             assert page.locator("table.nasnb-dashboard-table tbody tr").count() == 42
-        except Exception:
+        except Exception as exc:
             page.screenshot(path=str(tmp / "failure.png"), full_page=True)
             log = (tmp / "dashboard.log").read_text(errors="replace")[-3000:]
-            raise AssertionError(f"dashboard test failed; screenshot {tmp / 'failure.png'}; server log:\n{log}")
+            raise AssertionError(f"dashboard test failed at '{step}': {exc}; screenshot {tmp / 'failure.png'}; "
+                                 f"server log:\n{log}") from exc
         finally:
             browser.close()
     print(f"screenshot: {tmp / 'dashboard.png'}")
