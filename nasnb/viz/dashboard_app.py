@@ -270,12 +270,13 @@ def _empty_figure():
     return go.Figure(layout=dict(template="plotly_white", height=300))
 
 
-def _replace_figure(fw: Any, fig: Any) -> None:
-    """Show ``fig`` in the FigureWidget ``fw`` (its traces and layout replaced in place)."""
-    with fw.batch_update():
-        fw.data = ()
-    fw.add_traces(list(fig.data))
-    fw.layout = fig.layout
+def _chart(fig: Any):
+    """A new FigureWidget showing ``fig``.
+
+    The figure goes as plain JSON: with numpy arrays (sent as binary buffers) a chart created
+    after the page had connected came up blank in Voilà (empty axes).
+    """
+    return figure_widget(json.loads(fig.to_json()))
 
 
 class StudyBrowser(WidgetApp):
@@ -383,14 +384,15 @@ class StudyBrowser(WidgetApp):
             control.observe(lambda _ch: self._draw_table(), names="value")
         self.table = w.HTML()
         explorer_ui = self._explorer_widget()
-        self.timeline = figure_widget(_empty_figure())
+        self.timeline = _chart(_empty_figure())
+        self._timeline_box = w.Box([self.timeline], layout=w.Layout(width="100%"))
         self.timeline_note = w.HTML()
         self.chooser.observe(self._on_choose, names="value")
         box = w.VBox([title, w.HBox([self.chooser, self.clock]),
                       w.HTML("<h3 style='margin:6px 0 2px'>Evaluations</h3>"),
                       w.HBox([self.sort_by, self.descending, self.status, self.filter_text]), self.table,
                       w.HTML("<h3 style='margin:6px 0 2px'>Explorer</h3>"), explorer_ui,
-                      w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"), self.timeline_note, self.timeline])
+                      w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"), self.timeline_note, self._timeline_box])
         box.add_class("nasnb-study-browser")
         self._ui = box
         self.refresh()
@@ -426,10 +428,10 @@ class StudyBrowser(WidgetApp):
         params = ("num_parameters", "parameters", "metrics.parameters", "metrics.num_parameters")
         self.chart_names = ["progress", "ecdf", *(["params"] if any(c in self.frame.columns for c in params)
                                                   else [])]
-        self.figures = {name: figure_widget(_empty_figure()) for name in self.chart_names}
+        self.figures = {name: _chart(_empty_figure()) for name in self.chart_names}
         self.chart_switch = w.ToggleButtons(options=[(CHARTS[c], c) for c in self.chart_names], value="progress",
                                             description="Chart")
-        chart_box = w.Box([self.figures["progress"]], layout=w.Layout(width="100%"))
+        self._chart_box = chart_box = w.Box([self.figures["progress"]], layout=w.Layout(width="100%"))
         self.chart_switch.observe(lambda ch: setattr(chart_box, "children", (self.figures[ch["new"]],)),
                                   names="value")
         self.inspector_box = w.VBox()
@@ -453,17 +455,18 @@ class StudyBrowser(WidgetApp):
             previous = (str(cur["label"]), int(cur["seq"]))
         if self.frame.empty:
             self.explorer = None
-            for fw in self.figures.values():
-                _replace_figure(fw, _empty_figure())
+            self.figures = {name: _chart(_empty_figure()) for name in self.chart_names}
+            self._chart_box.children = (self.figures[self.chart_switch.value],)
             self.inspector_box.children = (w.HTML("<i>choose a study with evaluations</i>"),)
             return
         frames = {name: g.drop(columns=["label"]) for name, g in self.frame.groupby("study", sort=False)}
         spaces = {name: self._space(name) for name in frames}
         explorer = StudyExplorer(frames, charts=self.chart_names, maximize=self.maximize,
                                  descriptors=_architectures(spaces))
-        for name, fw in self.figures.items():
-            _replace_figure(fw, explorer.figure(name))
+        for name in self.chart_names:
+            self.figures[name] = fw = _chart(explorer.figure(name))
             on_point_click(fw, self._select_row)
+        self._chart_box.children = (self.figures[self.chart_switch.value],)
         inspector_ui = explorer.inspector.widget
         self.explorer = explorer
         if previous is not None:
@@ -482,7 +485,8 @@ class StudyBrowser(WidgetApp):
         except (NasnbError, ValueError, KeyError) as exc:
             fig, note = _empty_figure(), f"<i>no timeline: {html.escape(str(exc))}</i>"
         fig.update_layout(height=260, margin=dict(l=120, r=20, t=40, b=40))
-        _replace_figure(self.timeline, fig)
+        self.timeline = _chart(fig)
+        self._timeline_box.children = (self.timeline,)
         self.timeline_note.value = note
 
     # ----------------------------------------------------------------- polling
