@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import base64
 import datetime as _dt
 import html
 import json
@@ -273,10 +274,28 @@ def _empty_figure():
 def _chart(fig: Any):
     """A new FigureWidget showing ``fig``.
 
-    The figure goes as plain JSON: with numpy arrays (sent as binary buffers) a chart created
+    The figure goes as plain lists: with numpy arrays (sent as binary buffers) a chart created
     after the page had connected came up blank in Voilà (empty axes).
     """
-    return figure_widget(json.loads(fig.to_json()))
+    return figure_widget(_plain(fig.to_plotly_json()))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy arrays, plotly's typed-array specs and numpy scalars as lists and numbers."""
+    if isinstance(value, dict) and {"dtype", "bdata"} <= set(value):
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if value.get("shape"):
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 class StudyBrowser(WidgetApp):

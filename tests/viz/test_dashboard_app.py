@@ -109,8 +109,12 @@ def test_stored_candidates_are_drawn_with_the_space_the_study_names(store_path):
     assert 'data-seq="3"' in shown and "no architecture recorded" not in shown and "<svg" in shown
     legend = [t.name for t in explorer.figure("progress").data]
     assert legend.count("evolution: best so far") == 1 and legend.count("random: best so far") == 1
-    shown = [t.name for t in browser.figures["progress"].data]   # the chart the page shows, updated in place
-    assert shown == legend
+    chart = browser.figures["progress"]   # the chart the page shows
+    assert [t.name for t in chart.data] == legend
+    chart._handler_js2py_pointsCallback({"new": {   # what the front end sends for a click on evolution #5
+        "event_type": "plotly_click", "points": {"trace_indexes": [0], "point_indexes": [5], "xs": [5], "ys": [0]},
+        "selector": None, "device_state": {}}})
+    assert browser.explorer.inspector.current[["label", "seq"]].tolist() == ["evolution", 5]
     browser.choose(["random"])
     assert len(browser.frame) == 15 and 'data-total="15"' in browser.table.value
 
@@ -268,7 +272,8 @@ def test_dashboard_in_chromium(dashboard):
             page.wait_for_function("() => [...document.querySelectorAll('.nasnb-study-browser .legendtext')]"
                                    ".filter(e => e.textContent.endsWith('best so far')).length === 2",
                                    timeout=120_000)
-            legend = page.locator(".nasnb-study-browser .legendtext").all_inner_texts()
+            legend = page.locator(".nasnb-study-browser .legendtext").evaluate_all(
+                "els => els.map(e => e.textContent)")   # SVG text: no innerText
             assert sorted(t for t in legend if t.endswith("best so far")) == \
                 ["evolution: best so far", "random: best so far"]
 
