@@ -44,13 +44,15 @@ import os
 import re
 import socket
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nasnb.exceptions import NasnbError, ParameterError, StoreError
+from nasnb.store import STORE_STATUSES
 from nasnb.viz._records import genome_of_row
 from nasnb.viz._widget_base import WidgetApp, figure_widget, widgets_module
 
@@ -393,7 +395,7 @@ class StudyBrowser(WidgetApp):
                                   layout=w.Layout(width="220px"))
         self.descending = w.Checkbox(value=False, description="descending", indent=False,
                                      layout=w.Layout(width="110px"))
-        self.status = w.Dropdown(options=["all", "done", "failed", "invalid", "diverged", "running", "pending"],
+        self.status = w.Dropdown(options=["all", *STORE_STATUSES],
                                  value="all", description="Status", layout=w.Layout(width="200px"))
         self.filter_text = w.Text(value="", placeholder="text, or fitness > 0.7", description="Filter",
                                   continuous_update=False, layout=w.Layout(width="320px"))
@@ -405,6 +407,7 @@ class StudyBrowser(WidgetApp):
         explorer_ui = self._explorer_widget()
         self.timeline = _chart(_empty_figure())
         self._timeline_box = w.Box([self.timeline], layout=w.Layout(width="100%"))
+        self._timeline_box.add_class("nasnb-dashboard-timeline")
         self.timeline_note = w.HTML()
         self.chooser.observe(self._on_choose, names="value")
         box = w.VBox([title, w.HBox([self.chooser, self.clock]),
@@ -450,12 +453,13 @@ class StudyBrowser(WidgetApp):
         self.figures = {name: _chart(_empty_figure()) for name in self.chart_names}
         self.chart_switch = w.ToggleButtons(options=[(CHARTS[c], c) for c in self.chart_names], value="progress",
                                             description="Chart")
-        self._chart_box = chart_box = w.Box([self.figures["progress"]], layout=w.Layout(width="100%"))
+        self._chart_box = chart_box = w.Box([self.figures["progress"]])
         self.chart_switch.observe(lambda ch: setattr(chart_box, "children", (self.figures[ch["new"]],)),
                                   names="value")
-        self.inspector_box = w.VBox()
-        box = w.VBox([self.chart_switch, w.HTML("<i>Click a point to show its architecture below.</i>"), chart_box,
-                      self.inspector_box])
+        self.inspector_box = w.VBox(layout=w.Layout(width="45%", min_width="380px"))
+        chart_box.layout.width = "55%"
+        box = w.VBox([self.chart_switch, w.HTML("<i>Click a point to show its architecture on the right.</i>"),
+                      w.HBox([chart_box, self.inspector_box], layout=w.Layout(width="100%"))])
         box.add_class("nasnb-study-explorer")
         return box
 

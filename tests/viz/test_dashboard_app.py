@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from nasnb.exceptions import ParameterError, StoreError
@@ -293,6 +292,10 @@ def test_dashboard_in_chromium(dashboard):
             assert "evolution #5" in shown.inner_text()
             assert shown.locator("g.node").count() >= 3   # input, cells, output
             page.screenshot(path=str(tmp / "dashboard.png"), full_page=True)
+            timeline = page.locator(".nasnb-dashboard-timeline .js-plotly-plot")
+            timeline.scroll_into_view_if_needed()
+            assert timeline.locator(".bars path").count() >= 35   # one bar per evaluation
+            page.locator(".nasnb-study-browser").screenshot(path=str(tmp / "browser.png"))
 
             # --- another process appends rows: the table grows without a reload
             step = 'another process appends rows: the table grows without a reload'
