@@ -9,7 +9,8 @@ overlay figures.
 
 ``nasnb export mlflow STORE STUDY`` and ``nasnb export tensorboard STORE STUDY --logdir DIR``
 export a recorded study (see :mod:`nasnb.export`); ``nasnb studies STORE`` lists the studies of
-a store. ``nasnb --version`` prints the version.
+a store; ``nasnb dashboard STORE`` serves a study browser on it (see
+:mod:`nasnb.viz.dashboard_app`). ``nasnb --version`` prints the version.
 """
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import socket
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -439,11 +440,7 @@ class StudyBrowser(WidgetApp):
         self.table.value = table_html(rows, len(self.frame))
 
     def _explorer_widget(self):
-        """Chart switch, charts and inspector of the explorer; the charts are made once and updated in place.
-
-        A plotly ``FigureWidget`` created after the page has connected can come up blank, so the
-        charts made while the notebook runs are kept and their traces replaced on each change.
-        """
+        """Chart switch, charts (left) and inspector (right); :meth:`_draw_explorer` fills them."""
         from nasnb.viz.study_explorer import CHARTS
 
         w = widgets_module()
@@ -588,7 +585,11 @@ def serve(store: str | os.PathLike, *, port: int | None = None, host: str = "127
     if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
         raise ParameterError(f"The 'port' parameter of serve must be an int in 1..65535. Got {port!r} instead.")
     voila_app = require("voila.app", extra="dashboard", purpose="serve the study browser")
-    port = _free_port(host) if port is None else port
+    try:
+        port = _free_port(host) if port is None else port
+    except OSError as exc:
+        raise ParameterError(f"The 'host' parameter of serve must be an address of this machine. Cannot listen "
+                             f"on {host!r}: {exc}.") from exc
     root = Path(tempfile.mkdtemp(prefix="nasnb-dashboard-"))
     notebook = root / "study_browser.ipynb"
     notebook.write_text(json.dumps(dashboard_notebook(store, interval=interval)))
@@ -599,4 +600,7 @@ def serve(store: str | os.PathLike, *, port: int | None = None, host: str = "127
             *(f"--VoilaConfiguration.extension_denylist={name}" for name in _UNUSED_EXTENSIONS)]
     if not open_browser:
         argv.append("--no-browser")
-    voila_app.Voila.launch_instance(argv=argv)
+    try:
+        voila_app.Voila.launch_instance(argv=argv)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -152,7 +152,13 @@ def test_bad_store_is_one_line_error(tmp_path):
         assert out.stderr.startswith("nasnb: error: ") and out.stderr.count("\n") == 1, out.stderr
         assert str(bad.name) in out.stderr
     from nasnb.store import ExperimentStore
+    from nasnb.viz.dashboard_app import serve
 
+    good = ExperimentStore(tmp_path / "ok.sqlite")
+    good.create_study("a")
+    good.close()
+    with pytest.raises(ParameterError, match="no-such-host.invalid"):
+        serve(tmp_path / "ok.sqlite", host="no-such-host.invalid", open_browser=False)
     store = ExperimentStore(":memory:")
     store.create_study("a")
     with pytest.raises(ParameterError, match="'b'"):
