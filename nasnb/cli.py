@@ -9,7 +9,8 @@ overlay figures.
 
 ``nasnb export mlflow STORE STUDY`` and ``nasnb export tensorboard STORE STUDY --logdir DIR``
 export a recorded study (see :mod:`nasnb.export`); ``nasnb studies STORE`` lists the studies of
-a store. ``nasnb --version`` prints the version.
+a store; ``nasnb dashboard STORE`` serves a study browser on it (see
+:mod:`nasnb.viz.dashboard_app`). ``nasnb --version`` prints the version.
 
 Errors end the command in one line on stderr, ``nasnb: error: ...`` naming the file or argument,
 with exit status 1 (2 for a wrong command line); ``--debug`` shows the traceback instead.
@@ -164,6 +165,17 @@ def _parser() -> argparse.ArgumentParser:
         else:
             t.add_argument("--logdir", type=Path, required=True,
                            help="directory to write; view it with 'tensorboard --logdir LOGDIR'")
+    p = sub.add_parser("dashboard", help="browse the studies of a store in a web page (live, read-only)",
+                       description="Serve a study browser (Voila) on the store, opened read-only: a sortable, "
+                       "filterable table of evaluations, the explorer (click a point to see its architecture), "
+                       "best-so-far and timeline charts of several studies side by side, refreshed while a "
+                       "search writes the store. Prints the URL; Ctrl+C stops it.")
+    p.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
+    p.add_argument("--port", type=int, default=None, help="port to listen on (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--interval", type=float, default=3.0, help="seconds between reads of the store (default: 3)")
     p = sub.add_parser("classroom", help="write the student and solution editions of classroom lessons",
                        description="From each lesson source (a jupytext percent script with "
                        "'### BEGIN SOLUTION' / '### END SOLUTION' markers), write its student edition (answers "
@@ -249,6 +261,12 @@ def _command(args: argparse.Namespace) -> int:
 
         return editions([*(["--check"] if args.check else []), *(["--outdir", str(args.outdir)] if args.outdir
                                                                   else []), *map(str, args.sources)])
+    if args.command == "dashboard":
+        from nasnb.viz.dashboard_app import serve
+
+        serve(args.store, port=args.port, host=args.host, open_browser=not args.no_browser,
+              interval=args.interval, announce=_say)  # a NasnbError becomes the one-line error of main()
+        return 0
     if args.command == "studies":
         store = _open_store(args.store)
         for name in store.study_names():
