@@ -25,6 +25,7 @@ from nasnb._validation import check_choice
 from nasnb.exceptions import ParameterError
 from nasnb.viz._graph_draw import new_figure
 from nasnb.viz._records import as_frame
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["TauHeatmapData", "tau_heatmap_data", "plot_tau_heatmap", "SurfaceData", "surface_data",
            "plot_surfaces", "GeneBoxData", "gene_box_data", "plot_gene_boxes", "ParamsFitnessData",
@@ -85,11 +86,12 @@ def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, 
     m = data.matrix
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure(go.Heatmap(z=m.values, x=[str(c) for c in m.columns], y=[str(i) for i in m.index],
+        fig = go.Figure(go.Heatmap(z=m.values, x=chart_texts(m.columns), y=chart_texts(m.index),
                                    zmin=-1, zmax=1, colorscale="RdBu", colorbar=dict(title="tau"),
                                    text=np.round(m.values, 3) if annotate else None,
                                    texttemplate="%{text}" if annotate else None))
-        fig.update_layout(title=data.title, xaxis_title=m.columns.name or "", yaxis_title=m.index.name or "",
+        fig.update_layout(title=chart_text(data.title), xaxis_title=chart_text(m.columns.name or ""),
+                          yaxis_title=chart_text(m.index.name or ""),
                           yaxis_autorange="reversed", template="plotly_white")
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static heatmaps")
@@ -233,9 +235,9 @@ def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", bac
         data = gene_box_data(data, gene, metric=metric)
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=str(v), boxpoints="all",
+        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=chart_text(v), boxpoints="all",
                                 jitter=0.3) for v in data.order])
-        fig.update_layout(xaxis_title=data.gene, yaxis_title=data.metric, showlegend=False, template="plotly_white")
+        fig.update_layout(xaxis_title=chart_text(data.gene), yaxis_title=chart_text(data.metric), showlegend=False, template="plotly_white")
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static box plots")
     fig, ax = _figure(ax, figsize)
@@ -302,8 +304,8 @@ def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: st
               [("architectures", data.frame)])
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=h) for h, g in groups])
-        fig.update_layout(xaxis_title="parameters", yaxis_title=data.metric, template="plotly_white",
+        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h)) for h, g in groups])
+        fig.update_layout(xaxis_title="parameters", yaxis_title=chart_text(data.metric), template="plotly_white",
                           xaxis_type="log" if logx else "linear")
         return fig
     fig, ax = _figure(ax, figsize)

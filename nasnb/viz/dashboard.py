@@ -38,6 +38,7 @@ import pandas as pd
 from nasnb._validation import parameter_error
 from nasnb.exceptions import NasnbError
 from nasnb.viz._records import as_descriptor, as_frame
+from nasnb.viz._text import chart_text, html_text
 from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_png_html, figure_widget, widgets_module
 from nasnb.viz.layout import SharedLayout
 from nasnb.viz.svg import architecture_svg
@@ -119,7 +120,7 @@ class LiveDashboard(WidgetApp):
                                hovertemplate="#%{x}: %{y:.4f}<extra></extra>")
         self.chart.add_scatter(x=[], y=[], mode="lines", line_shape="hv", name="best so far",
                                line=dict(width=2.5, color="#e15759"))
-        self.chart.update_layout(template="plotly_white", height=320, title=self.title, xaxis_title="evaluation",
+        self.chart.update_layout(template="plotly_white", height=320, title=chart_text(self.title), xaxis_title="evaluation",
                                  yaxis_title="fitness", margin=dict(l=55, r=15, t=50, b=45),
                                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
         self.architecture = architecture_view()
@@ -128,10 +129,10 @@ class LiveDashboard(WidgetApp):
 
     def _header_html(self) -> str:
         n = len(self._seq)
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
+        counts = ", ".join(f"{html_text(k)}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
         rate = n / max(time.perf_counter() - self._started, 1e-9)
         best = f"{self.best_fitness:.4f} (#{self._best_seq})" if self._best_seq is not None else "-"
-        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{self.title}</b>: {n} results '
+        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{html_text(self.title)}</b>: {n} results '
                 f"({counts}); best {best}; {rate:.2f} results/s</div>")
 
     def _architecture_svg(self) -> str:

@@ -35,6 +35,7 @@ import pandas as pd
 from nasnb._optional import require
 from nasnb.exceptions import NasnbError, ParameterError
 from nasnb.viz._records import as_frame, metrics_of_row
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["combine_records", "progress_figure", "ecdf_figure", "params_fitness_figure", "parameter_counts",
            "on_point_click", "PALETTE", "SYMBOLS", "DASHES"]
@@ -80,7 +81,8 @@ def _go():
 
 
 def _style(fig: Any, xaxis: str, yaxis: str, title: str) -> Any:
-    fig.update_layout(template="plotly_white", title=title, xaxis_title=xaxis, yaxis_title=yaxis,
+    fig.update_layout(template="plotly_white", title=chart_text(title), xaxis_title=chart_text(xaxis),
+                      yaxis_title=chart_text(yaxis),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), clickmode="event",
                       margin=dict(l=60, r=20, t=50, b=40), height=400, hovermode="closest")
     return fig
@@ -90,12 +92,13 @@ def _groups(frame: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
     labels = list(pd.unique(frame["label"])) if "label" in frame.columns else ["search"]
     if "label" not in frame.columns:
         return [(0, "search", frame)]
-    return [(i, str(lbl), frame[frame["label"] == lbl]) for i, lbl in enumerate(labels)]
+    return [(i, chart_text(lbl), frame[frame["label"] == lbl]) for i, lbl in enumerate(labels)]
 
 
 def _hover(g: pd.DataFrame, metric: str) -> list[str]:
+    metric = chart_text(metric)
     return [f"#{int(s)} {metric}={f:.4f} [{st}]" if np.isfinite(f) else f"#{int(s)} [{st}]"
-            for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), g["status"])]
+            for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), chart_texts(g["status"]))]
 
 
 def progress_figure(records: Any, *, metric: str = "fitness", maximize: bool = True):
