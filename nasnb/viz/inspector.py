@@ -158,8 +158,7 @@ class GenomeInspector(WidgetApp):
         plotly figure whose points carry their row of :attr:`records` as ``customdata``).
         """
         self.widget  # noqa: B018 - build on first use
-        base = require("plotly.basewidget", extra="viz", purpose="link charts to the inspector")
-        fw = figure if isinstance(figure, base.BaseFigureWidget) else figure_widget(figure)
+        fw = figure if hasattr(figure, "on_click") and hasattr(figure, "spec") else figure_widget(figure)
         on_point_click(fw, self.select_row)
         return fw
 

@@ -240,13 +240,17 @@ def params_fitness_figure(records: Any, *, metric: str = "fitness", counts: Any 
 
 
 def on_point_click(figure_widget: Any, callback: Callable[[int], None]) -> None:
-    """Call ``callback(row)`` when a point with a row ``customdata`` is clicked in ``figure_widget``."""
-    def handler(trace: Any, points: Any, _state: Any) -> None:
-        if not points.point_inds or trace.customdata is None:
-            return
-        row = int(np.asarray(trace.customdata)[points.point_inds[0]][0])
-        callback(row)
+    """Call ``callback(row)`` when a point with a row ``customdata`` is clicked in ``figure_widget``.
 
-    for trace in figure_widget.data:
-        if trace.customdata is not None:
-            trace.on_click(handler)
+    ``figure_widget`` is a :class:`~nasnb.viz.chart_view.ChartView` (see
+    :func:`nasnb.viz._widget_base.figure_widget`).
+    """
+    def handler(trace_index: int, point: int) -> None:
+        traces = figure_widget.data
+        if not (0 <= trace_index < len(traces)) or traces[trace_index].customdata is None:
+            return
+        custom = np.asarray(traces[trace_index].customdata)
+        if 0 <= point < len(custom):
+            callback(int(np.ravel(custom[point])[0]))
+
+    figure_widget.on_click(handler)

@@ -81,15 +81,17 @@ def assert_plotly_clean(fig, where: str) -> None:
 def assert_widget_clean(widget, where: str) -> None:
     """HTML widgets, anywidget drawings and plotly charts of a widget tree are free of markup."""
     import ipywidgets as w
-    from plotly.basewidget import BaseFigureWidget
+    from nasnb.viz.chart_view import ChartView
 
     seen = 0
     stack = [widget]
     while stack:
         node = stack.pop()
         seen += 1
-        if isinstance(node, BaseFigureWidget):
-            assert_plotly_clean(node, where)
+        if isinstance(node, ChartView):
+            assert_plotly_clean(node.figure, where)
+            for path, text in walk_strings(node.spec):   # what the front end draws
+                assert "<img" not in text, f"raw payload in chart spec {where}{path}"
             continue
         if isinstance(node, (w.HTML, w.HTMLMath)):
             assert_no_markup(node.value, f"{where} {type(node).__name__}")
@@ -149,7 +151,7 @@ def test_rank_explorer_escapes_setups_captions_and_errors():
     ex.setups.value = (P,)       # error text
     assert_no_markup(ex.caption.value, "RankCorrelationExplorer error")
     assert_no_markup(ex.snapshot_html(), "RankCorrelationExplorer error snapshot")
-    assert_plotly_clean(ex.figure, "RankCorrelationExplorer")
+    assert_plotly_clean(ex.figure.figure, "RankCorrelationExplorer")
 
 
 def test_study_explorer_and_inspectors_escape_labels_layers_statuses_and_metrics():
