@@ -33,9 +33,10 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import contextlib
-import json
 import logging
+import math
 from typing import Any, Callable, Iterator
 
 from nasnb._optional import require
@@ -110,7 +111,8 @@ function draw(spec, onClick) {
   const W = L.width || 760, H = L.height || 400, m = Object.assign({l: 60, r: 20, t: 50, b: 45}, L.margin || {});
   const root = document.createElement("div");
   root.className = "nasnb-chart-view";
-  root.style.maxWidth = W + "px";
+  root.style.width = W + "px";      // its own width (a flex child would shrink to nothing) ...
+  root.style.maxWidth = "100%";     // ... unless the output area is narrower
   const svg = svgEl("svg", {xmlns: NS, viewBox: `0 0 ${W} ${H}`, width: "100%", "font-family": "sans-serif", "font-size": 11});
   svg.style.display = "block";
   root.appendChild(svg);
@@ -132,7 +134,8 @@ function draw(spec, onClick) {
         const cell = svgEl("rect", {x: m.l + j * cw, y: yy, width: cw, height: ch, fill: rdbu(v, lo, hi), stroke: "white", class: "cell"}, g);
         svgEl("title", {}, cell).textContent = `${plain(yl)} vs ${plain(xl)}: ${finite(v) ? v.toFixed(3) : "n/a"}`;
         if (finite(v) && cw > 24 && ch > 12) {
-          svgEl("text", {x: m.l + (j + 0.5) * cw, y: yy + ch / 2 + 4, "text-anchor": "middle", "font-size": Math.min(12, ch * 0.5, cw / 4)}, g).textContent = v.toFixed(3);
+          svgEl("text", {x: m.l + (j + 0.5) * cw, y: yy + ch / 2 + 4, "text-anchor": "middle", "font-size": Math.min(12, ch * 0.5, cw / 4),
+            fill: Math.abs((2 * (v - lo)) / ((hi - lo) || 1) - 1) > 0.6 ? "white" : "#222"}, g).textContent = v.toFixed(3);
         }
         points += 1;
       });
@@ -177,11 +180,14 @@ function draw(spec, onClick) {
         svgEl("line", {x1: sx(s.x0), x2: sx(finite(s.x1) ? s.x1 : s.x0), y1: m.t, y2: m.t + ph, stroke: (s.line || {}).color || "#888", "stroke-dasharray": DASH[(s.line || {}).dash] || "2 3", class: "shape"}, plot);
       }
     });
+    const linesLayer = svgEl("g", {class: "lines", "pointer-events": "none"}, plot);
+    const pointsLayer = svgEl("g", {class: "points"}, plot);   // above every line, as plotly draws them
     data.forEach((t, ti) => {
       const colour = (t.line && t.line.color) || (t.marker && typeof t.marker.color === "string" && t.marker.color) || PALETTE[ti % PALETTE.length];
       const mode = t.mode || "markers", xs = t.x || [], ys = t.y || [];
-      const g = svgEl("g", {class: "trace", "data-trace": ti, "data-name": plain(t.name)}, plot);
-      if (t.opacity !== undefined) g.setAttribute("opacity", t.opacity);
+      const lg = svgEl("g", {class: "trace-lines", "data-trace": ti}, linesLayer);
+      const g = svgEl("g", {class: "trace", "data-trace": ti, "data-name": plain(t.name)}, pointsLayer);
+      if (t.opacity !== undefined) { g.setAttribute("opacity", t.opacity); lg.setAttribute("opacity", t.opacity); }
       if (mode.includes("lines")) {
         let d = "", prev = null;
         xs.forEach((xv, i) => {
@@ -194,7 +200,7 @@ function draw(spec, onClick) {
           prev = [X, Y];
         });
         const line = t.line || {};
-        svgEl("path", {d: d, fill: "none", stroke: colour, "stroke-width": line.width || 2, "stroke-dasharray": DASH[line.dash] || "", class: "line"}, g);
+        svgEl("path", {d: d, fill: "none", stroke: colour, "stroke-width": line.width || 2, "stroke-dasharray": DASH[line.dash] || "", class: "line"}, lg);
       }
       if (mode.includes("markers")) {
         const mk = t.marker || {};
@@ -269,6 +275,35 @@ export default { render };
 _VIEW_CLASS: Any = None
 
 
+def _plain(obj: Any) -> Any:
+    """JSON-ready copy of a plotly figure dict: arrays as lists, NaN and infinities as ``None``.
+
+    >>> import numpy as np
+    >>> _plain({"y": np.array([0.5, np.nan]), "n": np.int64(3), "t": ("a",)})
+    {'y': [0.5, None], 'n': 3, 't': ['a']}
+    >>> _plain({"dtype": "i1", "bdata": "AAECAwQ=", "shape": "5, 1"})
+    [[0], [1], [2], [3], [4]]
+    """
+    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:   # plotly's typed-array encoding
+        import numpy as np
+
+        arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+        if obj.get("shape"):
+            arr = arr.reshape([int(s) for s in str(obj["shape"]).split(",")])
+        return _plain(arr.tolist())
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "tolist") and not isinstance(obj, str):   # numpy arrays and scalars, pandas objects
+        return _plain(obj.tolist())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if obj is None or isinstance(obj, (str, int, bool)):
+        return obj
+    return str(obj)
+
+
 def _view_class():
     global _VIEW_CLASS
     if _VIEW_CLASS is None:
@@ -312,7 +347,7 @@ def _view_class():
                 """Send the figure to the front end (one trait: every view redraws from it)."""
                 if self._batch:
                     return
-                spec = json.loads(self._figure.to_json())
+                spec = _plain(self._figure.to_plotly_json())
                 spec.get("layout", {}).pop("template", None)
                 self.spec = {"data": spec.get("data", []), "layout": spec.get("layout", {})}
                 self.version += 1

@@ -123,6 +123,45 @@ def _run_all_until(page, selector: str, tmp: Path, timeout: float = 180.0) -> No
                 f"{tmp / 'timeout.png'}; server log tail:\n{log}")
 
 
+def _click_point(page, index: int, explorer: str = ".nasnb-study-explorer") -> None:
+    """Click point ``index`` of the first search's evaluations in the StudyExplorer's chart."""
+    points = page.locator(f'{explorer} .nasnb-chart g.trace[data-trace="0"] .point.clickable')
+    points.nth(index).wait_for(timeout=60_000)
+    points.nth(index).scroll_into_view_if_needed()
+    box = points.nth(index).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def _check_charts_drawn(page, tmp: Path, step: str) -> int:
+    """Every chart widget on the page shows points (else a screenshot and a failure); return how many."""
+    charts = page.locator(".nasnb-chart")
+    n = charts.count()
+    empty = [i for i in range(n) if int(charts.nth(i).get_attribute("data-points") or 0) == 0]
+    if not n or empty:
+        page.screenshot(path=str(tmp / f"{step}.png"), full_page=True)
+        pytest.fail(f"{step}: {len(empty)} of {n} charts are empty; screenshot {tmp / (step + '.png')}")
+    return n
+
+
+def _reload(page, tmp: Path, console: list, timeout: float = 120_000) -> None:
+    """Save the notebook (its outputs hold the widget views), reload the page, wait for the widgets."""
+    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    page.wait_for_selector(".jp-mod-current .jp-mod-dirty", state="detached", timeout=30_000)
+    console.clear()
+    page.reload(timeout=60_000)
+    try:
+        page.locator(".nasnb-chart[data-points]").first.wait_for(timeout=timeout)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: fail with what the page says
+        page.screenshot(path=str(tmp / "reload.png"), full_page=True)
+        errors = [m for m in console if "rror" in m or "ail" in m][:10]
+        pytest.fail(f"no chart came back after a reload; screenshot {tmp / 'reload.png'}; console: {errors}")
+    assert not [m for m in console if "Failed to initialize model" in m], console
+
+
 def test_click_to_inspect_and_editor_in_jupyterlab(lab):
     sync_api = pytest.importorskip("playwright.sync_api")
     url, tmp = lab
@@ -130,21 +169,15 @@ def test_click_to_inspect_and_editor_in_jupyterlab(lab):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 1500})
+            console: list[str] = []
+            page.on("console", lambda msg: console.append(msg.text))
             page.goto(url, timeout=60_000)
             _run_all_until(page, ".nasnb-inspector-plot", tmp)
 
             # --- click a point of the progress chart → the inspector shows that evaluation
             plot = page.locator(".nasnb-inspector-plot")
             assert plot.get_attribute("data-seq") == "2"  # opens on the best (fitness 0.9)
-            points = page.locator(".nasnb-study-explorer .js-plotly-plot .scatterlayer .trace").first.locator(
-                "path.point")
-            points.nth(4).wait_for(timeout=30_000)
-            box = points.nth(4).bounding_box()
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-            page.mouse.move(x - 3, y - 3)
-            page.mouse.move(x, y)
-            page.wait_for_timeout(150)
-            page.mouse.click(x, y)
+            _click_point(page, 4)
             page.wait_for_selector('.nasnb-inspector-plot[data-seq="4"]', timeout=20_000)
             names = page.locator(".nasnb-inspector-plot g.node").evaluate_all(
                 "els => els.map(e => e.getAttribute('data-type'))")
@@ -168,6 +201,14 @@ def test_click_to_inspect_and_editor_in_jupyterlab(lab):
             assert after > before
             assert editor.locator(".nasnb-architecture-view").first.locator("g.node").count() == 4
             editor.screenshot(path=str(tmp / "editor.png"))
+
+            # --- save, reload the page with the kernel alive: the widgets come back with their state
+            _reload(page, tmp, console)
+            _check_charts_drawn(page, tmp, "after-reload")
+            _click_point(page, 1)
+            page.wait_for_selector('.nasnb-inspector-plot[data-seq="1"]', timeout=30_000)
+            editor = page.locator(".nasnb-architecture-editor")
+            assert editor.locator(".nasnb-architecture-view").first.locator("g.node").count() == 4
         finally:
             browser.close()
     for name in ("study_explorer.png", "editor.png"):
