@@ -120,12 +120,12 @@ class LiveDashboard(WidgetApp):
                                hovertemplate="#%{x}: %{y:.4f}<extra></extra>")
         self.chart.add_scatter(x=[], y=[], mode="lines", line_shape="hv", name="best so far",
                                line=dict(width=2.5, color="#e15759"))
-        self.chart.update_layout(template="plotly_white", height=320, title=chart_text(self.title), xaxis_title="evaluation",
-                                 yaxis_title="fitness", margin=dict(l=55, r=15, t=50, b=45),
-                                 legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+        self.chart.update_layout(template="plotly_white", height=320, width=640, title=chart_text(self.title),
+                                 xaxis_title="evaluation", yaxis_title="fitness", margin=dict(l=55, r=15, t=40, b=45))
         self.architecture = architecture_view()
         self._render()
-        return w.VBox([self.header, w.HBox([self.chart, self.architecture])])
+        # the legend sits below the plot (ChartView); the best architecture below the chart keeps its width
+        return w.VBox([self.header, self.chart, self.architecture])
 
     def _header_html(self) -> str:
         n = len(self._seq)
@@ -162,7 +162,7 @@ class LiveDashboard(WidgetApp):
 
         chart = (figure_png_html(plot_progress(self.frame(), figsize=(6, 3.2)), alt="progress") if len(self)
                  else "<i>no results yet</i>")
-        return (f"{self._header_html()}<div style='display:flex;gap:12px'><div>{chart}</div>"
+        return (f"{self._header_html()}<div style='display:flex;flex-wrap:wrap;gap:12px'><div>{chart}</div>"
                 f"<div>{self._architecture_svg()}</div></div>")
 
     # ----------------------------------------------------------------- feeding

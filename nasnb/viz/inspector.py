@@ -314,6 +314,6 @@ class EvolutionExplorer(WidgetApp):
         cycle = int(self.slider.value)
         st = self.state(cycle)
         chart = figure_png_html(plot_progress(st["upto"], figsize=(6, 3.2)), alt="progress")
-        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;gap:12px'>"
+        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;flex-wrap:wrap;gap:12px'>"
                 f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
                 f"{self._population_html(st['population'])}")
