@@ -24,7 +24,7 @@ from nasnb._optional import require
 from nasnb._validation import check_choice
 from nasnb.exceptions import ParameterError
 from nasnb.viz._graph_draw import new_figure
-from nasnb.viz._records import as_frame
+from nasnb.viz._records import as_frame, natural_key
 from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["TauHeatmapData", "tau_heatmap_data", "plot_tau_heatmap", "SurfaceData", "surface_data",
@@ -51,9 +51,10 @@ class TauHeatmapData(NamedTuple):
 
 
 def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau_kwargs: Any) -> TauHeatmapData:
-    """A tau matrix as is (square or setups x references), or computed from long records.
+    """A tau matrix (square or setups x references), or one computed from long records.
 
-    Long records (columns ``arch, setup, score``) go through :func:`nasnb.analysis.tau_matrix`
+    Rows and columns are put in natural order (``"Adam 2"`` before ``"Adam 10"``, numbers
+    numerically), whatever order the setups were recorded in. Long records (columns ``arch, setup, score``) go through :func:`nasnb.analysis.tau_matrix`
     with ``tau_kwargs`` (``decimals``, ``reference``, ``top_fraction``, ``method``, column names).
 
     Examples
@@ -71,11 +72,16 @@ def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau
     if all(c in records.columns for c in cols):
         from nasnb.analysis import tau_matrix
 
-        return TauHeatmapData(tau_matrix(records, **tau_kwargs), title)
+        return TauHeatmapData(_natural_order(tau_matrix(records, **tau_kwargs)), title)
     if tau_kwargs:
         raise ParameterError(f"tau_heatmap_data got options {sorted(tau_kwargs)} but the records are already a "
                              "matrix (no arch/setup/score columns).")
-    return TauHeatmapData(records.astype(float), title)
+    return TauHeatmapData(_natural_order(records.astype(float)), title)
+
+
+def _natural_order(m: pd.DataFrame) -> pd.DataFrame:
+    """``m`` with rows and columns sorted by :func:`~nasnb.viz._records.natural_key`."""
+    return m.loc[sorted(m.index, key=natural_key), sorted(m.columns, key=natural_key)]
 
 
 def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 5),
@@ -96,9 +102,19 @@ def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, 
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static heatmaps")
     fig, ax = _figure(ax, figsize)
+    size = float(np.clip(150.0 / max(m.shape), 8, 11))   # readable numbers, smaller only for big matrices
     sns.heatmap(m, vmin=-1, vmax=1, cmap="RdBu", annot=annotate, fmt=".2f", ax=ax, cbar_kws={"label": "tau"},
-                annot_kws={"fontsize": 7})
-    ax.set_title(data.title)
+                annot_kws={"fontsize": size})
+    undefined = ~np.isfinite(m.to_numpy(dtype=float))
+    title = data.title
+    if undefined.any():   # say what an empty cell means instead of leaving a blank row
+        ax.set_facecolor("#d9d9d9")
+        if annotate:
+            for i, j in zip(*np.nonzero(undefined)):
+                ax.text(j + 0.5, i + 0.5, "n/a", ha="center", va="center", fontsize=size, color="#555")
+        title += "\n(n/a: tau undefined, a ranking whose scores are all tied)"
+    ax.set_title(title)
+    ax.tick_params(labelsize=max(size, 8))
     return fig
 
 
