@@ -164,7 +164,7 @@ comparison
 # %% [markdown]
 # ## 7. Explore and edit
 #
-# `StudyExplorer` charts the search (zoom, hover, legend); **click a point** and the inspector
+# `StudyExplorer` charts the search (hover, legend); **click a point** and the inspector
 # below shows that evaluation's architecture, its genome's chromosomes and its metrics. Switch
 # to the ECDF or to parameters vs accuracy with the buttons above the chart.
 #

@@ -11,8 +11,8 @@ Two ways to feed it, neither blocks the notebook:
   new rows; :meth:`LiveDashboard.stop` ends it. Run the search itself in a cluster/executor
   or a thread while the dashboard watches its study.
 
-The chart is a plotly ``FigureWidget`` (axes, legend, hover, zoom; the best so far drawn as
-steps) updated in place; the best architecture is an anywidget drawing. Outside a kernel the
+The chart is a :class:`~nasnb.viz.chart_view.ChartView` (axes, legend below the plot, hover
+text; the best so far drawn as steps) redrawn from its state on each update; the best architecture is an anywidget drawing. Outside a kernel the
 dashboard shows a static snapshot (header, chart as PNG, best architecture).
 
 Examples

@@ -2,7 +2,7 @@
 
 Each ``*_figure`` function returns a plotly figure (axes, legend, hover, zoom) in which every
 point carries the position of its row in the record frame as ``customdata``; wrap it in a
-``FigureWidget`` (:func:`nasnb.viz._widget_base.figure_widget`) and :func:`on_point_click`
+:class:`~nasnb.viz.chart_view.ChartView` (:func:`nasnb.viz._widget_base.figure_widget`) and :func:`on_point_click`
 calls back with that row, which is how :class:`~nasnb.viz.study_explorer.StudyExplorer`
 shows the architecture of a clicked point. Searches are told apart by colour *and* marker
 symbol / line dash, so overlapping curves stay readable in grey print.

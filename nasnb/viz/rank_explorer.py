@@ -2,8 +2,8 @@
 
 Reads long records (one row per architecture and setup: columns ``arch``, ``setup``,
 ``score``; e.g. ``nasnb.benchmarks`` ``records()`` or the chapter 4/5 training tables) and
-computes the matrix with :func:`nasnb.analysis.tau_matrix`. The heatmap is a plotly
-``FigureWidget`` (values written in the cells, hover, zoom); every control starts on a
+computes the matrix with :func:`nasnb.analysis.tau_matrix`. The heatmap is a
+:class:`~nasnb.viz.chart_view.ChartView` (values written in the cells, hover text); every control starts on a
 sensible value (all setups, raw scores, all architectures).
 
 Examples
@@ -60,7 +60,8 @@ class RankCorrelationExplorer(WidgetApp):
         The setup whose best architectures are kept (top-k).
     top_fraction : ipywidgets.FloatSlider
         Share of architectures kept (1 = all).
-    figure : plotly FigureWidget
+    figure : ChartView
+        Its ``figure`` is the plotly figure drawn.
         The heatmap.
     caption : ipywidgets.HTML
         What is shown (method, rounding, architectures kept).
