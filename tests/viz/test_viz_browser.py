@@ -5,7 +5,14 @@ serves ``tests/viz/browser/lab_widgets.ipynb``; Playwright drives Debian's Chrom
 downloaded browser), runs every cell from the *Run* menu, clicks a point of the
 StudyExplorer's plotly chart and checks that the GenomeInspector below shows that
 evaluation, then selects a layer in the ArchitectureEditor, presses *Insert after* and checks
-that the parameter count changes. Screenshots are saved in pytest's tmp dir (paths printed).
+that the parameter count changes; then saves the notebook, reloads the page with the kernel
+alive and checks that the charts come back drawn and a click still inspects.
+
+The quickstart (``LESSONS``, budget ``small``, outputs cleared) runs top to bottom from *Run
+All* beside two busy processes: every chart (``.nasnb-chart``) must show points, a click must
+update the inspector, before and after a reload, and the console must not report "[anywidget]
+Failed to initialize model". A failure saves a full-page screenshot and names it.
+Screenshots are saved in pytest's tmp dir (paths printed).
 """
 
 from __future__ import annotations
