@@ -218,6 +218,11 @@ def test_click_to_inspect_and_editor_in_jupyterlab(lab):
             editor.scroll_into_view_if_needed()
             count = editor.locator(".nasnb-param-count")
             count.wait_for(timeout=30_000)
+            # the "Realised network" pane is as wide as its drawing (beside the editor or wrapped below it)
+            realised = editor.locator(".widget-tab .nasnb-architecture-view svg").first
+            realised.wait_for(timeout=30_000)
+            pane = editor.locator(".widget-tab").first
+            assert pane.bounding_box()["width"] >= realised.bounding_box()["width"]
             before = int(count.get_attribute("data-params"))
             editor.locator('.nasnb-architecture-view g.node[data-name="relu"]').first.click()
             page.wait_for_selector('.nasnb-architecture-editor .nasnb-architecture-view[data-selected="relu"]',
