@@ -75,6 +75,9 @@ def lab(tmp_path_factory):
     tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)   # every cell in the page, so that every chart can be checked
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    docmanager = tmp / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)   # start the notebook's kernel without asking (no "Select Kernel" race)
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autoStartDefaultKernel": true}')
     log = open(tmp / "lab.log", "wb")
     args = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp}", "--ServerApp.allow_root=True",
@@ -266,7 +269,10 @@ def _wait_all_cells_ran(page, tmp: Path, timeout: float) -> None:
     """Wait until every code cell has an execution count (none pending); fail on a cell error."""
     deadline = time.monotonic() + timeout
     next_retry = time.monotonic() + 45
+    select = page.locator(".jp-Dialog .jp-mod-accept")
     while time.monotonic() < deadline:
+        if select.count() and select.first.is_visible():   # "Select Kernel", asked when the kernel is slow
+            select.first.click()
         prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                               ":has-text('Traceback'), .jp-RenderedText[data-mime-type*='error']")
@@ -307,7 +313,9 @@ def test_notebook_runs_all_widgets_drawn_and_survive_a_reload_under_load(lab, no
     and after saving and reloading the page (kernel alive) the charts are back and clicks work."""
     sync_api = pytest.importorskip("playwright.sync_api")
     url, tmp = lab
-    url = url.replace(NOTEBOOK.name, Path(notebook).name)
+    # a workspace of its own: no tab of an earlier test is restored beside the notebook
+    url = url.replace(f"/lab/tree/{NOTEBOOK.name}?", f"/lab/workspaces/{Path(notebook).stem}/tree/"
+                      f"{Path(notebook).name}?reset&")
     with _busy(2), sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
