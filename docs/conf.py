@@ -48,6 +48,9 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 
 # ---------------------------------------------------------------- notebooks (never executed)
 nb_execution_mode = "off"
+# a widget output shows the static HTML snapshot it carries (text/html): the site has no kernel, and
+# a widget view without saved state would render as nothing
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3

@@ -277,7 +277,8 @@ def _command(args: argparse.Namespace) -> int:
     study = _open_study(args.store, args.study)
     if args.target == "mlflow":
         run_id = export.export_mlflow(study, tracking_uri=args.tracking_uri, experiment=args.experiment)
-        _say(f"exported study {_shorten(study.name)!r} to MLflow: parent run {run_id}")
+        _say(f"exported study {_shorten(study.name)!r} to MLflow: parent run {run_id}; "
+             f"{export.mlflow_open_hint(args.tracking_uri)}")
     else:
         logdir = export.export_tensorboard(study, args.logdir)
         _say(f"exported study {_shorten(study.name)!r} to {logdir}; view it with: tensorboard --logdir {logdir}")

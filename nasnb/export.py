@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -41,7 +42,7 @@ from nasnb._optional import require
 from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError
 
-__all__ = ["export_mlflow", "export_tensorboard", "evaluation_params", "evaluation_metrics",
+__all__ = ["export_mlflow", "export_tensorboard", "mlflow_open_hint", "MISSING_HPARAM", "evaluation_params", "evaluation_metrics",
            "evaluation_tags"]
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,28 @@ _MAX_VALUE = 5000       # MLflow keeps at most 6000 characters of a parameter va
 
 
 # ---------------------------------------------------------------------------- flattening
+#: Value of a TensorBoard hyper-parameter in a session whose evaluation has none.
+MISSING_HPARAM = "(none)"
+
+
+def mlflow_open_hint(tracking_uri: str | None = None) -> str:
+    """How to look at what :func:`export_mlflow` wrote to ``tracking_uri`` (default: MLflow's own).
+
+    Examples
+    --------
+    >>> mlflow_open_hint("sqlite:///mlflow.db")
+    'view it with: mlflow ui --backend-store-uri sqlite:///mlflow.db'
+    >>> mlflow_open_hint("http://tracking:5000")
+    'open http://tracking:5000 in a browser'
+    """
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if uri and uri.startswith(("http://", "https://")):
+        return f"open {uri} in a browser"
+    if uri:
+        return f"view it with: mlflow ui --backend-store-uri {uri}"
+    return "view it with: mlflow ui (run in this folder: MLflow's default store is ./mlruns)"
+
+
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -385,8 +408,8 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
     for chunk in _chunks(progress, 1000):
         client.log_batch(parent_id, metrics=chunk)
     client.set_terminated(parent_id, status="FINISHED", end_time=max(finished) if finished else None)
-    logger.info("Exported %d evaluations of study %r to MLflow run %s (experiment %r; %d exported before).",
-                len(rows), short, parent_id, name, len(existing))
+    logger.info("Exported %d evaluations of study %r to MLflow run %s (experiment %r; %d exported before); %s.",
+                len(rows), short, parent_id, name, len(existing), mlflow_open_hint(tracking_uri))
     return parent_id
 
 
@@ -568,8 +591,12 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
     for p in params:
         for k, v in p.items():
             kinds.setdefault(k, set()).add(bool if isinstance(v, bool) else float if isinstance(v, (int, float)) else str)
-    mixed = {k for k, s in kinds.items() if len(s) > 1}
-    params = [{k: (str(v) if k in mixed else v) for k, v in p.items()} for p in params]
+    # every session carries every hyper-parameter (TensorBoard's parallel coordinates leave out a
+    # session that lacks one): one missing from some evaluations is written as a string, MISSING_HPARAM there
+    missing = {k for k in kinds if any(k not in p for p in params)}
+    mixed = {k for k, s in kinds.items() if len(s) > 1} | missing
+    params = [{k: ((str(p[k]) if k in p else MISSING_HPARAM) if k in mixed else p[k]) for k in sorted(kinds)}
+              for p in params]
     infos = []
     for name in sorted(kinds):
         kind = str if name in mixed else next(iter(kinds[name]))

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -23,7 +23,7 @@
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
 # `papermill ... -p BUDGET small`: `small` is CI's smoke test (about 69 s, measured; its numbers only show
-# that the code runs), `medium` (the default) gives real numbers (about 4 min on 2 shared CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
+# that the code runs), `medium` (the default) gives real numbers (about 1.7 min on 2 shared CPU cores, measured), `full` trains longer and searches more (tens of minutes on a CPU, estimated).
 
 # %% tags=["parameters"]
 import os
@@ -164,7 +164,7 @@ comparison
 # %% [markdown]
 # ## 7. Explore and edit
 #
-# `StudyExplorer` charts the search (zoom, hover, legend); **click a point** and the inspector
+# `StudyExplorer` charts the search (hover, legend); **click a point** and the inspector
 # below shows that evaluation's architecture, its genome's chromosomes and its metrics. Switch
 # to the ECDF or to parameters vs accuracy with the buttons above the chart.
 #
@@ -186,6 +186,6 @@ editor
 # ## Where next
 #
 # * `03_framework.ipynb` ... `08_darts.ipynb` reproduce the thesis chapters one by one.
-# * `classroom/` holds three short lessons with checked exercises.
+# * `classroom/` holds five short lessons with checked exercises.
 # * Add `study=nasnb.ExperimentStore("runs.db").create_study("name", config)` to `run(...)` to
 #   record every evaluation in SQLite and resume an interrupted search.

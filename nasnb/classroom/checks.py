@@ -24,13 +24,16 @@ True
 from __future__ import annotations
 
 import html
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from nasnb.exceptions import ParameterError
 
-__all__ = ["CheckResult", "check", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y", "ROUNDING_PROXY",
+logger = logging.getLogger(__name__)
+
+__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y", "ROUNDING_PROXY",
            "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
 
 
@@ -424,3 +427,48 @@ def check(exercise: str, answer: Any) -> CheckResult:
     if result.passed:
         return result
     return _no(exercise, f"{result.message} Hint: {_HINTS[exercise]} Then run this cell again.")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """The note a cell shows instead of its output while the exercise it builds on is not solved."""
+
+    exercise: str
+
+    def __str__(self) -> str:
+        return (f"Skipped: this cell uses your answer to {self.exercise}; run it again once that exercise's "
+                f"check says Correct.")
+
+    def _repr_html_(self) -> str:
+        return (f'<div style="border-left:4px solid #8a8a8a;padding:4px 8px;color:#555"><i>Skipped</i>: this cell '
+                f"uses your answer to <code>{html.escape(self.exercise)}</code>; run it again once that "
+                f"exercise's check says <b>Correct</b>.</div>")
+
+
+def solved(exercise: str, answer: Any) -> bool:
+    """Whether ``answer`` passes ``exercise``'s check; when it does not, the cell shows a :class:`Skipped` note.
+
+    Cells that build on a student's answer run their body under ``if solved(...):``, so a
+    student edition runs top to bottom (*Run All*) with blank exercises: each exercise shows
+    ``Not yet`` with its hint and the cells that need its answer say they are skipped.
+
+    Examples
+    --------
+    >>> solved("03.kendall", 0.8)
+    True
+    >>> solved("03.kendall", ...)
+    False
+    """
+    if check(exercise, answer).passed:
+        return True
+    note = Skipped(exercise)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:   # plain Python: the note goes to the log
+        get_ipython = None  # noqa: N806 - mirrors the IPython name
+    if get_ipython is not None and get_ipython() is not None:
+        display(note)
+    else:
+        logger.info("%s", note)
+    return False

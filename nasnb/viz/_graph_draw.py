@@ -14,6 +14,7 @@ import numpy as np
 
 from nasnb._optional import require
 from nasnb.viz.geometry import Geometry
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["GraphStyle", "rgba", "new_figure", "subplots", "draw_matplotlib", "draw_plotly", "box_path"]
 
@@ -212,7 +213,7 @@ def draw_plotly(geom: Geometry, style: GraphStyle, *, title: str = "", max_width
             for i in idx:
                 xs += lines[i][:, 0].tolist() + [None]
                 ys += lines[i][:, 1].tolist() + [None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=layer.label, legendgroup=layer.label,
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=chart_text(layer.label), legendgroup=layer.label,
                                      opacity=alpha, hoverinfo="skip",
                                      line=dict(color=rgba_text(rgb + (1.0,)), width=layer.width * k,
                                                dash="dash" if layer.dashed else "solid")))
@@ -223,15 +224,15 @@ def draw_plotly(geom: Geometry, style: GraphStyle, *, title: str = "", max_width
     for head, c in zip(geom.heads, style.head_colours):
         path = "M" + " L".join(f"{x:.2f},{y:.2f}" for x, y in head) + " Z"
         shapes.append(dict(type="path", path=path, layer="above", fillcolor=rgba_text(c), line=dict(width=0)))
-    text = ["<br>".join(lines_) if show else "" for lines_, show in zip(geom.lines, style.show_label)]
+    text = ["<br>".join(chart_texts(lines_)) if show else "" for lines_, show in zip(geom.lines, style.show_label)]
     fig.add_trace(go.Scatter(
         x=geom.centres[:, 0].tolist(), y=geom.centres[:, 1].tolist(), mode="text", name="layers", text=text,
-        textposition="middle center", customdata=list(style.names), hovertext=list(style.hover),
+        textposition="middle center", customdata=list(style.names), hovertext=chart_texts(style.hover),
         hovertemplate="%{hovertext}<extra></extra>",
         textfont=dict(size=geom.font_size * k, color=[rgba_text(c) for c in style.text],
                       family="DejaVu Sans, Verdana, sans-serif"),
     ))
-    fig.update_layout(title=title, showlegend=False, plot_bgcolor="white", shapes=shapes,
+    fig.update_layout(title=chart_text(title), showlegend=False, plot_bgcolor="white", shapes=shapes,
                       width=int(w * k) + 4, height=int(h * k) + top + 4, autosize=False,
                       xaxis=dict(visible=False, range=[x0 - _PAD, x1 + _PAD], constrain="domain"),
                       yaxis=dict(visible=False, range=[y0 - _PAD, y1 + _PAD], scaleanchor="x", scaleratio=1,

@@ -1,9 +1,11 @@
 """Shared plumbing of nasnb's notebook widgets: lazy UI, static snapshots, the architecture view.
 
-Widgets are built on maintained widget bases: :mod:`ipywidgets` containers and controls,
-plotly's ``FigureWidget`` for charts (axes, legend, hover, zoom, click) and an
-`anywidget <https://anywidget.dev>`_ view (:func:`architecture_view`) that draws an
-architecture and reports clicks on its layers.
+Widgets are built on maintained widget bases: :mod:`ipywidgets` containers and controls and
+`anywidget <https://anywidget.dev>`_ views that draw from their synced state on every render:
+:func:`figure_widget` (a plotly figure drawn by :class:`~nasnb.viz.chart_view.ChartView`:
+axes, legend, hover text, click) and :func:`architecture_view` (an architecture whose layers
+can be clicked). No view relies on a message sent before it exists, so widgets show their
+current state after *Run All* on a busy kernel and after a page reload.
 
 Every app (:class:`WidgetApp`) puts two representations in its mimebundle: the live widget
 (a running kernel shows it) and a ``text/html`` **static snapshot** (architecture SVG, charts
@@ -48,10 +50,14 @@ def widgets_module():
 
 
 def figure_widget(figure: Any = None):
-    """A plotly ``FigureWidget`` (of ``figure`` when given): a chart that zooms, hovers and reports clicks."""
-    go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-    require("anywidget", extra="viz", purpose="show plotly charts as widgets")
-    return go.FigureWidget(figure) if figure is not None else go.FigureWidget()
+    """A chart widget of a plotly ``figure`` (empty when ``None``) that hovers and reports clicks.
+
+    See :class:`nasnb.viz.chart_view.ChartView`: plotly's API on the Python side, a light
+    front end that draws from the widget's state.
+    """
+    from nasnb.viz.chart_view import chart_view
+
+    return chart_view(figure)
 
 
 def figure_png_html(fig: Any, *, alt: str = "chart", dpi: int = 72) -> str:

@@ -24,7 +24,8 @@ from nasnb._optional import require
 from nasnb._validation import check_choice
 from nasnb.exceptions import ParameterError
 from nasnb.viz._graph_draw import new_figure
-from nasnb.viz._records import as_frame
+from nasnb.viz._records import as_frame, natural_key
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["TauHeatmapData", "tau_heatmap_data", "plot_tau_heatmap", "SurfaceData", "surface_data",
            "plot_surfaces", "GeneBoxData", "gene_box_data", "plot_gene_boxes", "ParamsFitnessData",
@@ -50,9 +51,10 @@ class TauHeatmapData(NamedTuple):
 
 
 def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau_kwargs: Any) -> TauHeatmapData:
-    """A tau matrix as is (square or setups x references), or computed from long records.
+    """A tau matrix (square or setups x references), or one computed from long records.
 
-    Long records (columns ``arch, setup, score``) go through :func:`nasnb.analysis.tau_matrix`
+    Rows and columns are put in natural order (``"Adam 2"`` before ``"Adam 10"``, numbers
+    numerically), whatever order the setups were recorded in. Long records (columns ``arch, setup, score``) go through :func:`nasnb.analysis.tau_matrix`
     with ``tau_kwargs`` (``decimals``, ``reference``, ``top_fraction``, ``method``, column names).
 
     Examples
@@ -70,11 +72,16 @@ def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau
     if all(c in records.columns for c in cols):
         from nasnb.analysis import tau_matrix
 
-        return TauHeatmapData(tau_matrix(records, **tau_kwargs), title)
+        return TauHeatmapData(_natural_order(tau_matrix(records, **tau_kwargs)), title)
     if tau_kwargs:
         raise ParameterError(f"tau_heatmap_data got options {sorted(tau_kwargs)} but the records are already a "
                              "matrix (no arch/setup/score columns).")
-    return TauHeatmapData(records.astype(float), title)
+    return TauHeatmapData(_natural_order(records.astype(float)), title)
+
+
+def _natural_order(m: pd.DataFrame) -> pd.DataFrame:
+    """``m`` with rows and columns sorted by :func:`~nasnb.viz._records.natural_key`."""
+    return m.loc[sorted(m.index, key=natural_key), sorted(m.columns, key=natural_key)]
 
 
 def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 5),
@@ -85,18 +92,29 @@ def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, 
     m = data.matrix
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure(go.Heatmap(z=m.values, x=[str(c) for c in m.columns], y=[str(i) for i in m.index],
+        fig = go.Figure(go.Heatmap(z=m.values, x=chart_texts(m.columns), y=chart_texts(m.index),
                                    zmin=-1, zmax=1, colorscale="RdBu", colorbar=dict(title="tau"),
                                    text=np.round(m.values, 3) if annotate else None,
                                    texttemplate="%{text}" if annotate else None))
-        fig.update_layout(title=data.title, xaxis_title=m.columns.name or "", yaxis_title=m.index.name or "",
+        fig.update_layout(title=chart_text(data.title), xaxis_title=chart_text(m.columns.name or ""),
+                          yaxis_title=chart_text(m.index.name or ""),
                           yaxis_autorange="reversed", template="plotly_white")
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static heatmaps")
     fig, ax = _figure(ax, figsize)
+    size = float(np.clip(150.0 / max(m.shape), 8, 11))   # readable numbers, smaller only for big matrices
     sns.heatmap(m, vmin=-1, vmax=1, cmap="RdBu", annot=annotate, fmt=".2f", ax=ax, cbar_kws={"label": "tau"},
-                annot_kws={"fontsize": 7})
-    ax.set_title(data.title)
+                annot_kws={"fontsize": size})
+    undefined = ~np.isfinite(m.to_numpy(dtype=float))
+    title = data.title
+    if undefined.any():   # say what an empty cell means instead of leaving a blank row
+        ax.set_facecolor("#d9d9d9")
+        if annotate:
+            for i, j in zip(*np.nonzero(undefined)):
+                ax.text(j + 0.5, i + 0.5, "n/a", ha="center", va="center", fontsize=size, color="#555")
+        title += "\n(n/a: tau undefined, a ranking whose scores are all tied)"
+    ax.set_title(title)
+    ax.tick_params(labelsize=max(size, 8))
     return fig
 
 
@@ -233,9 +251,9 @@ def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", bac
         data = gene_box_data(data, gene, metric=metric)
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=str(v), boxpoints="all",
+        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=chart_text(v), boxpoints="all",
                                 jitter=0.3) for v in data.order])
-        fig.update_layout(xaxis_title=data.gene, yaxis_title=data.metric, showlegend=False, template="plotly_white")
+        fig.update_layout(xaxis_title=chart_text(data.gene), yaxis_title=chart_text(data.metric), showlegend=False, template="plotly_white")
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static box plots")
     fig, ax = _figure(ax, figsize)
@@ -302,8 +320,8 @@ def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: st
               [("architectures", data.frame)])
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=h) for h, g in groups])
-        fig.update_layout(xaxis_title="parameters", yaxis_title=data.metric, template="plotly_white",
+        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h)) for h, g in groups])
+        fig.update_layout(xaxis_title="parameters", yaxis_title=chart_text(data.metric), template="plotly_white",
                           xaxis_type="log" if logx else "linear")
         return fig
     fig, ax = _figure(ax, figsize)

@@ -28,6 +28,7 @@ from nasnb._validation import check_choice
 from nasnb.exceptions import ParameterError
 from nasnb.viz._graph_draw import new_figure
 from nasnb.viz._records import CANDIDATE_COLUMNS, as_frame, gene_frame, natural_key
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["ProgressData", "progress_data", "plot_progress", "ECDFData", "ecdf_data", "plot_ecdf",
            "SampleCountData", "sample_count_data", "plot_sample_counts", "ParallelData", "parallel_data",
@@ -140,18 +141,18 @@ def plot_progress(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         for i, (label, g) in enumerate(groups):
             c = PALETTE[i % len(PALETTE)]
             symbol = _PLOTLY_MARKERS[i % len(_PLOTLY_MARKERS)]
-            fig.add_trace(go.Scatter(x=g["seq"], y=g["fitness"], mode="markers", name=f"{label}: evaluations",
+            fig.add_trace(go.Scatter(x=g["seq"], y=g["fitness"], mode="markers", name=f"{chart_text(label)}: evaluations",
                                      marker=dict(color=c, size=5, opacity=0.45, symbol=symbol),
-                                     customdata=g["status"],
+                                     customdata=chart_texts(g["status"]),
                                      hovertemplate="#%{x}: %{y:.4f} (%{customdata})<extra></extra>"))
             best = g["best_so_far"].to_numpy(dtype=float)
             sizes = np.zeros(len(best))
             sizes[_improvements(best)] = 7
             fig.add_trace(go.Scatter(x=g["seq"], y=best, mode="lines+markers", line_shape="hv",
-                                     name=f"{label}: best so far",
+                                     name=f"{chart_text(label)}: best so far",
                                      marker=dict(color=c, size=sizes, symbol=symbol),
                                      line=dict(color=c, width=2.5, dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)])))
-        fig.update_layout(xaxis_title="evaluation", yaxis_title=data.metric, template="plotly_white",
+        fig.update_layout(xaxis_title="evaluation", yaxis_title=chart_text(data.metric), template="plotly_white",
                           title="Best so far")
         return fig
     fig, ax = _figure(ax, figsize)
@@ -209,11 +210,11 @@ def plot_ecdf(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize
     groups = [(lbl, data.frame[data.frame["label"] == lbl]) for lbl in data.labels]
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["value"], y=g["ecdf"], mode="lines", line_shape="hv", name=lbl,
+        fig = go.Figure([go.Scatter(x=g["value"], y=g["ecdf"], mode="lines", line_shape="hv", name=chart_text(lbl),
                                     line=dict(color=PALETTE[i % len(PALETTE)],
                                               dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)], width=2))
                          for i, (lbl, g) in enumerate(groups)])
-        fig.update_layout(xaxis_title=data.metric, yaxis_title="cumulative fraction", template="plotly_white",
+        fig.update_layout(xaxis_title=chart_text(data.metric), yaxis_title="cumulative fraction", template="plotly_white",
                           title="Empirical CDF")
         return fig
     fig, ax = _figure(ax, figsize)
@@ -287,7 +288,7 @@ def plot_sample_counts(data: Any, *, backend: str = "matplotlib", ax: Any = None
     dist = data.distribution
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Bar(x=g["times_sampled"], y=g["fraction"], name=lbl,
+        fig = go.Figure([go.Bar(x=g["times_sampled"], y=g["fraction"], name=chart_text(lbl),
                                 marker_color=PALETTE[i % len(PALETTE)])
                          for i, (lbl, g) in enumerate((lbl, dist[dist["label"] == lbl]) for lbl in data.labels)])
         fig.update_layout(barmode="group", xaxis_title="times sampled before removal",
@@ -420,13 +421,14 @@ def plot_parallel_coordinates(data: Any, *, params: Any = None, metric: str = "f
         for col in axes_names:
             if col in data.categories:
                 cats = data.categories[col]
-                dims.append(dict(label=col, values=data.frame[col].map({c: i for i, c in enumerate(cats)}).tolist(),
-                                 tickvals=list(range(len(cats))), ticktext=cats))
+                dims.append(dict(label=chart_text(col),
+                                 values=data.frame[col].map({c: i for i, c in enumerate(cats)}).tolist(),
+                                 tickvals=list(range(len(cats))), ticktext=chart_texts(cats)))
             else:
-                dims.append(dict(label=col, values=data.frame[col].tolist()))
+                dims.append(dict(label=chart_text(col), values=data.frame[col].tolist()))
         fig = go.Figure(go.Parcoords(dimensions=dims, line=dict(color=data.frame[data.metric].tolist(),
                                                                  colorscale=cmap.capitalize(), showscale=True,
-                                                                 colorbar=dict(title=data.metric))))
+                                                                 colorbar=dict(title=chart_text(data.metric)))))
         fig.update_layout(title="Parallel coordinates", template="plotly_white")
         return fig
     colors = require("matplotlib.colors", extra="viz", purpose="draw static charts")
@@ -578,14 +580,14 @@ def plot_timeline(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         fig = go.Figure()
         for status in statuses:
             g = data.frame[data.frame["status"] == status]
-            fig.add_trace(go.Bar(y=g["engine"], x=g["duration"], base=g["start"], orientation="h", name=str(status),
+            fig.add_trace(go.Bar(y=chart_texts(g["engine"]), x=g["duration"], base=g["start"], orientation="h", name=chart_text(status),
                                  marker=dict(color=_STATUS_COLOURS.get(status, "#76b7b2"),
                                              line=dict(color="white", width=1)),
                                  customdata=np.column_stack([g["seq"], g["start"], g["finish"]]),
                                  hovertemplate="#%{customdata[0]}: %{customdata[1]:.2f} s → %{customdata[2]:.2f} s"
-                                               "<extra>" + str(status) + "</extra>"))
+                                               "<extra>" + chart_text(status) + "</extra>"))
         fig.update_layout(title=title, barmode="overlay", template="plotly_white", xaxis_title="seconds since start",
-                          yaxis=dict(title="engine", categoryorder="array", categoryarray=data.engines[::-1]))
+                          yaxis=dict(title="engine", categoryorder="array", categoryarray=chart_texts(data.engines[::-1])))
         return fig
     fig, ax = _figure(ax, figsize or (8, 1.0 + 0.45 * max(len(data.engines), 1)))
     for status in statuses:

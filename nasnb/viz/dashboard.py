@@ -11,8 +11,8 @@ Two ways to feed it, neither blocks the notebook:
   new rows; :meth:`LiveDashboard.stop` ends it. Run the search itself in a cluster/executor
   or a thread while the dashboard watches its study.
 
-The chart is a plotly ``FigureWidget`` (axes, legend, hover, zoom; the best so far drawn as
-steps) updated in place; the best architecture is an anywidget drawing. Outside a kernel the
+The chart is a :class:`~nasnb.viz.chart_view.ChartView` (axes, legend below the plot, hover
+text; the best so far drawn as steps) redrawn from its state on each update; the best architecture is an anywidget drawing. Outside a kernel the
 dashboard shows a static snapshot (header, chart as PNG, best architecture).
 
 Examples
@@ -39,6 +39,7 @@ from nasnb._validation import parameter_error
 from nasnb.exceptions import NasnbError
 from nasnb.results import competes
 from nasnb.viz._records import as_descriptor, as_frame
+from nasnb.viz._text import chart_text, html_text
 from nasnb.viz._widget_base import WidgetApp, architecture_view, figure_png_html, figure_widget, widgets_module
 from nasnb.viz.layout import SharedLayout
 from nasnb.viz.svg import architecture_svg
@@ -120,19 +121,19 @@ class LiveDashboard(WidgetApp):
                                hovertemplate="#%{x}: %{y:.4f}<extra></extra>")
         self.chart.add_scatter(x=[], y=[], mode="lines", line_shape="hv", name="best so far",
                                line=dict(width=2.5, color="#e15759"))
-        self.chart.update_layout(template="plotly_white", height=320, title=self.title, xaxis_title="evaluation",
-                                 yaxis_title="fitness", margin=dict(l=55, r=15, t=50, b=45),
-                                 legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+        self.chart.update_layout(template="plotly_white", height=320, width=640, title=chart_text(self.title),
+                                 xaxis_title="evaluation", yaxis_title="fitness", margin=dict(l=55, r=15, t=40, b=45))
         self.architecture = architecture_view()
         self._render()
-        return w.VBox([self.header, w.HBox([self.chart, self.architecture])])
+        # the legend sits below the plot (ChartView); the best architecture below the chart keeps its width
+        return w.VBox([self.header, self.chart, self.architecture])
 
     def _header_html(self) -> str:
         n = len(self._seq)
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
+        counts = ", ".join(f"{html_text(k)}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
         rate = n / max(time.perf_counter() - self._started, 1e-9)
         best = f"{self.best_fitness:.4f} (#{self._best_seq})" if self._best_seq is not None else "-"
-        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{self.title}</b>: {n} results '
+        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{html_text(self.title)}</b>: {n} results '
                 f"({counts}); best {best}; {rate:.2f} results/s</div>")
 
     def _architecture_svg(self) -> str:
@@ -162,7 +163,7 @@ class LiveDashboard(WidgetApp):
 
         chart = (figure_png_html(plot_progress(self.frame(), figsize=(6, 3.2)), alt="progress") if len(self)
                  else "<i>no results yet</i>")
-        return (f"{self._header_html()}<div style='display:flex;gap:12px'><div>{chart}</div>"
+        return (f"{self._header_html()}<div style='display:flex;flex-wrap:wrap;gap:12px'><div>{chart}</div>"
                 f"<div>{self._architecture_svg()}</div></div>")
 
     # ----------------------------------------------------------------- feeding

@@ -462,7 +462,9 @@ class ArchitectureEditor(WidgetApp):
             w.HBox([self.layer_choice, self.params_text]),
             w.HBox(list(b.values())),
             w.HBox([self.selection, self.message]),
-            w.HBox([self.view, w.VBox([self.status, realised_tabs])]),
+            # the realised network keeps its width: beside the drawing when both fit, else below it
+            w.HBox([self.view, w.VBox([self.status, realised_tabs], layout=w.Layout(max_width="100%"))],
+                   layout=w.Layout(flex_flow="row wrap", align_items="flex-start")),
             w.HBox([self.epochs_slider, self.train_button, self.progress, self.progress_label]),
             w.HBox([self.result_html, self.loss_box]),
         ])
@@ -595,6 +597,6 @@ class ArchitectureEditor(WidgetApp):
     def _snapshot(self) -> str:
         summary = (f"<details><summary>realised network summary</summary><pre style='font-size:11px'>"
                    f"{html.escape(self.network.summary())}</pre></details>" if self.network is not None else "")
-        return (f"<b>ArchitectureEditor</b><div style='display:flex;gap:16px;align-items:flex-start'>"
+        return (f"<b>ArchitectureEditor</b><div style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'>"
                 f"<div>{self._svg()}</div><div>{self._status_html()}{self._realised_svg()}</div></div>"
                 f"{summary}{self._result_html()}")

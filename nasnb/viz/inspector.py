@@ -158,8 +158,7 @@ class GenomeInspector(WidgetApp):
         plotly figure whose points carry their row of :attr:`records` as ``customdata``).
         """
         self.widget  # noqa: B018 - build on first use
-        base = require("plotly.basewidget", extra="viz", purpose="link charts to the inspector")
-        fw = figure if isinstance(figure, base.BaseFigureWidget) else figure_widget(figure)
+        fw = figure if hasattr(figure, "on_click") and hasattr(figure, "spec") else figure_widget(figure)
         on_point_click(fw, self.select_row)
         return fw
 
@@ -315,6 +314,6 @@ class EvolutionExplorer(WidgetApp):
         cycle = int(self.slider.value)
         st = self.state(cycle)
         chart = figure_png_html(plot_progress(st["upto"], figsize=(6, 3.2)), alt="progress")
-        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;gap:12px'>"
+        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;flex-wrap:wrap;gap:12px'>"
                 f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
                 f"{self._population_html(st['population'])}")

@@ -2,7 +2,7 @@
 
 Each ``*_figure`` function returns a plotly figure (axes, legend, hover, zoom) in which every
 point carries the position of its row in the record frame as ``customdata``; wrap it in a
-``FigureWidget`` (:func:`nasnb.viz._widget_base.figure_widget`) and :func:`on_point_click`
+:class:`~nasnb.viz.chart_view.ChartView` (:func:`nasnb.viz._widget_base.figure_widget`) and :func:`on_point_click`
 calls back with that row, which is how :class:`~nasnb.viz.study_explorer.StudyExplorer`
 shows the architecture of a clicked point. Searches are told apart by colour *and* marker
 symbol / line dash, so overlapping curves stay readable in grey print.
@@ -35,6 +35,7 @@ import pandas as pd
 from nasnb._optional import require
 from nasnb.exceptions import NasnbError, ParameterError
 from nasnb.viz._records import as_frame, metrics_of_row
+from nasnb.viz._text import chart_text, chart_texts
 
 __all__ = ["combine_records", "progress_figure", "ecdf_figure", "params_fitness_figure", "parameter_counts",
            "on_point_click", "PALETTE", "SYMBOLS", "DASHES"]
@@ -80,7 +81,8 @@ def _go():
 
 
 def _style(fig: Any, xaxis: str, yaxis: str, title: str) -> Any:
-    fig.update_layout(template="plotly_white", title=title, xaxis_title=xaxis, yaxis_title=yaxis,
+    fig.update_layout(template="plotly_white", title=chart_text(title), xaxis_title=chart_text(xaxis),
+                      yaxis_title=chart_text(yaxis),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), clickmode="event",
                       margin=dict(l=60, r=20, t=50, b=40), height=400, hovermode="closest")
     return fig
@@ -90,12 +92,13 @@ def _groups(frame: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
     labels = list(pd.unique(frame["label"])) if "label" in frame.columns else ["search"]
     if "label" not in frame.columns:
         return [(0, "search", frame)]
-    return [(i, str(lbl), frame[frame["label"] == lbl]) for i, lbl in enumerate(labels)]
+    return [(i, chart_text(lbl), frame[frame["label"] == lbl]) for i, lbl in enumerate(labels)]
 
 
 def _hover(g: pd.DataFrame, metric: str) -> list[str]:
+    metric = chart_text(metric)
     return [f"#{int(s)} {metric}={f:.4f} [{st}]" if np.isfinite(f) else f"#{int(s)} [{st}]"
-            for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), g["status"])]
+            for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), chart_texts(g["status"]))]
 
 
 def progress_figure(records: Any, *, metric: str = "fitness", maximize: bool = True):
@@ -237,13 +240,17 @@ def params_fitness_figure(records: Any, *, metric: str = "fitness", counts: Any 
 
 
 def on_point_click(figure_widget: Any, callback: Callable[[int], None]) -> None:
-    """Call ``callback(row)`` when a point with a row ``customdata`` is clicked in ``figure_widget``."""
-    def handler(trace: Any, points: Any, _state: Any) -> None:
-        if not points.point_inds or trace.customdata is None:
-            return
-        row = int(np.asarray(trace.customdata)[points.point_inds[0]][0])
-        callback(row)
+    """Call ``callback(row)`` when a point with a row ``customdata`` is clicked in ``figure_widget``.
 
-    for trace in figure_widget.data:
-        if trace.customdata is not None:
-            trace.on_click(handler)
+    ``figure_widget`` is a :class:`~nasnb.viz.chart_view.ChartView` (see
+    :func:`nasnb.viz._widget_base.figure_widget`).
+    """
+    def handler(trace_index: int, point: int) -> None:
+        traces = figure_widget.data
+        if not (0 <= trace_index < len(traces)) or traces[trace_index].customdata is None:
+            return
+        custom = np.asarray(traces[trace_index].customdata)
+        if 0 <= point < len(custom):
+            callback(int(np.ravel(custom[point])[0]))
+
+    figure_widget.on_click(handler)

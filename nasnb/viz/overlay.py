@@ -189,7 +189,7 @@ def _style(data: OverlayData, labels: bool | float) -> GraphStyle:
     for k, t, a, sh in zip(data.keys, data.types, node_a, share):
         fill.append(rgba(layer_colour(t), 0.9 * a))
         stroke.append(rgba("#333333", 0.25 + 0.75 * a))
-        text.append(rgba("#000000", 0.45 + 0.55 * a))
+        text.append(rgba("#000000", 0.8 + 0.2 * a))   # readable even for a layer of 1 architecture in many
         show.append(bool(sh >= floor or k in (INPUT_KEY, OUTPUT_KEY)))
     on, off = data.edge_alpha(), data.edge_inactive_alpha()
     idx_on = [i for i in range(len(data.edges)) if on[i] > 0]
@@ -204,7 +204,7 @@ def _style(data: OverlayData, labels: bool | float) -> GraphStyle:
 
 
 def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backend: str = "matplotlib",
-                 blend: str = "sum", ax: Any = None, figsize: tuple | None = None, labels: bool | float = 0.1,
+                 blend: str = "sum", ax: Any = None, figsize: tuple | None = None, labels: bool | float = True,
                  levels: int = 100):
     """Draw many architectures over each other on a shared layout; return the figure.
 
@@ -219,8 +219,9 @@ def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backen
     blend : {"sum", "composite"}
         How per-architecture opacity 1/N adds up (see :func:`overlay_alpha`).
     labels : bool or float
-        Print each node's layer type in its box; a float prints only nodes present in at least
-        that share of the architectures (input and output always); ``False`` prints none.
+        Print each node's layer type in its box (default; the text stays readable however rare
+        the layer, the box's opacity shows its share); a float prints only nodes present in at
+        least that share of the architectures (input and output always); ``False`` prints none.
     levels : int
         Opacity resolution of the plotly rendering (one trace per distinct level).
 

@@ -2,8 +2,8 @@
 
 Reads long records (one row per architecture and setup: columns ``arch``, ``setup``,
 ``score``; e.g. ``nasnb.benchmarks`` ``records()`` or the chapter 4/5 training tables) and
-computes the matrix with :func:`nasnb.analysis.tau_matrix`. The heatmap is a plotly
-``FigureWidget`` (values written in the cells, hover, zoom); every control starts on a
+computes the matrix with :func:`nasnb.analysis.tau_matrix`. The heatmap is a
+:class:`~nasnb.viz.chart_view.ChartView` (values written in the cells, hover text); every control starts on a
 sensible value (all setups, raw scores, all architectures).
 
 Examples
@@ -28,6 +28,7 @@ import math
 import pandas as pd
 
 from nasnb.exceptions import ParameterError
+from nasnb.viz._text import chart_text, chart_texts, html_text
 from nasnb.viz._widget_base import WidgetApp, figure_widget, widgets_module
 from nasnb.viz.svg import heatmap_html
 
@@ -59,7 +60,8 @@ class RankCorrelationExplorer(WidgetApp):
         The setup whose best architectures are kept (top-k).
     top_fraction : ipywidgets.FloatSlider
         Share of architectures kept (1 = all).
-    figure : plotly FigureWidget
+    figure : ChartView
+        Its ``figure`` is the plotly figure drawn.
         The heatmap.
     caption : ipywidgets.HTML
         What is shown (method, rounding, architectures kept).
@@ -90,7 +92,7 @@ class RankCorrelationExplorer(WidgetApp):
         self.figure = figure_widget()
         self.figure.add_heatmap(z=[[0.0]], x=[""], y=[""], zmin=-1, zmax=1, colorscale="RdBu", texttemplate="%{z:.3f}",
                                 hovertemplate="%{y} vs %{x}: %{z:.3f}<extra></extra>",
-                                colorbar=dict(title=self.method))
+                                colorbar=dict(title=chart_text(self.method)))
         self.figure.update_layout(template="plotly_white", height=420, width=560, margin=dict(l=110, r=20, t=40, b=90),
                                   yaxis=dict(autorange="reversed"))
         for control in (self.setups, self.rounding, self.top_by, self.top_fraction):
@@ -133,18 +135,18 @@ class RankCorrelationExplorer(WidgetApp):
         try:
             m = self.matrix()
         except ParameterError as exc:
-            self.caption.value = f'<i class="nasnb-rank-caption">{exc}</i>'
+            self.caption.value = f'<i class="nasnb-rank-caption">{html_text(exc)}</i>'
             return
-        self.caption.value = f'<b class="nasnb-rank-caption">{self._caption()}</b>'
+        self.caption.value = f'<b class="nasnb-rank-caption">{html_text(self._caption())}</b>'
         with self.figure.batch_update():
             self.figure.data[0].z = m.to_numpy(dtype=float).tolist()
-            self.figure.data[0].x = [str(c) for c in m.columns]
-            self.figure.data[0].y = [str(i) for i in m.index]
-            self.figure.layout.title = self._caption()
+            self.figure.data[0].x = chart_texts(m.columns)
+            self.figure.data[0].y = chart_texts(m.index)
+            self.figure.layout.title = chart_text(self._caption())
 
     def _snapshot(self) -> str:
         try:
             table = heatmap_html(self.matrix(), caption=self._caption())
         except ParameterError as exc:
-            table = f"<i>{exc}</i>"
+            table = f"<i>{html_text(exc)}</i>"
         return f"<b>RankCorrelationExplorer</b>{table}"

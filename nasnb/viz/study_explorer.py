@@ -1,7 +1,8 @@
 """Explore a study: interactive charts linked to the genome inspector (click a point, see it).
 
 :class:`StudyExplorer` shows one of three plotly charts of :mod:`nasnb.viz.linked` (best so
-far, ECDF, parameters vs fitness; axes, legend, hover, zoom) above a
+far, ECDF, parameters vs fitness; axes, legend, hover text), drawn by
+:class:`~nasnb.viz.chart_view.ChartView`, above a
 :class:`~nasnb.viz.inspector.GenomeInspector`. Clicking a point shows that evaluation's
 architecture, chromosomes and metrics. Several searches (``{label: records}``) share the
 charts and the inspector.
@@ -66,7 +67,7 @@ class StudyExplorer(WidgetApp):
     ------------------------------------------
     inspector : GenomeInspector
     chart_switch : ipywidgets.ToggleButtons
-    figures : dict of str to plotly FigureWidget
+    figures : dict of str to ChartView
     """
 
     def __init__(self, records: Any, *, charts: Any = ("progress", "ecdf", "params"), metric: str = "fitness",

@@ -109,7 +109,7 @@ def architecture_svg(descriptor: Any, layout: SharedLayout | None = None, *, sca
     return svg.replace(">", ">" + title, 1) if title else svg
 
 
-def overlay_svg(data: OverlayData, *, scale: float = 1.0, labels: bool | float = 0.1) -> str:
+def overlay_svg(data: OverlayData, *, scale: float = 1.0, labels: bool | float = True) -> str:
     """SVG text of an :class:`~nasnb.viz.overlay.OverlayData` (opacity = share of architectures).
 
     Nodes are boxes labelled by layer type (``labels`` as in :func:`~nasnb.viz.overlay.plot_overlay`).

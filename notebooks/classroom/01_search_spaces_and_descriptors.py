@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -79,7 +79,7 @@ import numpy as np
 # %matplotlib inline
 import nasnb
 import nasnb.viz
-from nasnb.classroom import check, hint
+from nasnb.classroom import check, hint, solved
 
 # %% [markdown]
 # ## A descriptor
@@ -131,10 +131,12 @@ check("01.sequential", my_chain)
 # the *Minimum Viable Size* policy).
 
 # %%
-net = nasnb.build_network(my_chain, (1, 8, 8), 10)
-print(net.summary())
-result = nasnb.LocalEvaluator("Adam", {"lr": 1e-3}, batch_size=64).descriptor_evaluate(my_chain, EPOCHS, "digits", seed=SEED)
-result
+if solved("01.sequential", my_chain):   # runs once exercise 1.1 is answered
+    net = nasnb.build_network(my_chain, (1, 8, 8), 10)
+    print(net.summary())
+    result = nasnb.LocalEvaluator("Adam", {"lr": 1e-3}, batch_size=64).descriptor_evaluate(my_chain, EPOCHS, "digits",
+                                                                                          seed=SEED)
+    display(result)
 
 # %% [markdown]
 # **Exercise 1.2** Make a descriptor `my_skip` with a *skip connection*: a layer that receives two
@@ -159,7 +161,8 @@ check("01.skip", my_skip)
 # layer (resize and sum) appears.
 
 # %%
-nasnb.plot_realised(my_skip, (1, 8, 8), 10)
+if solved("01.skip", my_skip):   # runs once exercise 1.2 is answered
+    display(nasnb.plot_realised(my_skip, (1, 8, 8), 10))
 
 # %% [markdown]
 # ## A search space

@@ -86,7 +86,7 @@ import pandas as pd
 # %matplotlib inline
 import nasnb
 import nasnb.viz
-from nasnb.classroom import check, hint
+from nasnb.classroom import check, hint, solved
 
 bench = nasnb.NASBench201.embedded("cifar10")
 # one row per architecture: its mean validation accuracy over the recorded runs (what a query returns)
@@ -138,29 +138,34 @@ check("02.random_is_s1", S_RANDOM)
 # The same seeds for both strategies make the comparison paired.
 
 # %%
-histories = {"evolution (S=10)": [], "random search": []}
-for seed in range(REPEATS):
-    histories["evolution (S=10)"].append(nasnb.RegularizedEvolution(bench, 20, 10, seed=seed).run(bench, EVALUATIONS))
-    histories["random search"].append(nasnb.RegularizedEvolution(bench, 20, S_RANDOM, seed=seed).run(bench, EVALUATIONS))
-
-finals = pd.DataFrame({name: [h.best.fitness for h in runs] for name, runs in histories.items()})
-print("regret (global best minus found):")
-(global_best - finals).describe().round(4)
+answered = solved("02.global_best", global_best) and solved("02.random_is_s1", S_RANDOM)
+if answered:   # runs once exercises 2.1 and 2.2 are answered
+    histories = {"evolution (S=10)": [], "random search": []}
+    for seed in range(REPEATS):
+        histories["evolution (S=10)"].append(nasnb.RegularizedEvolution(bench, 20, 10, seed=seed).run(bench, EVALUATIONS))
+        histories["random search"].append(nasnb.RegularizedEvolution(bench, 20, S_RANDOM, seed=seed).run(bench,
+                                                                                                        EVALUATIONS))
+    finals = pd.DataFrame({name: [h.best.fitness for h in runs] for name, runs in histories.items()})
+    print("regret (global best minus found):")
+    display((global_best - finals).describe().round(4))
 
 # %%
-fig, ax = nasnb.viz.subplots(figsize=(7, 4))
-for (name, runs), style in zip(histories.items(), ("-", "--")):
-    curves = np.array([h.best_so_far() for h in runs])
-    x = np.arange(1, curves.shape[1] + 1)
-    ax.step(x, curves.mean(axis=0), where="post", ls=style, label=f"{name}: mean of {len(runs)} runs")
-    ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), step="post", alpha=0.2)
-ax.axhline(global_best, color="k", ls="--", label="global best")
-ax.set_xlabel("evaluations"); ax.set_ylabel("best score so far"); ax.legend()
-fig
+if answered:   # the runs of the cell above
+    fig, ax = nasnb.viz.subplots(figsize=(7, 4))
+    for (name, runs), style in zip(histories.items(), ("-", "--")):
+        curves = np.array([h.best_so_far() for h in runs])
+        x = np.arange(1, curves.shape[1] + 1)
+        ax.step(x, curves.mean(axis=0), where="post", ls=style, label=f"{name}: mean of {len(runs)} runs")
+        ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), step="post", alpha=0.2)
+    ax.axhline(global_best, color="k", ls="--", label="global best")
+    ax.set_xlabel("evaluations"); ax.set_ylabel("best score so far"); ax.legend()
+    display(fig)
 
 # %%
 from nasnb.analysis import mannwhitney_test
-mannwhitney_test(finals["evolution (S=10)"], finals["random search"])
+
+if answered:   # the runs above
+    display(mannwhitney_test(finals["evolution (S=10)"], finals["random search"]))
 
 # %% [markdown]
 # **Discuss.** Is the difference significant with this many repeats? How does it change with

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -116,7 +116,7 @@ import nasnb
 import nasnb.viz
 from nasnb.darts import (PRIMITIVES, DartsConfig, Supernet, darts_registry, darts_search,
                          genotype_to_descriptor)
-from nasnb.classroom import check, hint, ALPHA_ROWS
+from nasnb.classroom import check, hint, solved, ALPHA_ROWS
 
 DATASET = "digits"          # this lesson always uses the embedded 8x8 digits (DATA_ROOT is not used)
 INPUT_SHAPE = (1, 8, 8)
@@ -230,10 +230,11 @@ weights = np.exp(alphas - alphas.max(axis=1, keepdims=True))
 weights /= weights.sum(axis=1, keepdims=True)
 first_edge = [sum(2 + k for k in range(i)) for i in range(NODES)]
 kept = {first_edge[n // 2] + j: op for n, (op, j) in enumerate(result.genotype.normal)}
-pd.DataFrame({"edge": edge_names,
-              "strongest (yours)": [strongest_op(row) for row in alphas],
-              "its weight": [weights[e, PRIMITIVES.index(strongest_op(row))] for e, row in enumerate(alphas)],
-              "kept by DARTS": [kept.get(e, "") for e in range(len(edge_names))]})
+if solved("04.strongest_op", strongest_op):   # runs once exercise 4.3 is answered
+    display(pd.DataFrame({"edge": edge_names,
+                          "strongest (yours)": [strongest_op(row) for row in alphas],
+                          "its weight": [weights[e, PRIMITIVES.index(strongest_op(row))] for e, row in enumerate(alphas)],
+                          "kept by DARTS": [kept.get(e, "") for e in range(len(edge_names))]}))
 
 # %% [markdown]
 # ## The derived network

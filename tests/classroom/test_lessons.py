@@ -1,6 +1,7 @@
-"""The six lessons run: each student edition up to its first exercise, whose check answers ``Not
-yet`` with the hint (no exception escapes the notebook), and each solution edition to the end,
-with every check passing and every figure shown once. Budget ``small``, as in CI."""
+"""The six lessons run: each student edition top to bottom (*Run All* with every exercise blank:
+each check answers ``Not yet`` with its hint, the cells that build on an answer say they are
+skipped, no exception escapes the notebook), and each solution edition to the end, with every
+check passing and every figure shown once. Budget ``small``, as in CI."""
 
 from __future__ import annotations
 
@@ -75,18 +76,25 @@ def _html_escape(text: str) -> str:
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_student_edition_runs_to_its_first_exercise_whose_check_gives_the_hint(lesson, tmp_path, monkeypatch):
+def test_student_edition_runs_top_to_bottom_and_every_blank_exercise_gives_its_hint(lesson, tmp_path,
+                                                                                     monkeypatch):
     nb = _edition(lesson, "student")
-    first = next(i for i, c in enumerate(nb.cells) if _is_exercise(c))
-    nb.cells = nb.cells[:first + 1]
+    if "cluster" in lesson:   # its cluster run belongs to the cluster-marked test below: up to the first exercise
+        first = next(i for i, c in enumerate(nb.cells) if _is_exercise(c))
+        nb.cells = nb.cells[:first + 1]
     _execute(nb, tmp_path, monkeypatch)
-    cell = nb.cells[first]
-    exercise = _exercise_id(cell)
-    assert exercise == exercises(lesson[:2])[0]
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    verdict = _verdict(cell)
-    assert "Not yet" in verdict and "No answer yet" in verdict
-    assert _html_escape(hint(exercise)) in verdict
+    cells = [c for c in nb.cells if _is_exercise(c)]
+    expected = exercises(lesson[:2])
+    assert [_exercise_id(c) for c in cells] == (expected[:1] if "cluster" in lesson else expected)
+    for cell in cells:   # "No answer yet" for a blank value; a blank function's result is judged (and fails)
+        verdict = _verdict(cell)
+        assert "Not yet" in verdict and ("No answer yet" in verdict or "def " in cell.source)
+        assert _html_escape(hint(_exercise_id(cell))) in verdict
+    skipped = [c for c in nb.cells if c.cell_type == "code" and "solved(" in c.source and not _is_exercise(c)]
+    for cell in skipped:   # a cell that builds on an answer shows why it did nothing
+        shown = "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+        assert "Skipped" in shown, f"{lesson}: a cell guarded by solved() shows {cell.outputs}"
 
 
 def _check_solution(lesson, tmp_path, monkeypatch):

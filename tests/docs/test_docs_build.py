@@ -60,6 +60,29 @@ def test_every_notebook_is_rendered_with_the_outputs_it_was_committed_with(site)
         assert _words(first)[:40] in _words(html), f"{relative}: code cell not rendered"
 
 
+def test_every_widget_output_shows_its_static_snapshot(site):
+    """A built page shows each widget's HTML snapshot (its live view needs a kernel the site lacks)."""
+    checked = 0
+    for path in _notebooks():
+        nb = json.loads(path.read_text())
+        widgets = []
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/vnd.jupyter.widget-view+json" in data and "text/html" in data:
+                    found = re.search(r'data-widget="(\w+)"', "".join(data["text/html"]))
+                    if found:
+                        widgets.append(found.group(1))
+        if not widgets:
+            continue
+        relative = path.relative_to(ROOT / "notebooks").with_suffix(".html")
+        html = (site / "notebooks" / relative).read_text()
+        shown = re.findall(r'class="nasnb-snapshot" data-widget="(\w+)"', html)
+        assert sorted(shown) == sorted(widgets), f"{relative}: snapshots {shown}, widgets {widgets}"
+        checked += len(widgets)
+    assert checked >= 3   # the quickstart's explorer and editor, chapter 6, lesson 1 at least
+
+
 def _text(html: str) -> str:
     import html as html_lib
 

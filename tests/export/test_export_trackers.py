@@ -147,11 +147,21 @@ def test_tensorboard_hparams_sessions_read_back_with_the_event_accumulator(studi
     ok = _accumulator(glog / "seq-00000")
     hparams = _plugin_data(ok, metadata.SESSION_START_INFO_TAG).session_start_info.hparams
     expected = evaluation_params({"candidate_json": gstudy.evaluations()[0].candidate_json})
-    for name, value in expected.items():
-        got = hparams[name].string_value if isinstance(value, str) else hparams[name].number_value
-        assert got == value
+    for name, value in expected.items():   # a gene only some genomes have is written as a string
+        if hparams[name].WhichOneof("kind") == "string_value":
+            assert hparams[name].string_value == str(value)
+        else:
+            assert hparams[name].number_value == value
     assert hparams["evaluate.dataset"].string_value == "digits" and hparams["seed"].number_value == 0
     assert ok.Scalars("metrics.accuracy")[0].value == pytest.approx(0.9)
+
+    # every session carries every hyper-parameter, so TensorBoard's parallel coordinates show them all
+    names = {i.name for i in _plugin_data(_accumulator(glog), metadata.EXPERIMENT_TAG).experiment.hparam_infos}
+    sessions = [set(_plugin_data(_accumulator(glog / f"seq-{s:05d}"), metadata.SESSION_START_INFO_TAG)
+                    .session_start_info.hparams) for s in range(3)]
+    assert any(len(evaluation_params({"candidate_json": e.candidate_json})) < len(names)
+               for e in gstudy.evaluations()[:3])   # the genomes differ in their genes
+    assert all(s == names for s in sessions)
 
 
 @pytest.mark.parametrize("module, call", [("mlflow", lambda s, p: export_mlflow(s, p.as_uri())),

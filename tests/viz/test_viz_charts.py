@@ -265,3 +265,19 @@ def test_matplotlib_plot_functions_leave_no_pyplot_figures():
         fig = call()
         assert plt.get_fignums() == [], call
         png(fig if not isinstance(fig, tuple) else fig[0])
+
+
+def test_tau_heatmap_rows_in_numeric_order_readable_numbers_and_undefined_cells_explained():
+    from nasnb.viz import plot_tau_heatmap, tau_heatmap_data
+
+    epochs = [1, 10, 2, 5]
+    m = pd.DataFrame(np.eye(4), index=[f"Adam {e}" for e in epochs], columns=[f"Adam {e}" for e in epochs])
+    m.iloc[0, 1] = np.nan
+    data = tau_heatmap_data(m, title="tau")
+    assert list(data.matrix.index) == ["Adam 1", "Adam 2", "Adam 5", "Adam 10"] == list(data.matrix.columns)
+    fig = plot_tau_heatmap(data)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Adam 1", "Adam 2", "Adam 5", "Adam 10"]
+    numbers = [t for t in ax.texts if t.get_text() not in ("",)]
+    assert min(t.get_fontsize() for t in numbers) >= 8
+    assert sum(t.get_text() == "n/a" for t in ax.texts) == 1 and "n/a" in ax.get_title()

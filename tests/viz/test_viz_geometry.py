@@ -329,3 +329,16 @@ def test_overlay_renderers_label_by_type_once():
     texts = [t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("node-")]
     assert sorted(texts) == sorted(data.labels())
     check_geometry(data.geometry, what="overlay")
+
+
+def test_overlay_label_of_a_layer_in_one_of_twelve_architectures_is_shown_and_readable():
+    from nasnb.descriptors import NeuralDescriptor
+    from nasnb.viz import overlay_data, overlay_svg
+
+    archs = [NeuralDescriptor.sequential(["nn.Identity", "nn.ReLU"]) for _ in range(11)]
+    archs.append(NeuralDescriptor.sequential(["nn.Identity", "nn.ReLU", "nn.Tanh"]))
+    svg = overlay_svg(overlay_data(archs))
+    rare = svg.split('data-count="1"')[1].split("</g>")[0]   # the middle layer of the one 3-layer network
+    text = rare.split("<text")[1]
+    assert text.split(">")[1].startswith("ReLU")
+    assert float(text.split('fill-opacity="')[1].split('"')[0]) >= 0.8   # the box is faint, its label is not

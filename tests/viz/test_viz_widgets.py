@@ -8,7 +8,6 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from plotly.callbacks import InputDeviceState, Points
 
 import nasnb
 from nasnb.descriptors import NeuralDescriptor
@@ -37,10 +36,8 @@ def study_frame():
 
 
 def click(figure, trace_index, point_index):
-    """What plotly.js reports when a point is clicked in the browser."""
-    trace = figure.data[trace_index]
-    trace._dispatch_on_click(Points(point_inds=[point_index], xs=[trace.x[point_index]], ys=[trace.y[point_index]],
-                                    trace_name=trace.name, trace_index=trace_index), InputDeviceState())
+    """What the chart's front end sends when a point is clicked in the browser: the synced ``clicked`` trait."""
+    figure.clicked = {"trace": trace_index, "point": point_index, "n": figure.clicked.get("n", 0) + 1}
 
 
 # ----------------------------------------------------------------------------- inspector
