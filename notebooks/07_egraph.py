@@ -320,7 +320,7 @@ fig.tight_layout()
 # %%
 ledger = Ledger(f"Chapter 7 ({BUDGET} budget, {BENCHMARK_LABEL}, split sizes x {SCALE:.2g})")
 for _, row in TABLE_7_3.iterrows():
-    target = f"Table 7.3, {row['train']}/{row['test']}, eps {row['epsilon']}: tau"
+    target = f"Table 7.3, {int(row['train'])}/{int(row['test'])}, eps {row['epsilon']}: tau"
     ledger.add(target, row["tau (thesis)"], round(float(row["tau"]), 3), status="differs",
                note=f"another benchmark ({BENCHMARK_LABEL}) and {BUDGET} budget; top-50% tau "
                     f"{row['top-50% tau']:.3f} vs {row['top-50% tau (thesis)']}")
