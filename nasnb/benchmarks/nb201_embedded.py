@@ -149,8 +149,8 @@ class EmbeddedNASBench201(NASBench201):
     * ``seed=None`` (default): the **mean over the recorded runs** (validation accuracy,
       training time, latency); ``metrics`` has no ``"run"`` (no single run was chosen;
       a NaN would not survive a study's store, which keeps missing numbers as NULL).
-      Deterministic, independent of the query order. Where the runs record different model sizes (see
-      :meth:`inconsistent_cells`), ``parameters`` is the recorded size that equals the
+      Deterministic, independent of the query order. Where the runs record different model
+      sizes (see :meth:`inconsistent_cells`), ``parameters`` is the recorded size that equals the
       cell's network (:meth:`network`; true for every cell of the shipped tables).
     * an int or a numpy Generator: one recorded run, drawn as
       :func:`~nasnb.benchmarks.base.choose_run` draws it (the same int picks the same run
