@@ -51,6 +51,7 @@ CHAPTERS = (
     ("06_distributed_evolution", "Chapter 6 — distributed regularized evolution"),
     ("07_egraph", "Chapter 7 — EGraph, evolving graph neural networks as predictors"),
     ("08_darts", "Chapter 8 — distributed DARTS"),
+    ("09_proxies", "Beyond the thesis — zero-cost proxies"),
 )
 
 _ID = re.compile(r"^(Table|Tables|Fig\.|Figs\.|Figure|Listing|Listings)\s+(\d+\.\d+)")

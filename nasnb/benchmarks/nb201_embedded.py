@@ -149,17 +149,19 @@ class EmbeddedNASBench201(NASBench201):
     Fitness is the validation accuracy as a fraction. ``seed`` chooses what a query reports:
 
     * ``seed=None`` (default): the **mean over the recorded runs** (validation accuracy,
-      training time, latency); ``metrics["run"]`` is NaN. Deterministic, independent of the
-      query order. Where the runs record different model sizes (see
-      :meth:`inconsistent_cells`), ``parameters`` is the recorded size that equals the
+      training time, latency); ``metrics`` has no ``"run"`` (no single run was chosen;
+      a NaN would not survive a study's store, which keeps missing numbers as NULL).
+      Deterministic, independent of the query order. Where the runs record different model
+      sizes (see :meth:`inconsistent_cells`), ``parameters`` is the recorded size that equals the
       cell's network (:meth:`network`; true for every cell of the shipped tables).
     * an int or a numpy Generator: one recorded run, drawn as
       :func:`~nasnb.benchmarks.base.choose_run` draws it (the same int picks the same run
       index for every cell); ``query(..., run=k)`` picks run ``k`` explicitly.
 
     Metrics: ``validation_accuracy``, ``training_time`` (s, 200 epochs), ``latency``
-    (s per batch), ``parameters`` (millions, as NAS-Bench-201 records them), ``run`` and
-    ``runs`` (how many runs the cell has). ``total_time`` is the training time.
+    (s per batch), ``parameters`` (millions, as NAS-Bench-201 records them), ``run`` (the
+    run index; only when one run was chosen) and ``runs`` (how many runs the cell has).
+    Every metric is a finite number. ``total_time`` is the training time.
 
     Parameters
     ----------
@@ -281,8 +283,9 @@ class EmbeddedNASBench201(NASBench201):
         else:
             acc, time, latency, params = runs[run]
         metrics = {"validation_accuracy": acc / 100.0, "training_time": time, "latency": latency,
-                   "parameters": params, "run": float("nan") if run == _MEAN else float(run),
-                   "runs": float(len(runs))}
+                   "parameters": params, "runs": float(len(runs))}
+        if run != _MEAN:  # the mean has no run index (a NaN would come back from a store as None)
+            metrics["run"] = float(run)
         return acc / 100.0, metrics, time
 
     def _mean_params(self, arch: str, runs: tuple, ds: str) -> float:

@@ -125,7 +125,8 @@ def test_page_rows_come_from_the_run_and_the_cells_literal_rows(tmp_path):
     nb = read_notebook_ledger(tmp_path, "03_framework")
     assert [r.target for r in nb.pending] == ["Fig. 3.9, a diagram"]
     assert nb.stale == {"old row"} and nb.unseen == ["new computed"]
-    for name in ("04_optimizers_ranking", "05_reduced_epochs", "06_distributed_evolution", "07_egraph", "08_darts"):
+    for name in ("04_optimizers_ranking", "05_reduced_epochs", "06_distributed_evolution", "07_egraph", "08_darts",
+                 "09_proxies"):
         _fake_notebook(tmp_path, name, Ledger(name), "ledger = Ledger()\n")
     page = render_page(tmp_path)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
