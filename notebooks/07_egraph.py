@@ -345,6 +345,7 @@ for level, text in ((0.825, "thesis, initial population: 0.825"), (0.91, "thesis
 ax.set_ylabel("Kendall tau (evolution's test part)")
 ax.set_title(f"Fig. 7.3 on NAS-Bench-201 CIFAR-10 ({len(nb201_taus)} GCNs, P = {POPULATION})")
 print(f"best tau: {nb201_initial_best:.3f} in the initial population, {nb201_final_best:.3f} at the end")
+fig
 
 # %% [markdown]
 # ## Ledger -- our numbers next to the thesis'
