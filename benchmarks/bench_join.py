@@ -166,6 +166,82 @@ def bench_already_done(rows: int) -> dict:
     return out
 
 
+_CHILD = r"""
+import json, resource, sqlite3, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+import pandas as pd
+from nasnb.store import ExperimentStore, StudyRecorder, evaluator_settings
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+if mode == "open":
+    ExperimentStore(path).load_study("big")
+elif mode == "resume":
+    study = ExperimentStore(path).load_study("big")
+    found = len(StudyRecorder(study, evaluator_settings(object(), {"epochs": 1})).load(lambda index: index))
+elif mode == "dataframe":
+    found = len(ExperimentStore(path).load_study("big").to_dataframe())
+else:
+    conn = sqlite3.connect(path)
+    found = len(pd.read_sql_query("SELECT * FROM evaluations WHERE study_id=1", conn))
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 1024}))
+"""
+
+
+def _fill_study(path: Path, rows: int) -> None:
+    """A study of ``rows`` finished rows written fast: each row made by the one row builder
+    (:func:`~nasnb.store.schema.evaluation_row`), many per ``executemany`` (no search, no recorder)."""
+    from nasnb.results import EvaluationResult
+    from nasnb.store import ExperimentStore, evaluator_settings
+    from nasnb.store.schema import JsonText, UPSERT, canonical_json, evaluation_row, json_hash
+
+    store = ExperimentStore(path)
+    study = store.create_study("big")
+    settings = JsonText(canonical_json(evaluator_settings(object(), {"epochs": 1})))
+    now = time.time()
+    results = [EvaluationResult(0.5, {"accuracy": 0.5 + k * 1e-4, "latency": 0.1}, 1.0, 0.9) for k in range(1000)]
+    memo: dict = {}  # each result's columns encoded once
+    for start in range(0, rows, 100_000):
+        batch = []
+        for i in range(start, min(rows, start + 100_000)):
+            desc = f'{{"arch":{i}}}'
+            batch.append(evaluation_row(study.id, desc, seq=i, seed=i, settings=settings, status="done",
+                                        result=results[i % 1000], memo=memo, started=now, finished=now, now=now,
+                                        candidate=JsonText(f"[{i}]"), parent=i - 1, arrival=i,
+                                        descriptor_hash=json_hash(desc)))
+        with store.transaction() as conn:
+            conn.executemany(UPSERT, batch)
+    store.close()
+
+
+def _child(mode: str, path: Path) -> dict:
+    """Seconds and peak RSS (``resource.getrusage``) of one step, run alone in a fresh process."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
+                                                                     os.environ.get("PYTHONPATH")])))
+    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(path)], check=True, capture_output=True,
+                         text=True, env=env, timeout=1800)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_million(rows: int) -> dict:
+    """Issue 26 item 8: open, resume ("already done?"), ``to_dataframe`` vs ``read_sql_query`` of a
+    ``rows``-row study, each in its own process (time and peak RSS)."""
+    out: dict = {"rows": rows}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "million.sqlite"
+        t = time.perf_counter()
+        _fill_study(path, rows)
+        out["build_s"] = time.perf_counter() - t
+        out["size_mb"] = path.stat().st_size / 1e6
+        for mode in ("open", "resume", "dataframe", "sql"):
+            out[mode] = _child(mode, path)
+    return out
+
+
 def bench_resume(n: int, repeats: int) -> dict:
     from nasnb.benchmarks import NASBenchGraph
     from nasnb.store import ExperimentStore

@@ -149,39 +149,49 @@ class StudyRecorder:
         ``retry_failed`` leaves ``failed`` rows out.
         """
         store = self.study.store
-        with store.reading() as conn:
-            # one pass that stops at the first row of other settings (no sort); the full tally only then
-            other = conn.execute(
-                f"SELECT settings_json FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
-                "AND settings_json != ? LIMIT 1", (self.study.id, str(self.settings_json))).fetchone()
-            groups = [] if other is None else conn.execute(
-                f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
-                "GROUP BY settings_json", (self.study.id,)).fetchall()
-            others = [(text, n) for text, n in groups if not self._same_settings(text)]
-            rows = [] if others else conn.execute(
-                "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
-                f"traceback FROM evaluations WHERE study_id=? AND seq>=? AND status IN {FINISHED_SQL} "
-                "ORDER BY seq, id", (self.study.id, self.first_seq)).fetchall()
-        differences: dict[str, tuple] = {}
+        study_id, first, same_sql = self.study.id, self.first_seq, str(self.settings_json)
+        stored: dict[int, StoredResult] = {}
+        seeds: dict[str, tuple] = {}
         count = 0
+        make, failed = tuple.__new__, Status.FAILED.value
+        statuses = {s.value: s.value for s in Status}  # one string per status, shared by every row
+        same = 1
+        with store.reading() as conn:
+            # one pass over this run's rows, row by row (no second copy of them in memory); each carries
+            # "has this run's settings" (compared by SQLite); rows before first_seq (another run's part
+            # of the study) are only checked for other settings
+            for values in conn.execute(
+                    "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
+                    f"traceback, settings_json=? FROM evaluations WHERE study_id=? AND seq>=? AND status IN "
+                    f"{FINISHED_SQL} ORDER BY seq, id", (same_sql, study_id, first)):
+                same &= values[10]
+                seq, seed = values[0], values[2]
+                index = seq - first
+                want = expected_seed(index)
+                if type(want) is not int:
+                    want = want if isinstance(want, int) and not isinstance(want, bool) else None
+                if seed != want:
+                    count += 1
+                    seeds.setdefault("seed", (f"{seed} (seq={seq})", f"{want}"))
+                    continue
+                status = statuses[values[3]]
+                if retry_failed and status == failed:
+                    continue
+                stored[index] = make(StoredResult, (seq, values[1], seed, status, *values[4:10]))
+            other = not same or (first > 0 and conn.execute(
+                f"SELECT 1 FROM evaluations WHERE study_id=? AND seq<? AND status IN {FINISHED_SQL} "
+                "AND settings_json != ? LIMIT 1", (study_id, first, same_sql)).fetchone() is not None)
+            groups = [] if not other else conn.execute(
+                f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
+                "GROUP BY settings_json", (study_id,)).fetchall()
+        others = [(text, n) for text, n in groups if not self._same_settings(text)]
+        differences: dict[str, tuple] = {}
+        if others:  # rows of other settings: only they are reported (this run's seeds are not compared)
+            stored, seeds, count = {}, {}, 0
         for text, n in others:
             count += n
             for key, old, new in settings_differences(json.loads(text), self.settings):
                 differences.setdefault(key, (old, new))
-        stored: dict[int, StoredResult] = {}
-        seeds: dict[str, tuple] = {}
-        for values in rows:
-            row = StoredResult(*values)
-            index = row.seq - self.first_seq
-            want = expected_seed(index)
-            want = want if isinstance(want, int) and not isinstance(want, bool) else None
-            if row.seed != want:
-                count += 1
-                seeds.setdefault("seed", (f"{row.seed} (seq={row.seq})", f"{want}"))
-                continue
-            if retry_failed and row.status == Status.FAILED:
-                continue
-            stored[index] = row
         differences.update(seeds)
         if not differences:
             return stored
