@@ -13,6 +13,10 @@
 4. Opening a store of ``--rows`` rows (``ExperimentStore(path).load_study``): the integrity check
    that scales with the file is on demand (``check_integrity()``) above a size, so opening stays
    flat; and ``to_dataframe()`` vs ``pandas.read_sql_query`` of the same rows (goal <= 1.3x).
+5. Issue 26 item 8, a study of ``--big-rows`` rows (1,000,000; written fast by the row builder and
+   ``executemany``, not by a search): opening it (goal <= 1 s), resuming it (the "already done?"
+   step, goal <= 5 s and <= 500 MB peak RSS), ``to_dataframe()`` vs ``read_sql_query`` (goal
+   <= 1.3x the time and <= 2x the memory), each step alone in a fresh process.
 
 Run ``python3 benchmarks/bench_join.py``; ``NASNB_BENCH_QUICK=1`` shrinks it to a smoke test.
 Writes ``benchmarks/results/join.md``.
@@ -220,8 +224,10 @@ def _child(mode: str, path: Path) -> dict:
     import subprocess
     import sys
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
-                                                                     os.environ.get("PYTHONPATH")])))
+    import nasnb
+
+    here = str(Path(nasnb.__file__).resolve().parents[1])  # the child imports the nasnb this process does
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
     out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(path)], check=True, capture_output=True,
                          text=True, env=env, timeout=1800)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -240,6 +246,11 @@ def bench_million(rows: int) -> dict:
         for mode in ("open", "resume", "dataframe", "sql"):
             out[mode] = _child(mode, path)
     return out
+
+
+def _above(mil: dict, mode: str) -> float:
+    """Peak RSS of a step above what its process held before it started (MB)."""
+    return max(mil[mode]["peak_mb"] - mil[mode]["base_mb"], 1e-9)
 
 
 def bench_resume(n: int, repeats: int) -> dict:
@@ -266,6 +277,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=200 if QUICK else 2000)
     parser.add_argument("--rows", type=int, default=5000 if QUICK else 100_000)
+    parser.add_argument("--big-rows", type=int, default=20_000 if QUICK else 1_000_000,
+                        help="rows of the large study (issue 26: open, resume, to_dataframe and their memory)")
     parser.add_argument("--repeats", type=int, default=1 if QUICK else 3)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "join.md"))
     args = parser.parse_args()
@@ -273,6 +286,8 @@ def main() -> None:
     rec = bench_recording(args.evaluations, args.repeats)
     big = bench_already_done(args.rows)
     res = bench_resume(args.evaluations, args.repeats)
+    mil = bench_million(args.big_rows)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     us = 1e6
     lines = [
         "## The join: recording, resume, big studies (`benchmarks/bench_join.py`)",
@@ -297,6 +312,23 @@ def main() -> None:
         f"1,000,000 rows (was 9.6-16 s); `check_integrity()` on demand: {big['check_s']:.2f} s ({big['check']}) |",
         f"| `to_dataframe()` vs `read_sql_query`, {args.rows} rows ({big['df']:.2f} s vs {big['sql']:.2f} s) | "
         f"{big['df'] / big['sql']:.2f}x | <= 1.3x |",
+        "",
+        f"A study of {mil['rows']:,} rows ({mil['size_mb']:.0f} MB, written in {mil['build_s']:.0f} s by the row "
+        "builder and `executemany`); each step runs alone in a fresh process (peak RSS by "
+        f"`resource.getrusage`; the process holds {mil['open']['base_mb']:.0f} MB after importing nasnb and pandas):",
+        "",
+        "| measure | value | goal |",
+        "|---|---|---|",
+        f"| opening it | {mil['open']['seconds']:.3f} s | <= 1 s at 1,000,000 rows |",
+        f"| resuming it (`StudyRecorder.load`: settings, seeds, the reusable rows) | {mil['resume']['seconds']:.2f} s, "
+        f"peak RSS {mil['resume']['peak_mb']:.0f} MB | <= 5 s and <= 500 MB at 1,000,000 rows |",
+        f"| `to_dataframe()` vs `read_sql_query` (`SELECT *`), time ({mil['dataframe']['seconds']:.2f} s vs "
+        f"{mil['sql']['seconds']:.2f} s) | {mil['dataframe']['seconds'] / mil['sql']['seconds']:.2f}x | <= 1.3x |",
+        f"| the same, memory above the imports (peak {mil['dataframe']['peak_mb']:.0f} MB vs "
+        f"{mil['sql']['peak_mb']:.0f} MB) | {_above(mil, 'dataframe') / _above(mil, 'sql'):.2f}x | <= 2x |",
+        "",
+        f"Load average at the end (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} on "
+        f"{os.cpu_count()} cores.",
         "",
         "Recording cost is (recorded run - plain run) per evaluation; the logger writes the same rows into the "
         "same table (nasnb's schema and indexes) and serialises and hashes the candidate, settings and metrics "

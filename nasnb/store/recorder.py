@@ -166,7 +166,7 @@ class StudyRecorder:
                     f"{FINISHED_SQL} ORDER BY seq, id", (same_sql, study_id, first)):
                 same &= values[10]
                 seq, seed = values[0], values[2]
-                index = seq - first
+                index = seq - first if first else seq  # (no new int object per row)
                 want = expected_seed(index)
                 if type(want) is not int:
                     want = want if isinstance(want, int) and not isinstance(want, bool) else None

@@ -246,8 +246,12 @@ def _result_columns(result: Any, memo: dict | None) -> tuple:
         return (None, None, "{}", None, "")
     values = None if memo is None else memo.get(id(result))
     if values is None:
-        values = (finite_or_none(result.fitness), finite_or_none(result.loss), _metrics_json(result.metrics),
-                  finite_or_none(result.total_time), result.message if result.status != Status.DONE else "")
+        fitness, loss, seconds = result.fitness, result.loss, result.total_time
+        values = (fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
+                  loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
+                  _metrics_json(result.metrics),
+                  seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
+                  result.message if result.status != Status.DONE else "")
         if memo is not None:
             memo[id(result)] = values
     return values
@@ -286,17 +290,14 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
     engine = engine or _NO_ENGINE
     if engine_id is None:
         engine_id = engine.get("engine_id")
-    return (study_id, key, seq, desc_json, desc_hash, _plain(settings_json), seed, status,
+    return (study_id, key, seq, desc_json, desc_hash,
+            settings_json if type(settings_json) is str else str(settings_json), seed, status,
             *_result_columns(result, memo), None if engine_id is None else str(engine_id), now, started, finished,
-            None if candidate_json is None else _plain(candidate_json),
+            candidate_json if candidate_json is None or type(candidate_json) is str else str(candidate_json),
             parent if parent is None or type(parent) is int else int(parent),
             arrival if arrival is None or type(arrival) is int else int(arrival),
             threads if threads is None or type(threads) is int else int(threads),
             engine.get("host"), engine.get("mpi_rank"), engine.get("pid"), engine.get("device"))
-
-
-def _plain(text: str) -> str:
-    return text if type(text) is str else str.__str__(text)
 
 
 def check_seed(seed: Any, func: str) -> int | None:
