@@ -43,10 +43,12 @@ nasnb.exceptions.SettingsMismatchError: Study 'demo' in ':memory:' holds 1 finis
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import time
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from nasnb._validation import check_choice
 from nasnb.exceptions import SettingsMismatchError, StoreError
@@ -112,6 +114,20 @@ def settings_differences(stored: Any, current: Any) -> list[tuple[str, str | Non
     return [(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a study's rows are read: the rows are tuples
+    of numbers and strings (no cycles), and every collection would walk all rows made so far
+    (measured: a third of the time at 100,000 rows, more at 1,000,000)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class StudyRecorder:
     """Writes finished evaluations into ``study``, reads back the reusable ones, owns "already done?".
 
@@ -156,7 +172,7 @@ class StudyRecorder:
         make, failed = tuple.__new__, Status.FAILED.value
         statuses = {s.value: s.value for s in Status}  # one string per status, shared by every row
         same = 1
-        with store.reading() as conn:
+        with store.reading() as conn, _collector_paused():
             # one pass over this run's rows, row by row (no second copy of them in memory); each carries
             # "has this run's settings" (compared by SQLite); rows before first_seq (another run's part
             # of the study) are only checked for other settings
