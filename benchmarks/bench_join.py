@@ -13,6 +13,10 @@
 4. Opening a store of ``--rows`` rows (``ExperimentStore(path).load_study``): the integrity check
    that scales with the file is on demand (``check_integrity()``) above a size, so opening stays
    flat; and ``to_dataframe()`` vs ``pandas.read_sql_query`` of the same rows (goal <= 1.3x).
+5. Issue 26 item 8, a study of ``--big-rows`` rows (1,000,000; written fast by the row builder and
+   ``executemany``, not by a search): opening it (goal <= 1 s), resuming it (the "already done?"
+   step, goal <= 5 s and <= 500 MB peak RSS), ``to_dataframe()`` vs ``read_sql_query`` (goal
+   <= 1.3x the time and <= 2x the memory), each step alone in a fresh process.
 
 Run ``python3 benchmarks/bench_join.py``; ``NASNB_BENCH_QUICK=1`` shrinks it to a smoke test.
 Writes ``benchmarks/results/join.md``.
@@ -166,6 +170,97 @@ def bench_already_done(rows: int) -> dict:
     return out
 
 
+_CHILD = r"""
+import json, resource, sqlite3, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+import pandas as pd
+from nasnb.store import ExperimentStore, StudyRecorder, evaluator_settings
+def peak_kb():
+    # VmHWM: this process's own high-water mark (ru_maxrss would start at the parent's, inherited at fork)
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_kb()
+t = time.perf_counter()
+if mode == "open":
+    ExperimentStore(path).load_study("big")
+elif mode == "resume":
+    study = ExperimentStore(path).load_study("big")
+    found = len(StudyRecorder(study, evaluator_settings(object(), {"epochs": 1})).load(lambda index: index))
+elif mode == "dataframe":
+    found = len(ExperimentStore(path).load_study("big").to_dataframe())
+else:
+    conn = sqlite3.connect(path)
+    found = len(pd.read_sql_query("SELECT * FROM evaluations WHERE study_id=1", conn))
+seconds = time.perf_counter() - t
+peak = peak_kb()
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 1024}))
+"""
+
+
+def _fill_study(path: Path, rows: int) -> None:
+    """A study of ``rows`` finished rows written fast: each row made by the one row builder
+    (:func:`~nasnb.store.schema.evaluation_row`), many per ``executemany`` (no search, no recorder)."""
+    from nasnb.results import EvaluationResult
+    from nasnb.store import ExperimentStore, evaluator_settings
+    from nasnb.store.schema import UPSERT, JsonText, canonical_json, evaluation_row, json_hash
+
+    store = ExperimentStore(path)
+    study = store.create_study("big")
+    settings = JsonText(canonical_json(evaluator_settings(object(), {"epochs": 1})))
+    now = time.time()
+    results = [EvaluationResult(0.5, {"accuracy": 0.5 + k * 1e-4, "latency": 0.1}, 1.0, 0.9) for k in range(1000)]
+    memo: dict = {}  # each result's columns encoded once
+    for start in range(0, rows, 100_000):
+        batch = []
+        for i in range(start, min(rows, start + 100_000)):
+            desc = f'{{"arch":{i}}}'
+            batch.append(evaluation_row(study.id, desc, seq=i, seed=i, settings=settings, status="done",
+                                        result=results[i % 1000], memo=memo, started=now, finished=now, now=now,
+                                        candidate=JsonText(f"[{i}]"), parent=i - 1, arrival=i,
+                                        descriptor_hash=json_hash(desc)))
+        with store.transaction() as conn:
+            conn.executemany(UPSERT, batch)
+    store.close()
+
+
+def _child(mode: str, path: Path) -> dict:
+    """Seconds and peak RSS (``VmHWM``) of one step, run alone in a fresh process."""
+    import subprocess
+    import sys
+
+    import nasnb
+
+    here = str(Path(nasnb.__file__).resolve().parents[1])  # the child imports the nasnb this process does
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(path)], check=True, capture_output=True,
+                         text=True, env=env, timeout=1800)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_million(rows: int) -> dict:
+    """Issue 26 item 8: open, resume ("already done?"), ``to_dataframe`` vs ``read_sql_query`` of a
+    ``rows``-row study, each in its own process (time and peak RSS: ``VmHWM``, the process's own
+    high-water mark; a child's ``ru_maxrss`` starts at its parent's)."""
+    out: dict = {"rows": rows}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "million.sqlite"
+        t = time.perf_counter()
+        _fill_study(path, rows)
+        out["build_s"] = time.perf_counter() - t
+        out["size_mb"] = path.stat().st_size / 1e6
+        for mode in ("open", "resume", "dataframe", "sql"):
+            out[mode] = _child(mode, path)
+    return out
+
+
+def _above(mil: dict, mode: str) -> float:
+    """Peak RSS of a step above what its process held before it started (MB)."""
+    return max(mil[mode]["peak_mb"] - mil[mode]["base_mb"], 1e-9)
+
+
 def bench_resume(n: int, repeats: int) -> dict:
     from nasnb.benchmarks import NASBenchGraph
     from nasnb.store import ExperimentStore
@@ -190,6 +285,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=200 if QUICK else 2000)
     parser.add_argument("--rows", type=int, default=5000 if QUICK else 100_000)
+    parser.add_argument("--big-rows", type=int, default=20_000 if QUICK else 1_000_000,
+                        help="rows of the large study (issue 26: open, resume, to_dataframe and their memory)")
     parser.add_argument("--repeats", type=int, default=1 if QUICK else 3)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "join.md"))
     args = parser.parse_args()
@@ -197,6 +294,8 @@ def main() -> None:
     rec = bench_recording(args.evaluations, args.repeats)
     big = bench_already_done(args.rows)
     res = bench_resume(args.evaluations, args.repeats)
+    mil = bench_million(args.big_rows)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     us = 1e6
     lines = [
         "## The join: recording, resume, big studies (`benchmarks/bench_join.py`)",
@@ -221,6 +320,23 @@ def main() -> None:
         f"1,000,000 rows (was 9.6-16 s); `check_integrity()` on demand: {big['check_s']:.2f} s ({big['check']}) |",
         f"| `to_dataframe()` vs `read_sql_query`, {args.rows} rows ({big['df']:.2f} s vs {big['sql']:.2f} s) | "
         f"{big['df'] / big['sql']:.2f}x | <= 1.3x |",
+        "",
+        f"A study of {mil['rows']:,} rows ({mil['size_mb']:.0f} MB, written in {mil['build_s']:.0f} s by the row "
+        "builder and `executemany`); each step runs alone in a fresh process (peak RSS: "
+        f"`VmHWM`; the process holds {mil['open']['base_mb']:.0f} MB after importing nasnb and pandas):",
+        "",
+        "| measure | value | goal |",
+        "|---|---|---|",
+        f"| opening it | {mil['open']['seconds']:.3f} s | <= 1 s at 1,000,000 rows |",
+        f"| resuming it (`StudyRecorder.load`: settings, seeds, the reusable rows) | {mil['resume']['seconds']:.2f} s, "
+        f"peak RSS {mil['resume']['peak_mb']:.0f} MB | <= 5 s and <= 500 MB at 1,000,000 rows |",
+        f"| `to_dataframe()` vs `read_sql_query` (`SELECT *`), time ({mil['dataframe']['seconds']:.2f} s vs "
+        f"{mil['sql']['seconds']:.2f} s) | {mil['dataframe']['seconds'] / mil['sql']['seconds']:.2f}x | <= 1.3x |",
+        f"| the same, memory above the imports (peak {mil['dataframe']['peak_mb']:.0f} MB vs "
+        f"{mil['sql']['peak_mb']:.0f} MB) | {_above(mil, 'dataframe') / _above(mil, 'sql'):.2f}x | <= 2x |",
+        "",
+        f"Load average at the end (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} on "
+        f"{os.cpu_count()} cores.",
         "",
         "Recording cost is (recorded run - plain run) per evaluation; the logger writes the same rows into the "
         "same table (nasnb's schema and indexes) and serialises and hashes the candidate, settings and metrics "

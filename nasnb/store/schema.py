@@ -43,7 +43,7 @@ import math
 import numbers
 from typing import Any
 
-from nasnb._json import check_depth
+from nasnb._json import MAX_DEPTH, check_depth
 from nasnb._validation import check_choice, check_nonnegative_int
 from nasnb.exceptions import ParameterError
 from nasnb.results import Status
@@ -176,7 +176,8 @@ def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentSt
     if text is None:
         check_depth(value, what=where, error=ParameterError)
         raise ParameterError(f"{where}: JSON nested too deep to encode.")
-    check_depth(text, what=where, error=ParameterError)  # the text: counting brackets is cheap
+    if len(text) > 2 * MAX_DEPTH:  # (shorter text cannot nest that deep)
+        check_depth(text, what=where, error=ParameterError)  # the text: counting brackets is cheap
     return text
 
 
@@ -218,6 +219,10 @@ def describe(descriptor: Any) -> tuple[str, str]:
     return text, json_hash(text)
 
 
+_STATUS_VALUE = {**{s: s.value for s in Status}, **{s.value: s.value for s in Status}}
+_NO_ENGINE: dict = {}
+
+
 class JsonText(str):
     """A string that already is canonical JSON (settings or a candidate serialised once)."""
 
@@ -225,6 +230,13 @@ class JsonText(str):
 def _metrics_json(metrics: Any) -> str:
     if not metrics:
         return "{}"
+    try:  # the usual case: finite numbers, encoded once; NaN/inf (stored as null) and bad values go below
+        text = _ENCODER.encode(metrics)
+    except (TypeError, ValueError, RecursionError):
+        pass
+    else:
+        if len(text) <= 2 * MAX_DEPTH:
+            return text
     clean = {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
     return canonical_json(clean, what="metrics")
 
@@ -234,8 +246,12 @@ def _result_columns(result: Any, memo: dict | None) -> tuple:
         return (None, None, "{}", None, "")
     values = None if memo is None else memo.get(id(result))
     if values is None:
-        values = (finite_or_none(result.fitness), finite_or_none(result.loss), _metrics_json(result.metrics),
-                  finite_or_none(result.total_time), result.message if result.status != Status.DONE else "")
+        fitness, loss, seconds = result.fitness, result.loss, result.total_time
+        values = (fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
+                  loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
+                  _metrics_json(result.metrics),
+                  seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
+                  result.message if result.status != Status.DONE else "")
         if memo is not None:
             memo[id(result)] = values
     return values
@@ -260,8 +276,8 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
                                  f"Got {seq} instead.")
     if seed is not None and (type(seed) is not int or not -2**63 <= seed < 2**63):
         seed = check_seed(seed, func)
-    status = status.value if type(status) is Status else Status(check_choice(status, STORE_STATUSES, "status",
-                                                                             func)).value
+    value = _STATUS_VALUE.get(status) if type(status) in (str, Status) else None  # (str Enum: hashes as its value)
+    status = value if value is not None else Status(check_choice(status, STORE_STATUSES, "status", func)).value
     if descriptor_hash is not None and isinstance(descriptor, str):
         desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
     else:
@@ -271,13 +287,16 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
     key = key_from_json(desc_hash, seed, settings_json, seq)
     candidate_json = None if candidate is None else (
         candidate if isinstance(candidate, JsonText) else canonical_json(candidate, what="candidate", func=func))
-    engine = engine or {}
+    engine = engine or _NO_ENGINE
     if engine_id is None:
         engine_id = engine.get("engine_id")
-    return (study_id, key, seq, desc_json, desc_hash, str(settings_json), seed, status,
+    return (study_id, key, seq, desc_json, desc_hash,
+            settings_json if type(settings_json) is str else str(settings_json), seed, status,
             *_result_columns(result, memo), None if engine_id is None else str(engine_id), now, started, finished,
-            None if candidate_json is None else str(candidate_json), None if parent is None else int(parent),
-            None if arrival is None else int(arrival), None if threads is None else int(threads),
+            candidate_json if candidate_json is None or type(candidate_json) is str else str(candidate_json),
+            parent if parent is None or type(parent) is int else int(parent),
+            arrival if arrival is None or type(arrival) is int else int(arrival),
+            threads if threads is None or type(threads) is int else int(threads),
             engine.get("host"), engine.get("mpi_rank"), engine.get("pid"), engine.get("device"))
 
 

@@ -106,7 +106,8 @@ class ExperimentStore:
             raise ParameterError("The 'group_commit' parameter of ExperimentStore must be a positive int. "
                                  f"Got {group_commit!r} instead.")
         self.group_commit = group_commit
-        self._pending_rows: list[tuple[tuple, bool]] = []
+        self._pending_rows: list[tuple] = []  # held rows (group_commit) ...
+        self._pending_replaced: list[tuple] = []  # ... and held rows that replace a stored evaluation
         if self.path != ":memory:":
             parent = self.path.expanduser().resolve().parent
             if not parent.is_dir():
@@ -190,8 +191,8 @@ class ExperimentStore:
         if not rows:
             return
         if hold and self.group_commit > 1:
-            self._pending_rows.extend((row, overwrite) for row in rows)
-            if len(self._pending_rows) >= self.group_commit:
+            (self._pending_replaced if overwrite else self._pending_rows).extend(rows)
+            if len(self._pending_rows) + len(self._pending_replaced) >= self.group_commit:
                 self.flush()
             return
         self.flush()
@@ -251,16 +252,15 @@ class ExperimentStore:
 
     def flush(self) -> None:
         """Write the rows that ``group_commit`` holds back (one transaction)."""
-        if not self._pending_rows:
+        if not self._pending_rows and not self._pending_replaced:
             return
         pending, self._pending_rows = self._pending_rows, []
+        replaced, self._pending_replaced = self._pending_replaced, []
         with self.transaction() as conn:
-            plain = [row for row, overwrite in pending if not overwrite]
-            replaced = [row for row, overwrite in pending if overwrite]
             if replaced:
                 self._write(conn, replaced, True)
-            if plain:
-                self._write(conn, plain, False)
+            if pending:
+                self._write(conn, pending, False)
 
     def check_integrity(self) -> str:
         """Run SQLite's ``quick_check`` on the whole file now; ``"ok"``, else :class:`StoreError`.
