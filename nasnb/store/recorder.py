@@ -93,8 +93,12 @@ class StoredResult(NamedTuple):
 
     @property
     def result(self) -> EvaluationResult:
-        """The row as an :class:`~nasnb.results.EvaluationResult`."""
-        return EvaluationResult(float("nan") if self.loss is None else self.loss, json.loads(self.metrics_json),
+        """The row as an :class:`~nasnb.results.EvaluationResult`.
+
+        A metric that was NaN is stored as JSON ``null`` and comes back as NaN, as it was reported.
+        """
+        metrics = {k: float("nan") if v is None else v for k, v in json.loads(self.metrics_json).items()}
+        return EvaluationResult(float("nan") if self.loss is None else self.loss, metrics,
                                 self.total_time or 0.0, 0.0 if self.fitness is None else self.fitness,
                                 self.status, self.traceback)
 

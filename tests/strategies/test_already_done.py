@@ -206,3 +206,21 @@ def test_retrying_failed_rows_on_an_executor(tmp_path):
             fixed, 6, study=study, executor=pool, retry_failed=True)
     assert fixed.calls == len(failed) and set(again.statuses) == {"done"}
     assert [r.status for r in study.evaluations()] == ["done"] * 6
+
+
+class NaNMetric(Counting):
+    """Reports a metric that is NaN for every candidate (e.g. a benchmark field the table lacks)."""
+
+    def descriptor_evaluate(self, descriptor, seed=None, epochs=1):
+        result = super().descriptor_evaluate(descriptor, seed=seed, epochs=epochs)
+        return nasnb.EvaluationResult(result.loss, {**result.metrics, "latency": float("nan")}, 0.0, result.fitness)
+
+
+def test_a_nan_metric_survives_the_store_and_the_study_resumes(tmp_path):
+    # NaN is stored as JSON null; a resumed search must get NaN back, not None (which results refuse)
+    path = tmp_path / "s.sqlite"
+    first = _run(ExperimentStore(path).create_study("nan", {}), NaNMetric(), "inline", budget=4)
+    resumed = _run(ExperimentStore(path).load_study("nan"), NaNMetric(), "inline", budget=6)
+    fresh = _run(ExperimentStore(tmp_path / "f.sqlite").create_study("nan", {}), NaNMetric(), "inline", budget=6)
+    assert list(resumed.fitness) == list(fresh.fitness) and list(resumed.fitness[:4]) == list(first.fitness)
+    assert all(m["latency"] != m["latency"] for m in resumed.metrics)  # NaN, as reported
