@@ -224,6 +224,8 @@ class TimeLimit:
             first = min(futures, key=lambda f: self._order.get(f, -1))
             self._order.pop(first, None)
             return {first}
+        if getattr(self.executor, "limits_evaluation_time", False):  # its own futures: it drives them
+            return set(self.executor.wait_first(futures))
         done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
         return set(done)
 

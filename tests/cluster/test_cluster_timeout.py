@@ -58,7 +58,7 @@ class Sleeper:
     def __init__(self, deaf=False):
         self.deaf = deaf
 
-    def evaluate_candidate(self, seconds):
+    def evaluate_candidate(self, seconds, seed=None):
         if self.deaf:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(seconds)
