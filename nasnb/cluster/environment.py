@@ -20,7 +20,12 @@ for engines to come back). An evaluation lost ``max_retries`` times runs once mo
 it kills its engine alone too, it is recorded ``failed`` with the reason ("engine lost N times
 while evaluating it ...: out of memory?") and the study goes on. When no engine comes back, or
 an ipyparallel wait times out, the call stops with a :class:`~nasnb.exceptions.ClusterError`
-saying how to resume: an infrastructure failure is never recorded as the candidate's failure. Engines pin their thread count to
+saying how to resume: an infrastructure failure is never recorded as the candidate's failure.
+With ``Strategy.run(timeout=...)`` each evaluation gets that many seconds from its start *on
+its engine* (time queued does not count; see :meth:`Cluster.submit_evaluation`): the engine
+interrupts it, the outcome is ``failed`` with a message starting ``timeout`` and the engine is
+free; one that does not stop is given up 10 s later and its engine killed and replaced.
+``Cluster(n=...)`` starts at most :func:`max_local_engines` engines on this machine. Engines pin their thread count to
 cores-per-host // engines-per-host, and each engine trains on ``cuda:(local rank mod device
 count)`` on a host with GPUs.
 
