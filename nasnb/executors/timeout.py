@@ -333,8 +333,10 @@ def timeout_outcome(limit: float, seed: Any = None, *, how: str = "was abandoned
     Examples
     --------
     >>> outcome = timeout_outcome(2.0, seed=3, how="was stopped on its engine")
-    >>> outcome.result.status, outcome.seed, outcome.result.message
-    ('failed', 3, 'timeout: the evaluation did not finish within timeout=2 s and was stopped on its engine (recorded as failed)')
+    >>> outcome.result.status, outcome.seed
+    ('failed', 3)
+    >>> print(outcome.result.message)
+    timeout: the evaluation did not finish within timeout=2 s and was stopped on its engine (recorded as failed)
     """
     from nasnb.results import EvaluationOutcome, EvaluationResult
 

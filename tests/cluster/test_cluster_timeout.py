@@ -27,8 +27,7 @@ psutil = pytest.importorskip("psutil")
 import cloudpickle  # noqa: E402
 
 from nasnb.benchmarks import NASBenchGraph  # noqa: E402
-from nasnb.cluster import Cluster, max_local_engines  # noqa: E402
-from nasnb.cluster import connect, watchdog  # noqa: E402
+from nasnb.cluster import Cluster, connect, max_local_engines, watchdog  # noqa: E402  # noqa: E402
 from nasnb.exceptions import ClusterError, ParameterError  # noqa: E402
 from nasnb.store import ExperimentStore  # noqa: E402
 from nasnb.strategies import RegularizedEvolution  # noqa: E402
@@ -161,7 +160,8 @@ class _DyingEnginesClient:
 def test_engines_dying_while_being_set_up_give_a_cluster_error(monkeypatch):
     client = _DyingEnginesClient()
     monkeypatch.setattr(connect, "connect_client", lambda **kwargs: client)
-    with pytest.raises(ClusterError, match=r"(?s)CompositeError.*died.*run the same call with the same study to resume"):
+    resume = "run the same call with the same study to resume"
+    with pytest.raises(ClusterError, match=rf"(?s)CompositeError.*died.*{resume}"):
         with Cluster(n=2, cluster_id="dying"):
             pass
     assert client.closed  # the half-entered cluster was left cleanly
