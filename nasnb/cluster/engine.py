@@ -142,12 +142,16 @@ def cached_object(token: str, blob: bytes | None = None) -> Any:
     return objects.get(token)
 
 
-def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict) -> Any:
+def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict, timeout: float | None = None) -> Any:
     """Run :func:`~nasnb.evaluators.run_evaluation` with the engine's cached evaluator ``token``.
 
     Returns the :class:`~nasnb.results.EvaluationOutcome` (with this engine's identity), or
     ``(MISSING, token)`` when the evaluator was never sent here (a new engine), or
     ``("argument_error", exc)`` for a ParameterError/DatasetError (the client raises it).
+    With ``timeout`` the evaluation gets that many seconds, counted from its start here: a
+    ``SIGALRM`` timer interrupts it and the outcome is ``failed`` with a message starting
+    ``timeout``, so the engine is free at once (an evaluation stuck in native code that never
+    returns to Python is left to the client, which restarts the engine).
     """
     from nasnb.evaluators.execution import ARGUMENT_ERRORS, run_evaluation
 
@@ -158,19 +162,36 @@ def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict) -> Any:
     engine = namespace.get("engine") or {"engine_id": None, **{k: v for k, v in engine_info().items()
                                                                   if k in ("host", "pid", "mpi_rank")}}
     try:
-        return run_evaluation(evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True)
+        if timeout is None or not _can_alarm():
+            return run_evaluation(evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True)
+        from nasnb.executors.timeout import EvaluationTimeout, _alarmed, timeout_outcome
+
+        started = time.time()
+        try:
+            return _alarmed(timeout, run_evaluation, evaluator, payload, fast=fast, kwargs=kwargs, engine=engine,
+                            portable=True)
+        except EvaluationTimeout:
+            return timeout_outcome(timeout, kwargs.get("seed"), how="was stopped on its engine", engine=engine,
+                                   started=started)
     except ARGUMENT_ERRORS as exc:
         return ("argument_error", exc)
 
 
+def _can_alarm() -> bool:
+    """True where a ``SIGALRM`` timer can interrupt this call (POSIX, main thread: an ipyparallel engine)."""
+    import signal
+    import threading
+
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 def evaluate_packed(blob: bytes) -> Any:
-    """:func:`evaluate_cached` of ``pickle.loads(blob)`` = ``(token, payload, fast, kwargs)``.
+    """:func:`evaluate_cached` of ``pickle.loads(blob)`` = ``(token, payload, fast, kwargs[, timeout])``.
 
     The client packs a task's arguments into one pickle: ipyparallel then sends one bytes
     buffer instead of serialising each argument on its own (a third of the per-task cost).
     """
-    token, payload, fast, kwargs = loads_object(blob)
-    return evaluate_cached(token, payload, fast, kwargs)
+    return evaluate_cached(*loads_object(blob))
 
 
 def _envelope(value: Any, started: float) -> dict[str, Any]:

@@ -20,7 +20,12 @@ for engines to come back). An evaluation lost ``max_retries`` times runs once mo
 it kills its engine alone too, it is recorded ``failed`` with the reason ("engine lost N times
 while evaluating it ...: out of memory?") and the study goes on. When no engine comes back, or
 an ipyparallel wait times out, the call stops with a :class:`~nasnb.exceptions.ClusterError`
-saying how to resume: an infrastructure failure is never recorded as the candidate's failure. Engines pin their thread count to
+saying how to resume: an infrastructure failure is never recorded as the candidate's failure.
+With ``Strategy.run(timeout=...)`` each evaluation gets that many seconds from its start *on
+its engine* (time queued does not count; see :meth:`Cluster.submit_evaluation`): the engine
+interrupts it, the outcome is ``failed`` with a message starting ``timeout`` and the engine is
+free; one that does not stop is given up 10 s later and its engine killed and replaced.
+``Cluster(n=...)`` starts at most :func:`max_local_engines` engines on this machine. Engines pin their thread count to
 cores-per-host // engines-per-host, and each engine trains on ``cuda:(local rank mod device
 count)`` on a host with GPUs.
 
@@ -62,7 +67,7 @@ from nasnb.exceptions import ClusterError, ClusterTimeoutError
 from nasnb.results import EvaluationResult
 from nasnb.store.schema import check_seed
 
-__all__ = ["Cluster"]
+__all__ = ["Cluster", "max_local_engines"]
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +112,35 @@ def _get(ar: Any, timeout: float, what: str) -> Any:
 #: Engine launchers of ipyparallel that ``Cluster(engines=...)`` accepts (or a launcher class path).
 ENGINE_LAUNCHERS = ("mpi", "local", "slurm", "pbs", "sge", "lsf", "htcondor", "ssh", "windowshpc")
 
+#: Launchers whose engines all run on this machine (``Cluster(n=...)`` is bounded by :func:`max_local_engines`).
+LOCAL_LAUNCHERS = ("mpi", "local")
+
+#: Memory one engine takes once it has imported torch and nasnb (about 250 MB resident), rounded up.
+ENGINE_MEMORY = 256 * 2**20
+
+
+def max_local_engines() -> int:
+    """The most engines ``Cluster(n=...)`` starts on this machine: ``min(8 x cores, memory / 256 MiB)``.
+
+    Eight engines per core is already far past useful (each engine trains on its own share of
+    the cores); the memory bound keeps the engines' imports from exhausting the machine. More
+    engines belong on more machines: start them there (``ipcluster start``, Slurm, any MPI
+    launcher) and connect with ``Cluster(cluster_id=...)``.
+
+    >>> max_local_engines() >= 1
+    True
+    """
+    import os
+
+    limit = 8 * (os.cpu_count() or 1)
+    try:
+        import psutil
+
+        limit = min(limit, int(psutil.virtual_memory().total // ENGINE_MEMORY))
+    except ImportError:  # psutil comes with the [cluster] extra; cores alone bound it then
+        pass
+    return max(1, limit)
+
 
 class Cluster:
     """Start (or connect to) an ipyparallel cluster and evaluate descriptors on it.
@@ -114,7 +148,9 @@ class Cluster:
     Parameters
     ----------
     n : int, default 2
-        Engines to start; when connecting, the number of engines to wait for.
+        Engines to start; when connecting, the number of engines to wait for. Engines started
+        here (``"mpi"``, ``"local"``) run on this machine: at most :func:`max_local_engines`
+        (a :class:`~nasnb.exceptions.ParameterError` beyond).
     engines : str, default "mpi"
         Launcher of started engines (``"mpi"``: one MPI job; ``"local"``: separate processes).
     profile, cluster_id, connection_file : optional
@@ -148,6 +184,12 @@ class Cluster:
                                   "class path ('module.Class')", engines)
         self.engines = engines
         self.profile, self.cluster_id, self.connection_file = profile, cluster_id, connection_file
+        if not self.connecting and engines.lower() in LOCAL_LAUNCHERS and self.n > max_local_engines():
+            raise parameter_error(
+                "n", "Cluster", f"at most {max_local_engines()} engines on this machine (8 per core, 256 MiB each: "
+                "see nasnb.cluster.environment.max_local_engines); start more engines on other machines "
+                "(ipcluster start, Slurm, any MPI launcher) and connect with Cluster(cluster_id=...) or "
+                "Cluster(profile=...)", n)
         if not isinstance(timeout, (int, float)) or timeout <= 0:
             raise parameter_error("timeout", "Cluster", "a positive number of seconds", timeout)
         self.timeout = float(timeout)
@@ -212,7 +254,7 @@ class Cluster:
             self._view = self._client.load_balanced_view()
             self._manager = TaskManager(self._client, self._view, ensure_engines=self._ensure_engines,
                                         provide=self._provide, max_retries=self.max_retries,
-                                        engine_names=self.engine_name)
+                                        engine_names=self.engine_name, kill_engine=self._kill_engine)
             self._setup_engines()
         except BaseException:
             self.__exit__(None, None, None)
@@ -269,7 +311,22 @@ class Cluster:
         return dict(self._engines)
 
     def _setup_engines(self) -> None:
-        """Gather info about engines not seen yet and pin their thread counts."""
+        """Gather info about engines not seen yet and pin their thread counts.
+
+        Engines that die meanwhile (a cancelled batch job, an MPI job going down) make it a
+        :class:`~nasnb.exceptions.ClusterError` saying how to resume, never a raw ipyparallel error.
+        """
+        try:
+            self._setup_new_engines()
+        except ClusterError:
+            raise
+        except Exception as exc:
+            raise ClusterError(
+                f"Engines failed while nasnb set them up ({type(exc).__name__}: {exc}); were they stopped (a "
+                "cancelled job, a dying MPI job)? Nothing was lost: start the engines again and run the same call "
+                "with the same study to resume.") from exc
+
+    def _setup_new_engines(self) -> None:
         client = self._require()
         uuids = self._engine_uuids()
         live = sorted(client.ids)
@@ -366,20 +423,50 @@ class Cluster:
             self._held.get(uuids.get(engine_id, str(engine_id)), set()).discard(token)
             self._push(token, [engine_id])
 
+    #: :meth:`submit_evaluation` takes ``timeout=``: the engine that runs an evaluation keeps its clock.
+    limits_evaluation_time = True
+
     def submit_evaluation(self, evaluator: Any, payload: Any, *, fast: bool, kwargs: Any = None,
-                          label: str | None = None) -> TaskFuture:
+                          label: str | None = None, timeout: float | None = None) -> TaskFuture:
         """Run :func:`~nasnb.evaluators.run_evaluation` on a free engine; a future of its outcome.
 
         The executor interface :meth:`nasnb.strategies.Strategy.run` uses: ``evaluator`` is sent
-        to each engine once and kept there.
+        to each engine once and kept there. With ``timeout`` (``Strategy.run(timeout=...)``) the
+        evaluation gets that many seconds from its start on the engine (time queued does not
+        count): past it the engine interrupts it (a ``SIGALRM`` timer) and the outcome is
+        ``failed`` with a message starting ``timeout``, the engine free for the next task. One
+        that does not stop (native code that never returns to Python) is given up
+        ``TaskManager.stop_grace`` (10) seconds later: recorded the same way, its engine killed
+        and replaced (an MPI job restarts all its engines; their other tasks are resubmitted).
         """
         self._require()
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                    or not timeout > 0):
+            raise parameter_error("timeout", "Cluster.submit_evaluation", "a positive number of seconds or None",
+                                  timeout)
         token, _ = self._token(evaluator)
         # one cloudpickled buffer per task (objects defined in a notebook travel by value)
-        packed = dumps_object((token, payload, bool(fast), dict(kwargs or {})))
+        limit = None if timeout is None else float(timeout)
+        packed = dumps_object((token, payload, bool(fast), dict(kwargs or {}), limit))
         return self._manager.submit(evaluate_packed, (packed,),
                                     label=label or f"evaluation of {type(payload).__name__}",
-                                    seed=dict(kwargs or {}).get("seed"))
+                                    seed=dict(kwargs or {}).get("seed"), limit=limit)
+
+    def _kill_engine(self, engine_id: Any) -> None:
+        """Stop engine ``engine_id`` (an evaluation that ignored its time limit): by pid on this host,
+        else through its nanny (``Client.send_signal``)."""
+        import os
+        import signal
+        import socket
+
+        info = self._engines.get(engine_id) or {}
+        if info.get("pid") and info.get("host") == socket.gethostname():
+            try:
+                os.kill(int(info["pid"]), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
+        self._require().send_signal(signal.SIGKILL, targets=[engine_id], block=True)
 
     def wait_first(self, futures: Iterable[Any]) -> set:
         """Block until one of ``futures`` is done (driving the client loop); return the done ones."""

@@ -86,6 +86,8 @@ class _Task:
     evaluation: bool = True
     seed: Any = None  # the evaluation's seed (for the failed outcome of a candidate that kills engines)
     alone: bool = False  # sent while no other task was in flight
+    limit: float | None = None  # seconds the evaluation may run (its engine keeps the clock)
+    started: float | None = None  # when the client learnt that an engine started it (monotonic)
     attempts: int = 0
     ar: Any = None
     history: list = field(default_factory=list)
@@ -106,17 +108,28 @@ class TaskManager:
         Times a task is resubmitted after its engine died.
     engine_names : callable
         ``(engine_id, uuid) -> str``, for messages.
+    kill_engine : callable, optional
+        ``kill_engine(engine_id)`` stops an engine whose evaluation ran past its limit and did
+        not stop (native code that never returns to Python); the lost-engine machinery then
+        replaces it.
     """
+
+    #: Seconds past its limit after which an evaluation that did not stop on its engine is
+    #: recorded as timed out and its engine killed.
+    stop_grace = 10.0
 
     def __init__(self, client: Any, view: Any, *, ensure_engines: Callable[[], None],
                  provide: Callable[[Any, str], None], max_retries: int = 3,
-                 engine_names: Callable[[Any, Any], str] = lambda eid, uuid: f"engine {eid}") -> None:
+                 engine_names: Callable[[Any, Any], str] = lambda eid, uuid: f"engine {eid}",
+                 kill_engine: Callable[[Any], None] | None = None) -> None:
         self.client = client
         self.view = view
         self.ensure_engines = ensure_engines
         self.provide = provide
         self.max_retries = max_retries
         self.engine_names = engine_names
+        self.kill_engine = kill_engine
+        self._limited: dict[Any, _Task] = {}  # AsyncResult -> task with a time limit, while in flight
         self.pending: dict[Any, _Task] = {}  # AsyncResult -> task
         self._completed: queue.SimpleQueue = queue.SimpleQueue()
         self.lost_engines: list[str] = []
@@ -129,9 +142,14 @@ class TaskManager:
 
     # ------------------------------------------------------------------ sending
     def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
-               seed: Any = None) -> TaskFuture:
-        """Send ``fn(*args)`` to a free engine; the future gets its value."""
-        task = _Task(fn, args, TaskFuture(self), label, evaluation, seed)
+               seed: Any = None, limit: float | None = None) -> TaskFuture:
+        """Send ``fn(*args)`` to a free engine; the future gets its value.
+
+        ``limit``: the seconds an evaluation may run (the engine enforces it); one still
+        running ``stop_grace`` seconds later is resolved with a ``timeout`` outcome and its
+        engine killed.
+        """
+        task = _Task(fn, args, TaskFuture(self), label, evaluation, seed, limit=limit)
         self._send(task)
         return task.future
 
@@ -141,8 +159,11 @@ class TaskManager:
             return
         task.alone = not self.pending
         task.attempts += 1
+        task.started = None
         task.ar = self.view.apply_async(self._pickled(task.fn), *task.args)
         self.pending[task.ar] = task
+        if task.limit is not None:
+            self._limited[task.ar] = task
         task.ar.add_done_callback(self._completed.put)
 
     def _pickled(self, fn: Callable[..., Any]) -> Any:
@@ -184,6 +205,8 @@ class TaskManager:
         resolved: list[TaskFuture] = []
         if not self.pending:
             return resolved
+        if self._limited:
+            resolved += self._check_limits()
         try:
             ar = self._completed.get(timeout=timeout)
         except queue.Empty:
@@ -192,6 +215,7 @@ class TaskManager:
             return resolved
         while True:
             task = self.pending.pop(ar, None)
+            self._limited.pop(ar, None)
             if task is not None:  # a result is handled once, even if ipyparallel reports it again
                 self._handle(task, ar)
                 if task.future.done():
@@ -202,6 +226,36 @@ class TaskManager:
                 break
         self._release()
         self._refresh_bar()
+        return resolved
+
+    def _check_limits(self) -> list[TaskFuture]:
+        """Note when limited tasks started on an engine; give up on those far past their limit."""
+        resolved = []
+        now = time.monotonic()
+        for ar, task in list(self._limited.items()):
+            if task.started is None:
+                md = self.client.metadata.get(ar.msg_ids[0]) if getattr(ar, "msg_ids", None) else None
+                if md is not None and md.get("engine_id") is not None:  # the engine said it is busy with it
+                    task.started = now
+                continue
+            if now - task.started < task.limit + self.stop_grace:
+                continue
+            from nasnb.executors.timeout import timeout_outcome
+
+            eid = self.client.metadata[ar.msg_ids[0]].get("engine_id")
+            name = self.engine_names(eid, None)
+            logger.error("evaluation %s did not stop on %s %g s after its limit of %g s; killing the engine",
+                         task.label, name, self.stop_grace, task.limit)
+            self.pending.pop(ar, None)  # its engine's death is not reported as a lost task
+            self._limited.pop(ar, None)
+            self._resolve(task, value=timeout_outcome(task.limit, task.seed, how=f"did not stop; {name} was killed",
+                                                      engine={"engine_id": eid}), engine={"engine_id": eid})
+            resolved.append(task.future)
+            if self.kill_engine is not None:
+                try:
+                    self.kill_engine(eid)
+                except Exception as exc:  # noqa: BLE001 - the engine may be gone already
+                    logger.warning("could not kill %s: %s: %s", name, type(exc).__name__, exc)
         return resolved
 
     def _release(self) -> None:

@@ -10,8 +10,10 @@ interrupts the call itself (a ``SIGALRM`` timer raises :class:`EvaluationTimeout
 the worker is free again at once -- unless the call is stuck in C code that never returns to
 Python.
 
-The clock of an evaluation starts when it starts running (inline, thread and process pools)
-or when it is submitted (clusters).
+The clock of an evaluation starts when it starts running. A cluster (an executor whose
+``limits_evaluation_time`` is true, see :meth:`nasnb.Cluster.submit_evaluation`) keeps the
+clock itself, on the engine that runs the evaluation: queued work does not use up its time,
+and the engine is freed (interrupted, or restarted when it does not stop).
 
 Examples
 --------
@@ -37,7 +39,8 @@ from typing import Any, Callable
 
 from nasnb._validation import parameter_error
 
-__all__ = ["TimeLimit", "EvaluationTimeout", "abandon_thread", "abandon_pool", "limit_evaluations", "interrupted"]
+__all__ = ["TimeLimit", "EvaluationTimeout", "abandon_thread", "abandon_pool", "limit_evaluations", "timeout_outcome",
+           "interrupted"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +186,8 @@ class TimeLimit:
         return watch.outer
 
     def _submit_evaluation(self, *args: Any, **kwargs: Any) -> cf.Future:
+        if getattr(self.executor, "limits_evaluation_time", False):  # a cluster: its engine keeps the clock
+            return self.executor.submit_evaluation(*args, timeout=self.timeout, **kwargs)
         watch = _Watch(args[1:], kwargs)  # (evaluator, payload, ...): on_timeout sees payload and kwargs
         watch.inner = self.executor.submit_evaluation(*args, **kwargs)
         with self._lock:
@@ -219,6 +224,8 @@ class TimeLimit:
             first = min(futures, key=lambda f: self._order.get(f, -1))
             self._order.pop(first, None)
             return {first}
+        if getattr(self.executor, "limits_evaluation_time", False):  # its own futures: it drives them
+            return set(self.executor.wait_first(futures))
         done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
         return set(done)
 
@@ -314,15 +321,29 @@ def limit_evaluations(executor: Any, timeout: float | None, func: str = "Strateg
     limit = float(timeout)
 
     def on_timeout(*args: Any, **kwargs: Any) -> Any:
-        from nasnb.results import EvaluationOutcome, EvaluationResult
-
-        seed = (kwargs.get("kwargs") or {}).get("seed")
-        message = (f"timeout: the evaluation did not finish within timeout={limit:g} s and was abandoned "
-                   "(recorded as failed)")
-        seed = int(seed) if isinstance(seed, int) and not isinstance(seed, bool) else None
-        return EvaluationOutcome(EvaluationResult.failed(message, limit), seed, None, {}, None, time.time())
+        return timeout_outcome(limit, (kwargs.get("kwargs") or {}).get("seed"))
 
     return TimeLimit(executor, limit, on_timeout=on_timeout)
+
+
+def timeout_outcome(limit: float, seed: Any = None, *, how: str = "was abandoned", engine: Any = None,
+                    started: float | None = None) -> Any:
+    """The ``failed`` outcome of an evaluation that ran past ``limit`` seconds (its message starts ``timeout``).
+
+    Examples
+    --------
+    >>> outcome = timeout_outcome(2.0, seed=3, how="was stopped on its engine")
+    >>> outcome.result.status, outcome.seed
+    ('failed', 3)
+    >>> print(outcome.result.message)
+    timeout: the evaluation did not finish within timeout=2 s and was stopped on its engine (recorded as failed)
+    """
+    from nasnb.results import EvaluationOutcome, EvaluationResult
+
+    message = f"timeout: the evaluation did not finish within timeout={limit:g} s and {how} (recorded as failed)"
+    seed = int(seed) if isinstance(seed, int) and not isinstance(seed, bool) else None
+    return EvaluationOutcome(EvaluationResult.failed(message, limit), seed, None, dict(engine or {}), started,
+                             time.time())
 
 
 def interrupted(executor: Any, recorder: Any = None, told: int = 0) -> str:
