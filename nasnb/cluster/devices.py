@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = ["LOCAL_RANK_VARIABLES", "env_local_rank", "engine_local_rank", "local_ranks", "device_for_rank",
            "engine_device"]

@@ -51,9 +51,10 @@ import socket
 import sys
 import time
 import traceback
-from urllib.parse import urlparse
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from urllib.parse import urlparse
 
 __all__ = ["DistributedContext", "distributed_context", "free_port", "host_address", "rendezvous_point",
            "data_parallel_evaluate"]

@@ -30,7 +30,8 @@ import pickle
 import socket
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["engine_namespace", "engine_info", "pin_threads", "engine_setup", "cache_object", "cached_object",
            "evaluate_cached", "evaluate_packed", "call_cached", "call_task", "dumps_object", "loads_object", "MISSING"]
@@ -128,7 +129,7 @@ def cache_object(token: str, blob: bytes) -> bool:
     if token not in objects:
         obj = loads_object(blob)
         device = namespace.get("engine", {}).get("device")
-        if device and device.startswith("cuda") and hasattr(obj, "device") and getattr(obj, "device") is None:
+        if device and device.startswith("cuda") and hasattr(obj, "device") and obj.device is None:
             obj.device = device
         objects[token] = obj
     return True

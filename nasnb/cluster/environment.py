@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -207,7 +208,7 @@ class Cluster:
         self._history: dict[str, str] = {}  # registration uuid -> engine name, kept after it dies
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self, warm: str | None = "import torch, nasnb.evaluators") -> "Cluster":
+    def start(self, warm: str | None = "import torch, nasnb.evaluators") -> Cluster:
         """Launch the controller and engines now, without waiting for them; return ``self``.
 
         The engines start (and run ``warm``, Python code such as the imports of a first
@@ -239,7 +240,7 @@ class Cluster:
     def connecting(self) -> bool:
         return any(v is not None for v in (self.profile, self.cluster_id, self.connection_file))
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         if self.connecting:
             self._client = connect.connect_client(profile=self.profile, cluster_id=self.cluster_id,
                                                   connection_file=self.connection_file, timeout=self.timeout,

@@ -33,8 +33,9 @@ import queue
 import re
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from nasnb.cluster.engine import MISSING
 from nasnb.exceptions import ClusterError, ClusterTimeoutError
@@ -61,7 +62,7 @@ class TaskFuture(cf.Future):
     ``engine`` is the identity of the engine that produced the result.
     """
 
-    def __init__(self, manager: "TaskManager | None") -> None:
+    def __init__(self, manager: TaskManager | None) -> None:
         super().__init__()
         self._manager = manager
         self.engine: dict[str, Any] | None = None
@@ -355,7 +356,7 @@ class TaskManager:
         task.future.set_result(value)
 
     # ------------------------------------------------------------------ progress
-    def progress(self, total: int, *, enabled: bool, desc: str = "evaluations") -> "TaskManager":
+    def progress(self, total: int, *, enabled: bool, desc: str = "evaluations") -> TaskManager:
         """Open a tqdm.auto bar for the next ``total`` tasks (closed by :meth:`close_progress`)."""
         self.counts = {"done": 0, "failed": 0}
         if enabled:

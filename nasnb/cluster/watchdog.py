@@ -37,7 +37,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["launcher_pids", "cluster_processes", "terminate", "shut_down", "watch", "command", "main"]
 

@@ -35,7 +35,8 @@ import itertools
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nasnb._validation import parameter_error
 
@@ -356,7 +357,8 @@ def interrupted(executor: Any, recorder: Any = None, told: int = 0) -> str:
         message = (f"Search interrupted after {told} evaluation(s); nothing was recorded (no study). Pass study= "
                    "to make a search resumable.")
     else:
-        message = (f"Search interrupted after {told} evaluation(s), all recorded in study {getattr(study, 'name', '')!r}"
+        name = getattr(study, "name", "")
+        message = (f"Search interrupted after {told} evaluation(s), all recorded in study {name!r}"
                    "; evaluations in flight were not. Run the same call with the same study to resume.")
     logger.warning("%s", message)
     return message

@@ -12,8 +12,8 @@ v1 columns and, for searches, each candidate in a checkpoint named ``candidate:<
 of those checkpoints into the rows (the checkpoints are then deleted), recomputes each
 descriptor's canonical hash and the evaluation key with the current hash function (so a
 migrated study resumes), puts the settings in the current schema (the v1 keyword arguments
-under ``"evaluate"``, ``"evaluator": null`` since v1 did not record it), and stamps the application id and version 2 — all in one
-transaction: a failed migration leaves the v1 file as it was.
+under ``"evaluate"``, ``"evaluator": null`` since v1 did not record it), and stamps the
+application id and version 2 — all in one transaction: a failed migration leaves the v1 file as it was.
 """
 
 from __future__ import annotations

@@ -35,10 +35,10 @@ Examples
 >>> stored = rec.load(lambda seq: 5)
 >>> rec.reusable(stored[0], "h0", 5), rec.reusable(stored[0], "h0", 6)
 (True, False)
->>> StudyRecorder(study, evaluator_settings(object(), {"epochs": 8})).load(lambda seq: 5)
+>>> StudyRecorder(study, evaluator_settings(object(), {"epochs": 8})).load(lambda seq: 5)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-nasnb.exceptions.SettingsMismatchError: Study 'demo' in ':memory:' holds 1 finished evaluation(s) recorded with other settings or seeds than this run's (differs in: evaluate.epochs: stored 1, now 8). A study never returns results of other settings. Use another study name for these settings, or pass on_mismatch="archive" to start study 'demo' afresh (its rows move to an archived study; nothing is deleted).
+nasnb.exceptions.SettingsMismatchError: Study 'demo' ... (differs in: evaluate.epochs: stored 1, now 8). ...
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ import gc
 import json
 import logging
 import time
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from nasnb._validation import check_choice
 from nasnb.exceptions import SettingsMismatchError, StoreError
@@ -224,8 +225,8 @@ class StudyRecorder:
             return {}
         raise SettingsMismatchError(
             f"Study {self.study.name!r} in {str(store.path)!r} holds {count} finished evaluation(s) recorded "
-            f"with other settings or seeds than this run's (differs in: {listed}). A study never returns results of other "
-            "settings. Use another study name for these settings, or pass on_mismatch=\"archive\" to start "
+            f"with other settings or seeds than this run's (differs in: {listed}). A study never returns results "
+            "of other settings. Use another study name for these settings, or pass on_mismatch=\"archive\" to start "
             f"study {self.study.name!r} afresh (its rows move to an archived study; nothing is deleted).",
             list(differences))
 

@@ -14,7 +14,7 @@ True
 >>> store.create_study("re-digits", {"epochs": 2})
 Traceback (most recent call last):
 ...
-nasnb.exceptions.StudyConfigError: Study 're-digits' in ':memory:' already exists with a different configuration (differs in: epochs, strategy). Use another study name or the stored configuration.
+nasnb.exceptions.StudyConfigError: Study 're-digits' in ':memory:' already exists with a different configuration ...
 >>> store.study_names()
 ['re-digits']
 """
@@ -27,13 +27,22 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from nasnb._json import loads
 from nasnb.exceptions import ParameterError, StoreError, StudyConfigError
 from nasnb.store import opening
-from nasnb.store.schema import APPLICATION_ID, FINAL_STATUSES, FINISHED_SQL, SCHEMA, SCHEMA_VERSION, UPSERT, canonical_json
+from nasnb.store.schema import (
+    APPLICATION_ID,
+    FINAL_STATUSES,
+    FINISHED_SQL,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UPSERT,
+    canonical_json,
+)
 from nasnb.store.study import Study
 
 __all__ = ["ExperimentStore"]
@@ -242,8 +251,9 @@ class ExperimentStore:
         for sid, keys in by_study.items():
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
                 hit = conn.execute(
-                    f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({','.join('?' * len(chunk))}) "
+                    f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({marks}) "
                     f"AND status IN {FINISHED_SQL} LIMIT 1", (sid, *chunk)).fetchone()
                 if hit:
                     raise StoreError(f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self._study_name(sid)!r} "
@@ -307,7 +317,7 @@ class ExperimentStore:
                 self._conn.close()
             self._conn = None
 
-    def __enter__(self) -> "ExperimentStore":
+    def __enter__(self) -> ExperimentStore:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -358,8 +368,10 @@ class ExperimentStore:
 
     @contextlib.contextmanager
     def reading(self, *also: type) -> Iterator[sqlite3.Connection]:
-        """A connection for reads (held-back rows written first); damage found while reading (``sqlite3`` errors, undecodable text or
-        JSON, and the exception types ``also`` names) becomes a StoreError naming the file."""
+        """A connection for reads (held-back rows written first).
+
+        Damage found while reading (``sqlite3`` errors, undecodable text or JSON, and the exception
+        types ``also`` names) becomes a StoreError naming the file."""
         self.flush()
         conn = self._connection()
         try:

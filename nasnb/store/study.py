@@ -20,17 +20,16 @@ Examples
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from nasnb._json import loads
-from nasnb.exceptions import ParameterError, StoreError
-from nasnb.results import EvaluationResult
-from nasnb.results import Status
-from nasnb.store.schema import FINAL_STATUSES, FINISHED_SQL, STORE_STATUSES, canonical_json, evaluation_row
 from nasnb._validation import check_choice
+from nasnb.exceptions import StoreError
+from nasnb.results import EvaluationResult, Status
+from nasnb.store.schema import FINAL_STATUSES, FINISHED_SQL, STORE_STATUSES, canonical_json, evaluation_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from nasnb.store.store import ExperimentStore
@@ -110,7 +109,7 @@ class EvaluationRecord:
         return value if space is None else space.candidate_from_json(value)
 
     @classmethod
-    def _from_row(cls, row: tuple) -> "EvaluationRecord":
+    def _from_row(cls, row: tuple) -> EvaluationRecord:
         d = dict(zip(_COLUMNS, row))
         d["settings"] = loads(d.pop("settings_json"), what=f"evaluation seq={d['seq']}: settings", error=StoreError)
         d["metrics"] = loads(d.pop("metrics_json"), what=f"evaluation seq={d['seq']}: metrics", error=StoreError)
@@ -121,7 +120,7 @@ class EvaluationRecord:
 class Study:
     """Handle on one study of an experiment store (use :meth:`ExperimentStore.create_study`)."""
 
-    def __init__(self, store: "ExperimentStore", study_id: int, name: str, config: Any) -> None:
+    def __init__(self, store: ExperimentStore, study_id: int, name: str, config: Any) -> None:
         self.store = store
         self.id = study_id
         self.name = name
