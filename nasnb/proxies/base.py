@@ -36,7 +36,8 @@ from __future__ import annotations
 import copy as _copy
 import math
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn

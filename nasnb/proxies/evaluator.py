@@ -3,7 +3,8 @@
 A :class:`ProxyEvaluator` is an evaluator like any other: ``descriptor_evaluate(descriptor,
 seed=...)`` builds the descriptor (seeded), scores it with its proxies on one minibatch and
 returns an :class:`~nasnb.results.EvaluationResult` whose metrics are the scores (with
-``<proxy>_seconds`` each and ``proxy_seconds`` in all), whose fitness is the score of ``fitness`` and whose ``total_time`` is the
+``<proxy>_seconds`` each and ``proxy_seconds`` in all), whose fitness is the score of ``fitness`` and whose
+``total_time`` is the
 proxy's cost. It goes through :func:`~nasnb.evaluators.run_evaluation` like every evaluator, so
 a search runs it inline, on a thread pool or on cluster engines and records the scores as metrics
 of the study. :meth:`ProxyEvaluator.for_candidates` gives one that scores a search space's native
@@ -31,7 +32,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -146,7 +148,7 @@ class ProxyEvaluator:
 
     @classmethod
     def for_candidates(cls, network: Callable[[Any], Any], proxies: Sequence[str] | str = "synflow",
-                       **kwargs: Any) -> "ProxyEvaluator":
+                       **kwargs: Any) -> ProxyEvaluator:
         """An evaluator of a space's native candidates: ``network(candidate)`` gives the descriptor
         (or torch module) to score, e.g. ``ProxyEvaluator.for_candidates(nb201.network,
         input_shape=nb201.input_shape)``. Searches call its ``evaluate_candidate``.
