@@ -26,15 +26,16 @@ from __future__ import annotations
 import html
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from nasnb.exceptions import ParameterError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y", "ROUNDING_PROXY",
-           "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
+__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y",
+           "ROUNDING_PROXY", "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,9 @@ import logging
 import re
 import sys
 import textwrap
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError

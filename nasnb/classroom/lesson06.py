@@ -13,7 +13,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["CHAIN_W1", "CHAIN_W2", "EXERCISES_06", "HINTS_06"]
 
