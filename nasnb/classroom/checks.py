@@ -467,8 +467,10 @@ def solved(exercise: str, answer: Any) -> bool:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:   # plain Python: the note goes to the log
-        get_ipython = None  # noqa: N806 - mirrors the IPython name
-    if get_ipython is not None and get_ipython() is not None:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None:
         display(note)
     else:
         logger.info("%s", note)

@@ -200,7 +200,9 @@ class ProxyEvaluator:
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-        scores, failures, times = {}, [], {}
+        scores: dict[str, float] = {}
+        failures: list[str] = []
+        times: dict[str, float] = {}
         for name in self.proxies:  # each proxy on its own copy; one proxy's failure leaves the others
             try:
                 scores.update(score_proxies(net, inputs, targets, proxies=name, seed=seed, times=times))
@@ -225,4 +227,5 @@ class _CandidateProxyEvaluator(ProxyEvaluator):
 
     def evaluate_candidate(self, candidate: Any, *, seed: Any = 0, **ignored: Any) -> EvaluationResult:
         """Score ``self._network(candidate)`` (the seed seeds its weights; other arguments are ignored)."""
+        assert self._network is not None  # set by for_candidates, which makes this class
         return self.score(self._network(candidate), 0 if seed is None else seed)
