@@ -163,7 +163,7 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
      'candidate.edges': '0->5 5->1', 'seed': 0}
     """
     out: dict[str, Any] = {}
-    text = row.get("candidate_json")
+    text: Any = row.get("candidate_json")  # a stored value: str, or None / NaN when missing
     if not _is_missing(text):
         data = loads(text, what=f"evaluation seq={row.get('seq')}: candidate_json", error=StoreError)
         if isinstance(data, Mapping) and data.get("format") == "nasnb.genome":
@@ -179,7 +179,7 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in out.items() if k not in ("evaluator", "evaluate")}
     elif not _is_missing(settings):
         _flatten(settings, "settings", out)
-    seed = row.get("seed")
+    seed: Any = row.get("seed")
     if not _is_missing(seed):
         out["seed"] = int(seed)
     return out
@@ -399,7 +399,7 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
         start = _millis(row.get("started"))
         end = _millis(row.get("finished"))
         stamp = end if end is not None else start if start is not None else 0
-        fitness = row.get("fitness")
+        fitness: Any = row.get("fitness")
         if row["status"] == "done" and not _is_missing(fitness):
             best = max(best, float(fitness))
             if step not in logged_steps:
@@ -625,8 +625,8 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
         for row, m in zip(rows, metrics):
             if row["status"] == "done" and "fitness" in m:
                 best = max(best, m["fitness"])
-                wall = _millis(row.get("finished"))
-                wall = None if wall is None else wall / 1000
+                millis = _millis(row.get("finished"))
+                wall = None if millis is None else millis / 1000
                 root.add_scalar("search/fitness", m["fitness"], int(row["seq"]), walltime=wall)
                 root.add_scalar("search/best_fitness", best, int(row["seq"]), walltime=wall)
     for row, p, m in zip(rows, params, metrics):
