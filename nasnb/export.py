@@ -24,8 +24,9 @@ runs.sqlite STUDY`` and ``nasnb export tensorboard runs.sqlite STUDY --logdir tb
 Examples
 --------
 >>> evaluation_params({"seed": 3, "settings": {"evaluator": {"optimizer": "Adam"}, "evaluate": {"epochs": 2}},
-...                    "candidate_json": '{"links": [0, 1], "ops": ["gcn", "gat"]}'})
-{'candidate.links.0': 0, 'candidate.links.1': 1, 'candidate.ops.0': 'gcn', 'candidate.ops.1': 'gat', 'evaluator.optimizer': 'Adam', 'evaluate.epochs': 2, 'seed': 3}
+...                    "candidate_json": '{"links": [0, 1], "ops": ["gcn", "gat"]}'})  # doctest: +NORMALIZE_WHITESPACE
+{'candidate.links.0': 0, 'candidate.links.1': 1, 'candidate.ops.0': 'gcn', 'candidate.ops.1': 'gat',
+ 'evaluator.optimizer': 'Adam', 'evaluate.epochs': 2, 'seed': 3}
 """
 
 from __future__ import annotations
@@ -35,15 +36,16 @@ import logging
 import math
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from nasnb._optional import require
 from nasnb._json import loads
+from nasnb._optional import require
 from nasnb.exceptions import ParameterError, StoreError
 
-__all__ = ["export_mlflow", "export_tensorboard", "mlflow_open_hint", "MISSING_HPARAM", "evaluation_params", "evaluation_metrics",
-           "evaluation_tags"]
+__all__ = ["export_mlflow", "export_tensorboard", "mlflow_open_hint", "MISSING_HPARAM", "evaluation_params",
+           "evaluation_metrics", "evaluation_tags"]
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +157,13 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
     ...           "layers": [{"innovation": 5, "type": "CONV3.H", "params": {}}],
     ...           "connections": [[6, 0, 5, True], [7, 5, 1, True]], "hyperparameters": []}
     >>> import json
-    >>> evaluation_params({"candidate_json": json.dumps(genome), "seed": 0, "settings": None})
-    {'candidate.layer.5': 'CONV3.H', 'candidate.layers': 1, 'candidate.connections': 2, 'candidate.edges': '0->5 5->1', 'seed': 0}
+    >>> record = {"candidate_json": json.dumps(genome), "seed": 0, "settings": None}
+    >>> evaluation_params(record)  # doctest: +NORMALIZE_WHITESPACE
+    {'candidate.layer.5': 'CONV3.H', 'candidate.layers': 1, 'candidate.connections': 2,
+     'candidate.edges': '0->5 5->1', 'seed': 0}
     """
     out: dict[str, Any] = {}
-    text = row.get("candidate_json")
+    text: Any = row.get("candidate_json")  # a stored value: str, or None / NaN when missing
     if not _is_missing(text):
         data = loads(text, what=f"evaluation seq={row.get('seq')}: candidate_json", error=StoreError)
         if isinstance(data, Mapping) and data.get("format") == "nasnb.genome":
@@ -175,7 +179,7 @@ def evaluation_params(row: Mapping[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in out.items() if k not in ("evaluator", "evaluate")}
     elif not _is_missing(settings):
         _flatten(settings, "settings", out)
-    seed = row.get("seed")
+    seed: Any = row.get("seed")
     if not _is_missing(seed):
         out["seed"] = int(seed)
     return out
@@ -358,7 +362,8 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
 
     started = [m for m in (_millis(r.get("started")) for r in rows) if m is not None]
     finished = [m for m in (_millis(r.get("finished")) for r in rows) if m is not None]
-    parents = _search(client, experiment_id, f"tags.`nasnb.study_hash` = '{study_hash}' and tags.`nasnb.role` = 'study'")
+    parents = _search(client, experiment_id,
+                      f"tags.`nasnb.study_hash` = '{study_hash}' and tags.`nasnb.role` = 'study'")
     if parents:  # exported (or partly exported) before: continue that export
         parent_id = parents[0].info.run_id
         for extra in parents[1:]:
@@ -394,7 +399,7 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
         start = _millis(row.get("started"))
         end = _millis(row.get("finished"))
         stamp = end if end is not None else start if start is not None else 0
-        fitness = row.get("fitness")
+        fitness: Any = row.get("fitness")
         if row["status"] == "done" and not _is_missing(fitness):
             best = max(best, float(fitness))
             if step not in logged_steps:
@@ -590,7 +595,8 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
     kinds: dict[str, set] = {}
     for p in params:
         for k, v in p.items():
-            kinds.setdefault(k, set()).add(bool if isinstance(v, bool) else float if isinstance(v, (int, float)) else str)
+            kind = bool if isinstance(v, bool) else float if isinstance(v, (int, float)) else str
+            kinds.setdefault(k, set()).add(kind)
     # every session carries every hyper-parameter (TensorBoard's parallel coordinates leave out a
     # session that lacks one): one missing from some evaluations is written as a string, MISSING_HPARAM there
     missing = {k for k in kinds if any(k not in p for p in params)}
@@ -619,8 +625,8 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
         for row, m in zip(rows, metrics):
             if row["status"] == "done" and "fitness" in m:
                 best = max(best, m["fitness"])
-                wall = _millis(row.get("finished"))
-                wall = None if wall is None else wall / 1000
+                millis = _millis(row.get("finished"))
+                wall = None if millis is None else millis / 1000
                 root.add_scalar("search/fitness", m["fitness"], int(row["seq"]), walltime=wall)
                 root.add_scalar("search/best_fitness", best, int(row["seq"]), walltime=wall)
     for row, p, m in zip(rows, params, metrics):

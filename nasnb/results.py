@@ -21,8 +21,9 @@ from __future__ import annotations
 import enum
 import math
 import numbers
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from nasnb.exceptions import EvaluationError, ParameterError
 
@@ -61,7 +62,8 @@ class Status(str, enum.Enum):
     def __repr__(self) -> str:  # shown as the plain string it equals (tables, doctests, messages)
         return repr(self.value)
 
-    __format__ = str.__format__
+    def __format__(self, format_spec: str) -> str:  # formats as the plain string (f"{s:>8}")
+        return format(self.value, format_spec)
 
     @property
     def is_finished(self) -> bool:
@@ -69,7 +71,7 @@ class Status(str, enum.Enum):
         return self not in (Status.QUEUED, Status.RUNNING)
 
     @classmethod
-    def finished(cls) -> tuple["Status", ...]:
+    def finished(cls) -> tuple[Status, ...]:
         """The final statuses, in declaration order."""
         return tuple(s for s in cls if s.is_finished)
 
@@ -167,13 +169,13 @@ class EvaluationResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly dict (``nan`` loss becomes ``None``)."""
         d = asdict(self)
-        d["status"] = self.status.value
+        d["status"] = Status(self.status).value
         if isinstance(d["loss"], float) and not math.isfinite(d["loss"]):
             d["loss"] = None
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "EvaluationResult":
+    def from_dict(cls, d: dict[str, Any]) -> EvaluationResult:
         """Inverse of :meth:`to_dict`."""
         d = dict(d)
         if d.get("loss") is None:
@@ -181,17 +183,17 @@ class EvaluationResult:
         return cls(**d)
 
     @classmethod
-    def invalid(cls, message: str, total_time: float = 0.0) -> "EvaluationResult":
+    def invalid(cls, message: str, total_time: float = 0.0) -> EvaluationResult:
         """Result of a candidate that is not a working network (fitness 0)."""
         return cls(float("nan"), {}, total_time, 0.0, "invalid", message)
 
     @classmethod
-    def failed(cls, message: str, total_time: float = 0.0) -> "EvaluationResult":
+    def failed(cls, message: str, total_time: float = 0.0) -> EvaluationResult:
         """Result of an evaluation that raised (message holds the traceback)."""
         return cls(float("nan"), {}, total_time, 0.0, "failed", message)
 
     @classmethod
-    def diverged(cls, message: str, total_time: float = 0.0) -> "EvaluationResult":
+    def diverged(cls, message: str, total_time: float = 0.0) -> EvaluationResult:
         """Result of a training run whose loss became NaN or infinite."""
         return cls(float("nan"), {}, total_time, 0.0, "diverged", message)
 

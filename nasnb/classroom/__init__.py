@@ -19,11 +19,24 @@ False
 ['01.choices', '01.sequential']
 """
 
-from nasnb.classroom.checks import (ALPHA_ROWS, EXERCISES, KENDALL_X, KENDALL_Y, ROUNDING_PROXY, ROUNDING_TRUE,
-                                    SCHEDULE_DURATIONS, SCHEDULE_WORKERS, CheckResult, Skipped, check, exercises,
-                                    hint, solved)
+from nasnb.classroom.checks import (
+                                    ALPHA_ROWS,
+                                    EXERCISES,
+                                    KENDALL_X,
+                                    KENDALL_Y,
+                                    ROUNDING_PROXY,
+                                    ROUNDING_TRUE,
+                                    SCHEDULE_DURATIONS,
+                                    SCHEDULE_WORKERS,
+                                    CheckResult,
+                                    Skipped,
+                                    check,
+                                    exercises,
+                                    hint,
+                                    solved,
+)
 from nasnb.classroom.editions import EDITION_DIRS, build_editions, make_editions, split_solution
 
-__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y", "ROUNDING_PROXY",
-           "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS", "make_editions",
+__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y",
+           "ROUNDING_PROXY", "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS", "make_editions",
            "build_editions", "split_solution", "EDITION_DIRS"]

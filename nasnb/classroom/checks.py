@@ -26,15 +26,16 @@ from __future__ import annotations
 import html
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from nasnb.exceptions import ParameterError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y", "ROUNDING_PROXY",
-           "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
+__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y",
+           "ROUNDING_PROXY", "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
 
 
 @dataclass(frozen=True)
@@ -466,8 +467,10 @@ def solved(exercise: str, answer: Any) -> bool:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:   # plain Python: the note goes to the log
-        get_ipython = None  # noqa: N806 - mirrors the IPython name
-    if get_ipython is not None and get_ipython() is not None:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None:
         display(note)
     else:
         logger.info("%s", note)

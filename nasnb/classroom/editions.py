@@ -43,8 +43,9 @@ import logging
 import re
 import sys
 import textwrap
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError
@@ -200,9 +201,9 @@ def build_editions(source: Any, *, name: str | None = None) -> dict[str, Any]:
     nbformat = require("nbformat", extra="test", purpose="write notebooks")
     nb, stem = _read_source(source)
     name = name or stem
-    out = {}
+    out: dict[str, Any] = {}
     for edition in EDITION_DIRS:
-        cells = []
+        cells: list[Any] = []
         for index, cell in enumerate(nb.cells):
             tags = [t for t in cell.get("metadata", {}).get("tags", [])]
             if TEACHER_TAG in tags and edition == "student":
@@ -216,10 +217,10 @@ def build_editions(source: Any, *, name: str | None = None) -> dict[str, Any]:
             elif _has_markers(text):
                 raise ParameterError(f"{name}, cell {index}: solution markers are only allowed in code cells "
                                      f"(tag a {cell.cell_type} cell {TEACHER_TAG!r} instead).")
-            metadata = {"tags": tags} if tags else {}
-            new = (nbformat.v4.new_code_cell(text, metadata=metadata) if cell.cell_type == "code"
-                   else nbformat.v4.new_markdown_cell(text, metadata=metadata) if cell.cell_type == "markdown"
-                   else nbformat.v4.new_raw_cell(text, metadata=metadata))
+            cell_metadata = {"tags": tags} if tags else {}
+            new = (nbformat.v4.new_code_cell(text, metadata=cell_metadata) if cell.cell_type == "code"
+                   else nbformat.v4.new_markdown_cell(text, metadata=cell_metadata) if cell.cell_type == "markdown"
+                   else nbformat.v4.new_raw_cell(text, metadata=cell_metadata))
             new["id"] = f"{edition}-{len(cells):03d}"
             cells.append(new)
         metadata = {k: copy.deepcopy(v) for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}

@@ -13,7 +13,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["CHAIN_W1", "CHAIN_W2", "EXERCISES_06", "HINTS_06"]
 
@@ -27,10 +28,11 @@ def _synflow_of_chain() -> float:
 
     from nasnb.proxies import synflow
 
-    net = torch.nn.Sequential(torch.nn.Linear(3, 2, bias=False), torch.nn.ReLU(), torch.nn.Linear(2, 1, bias=False))
+    first, second = torch.nn.Linear(3, 2, bias=False), torch.nn.Linear(2, 1, bias=False)
+    net = torch.nn.Sequential(first, torch.nn.ReLU(), second)
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor(CHAIN_W1))
-        net[2].weight.copy_(torch.tensor(CHAIN_W2))
+        first.weight.copy_(torch.tensor(CHAIN_W1))
+        second.weight.copy_(torch.tensor(CHAIN_W2))
     return synflow(net, torch.zeros(1, 3))
 
 

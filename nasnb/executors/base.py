@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 __all__ = ["wait_first", "as_completed"]
 

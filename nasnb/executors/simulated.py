@@ -39,8 +39,9 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class SimulatedFuture(Future):
     ``task`` is the submission index.
     """
 
-    def __init__(self, executor: "SimulatedExecutor", task: int) -> None:
+    def __init__(self, executor: SimulatedExecutor, task: int) -> None:
         super().__init__()
         self.executor = executor
         self.task = task
@@ -162,6 +163,7 @@ class SimulatedExecutor(Executor):
 
     def __init__(self, workers: int = 1, *, cost: None | str | Callable[[Any], float] = None) -> None:
         self.workers = check_positive_int(workers, "workers", "SimulatedExecutor")
+        self._cost: Callable[[Any], float]
         if cost is None:
             self._cost = _total_time
         elif isinstance(cost, str):
@@ -276,7 +278,7 @@ class SimulatedExecutor(Executor):
         """
         futures = futures if isinstance(futures, (set, frozenset)) else set(futures)
         if not futures <= self._pending_set:  # some are done already (or foreign): no waiting
-            done = futures & self._completed
+            done: set[Any] = self._completed & futures  # a set (done.add below) even when given a frozenset
             for f in futures - done - self._pending_set:
                 if not f.done():
                     raise ParameterError(f"SimulatedExecutor.wait_first got {f!r}, which is neither done nor a "

@@ -36,7 +36,8 @@ from __future__ import annotations
 import copy as _copy
 import math
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -139,7 +140,7 @@ def forward(net: nn.Module, inputs: torch.Tensor, proxy: str) -> torch.Tensor:
         raise
 
 
-def weight_layers(net: nn.Module, proxy: str | None = None) -> list[nn.Module]:
+def weight_layers(net: nn.Module, proxy: str | None = None) -> list[nn.Conv1d | nn.Conv2d | nn.Conv3d | nn.Linear]:
     """Convolution and linear layers of ``net`` with a trainable weight, in module order.
 
     With ``proxy`` given, a network without any raises :class:`ProxyError` naming the proxy.

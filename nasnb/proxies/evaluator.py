@@ -3,7 +3,8 @@
 A :class:`ProxyEvaluator` is an evaluator like any other: ``descriptor_evaluate(descriptor,
 seed=...)`` builds the descriptor (seeded), scores it with its proxies on one minibatch and
 returns an :class:`~nasnb.results.EvaluationResult` whose metrics are the scores (with
-``<proxy>_seconds`` each and ``proxy_seconds`` in all), whose fitness is the score of ``fitness`` and whose ``total_time`` is the
+``<proxy>_seconds`` each and ``proxy_seconds`` in all), whose fitness is the score of ``fitness`` and whose
+``total_time`` is the
 proxy's cost. It goes through :func:`~nasnb.evaluators.run_evaluation` like every evaluator, so
 a search runs it inline, on a thread pool or on cluster engines and records the scores as metrics
 of the study. :meth:`ProxyEvaluator.for_candidates` gives one that scores a search space's native
@@ -31,7 +32,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -146,7 +148,7 @@ class ProxyEvaluator:
 
     @classmethod
     def for_candidates(cls, network: Callable[[Any], Any], proxies: Sequence[str] | str = "synflow",
-                       **kwargs: Any) -> "ProxyEvaluator":
+                       **kwargs: Any) -> ProxyEvaluator:
         """An evaluator of a space's native candidates: ``network(candidate)`` gives the descriptor
         (or torch module) to score, e.g. ``ProxyEvaluator.for_candidates(nb201.network,
         input_shape=nb201.input_shape)``. Searches call its ``evaluate_candidate``.
@@ -198,7 +200,9 @@ class ProxyEvaluator:
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-        scores, failures, times = {}, [], {}
+        scores: dict[str, float] = {}
+        failures: list[str] = []
+        times: dict[str, float] = {}
         for name in self.proxies:  # each proxy on its own copy; one proxy's failure leaves the others
             try:
                 scores.update(score_proxies(net, inputs, targets, proxies=name, seed=seed, times=times))
@@ -223,4 +227,5 @@ class _CandidateProxyEvaluator(ProxyEvaluator):
 
     def evaluate_candidate(self, candidate: Any, *, seed: Any = 0, **ignored: Any) -> EvaluationResult:
         """Score ``self._network(candidate)`` (the seed seeds its weights; other arguments are ignored)."""
+        assert self._network is not None  # set by for_candidates, which makes this class
         return self.score(self._network(candidate), 0 if seed is None else seed)

@@ -22,7 +22,8 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,26 +62,26 @@ def proxy_fidelity(scores: Mapping[str, Sequence[float]] | pd.DataFrame, full: S
     from nasnb.proxies.registry import PROXIES
 
     columns = dict(scores.items()) if isinstance(scores, pd.DataFrame) else dict(scores)
-    full = np.asarray(full, dtype=float)
-    if not np.all(np.isfinite(full)):
+    truth = np.asarray(full, dtype=float)
+    if not np.all(np.isfinite(truth)):
         raise ParameterError("The 'full' parameter of proxy_fidelity holds NaN or infinite values; leave the "
                              "failed evaluations out first.")
     rows = []
     seeds = np.random.SeedSequence(seed if isinstance(seed, int) else 0).spawn(len(columns))
     for (name, values), ss in zip(columns.items(), seeds):
         values = np.asarray(values, dtype=float)
-        if values.shape != full.shape:
-            raise ParameterError(f"The scores of {name!r} have {values.size} entries for {full.size} architectures.")
+        if values.shape != truth.shape:
+            raise ParameterError(f"The scores of {name!r} have {values.size} entries for {truth.size} architectures.")
         if not np.all(np.isfinite(values)):
             raise ParameterError(f"The scores of {name!r} hold NaN or infinite values (failed evaluations); leave "
                                  "those architectures out, a NaN has no rank.")
         if name not in seconds:
             raise ParameterError(f"The 'seconds' parameter of proxy_fidelity has no cost for {name!r}.")
-        res = bootstrap_tau(values, full, n_resamples=n_resamples, seed=np.random.default_rng(ss))
+        res = bootstrap_tau(values, truth, n_resamples=n_resamples, seed=np.random.default_rng(ss))
         kind = (kinds or {}).get(name, "zero-cost" if name in PROXIES else "reduced training")
         rows.append({"proxy": name, "kind": kind, "tau": res.estimate, "tau_se": res.std_error,
                      "ci_low": res.ci_low, "ci_high": res.ci_high, "seconds": float(seconds[name]),
-                     "n": int(full.size)})
+                     "n": int(truth.size)})
     return pd.DataFrame(rows)
 
 

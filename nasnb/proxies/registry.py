@@ -4,10 +4,11 @@ Examples
 --------
 >>> resolve_proxy("synflow").__name__
 'synflow'
->>> resolve_proxy("synflo")
+>>> resolve_proxy("synflo")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-nasnb.exceptions.ParameterError: The 'proxies' parameter of score_proxies must be one of fisher, flops, grad_norm, grasp, jacob_cov, naswot, params, snip, synflow, zen. Got 'synflo' instead.
+nasnb.exceptions.ParameterError: The 'proxies' parameter of score_proxies must be one of fisher, flops, grad_norm,
+grasp, jacob_cov, naswot, params, snip, synflow, zen. Got 'synflo' instead.
 >>> sorted(DATA_FREE)
 ['flops', 'params', 'synflow', 'zen']
 """
@@ -15,7 +16,8 @@ nasnb.exceptions.ParameterError: The 'proxies' parameter of score_proxies must b
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import torch
 

@@ -36,8 +36,16 @@ from typing import Any
 
 import torch
 
-from nasnb.proxies.base import (ProxyError, check_inputs, check_targets, finite, forward, loss_of, weight_layers,
-                                working_copy)
+from nasnb.proxies.base import (
+    ProxyError,
+    check_inputs,
+    check_targets,
+    finite,
+    forward,
+    loss_of,
+    weight_layers,
+    working_copy,
+)
 
 __all__ = ["grad_norm", "snip", "grasp", "fisher"]
 
@@ -108,7 +116,9 @@ def fisher(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | N
 
     def keep(module: torch.nn.Module, args: Any, output: torch.Tensor) -> None:
         if output.requires_grad:
-            def on_grad(grad: torch.Tensor, act: torch.Tensor = output.detach()) -> None:
+            detached = output.detach()
+
+            def on_grad(grad: torch.Tensor, act: torch.Tensor = detached) -> None:
                 g = act * grad
                 if g.dim() > 2:
                     g = g.sum(dim=tuple(range(2, g.dim())))

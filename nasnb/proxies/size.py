@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -48,7 +48,8 @@ def flops(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, se
     total = [0]
 
     def count(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
-        per_output = module.weight.shape[1] * math.prod(module.weight.shape[2:])  # in/groups × kernel (conv)
+        shape = cast(torch.Tensor, module.weight).shape  # a weight layer (weight_layers)
+        per_output = shape[1] * math.prod(shape[2:])  # in/groups × kernel (conv)
         total[0] += (output.numel() // output.shape[0]) * per_output
 
     handles = [m.register_forward_hook(count) for m in layers]

@@ -33,8 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nasnb.proxies.base import (ProxyError, check_inputs, finite, forward, generator, weight_layers,
-                                working_copy)
+from nasnb.proxies.base import ProxyError, check_inputs, finite, forward, generator, weight_layers, working_copy
 
 __all__ = ["zen"]
 

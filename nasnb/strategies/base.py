@@ -28,8 +28,8 @@ Subclasses implement ``_reset_state()``, ``_propose() -> (candidate, parent)`` a
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any, Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from nasnb._validation import as_generator, check_choice, check_positive_int, parameter_error
 from nasnb.results import EvaluationResult, Status, as_result
@@ -45,7 +45,7 @@ class Trial(NamedTuple):
     """One proposed evaluation: sequence ``index``, ``candidate``, ``parent`` index
     (-1 for a random sample) and the evaluation ``seed`` derived from the strategy's seed."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # a NamedTuple field may shadow tuple.index (mypy flags it anyway)
     candidate: Any
     parent: int
     seed: int
@@ -188,13 +188,19 @@ class Strategy:
     def _history_extra(self, told: list[int]) -> dict[str, Any]:
         return {}
 
+    def _result_of(self, index: int) -> EvaluationResult:
+        """The result told for ``index`` (the hooks that read it run after it is told)."""
+        result = self._results[index]
+        assert result is not None, f"evaluation {index} has not been told yet"
+        return result
+
     @property
     def history(self) -> SearchHistory:
         """The evaluations told so far, in ask order, as a :class:`SearchHistory`."""
         if not self._started:
             self.reset()
-        results = self._results
-        told = [i for i in range(len(results)) if results[i] is not None]
+        results = {i: r for i, r in enumerate(self._results) if r is not None}
+        told = list(results)
         arrival = {index: k for k, index in enumerate(self._order)}
         return SearchHistory([self._candidates[i] for i in told], [self._fitness[i] for i in told],
                              statuses=[results[i].status for i in told],

@@ -76,7 +76,7 @@ class _Episode:
 def _build_qnet(torch, state_size: int, hidden: int, n_types: int, n_inputs: int, gen):
     nn = torch.nn
 
-    class QNet(nn.Module):
+    class QNet(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.trunk = nn.Sequential(nn.Linear(state_size, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
@@ -343,7 +343,7 @@ class DoubleDQNSearch(Strategy):
         """Learn from the terminal reward of the oldest asked episode (episodes are told in order)."""
         t0 = time.perf_counter()
         ep = self._episode_queue.pop(0)
-        result = self._results[index]
+        result = self._result_of(index)
         valid = competes(result.status) and np.isfinite(result.fitness)
         reward = float(result.fitness) if valid else 0.0
         if valid:  # running baseline of the valid rewards (Welford)

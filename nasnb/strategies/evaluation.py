@@ -35,8 +35,9 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from nasnb.evaluators.execution import run_evaluation
 from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
@@ -116,6 +117,7 @@ class CandidateEvaluator:
 
     def settled(self, job: Job) -> EvaluationOutcome:
         """The outcome of a job that needs no evaluation (an invalid candidate)."""
+        assert job.invalid is not None, "settled() is for a job whose candidate is invalid"
         return EvaluationOutcome(job.invalid, job.seed, None, {})
 
     def evaluate(self, job: Job) -> EvaluationOutcome:
@@ -149,7 +151,7 @@ class CandidateEvaluator:
                                             separators=(",", ":"), allow_nan=False)
             if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
                 job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
-            elif job.candidate is not None:
+            elif candidate_json is not None:  # (a candidate was given)
                 job._described = (candidate_json, json_hash(candidate_json), candidate_json)
             else:
                 job._described = ("null", "none", None)

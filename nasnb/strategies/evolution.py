@@ -176,7 +176,7 @@ class RegularizedEvolution(Strategy):
         return best
 
     def _apply(self, index: int, fitness: float) -> None:
-        self._finished[index] = competes(self._results[index].status)
+        self._finished[index] = competes(self._result_of(index).status)
         population = self.population
         population.append(index)
         if len(population) > self.population_size:

@@ -19,7 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nasnb.exceptions import ParameterError
 from nasnb.results import EvaluationResult
@@ -100,6 +101,6 @@ class FixedCandidates(Strategy):
     def _apply(self, index: int, fitness: float) -> None:
         pass
 
-    def results(self) -> list[EvaluationResult]:
-        """The results in input order (after a run)."""
+    def results(self) -> list[EvaluationResult | None]:
+        """The results in input order (after a run; ``None`` for one not told yet)."""
         return list(self._results)

@@ -37,8 +37,8 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -341,7 +341,8 @@ class GeneticAlgorithm:
         sign = -1.0 if self.maximize else 1.0
         finite = cost[np.isfinite(cost)]
         mean = float(sign * finite.mean()) if finite.size else float("nan")
-        return {"generation": gen, "best_fitness": float(sign * cost[0, 0]), "mean_fitness": mean, "evaluations": n_eval}
+        return {"generation": gen, "best_fitness": float(sign * cost[0, 0]), "mean_fitness": mean,
+                "evaluations": n_eval}
 
     def run_batch(self, fitness, generations: int, repetitions: int, *, checkpoints=None) -> GABatchResult:
         """Run ``repetitions`` independent GAs at once, vectorised with numpy.

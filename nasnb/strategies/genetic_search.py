@@ -103,7 +103,7 @@ class GeneticSearch(Strategy):
         self._children.append(index)
         if len(self._children) < self.population_size:
             return
-        pool = self.population + [i for i in self._children if competes(self._results[i].status)]
+        pool = self.population + [i for i in self._children if competes(self._result_of(i).status)]
         pool.sort(key=lambda i: (-self._fitness[i], i))
         self.population = sorted(pool[:self.population_size])
         self._children = []

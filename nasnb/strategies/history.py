@@ -6,7 +6,8 @@ strategies, how often the individual was sampled as a tournament contestant and 
 left the population (thesis Fig. 6.2). Keys are computed lazily from the space (they can be
 costly). Only finished evaluations (:func:`nasnb.results.is_finished`) compete: ``best`` and
 the incumbent curve ``best_so_far()`` ignore ``failed``, ``invalid`` and ``diverged`` rows,
-whose fitness is a placeholder (0), whatever the sign of the real fitness values; :func:`curves_frame` collects curves of
+whose fitness is a placeholder (0), whatever the sign of the real fitness values; :func:`curves_frame` collects
+curves of
 many runs into one long DataFrame for plots and tests.
 
 Examples
@@ -26,12 +27,13 @@ Examples
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from nasnb.exceptions import SearchError, ParameterError
+from nasnb.exceptions import ParameterError, SearchError
 from nasnb.results import Status, competes
 
 __all__ = ["SearchHistory", "BestRecord", "curves_frame"]
@@ -100,11 +102,12 @@ class SearchHistory:
         self.extra = {k: list(v) for k, v in dict(extra or {}).items()}
         self.info = dict(info or {})
         self._key_fn = key_fn
-        self._keys: list[str] | None = None
+        self._keys: list[str | None] | None = None
         for name in ("fitness", "statuses", "parents", "sample_counts", "removed_at", "total_times", "wall_times",
                      "messages", "metrics", "indices", "arrivals"):
             if len(getattr(self, name)) != n:
-                raise ParameterError(f"SearchHistory: {name} has {len(getattr(self, name))} entries for {n} candidates.")
+                raise ParameterError(f"SearchHistory: {name} has {len(getattr(self, name))} entries "
+                                     f"for {n} candidates.")
         for name, values in self.extra.items():
             if len(values) != n:
                 raise ParameterError(f"SearchHistory: extra column {name!r} has {len(values)} entries for {n} "
@@ -138,8 +141,8 @@ class SearchHistory:
 
     # ------------------------------------------------------------------ summaries
     @property
-    def keys(self) -> list[str]:
-        """Canonical keys of the candidates (computed once, on first use)."""
+    def keys(self) -> list[str | None]:
+        """Canonical keys of the candidates (computed once, on first use; ``None`` for a missing candidate)."""
         if self._keys is None:
             if self._key_fn is None:
                 raise SearchError("This SearchHistory was built without a key function (a space's key).")

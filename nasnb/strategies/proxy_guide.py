@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nasnb._validation import check_nonnegative_int, check_positive_int, parameter_error
 from nasnb.results import EvaluationResult

@@ -21,7 +21,8 @@ row is reused only when candidate hash, seed and settings match, and a study rec
 settings raises :class:`~nasnb.exceptions.SettingsMismatchError` (or, with
 ``on_mismatch="archive"``, starts afresh with its old rows archived). An evaluation submitted to
 an executor is written as a ``running`` row at once and completed by its final row; ``running``
-rows left when a run stops are removed.  an evaluation that raised is recorded ``failed``, logged, and stops the run only
+rows left when a run stops are removed.  an evaluation that raised is recorded ``failed``, logged, and stops the run
+only
 when its exception is not in ``catch``. An executor failure (engines lost for good, a
 timeout) is never recorded as the candidate's failure: the run stops with a
 :class:`~nasnb.exceptions.ClusterError` and the same call resumes it.
@@ -36,7 +37,8 @@ import concurrent.futures as cf
 import logging
 import time
 from collections import deque
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from nasnb.exceptions import ClusterError, StoreError
 from nasnb.executors import InlineExecutor, as_completed, wait_first
@@ -89,7 +91,7 @@ class RunLoop:
             self.recorder.study.save_checkpoint("strategy", {"config": strategy.config(), "budget": budget,
                                                              "mode": mode})
         if self.progress:
-            from tqdm.auto import tqdm   # a core dependency
+            from tqdm.auto import tqdm  # a core dependency
             self._bar = tqdm(total=budget, desc=type(strategy).__name__)
         try:
             if self.inline and strategy.batch_size == 1:
@@ -135,6 +137,7 @@ class RunLoop:
         if row is None or job.index in self.retried:
             return None
         digest = self.runner.describe(job)[1]
+        assert self.recorder is not None  # stored rows are loaded by the recorder
         if self.recorder.reusable(row, digest, job.seed):
             return row
         if self.retried and job.index > min(self.retried):
@@ -159,6 +162,7 @@ class RunLoop:
         if self.inline:
             return self._inline.submit(self.runner.evaluate, job)
         if self.mark_running and job.index not in self.stored:  # (a retried row is replaced by its result)
+            assert self.recorder is not None  # mark_running needs one
             desc_json, desc_hash, cand_json = self.runner.describe(job)
             self.recorder.started(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, seed=job.seed,
                                   candidate_json=cand_json, parent=job.parent)
@@ -254,6 +258,7 @@ class RunLoop:
             cut = min(self.stored[seq].arrival for seq in self.retried if self.stored[seq].arrival is not None)
             stale = [seq for arrival, seq in rows if arrival > cut]
             if stale:
+                assert self.recorder is not None  # stored rows are loaded by the recorder
                 self.recorder.discard(stale)
                 for seq in stale:
                     self.stored.pop(seq, None)

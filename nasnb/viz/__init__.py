@@ -19,15 +19,39 @@ Examples
 <bound method Figure.savefig of <Figure ...>>
 """
 
-from nasnb.viz.architecture import ArchitectureData, architecture_data, plot_architecture
-from nasnb.viz.charts_analysis import (GeneBoxData, ParamsFitnessData, SurfaceData, TauHeatmapData, gene_box_data,
-                                       params_fitness_data, plot_gene_boxes, plot_params_fitness, plot_surfaces,
-                                       plot_tau_heatmap, surface_data, tau_heatmap_data)
 from nasnb.viz._graph_draw import subplots
-from nasnb.viz.charts_search import (ECDFData, ParallelData, ProgressData, SampleCountData, TimelineData, ecdf_data,
-                                     parallel_data, plot_ecdf, plot_parallel_coordinates, plot_progress,
-                                     plot_sample_counts, plot_timeline, progress_data, sample_count_data,
-                                     timeline_data)
+from nasnb.viz.architecture import ArchitectureData, architecture_data, plot_architecture
+from nasnb.viz.charts_analysis import (
+                                       GeneBoxData,
+                                       ParamsFitnessData,
+                                       SurfaceData,
+                                       TauHeatmapData,
+                                       gene_box_data,
+                                       params_fitness_data,
+                                       plot_gene_boxes,
+                                       plot_params_fitness,
+                                       plot_surfaces,
+                                       plot_tau_heatmap,
+                                       surface_data,
+                                       tau_heatmap_data,
+)
+from nasnb.viz.charts_search import (
+                                       ECDFData,
+                                       ParallelData,
+                                       ProgressData,
+                                       SampleCountData,
+                                       TimelineData,
+                                       ecdf_data,
+                                       parallel_data,
+                                       plot_ecdf,
+                                       plot_parallel_coordinates,
+                                       plot_progress,
+                                       plot_sample_counts,
+                                       plot_timeline,
+                                       progress_data,
+                                       sample_count_data,
+                                       timeline_data,
+)
 from nasnb.viz.dashboard import LiveDashboard
 from nasnb.viz.display import descriptor_html, genome_html, study_html, study_summary
 from nasnb.viz.dot import architecture_dot, graphviz_available, render_dot

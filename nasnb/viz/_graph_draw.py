@@ -8,13 +8,14 @@ returned at the end of a notebook cell is shown once.
 from __future__ import annotations
 
 import sys
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from nasnb._optional import require
-from nasnb.viz.geometry import Geometry
 from nasnb.viz._text import chart_text, chart_texts
+from nasnb.viz.geometry import Geometry
 
 __all__ = ["GraphStyle", "rgba", "new_figure", "subplots", "draw_matplotlib", "draw_plotly", "box_path"]
 
@@ -38,7 +39,7 @@ class EdgeLayer(NamedTuple):
     """One stroke of some connections: which, their colours, dashed or not, line width."""
 
     label: str
-    index: list
+    index: list  # type: ignore[assignment]  # a NamedTuple field may shadow tuple.index (mypy flags it anyway)
     colours: list
     dashed: bool
     width: float

@@ -16,7 +16,8 @@ Examples
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["html_text", "chart_text", "chart_texts"]
 

@@ -16,7 +16,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from nasnb.descriptors import NeuralDescriptor
->>> rows = row_descriptors(pd.DataFrame({"descriptor_json": [NeuralDescriptor.sequential(["nn.ReLU"]).to_json(), None]}))
+>>> relu = NeuralDescriptor.sequential(["nn.ReLU"]).to_json()
+>>> rows = row_descriptors(pd.DataFrame({"descriptor_json": [relu, None]}))
 >>> [None if d is None else d.topological_order() for d in rows]
 [['layer_0'], None]
 """
@@ -27,13 +28,17 @@ import base64
 import html
 import io
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from nasnb._optional import require
 from nasnb.exceptions import NasnbError, ParameterError
 from nasnb.viz._records import as_descriptor, genome_of_row
+
+if TYPE_CHECKING:
+    from nasnb.descriptors import NeuralDescriptor
 
 __all__ = ["WidgetApp", "widgets_module", "row_descriptors", "architecture_view", "figure_widget",
            "figure_png_html", "SNAPSHOT_STYLE"]
@@ -138,10 +143,10 @@ def architecture_view(svg: str = "", *, selectable: bool = False):
     """
     global _VIEW_CLASS
     if _VIEW_CLASS is None:
-        anywidget = require("anywidget", extra="viz", purpose="build notebook widgets")
+        widget_base: Any = require("anywidget", extra="viz", purpose="build notebook widgets").AnyWidget
         import traitlets
 
-        class ArchitectureView(anywidget.AnyWidget):
+        class ArchitectureView(widget_base):
             """Architecture drawing whose layers can be clicked (see :func:`architecture_view`)."""
 
             _esm = _ARCH_VIEW_ESM
@@ -210,7 +215,7 @@ def row_descriptors(frame: pd.DataFrame, descriptors: Any = None) -> list[Any]:
         if len(items) != len(frame):
             raise ParameterError(f"The 'descriptors' parameter has {len(items)} entries for {len(frame)} records; "
                                  "give one per record (None where there is none).")
-    out = []
+    out: list[NeuralDescriptor | None] = []
     for i, (_, row) in enumerate(frame.iterrows()):
         if descriptors is not None:
             item = descriptors(row) if callable(descriptors) else items[i]

@@ -89,7 +89,7 @@ class ArchitectureData(NamedTuple):
     orientation: str = "horizontal"
     geometry: Any = None
 
-    def with_geometry(self) -> "ArchitectureData":
+    def with_geometry(self) -> ArchitectureData:
         """This data with its :attr:`geometry` computed (if it is missing)."""
         if self.geometry is not None:
             return self

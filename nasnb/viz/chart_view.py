@@ -37,12 +37,16 @@ import base64
 import contextlib
 import logging
 import math
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError
 
 __all__ = ["ChartView", "chart_view"]
+
+# Declared, not bound: the class is built on first use by the module ``__getattr__`` (anywidget is optional).
+ChartView: Any
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +104,16 @@ function rdbu(v, lo, hi) {
 }
 function marker(symbol, x, y, r, attrs, parent) {
   if (symbol === "square") return svgEl("rect", {x: x - r, y: y - r, width: 2 * r, height: 2 * r, ...attrs}, parent);
-  if (symbol === "diamond") return svgEl("path", {d: `M${x},${y - r * 1.3}L${x + r * 1.3},${y}L${x},${y + r * 1.3}L${x - r * 1.3},${y}Z`, ...attrs}, parent);
-  if (symbol === "triangle-up") return svgEl("path", {d: `M${x},${y - r * 1.2}L${x + r * 1.1},${y + r * 0.8}L${x - r * 1.1},${y + r * 0.8}Z`, ...attrs}, parent);
+  if (symbol === "diamond") return svgEl("path",
+      {d: `M${x},${y - r * 1.3}L${x + r * 1.3},${y}L${x},${y + r * 1.3}L${x - r * 1.3},${y}Z`, ...attrs}, parent);
+  if (symbol === "triangle-up") return svgEl("path",
+      {d: `M${x},${y - r * 1.2}L${x + r * 1.1},${y + r * 0.8}L${x - r * 1.1},${y + r * 0.8}Z`, ...attrs}, parent);
   return svgEl("circle", {cx: x, cy: y, r: r, ...attrs}, parent);
 }
-function pick(v, i, dflt) { return Array.isArray(v) ? (v[i] === undefined || v[i] === null ? dflt : v[i]) : (v === undefined || v === null ? dflt : v); }
+function pick(v, i, dflt) {
+  return Array.isArray(v) ? (v[i] === undefined || v[i] === null ? dflt : v[i])
+    : (v === undefined || v === null ? dflt : v);
+}
 
 function draw(spec, onClick) {
   const data = spec.data || [], L = spec.layout || {};
@@ -113,12 +122,14 @@ function draw(spec, onClick) {
   root.className = "nasnb-chart-view";
   root.style.width = W + "px";      // its own width (a flex child would shrink to nothing) ...
   root.style.maxWidth = "100%";     // ... unless the output area is narrower
-  const svg = svgEl("svg", {xmlns: NS, viewBox: `0 0 ${W} ${H}`, width: "100%", "font-family": "sans-serif", "font-size": 11});
+  const svg = svgEl("svg", {xmlns: NS, viewBox: `0 0 ${W} ${H}`, width: "100%", "font-family": "sans-serif",
+      "font-size": 11});
   svg.style.display = "block";
   root.appendChild(svg);
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const title = titleOf(L.title);
-  if (title) { svgEl("text", {x: W / 2, y: Math.min(22, m.t - 8), "text-anchor": "middle", "font-size": 14, class: "nasnb-chart-title"}, svg).textContent = title; }
+  if (title) { svgEl("text", {x: W / 2, y: Math.min(22, m.t - 8), "text-anchor": "middle", "font-size": 14,
+      class: "nasnb-chart-title"}, svg).textContent = title; }
   const heat = data.find((t) => t.type === "heatmap");
   let points = 0;
   if (heat) {
@@ -131,18 +142,21 @@ function draw(spec, onClick) {
       svgEl("text", {x: m.l - 6, y: yy + ch / 2 + 4, "text-anchor": "end"}, svg).textContent = plain(yl);
       xs.forEach((xl, j) => {
         const v = (z[i] || [])[j];
-        const cell = svgEl("rect", {x: m.l + j * cw, y: yy, width: cw, height: ch, fill: rdbu(v, lo, hi), stroke: "white", class: "cell"}, g);
+        const cell = svgEl("rect", {x: m.l + j * cw, y: yy, width: cw, height: ch, fill: rdbu(v, lo, hi),
+            stroke: "white", class: "cell"}, g);
         svgEl("title", {}, cell).textContent = `${plain(yl)} vs ${plain(xl)}: ${finite(v) ? v.toFixed(3) : "n/a"}`;
         if (finite(v) && cw > 24 && ch > 12) {
-          svgEl("text", {x: m.l + (j + 0.5) * cw, y: yy + ch / 2 + 4, "text-anchor": "middle", "font-size": Math.min(12, ch * 0.5, cw / 4),
-            fill: Math.abs((2 * (v - lo)) / ((hi - lo) || 1) - 1) > 0.6 ? "white" : "#222"}, g).textContent = v.toFixed(3);
+          const ink = Math.abs((2 * (v - lo)) / ((hi - lo) || 1) - 1) > 0.6 ? "white" : "#222";
+          svgEl("text", {x: m.l + (j + 0.5) * cw, y: yy + ch / 2 + 4, "text-anchor": "middle",
+            "font-size": Math.min(12, ch * 0.5, cw / 4), fill: ink}, g).textContent = v.toFixed(3);
         }
         points += 1;
       });
     });
     xs.forEach((xl, j) => {
       const x = m.l + (j + 0.5) * cw, y = m.t + ph + 8;
-      svgEl("text", {x: x, y: y, "text-anchor": "end", transform: `rotate(-35 ${x} ${y})`}, svg).textContent = plain(xl);
+      svgEl("text", {x: x, y: y, "text-anchor": "end", transform: `rotate(-35 ${x} ${y})`},
+          svg).textContent = plain(xl);
     });
   } else {
     const xa = L.xaxis || {}, ya = L.yaxis || {}, xlog = xa.type === "log", ylog = ya.type === "log";
@@ -154,36 +168,45 @@ function draw(spec, onClick) {
     const sx = (v) => m.l + (tx(v) - tx(x0)) / ((tx(x1) - tx(x0)) || 1) * pw;
     const sy = (v) => m.t + ph - (ty(v) - ty(y0)) / ((ty(y1) - ty(y0)) || 1) * ph;
     const axes = svgEl("g", {class: "axes", stroke: "#ccc"}, svg);
-    const ticks = (lo, hi, log, n) => log ? niceTicks(Math.log10(lo), Math.log10(hi), n).filter((v) => Number.isInteger(v)).map((v) => Math.pow(10, v)) : niceTicks(lo, hi, n);
+    const ticks = (lo, hi, log, n) => log
+      ? niceTicks(Math.log10(lo), Math.log10(hi), n).filter((v) => Number.isInteger(v)).map((v) => Math.pow(10, v))
+      : niceTicks(lo, hi, n);
     ticks(x0, x1, xlog, Math.max(2, Math.floor(pw / 90))).forEach((v) => {
       const x = sx(v);
       if (x < m.l - 0.5 || x > m.l + pw + 0.5) return;
       svgEl("line", {x1: x, x2: x, y1: m.t, y2: m.t + ph, "stroke-opacity": 0.5}, axes);
-      svgEl("text", {x: x, y: m.t + ph + 14, "text-anchor": "middle", stroke: "none", fill: "#444", class: "xtick"}, axes).textContent = fmt(v);
+      svgEl("text", {x: x, y: m.t + ph + 14, "text-anchor": "middle", stroke: "none", fill: "#444", class: "xtick"},
+          axes).textContent = fmt(v);
     });
     ticks(y0, y1, ylog, Math.max(2, Math.floor(ph / 50))).forEach((v) => {
       const y = sy(v);
       if (y < m.t - 0.5 || y > m.t + ph + 0.5) return;
       svgEl("line", {x1: m.l, x2: m.l + pw, y1: y, y2: y, "stroke-opacity": 0.5}, axes);
-      svgEl("text", {x: m.l - 5, y: y + 4, "text-anchor": "end", stroke: "none", fill: "#444", class: "ytick"}, axes).textContent = fmt(v);
+      svgEl("text", {x: m.l - 5, y: y + 4, "text-anchor": "end", stroke: "none", fill: "#444", class: "ytick"},
+          axes).textContent = fmt(v);
     });
     svgEl("rect", {x: m.l, y: m.t, width: pw, height: ph, fill: "none", stroke: "#999"}, axes);
     const xt = titleOf(xa.title), yt = titleOf(ya.title);
-    if (xt) svgEl("text", {x: m.l + pw / 2, y: Math.min(H - 4, m.t + ph + 32), "text-anchor": "middle", class: "nasnb-axis-title"}, svg).textContent = xt;
-    if (yt) svgEl("text", {x: 14, y: m.t + ph / 2, "text-anchor": "middle", transform: `rotate(-90 14 ${m.t + ph / 2})`, class: "nasnb-axis-title"}, svg).textContent = yt;
+    if (xt) svgEl("text", {x: m.l + pw / 2, y: Math.min(H - 4, m.t + ph + 32), "text-anchor": "middle",
+        class: "nasnb-axis-title"}, svg).textContent = xt;
+    if (yt) svgEl("text", {x: 14, y: m.t + ph / 2, "text-anchor": "middle",
+        transform: `rotate(-90 14 ${m.t + ph / 2})`, class: "nasnb-axis-title"}, svg).textContent = yt;
     const clip = "nasnb-clip-" + Math.random().toString(36).slice(2);
     const defs = svgEl("defs", {}, svg);
     svgEl("rect", {x: m.l, y: m.t, width: pw, height: ph}, svgEl("clipPath", {id: clip}, defs));
     const plot = svgEl("g", {class: "plot", "clip-path": `url(#${clip})`}, svg);
     (L.shapes || []).forEach((s) => {
       if (s.type === "line" && finite(s.x0)) {
-        svgEl("line", {x1: sx(s.x0), x2: sx(finite(s.x1) ? s.x1 : s.x0), y1: m.t, y2: m.t + ph, stroke: (s.line || {}).color || "#888", "stroke-dasharray": DASH[(s.line || {}).dash] || "2 3", class: "shape"}, plot);
+        svgEl("line", {x1: sx(s.x0), x2: sx(finite(s.x1) ? s.x1 : s.x0), y1: m.t, y2: m.t + ph,
+            stroke: (s.line || {}).color || "#888", "stroke-dasharray": DASH[(s.line || {}).dash] || "2 3",
+            class: "shape"}, plot);
       }
     });
     const linesLayer = svgEl("g", {class: "lines", "pointer-events": "none"}, plot);
     const pointsLayer = svgEl("g", {class: "points"}, plot);   // above every line, as plotly draws them
     data.forEach((t, ti) => {
-      const colour = (t.line && t.line.color) || (t.marker && typeof t.marker.color === "string" && t.marker.color) || PALETTE[ti % PALETTE.length];
+      const colour = (t.line && t.line.color) || (t.marker && typeof t.marker.color === "string" && t.marker.color) ||
+          PALETTE[ti % PALETTE.length];
       const mode = t.mode || "markers", xs = t.x || [], ys = t.y || [];
       const lg = svgEl("g", {class: "trace-lines", "data-trace": ti}, linesLayer);
       const g = svgEl("g", {class: "trace", "data-trace": ti, "data-name": plain(t.name)}, pointsLayer);
@@ -200,7 +223,8 @@ function draw(spec, onClick) {
           prev = [X, Y];
         });
         const line = t.line || {};
-        svgEl("path", {d: d, fill: "none", stroke: colour, "stroke-width": line.width || 2, "stroke-dasharray": DASH[line.dash] || "", class: "line"}, lg);
+        svgEl("path", {d: d, fill: "none", stroke: colour, "stroke-width": line.width || 2,
+            "stroke-dasharray": DASH[line.dash] || "", class: "line"}, lg);
       }
       if (mode.includes("markers")) {
         const mk = t.marker || {};
@@ -236,11 +260,13 @@ function draw(spec, onClick) {
     legend.style.cssText = "display:flex;flex-wrap:wrap;gap:4px 14px;font:11px sans-serif;margin:2px 0 0 " + m.l + "px";
     data.forEach((t, ti) => {
       if (!named.includes(t)) return;
-      const colour = (t.line && t.line.color) || (t.marker && typeof t.marker.color === "string" && t.marker.color) || PALETTE[ti % PALETTE.length];
+      const colour = (t.line && t.line.color) || (t.marker && typeof t.marker.color === "string" && t.marker.color) ||
+          PALETTE[ti % PALETTE.length];
       const item = document.createElement("span");
       const key = svgEl("svg", {width: 22, height: 10});
       key.style.verticalAlign = "middle";
-      if ((t.mode || "markers").includes("lines")) svgEl("line", {x1: 1, x2: 21, y1: 5, y2: 5, stroke: colour, "stroke-width": 2, "stroke-dasharray": DASH[(t.line || {}).dash] || ""}, key);
+      if ((t.mode || "markers").includes("lines")) svgEl("line", {x1: 1, x2: 21, y1: 5, y2: 5, stroke: colour,
+          "stroke-width": 2, "stroke-dasharray": DASH[(t.line || {}).dash] || ""}, key);
       else marker(pick((t.marker || {}).symbol, 0, "circle"), 11, 5, 4, {fill: colour}, key);
       item.appendChild(key);
       item.appendChild(document.createTextNode(" " + plain(t.name)));

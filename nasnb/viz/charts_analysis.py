@@ -15,7 +15,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,8 @@ def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau
     """A tau matrix (square or setups x references), or one computed from long records.
 
     Rows and columns are put in natural order (``"Adam 2"`` before ``"Adam 10"``, numbers
-    numerically), whatever order the setups were recorded in. Long records (columns ``arch, setup, score``) go through :func:`nasnb.analysis.tau_matrix`
+    numerically), whatever order the setups were recorded in. Long records (columns ``arch, setup, score``) go
+    through :func:`nasnb.analysis.tau_matrix`
     with ``tau_kwargs`` (``decimals``, ``reference``, ``top_fraction``, ``method``, column names).
 
     Examples
@@ -140,8 +142,9 @@ def surface_data(original: Any = None, perturbed: Any = None, *, target_tau: flo
     >>> s.original.shape, abs(s.tau - 0.75) < 0.02
     ((30, 30), True)
     """
-    from nasnb import analysis
     from scipy import stats
+
+    from nasnb import analysis
 
     grid = analysis.rastrigin_grid(2, resolution) if original is None else np.asarray(original, dtype=float)
     if grid.ndim != 2:
@@ -251,9 +254,10 @@ def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", bac
         data = gene_box_data(data, gene, metric=metric)
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=chart_text(v), boxpoints="all",
-                                jitter=0.3) for v in data.order])
-        fig.update_layout(xaxis_title=chart_text(data.gene), yaxis_title=chart_text(data.metric), showlegend=False, template="plotly_white")
+        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=chart_text(v),
+                                boxpoints="all", jitter=0.3) for v in data.order])
+        fig.update_layout(xaxis_title=chart_text(data.gene), yaxis_title=chart_text(data.metric), showlegend=False,
+                          template="plotly_white")
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static box plots")
     fig, ax = _figure(ax, figsize)
@@ -320,7 +324,8 @@ def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: st
               [("architectures", data.frame)])
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h)) for h, g in groups])
+        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h))
+                         for h, g in groups])
         fig.update_layout(xaxis_title="parameters", yaxis_title=chart_text(data.metric), template="plotly_white",
                           xaxis_type="log" if logx else "linear")
         return fig

@@ -18,7 +18,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -141,7 +142,8 @@ def plot_progress(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         for i, (label, g) in enumerate(groups):
             c = PALETTE[i % len(PALETTE)]
             symbol = _PLOTLY_MARKERS[i % len(_PLOTLY_MARKERS)]
-            fig.add_trace(go.Scatter(x=g["seq"], y=g["fitness"], mode="markers", name=f"{chart_text(label)}: evaluations",
+            fig.add_trace(go.Scatter(x=g["seq"], y=g["fitness"], mode="markers",
+                                     name=f"{chart_text(label)}: evaluations",
                                      marker=dict(color=c, size=5, opacity=0.45, symbol=symbol),
                                      customdata=chart_texts(g["status"]),
                                      hovertemplate="#%{x}: %{y:.4f} (%{customdata})<extra></extra>"))
@@ -214,8 +216,8 @@ def plot_ecdf(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize
                                     line=dict(color=PALETTE[i % len(PALETTE)],
                                               dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)], width=2))
                          for i, (lbl, g) in enumerate(groups)])
-        fig.update_layout(xaxis_title=chart_text(data.metric), yaxis_title="cumulative fraction", template="plotly_white",
-                          title="Empirical CDF")
+        fig.update_layout(xaxis_title=chart_text(data.metric), yaxis_title="cumulative fraction",
+                          template="plotly_white", title="Empirical CDF")
         return fig
     fig, ax = _figure(ax, figsize)
     for i, (lbl, g) in enumerate(groups):
@@ -353,7 +355,7 @@ def parallel_data(records: Any, *, params: Any = None, metric: str = "fitness", 
     """
     frame = as_frame(records, func="parallel_data")
     if not any(c in frame.columns for c in CANDIDATE_COLUMNS) and hasattr(records, "candidates"):
-        frame["candidate_json"] = list(getattr(records, "candidates"))[:len(frame)]
+        frame["candidate_json"] = list(records.candidates)[:len(frame)]
     if metric not in frame.columns:
         raise ParameterError(f"The records given to parallel_data have no {metric!r} column "
                              f"(columns: {list(frame.columns)}).")
@@ -390,10 +392,10 @@ def _axis_values(data: ParallelData, col: str) -> tuple[np.ndarray, list, list]:
     if col in data.categories:
         cats = data.categories[col]
         codes = v.map({c: i for i, c in enumerate(cats)}).to_numpy(dtype=float)
-        span = max(len(cats) - 1, 1)
+        span = float(max(len(cats) - 1, 1))
         return codes / span, [i / span for i in range(len(cats))], cats
     x = v.to_numpy(dtype=float)
-    lo, hi = np.nanmin(x) if len(x) else 0.0, np.nanmax(x) if len(x) else 1.0
+    lo, hi = float(np.nanmin(x)) if len(x) else 0.0, float(np.nanmax(x)) if len(x) else 1.0
     span = hi - lo if hi > lo else 1.0
     ticks = np.linspace(lo, hi, 3) if hi > lo else np.array([lo])
     return (x - lo) / span, [float((t - lo) / span) for t in ticks], [f"{t:.3g}" for t in ticks]
@@ -580,14 +582,16 @@ def plot_timeline(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         fig = go.Figure()
         for status in statuses:
             g = data.frame[data.frame["status"] == status]
-            fig.add_trace(go.Bar(y=chart_texts(g["engine"]), x=g["duration"], base=g["start"], orientation="h", name=chart_text(status),
+            fig.add_trace(go.Bar(y=chart_texts(g["engine"]), x=g["duration"], base=g["start"], orientation="h",
+                                 name=chart_text(status),
                                  marker=dict(color=_STATUS_COLOURS.get(status, "#76b7b2"),
                                              line=dict(color="white", width=1)),
                                  customdata=np.column_stack([g["seq"], g["start"], g["finish"]]),
                                  hovertemplate="#%{customdata[0]}: %{customdata[1]:.2f} s → %{customdata[2]:.2f} s"
                                                "<extra>" + chart_text(status) + "</extra>"))
         fig.update_layout(title=title, barmode="overlay", template="plotly_white", xaxis_title="seconds since start",
-                          yaxis=dict(title="engine", categoryorder="array", categoryarray=chart_texts(data.engines[::-1])))
+                          yaxis=dict(title="engine", categoryorder="array",
+                                     categoryarray=chart_texts(data.engines[::-1])))
         return fig
     fig, ax = _figure(ax, figsize or (8, 1.0 + 0.45 * max(len(data.engines), 1)))
     for status in statuses:

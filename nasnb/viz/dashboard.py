@@ -12,7 +12,8 @@ Two ways to feed it, neither blocks the notebook:
   or a thread while the dashboard watches its study.
 
 The chart is a :class:`~nasnb.viz.chart_view.ChartView` (axes, legend below the plot, hover
-text; the best so far drawn as steps) redrawn from its state on each update; the best architecture is an anywidget drawing. Outside a kernel the
+text; the best so far drawn as steps) redrawn from its state on each update; the best architecture is an anywidget
+drawing. Outside a kernel the
 dashboard shows a static snapshot (header, chart as PNG, best architecture).
 
 Examples
@@ -31,7 +32,8 @@ import logging
 import math
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +54,7 @@ logger = logging.getLogger(__name__)
 class _Wrapped:
     """An evaluator proxy that reports every result to a dashboard (serial use)."""
 
-    def __init__(self, evaluator: Any, dashboard: "LiveDashboard") -> None:
+    def __init__(self, evaluator: Any, dashboard: LiveDashboard) -> None:
         self._evaluator, self._dashboard = evaluator, dashboard
 
     def descriptor_evaluate(self, descriptor: Any, *args: Any, **kwargs: Any):
@@ -202,7 +204,8 @@ class LiveDashboard(WidgetApp):
             self._fitness.append(fitness)
             self._counts[status] = self._counts.get(status, 0) + 1
             prev = self._best[-1] if self._best else float("nan")
-            better = math.isfinite(fitness) and (math.isnan(prev) or (fitness > prev if self.maximize else fitness < prev))
+            improves = fitness > prev if self.maximize else fitness < prev
+            better = math.isfinite(fitness) and (math.isnan(prev) or improves)
             self._best.append(fitness if better else prev)
             if better:
                 self._best_seq = int(seq)
@@ -236,7 +239,7 @@ class LiveDashboard(WidgetApp):
         return _Wrapped(evaluator, self)
 
     # ----------------------------------------------------------------- polling
-    def watch(self, source: Any, *, interval: float = 1.0) -> "LiveDashboard":
+    def watch(self, source: Any, *, interval: float = 1.0) -> LiveDashboard:
         """Poll ``source`` in a daemon thread every ``interval`` seconds; return ``self``.
 
         ``source``: an object with ``to_dataframe()`` (a ``Study``, a ``SearchHistory``), a

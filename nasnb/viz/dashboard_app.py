@@ -47,7 +47,7 @@ import socket
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,9 @@ from nasnb.exceptions import NasnbError, ParameterError, StoreError
 from nasnb.store import STORE_STATUSES
 from nasnb.viz._records import genome_of_row
 from nasnb.viz._widget_base import WidgetApp, figure_widget, widgets_module
+
+if TYPE_CHECKING:
+    from nasnb.viz.study_explorer import StudyExplorer
 
 __all__ = ["StudyBrowser", "gather", "table_rows", "space_of_config", "TABLE_COLUMNS", "serve", "dashboard_notebook"]
 
@@ -241,6 +244,7 @@ def space_of_config(config: Any):
         return None
     try:
         call = ast.parse(f"f({match.group(2)})", mode="eval").body
+        assert isinstance(call, ast.Call)  # "f(...)" parses as a call
         kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
         args = [ast.literal_eval(a) for a in call.args]
         import nasnb.benchmarks as benchmarks
@@ -340,7 +344,7 @@ class StudyBrowser(WidgetApp):
                                  f"{unknown} (studies: {names}).")
         self.studies = chosen
         self.frame = gather(self.store, self.studies)
-        self.explorer = None
+        self.explorer: StudyExplorer | None = None
         self._signature: Any = None
         self._spaces: dict[str, Any] = {}
         self._task: Any = None

@@ -34,7 +34,8 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -109,6 +110,10 @@ class ArchitectureEditor(WidgetApp):
     result : EvaluationResult or None
         The last training result.
     """
+
+    # widgets made by _build (only when the UI is built); loss_chart when training starts
+    loss_chart: Any
+    loss_box: Any
 
     def __init__(self, descriptor: Any = None, *, dataset: str = "digits", palette: Mapping[str, Any] | None = None,
                  evaluator: Any = None, epochs: int = 3, seed: int = 0) -> None:
@@ -386,13 +391,15 @@ class ArchitectureEditor(WidgetApp):
             model = build_network(d, config.input_shape, config.num_outputs, merge=ev.merge,
                                   fixed_channels=config.fixed_channels, head=config.head, seed=self.seed).to(device)
             optimizer = resolve_optimizer(ev.optimizer_class)(model.parameters(), **ev.optimizer_params)
-            batches = (TensorBatches(*splits.train_tensors, ev.batch_size, shuffle=True, seed=self.seed)
-                       if splits.train_tensors is not None else splits.train)
+            batches: Any = splits.train
+            if splits.train_tensors is not None:
+                x_train, y_train = splits.train_tensors
+                batches = TensorBatches(x_train, y_train, ev.batch_size, shuffle=True, seed=self.seed)
             per_epoch = len(batches)
             loss_fn = resolve_loss(config.loss)
             done = 0
             for epoch in range(epochs):
-                def counted(it=batches):
+                def counted(it=batches, epoch=epoch):
                     nonlocal done
                     for batch in it:
                         yield batch
@@ -416,7 +423,7 @@ class ArchitectureEditor(WidgetApp):
         self._render_result()
 
     # ----------------------------------------------------------------- display
-    def _build(self):
+    def _build(self) -> None:
         w = widgets_module()
         self.view = architecture_view(selectable=True)
         self.layer_choice = w.Dropdown(options=list(self.palette), value=list(self.palette)[0], description="Layer",

@@ -30,7 +30,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -382,7 +383,7 @@ def graph_geometry(positions: Any, labels: Sequence[str], edges: Sequence[tuple[
 
     centres = to_xy(fc)
     paths, heads = [], []
-    for (a, b), path in zip(edges, paths_fc):
+    for _edge, path in zip(edges, paths_fc):
         p = to_xy(path).astype(float)
         d = p[-1] - p[-2]
         d = d / max(float(np.hypot(*d)), 1e-12)

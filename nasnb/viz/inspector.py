@@ -192,7 +192,8 @@ class GenomeInspector(WidgetApp):
             return "".join(parts) or "<i>empty genome</i>"
         if d is None:
             return "<i>no genome or descriptor recorded</i>"
-        layers = pd.DataFrame([{"layer": n, "type": s.type, "params": ", ".join(f"{k}={v}" for k, v in s.params.items())}
+        layers = pd.DataFrame([{"layer": n, "type": s.type,
+                                "params": ", ".join(f"{k}={v}" for k, v in s.params.items())}
                                for n, s in d.layers.items()])
         conns = pd.DataFrame(d.connections, columns=["src", "dst"])
         return f"<h4>layers</h4>{table_html(layers)}<h4>connections</h4>{table_html(conns)}"
@@ -279,7 +280,8 @@ class EvolutionExplorer(WidgetApp):
 
     def _summary_html(self, cycle: int, st: dict) -> str:
         upto, pop, best = st["upto"], st["population"], st["best"]
-        best_text = f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None else "no result yet"
+        best_text = (f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None
+                     else "no result yet")
         return (f'<div class="nasnb-evolution-summary" data-cycle="{cycle}" data-evaluations="{len(upto)}">'
                 f"<b>Cycle {cycle}</b>: {len(upto)} evaluations, population {len(pop)}, {best_text}</div>")
 
@@ -314,6 +316,7 @@ class EvolutionExplorer(WidgetApp):
         cycle = int(self.slider.value)
         st = self.state(cycle)
         chart = figure_png_html(plot_progress(st["upto"], figsize=(6, 3.2)), alt="progress")
-        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}<div style='display:flex;flex-wrap:wrap;gap:12px'>"
+        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}"
+                "<div style='display:flex;flex-wrap:wrap;gap:12px'>"
                 f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
                 f"{self._population_html(st['population'])}")

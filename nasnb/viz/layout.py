@@ -20,7 +20,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -115,7 +116,7 @@ class SharedLayout:
         used.add(_slot(i))
         self._grid[key] = (column, _slot(i))
 
-    def fit(self, descriptors: Iterable[Any]) -> "SharedLayout":
+    def fit(self, descriptors: Iterable[Any]) -> SharedLayout:
         """Place every node of ``descriptors`` (descriptors, dicts or JSON); return ``self``.
 
         The union graph of all architectures (over node keys) is layered by longest path

@@ -21,7 +21,8 @@ Examples
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class OverlayData(NamedTuple):
         """Text of each node: its (most common) layer type."""
         return [layer_label(k, t, show_params=0) for k, t in zip(self.keys, self.types)]
 
-    def with_geometry(self) -> "OverlayData":
+    def with_geometry(self) -> OverlayData:
         """This data with its :attr:`geometry` computed (if it is missing)."""
         if self.geometry is not None:
             return self
@@ -148,7 +149,10 @@ def overlay_data(descriptors: Iterable[Any], layout: SharedLayout | None = None,
                              "architecture. Got an empty collection instead.")
     layout = SharedLayout() if layout is None else layout
     layout.fit(ds)
-    node_on, node_off, edge_on, edge_off = Counter(), Counter(), Counter(), Counter()
+    node_on: Counter[str] = Counter()
+    node_off: Counter[str] = Counter()
+    edge_on: Counter[tuple[str, str]] = Counter()
+    edge_off: Counter[tuple[str, str]] = Counter()
     types: dict[str, Counter] = {}
     for d in ds:
         keys = node_keys(d)

@@ -128,7 +128,8 @@ class RankCorrelationExplorer(WidgetApp):
 
     def _caption(self) -> str:
         n = self.records[self.columns[0]].nunique()
-        kept = f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1 else f"all {n}"
+        kept = (f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1
+                else f"all {n}")
         return f"{self.method} correlation, {self.rounding.value}, {kept} architectures"
 
     def _show(self) -> None:

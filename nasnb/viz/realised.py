@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from nasnb.exceptions import ParameterError
 from nasnb.viz._records import as_descriptor
 from nasnb.viz.architecture import ArchitectureData, architecture_data, plot_architecture
 from nasnb.viz.layout import SharedLayout
@@ -58,6 +59,9 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
     if network is None:
         from nasnb.builders import build_network
 
+        if input_shape is None:
+            raise ParameterError("The 'input_shape' parameter of realised_data is needed to build the network "
+                                 "(or give the built 'network'). Got None instead.")
         network = build_network(as_descriptor(descriptor, func="realised_data"), input_shape, num_outputs,
                                 **build_kwargs)
     base = architecture_data(network.descriptor, layout)
@@ -69,8 +73,14 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
     edges = set(base.edges)
 
     def add(name: str, type_: str, label: str, xy: tuple) -> int:
-        names.append(name); keys.append(name); types.append(type_); labels.append(label)
-        colours.append(INSERTED_COLOUR); pos.append(xy); active.append(True); inserted.append(True)
+        names.append(name)
+        keys.append(name)
+        types.append(type_)
+        labels.append(label)
+        colours.append(INSERTED_COLOUR)
+        pos.append(xy)
+        active.append(True)
+        inserted.append(True)
         index[name] = len(names) - 1
         return index[name]
 

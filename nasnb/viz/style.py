@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["layer_colour", "layer_label", "INACTIVE_ALPHA", "INSERTED_COLOUR"]
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -58,7 +59,7 @@ def _graph_svg(geom: Geometry, style: GraphStyle, scale: float, root_attrs: str,
                        f'stroke-opacity="{c[3]:.4g}" stroke-width="{layer.width * scale:.2f}" '
                        f'stroke-linejoin="round"{dash} data-edge="{html.escape(style.names[u])}->'
                        f'{html.escape(style.names[v])}"/>')
-    for (u, v), head, c in zip(geom.edges, geom.heads, style.head_colours):
+    for _edge, head, c in zip(geom.edges, geom.heads, style.head_colours):
         pts = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in head)
         out.append(f'<polygon class="arrowhead" points="{pts}" fill="{rgba_text(c[:3] + (1.0,))}" '
                    f'fill-opacity="{c[3]:.4g}"/>')

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +46,16 @@ def test_schedule_geometry_matches_list_scheduling_by_hand():
     assert futures[3].result().result.total_time == 2.0 and sim.now == 4.0  # result() advances the clock
     assert sim.efficiency() == pytest.approx(7.0 / 8.0)
     assert sim.efficiency(until=1.0) == 1.0
+
+
+def test_wait_first_takes_a_frozenset_holding_a_foreign_done_future():
+    sim = SimulatedExecutor(1)
+    own = sim.submit(trained, 1.0)
+    own.result()
+    foreign = Future()
+    foreign.set_result(None)
+    # used to raise AttributeError: frozenset & set is a frozenset, and the foreign done future was added to it
+    assert sim.wait_first(frozenset([own, foreign])) == {own, foreign}
 
 
 def test_submission_after_time_passes_starts_now_not_in_the_past():

