@@ -97,7 +97,7 @@ def study_summary(records: Any) -> pd.DataFrame:
     --------
     >>> frame = pd.DataFrame({"fitness": [0.5, 0.9, 0.0], "status": ["done", "done", "invalid"]})
     >>> study_summary(frame)[["status", "count", "best fitness"]].values.tolist()
-    [['done', 2, 0.9], ['invalid', 1, 0.0]]
+    [['done', 2, 0.9], ['invalid', 1, nan]]
     """
     frame = as_frame(records, func="study_summary")
     rows = []

@@ -110,9 +110,8 @@ def test_stored_candidates_are_drawn_with_the_space_the_study_names(store_path):
     assert legend.count("evolution: best so far") == 1 and legend.count("random: best so far") == 1
     chart = browser.figures["progress"]   # the chart the page shows
     assert [t.name for t in chart.data] == legend
-    chart._handler_js2py_pointsCallback({"new": {   # what the front end sends for a click on evolution #5
-        "event_type": "plotly_click", "points": {"trace_indexes": [0], "point_indexes": [5], "xs": [5], "ys": [0]},
-        "selector": None, "device_state": {}}})
+    # what the chart's front end sends for a click on evolution #5: the synced ``clicked`` trait
+    chart.clicked = {"trace": 0, "point": 5, "n": chart.clicked.get("n", 0) + 1}
     assert browser.explorer.inspector.current[["label", "seq"]].tolist() == ["evolution", 5]
     browser.choose(["random"])
     assert len(browser.frame) == 15 and 'data-total="15"' in browser.table.value
