@@ -175,7 +175,7 @@ def stop_cluster(cluster: Any, *, grace: float = 3.0) -> None:
     grace : float
         Seconds between SIGTERM and SIGKILL.
     """
-    entry = _STARTED.pop(getattr(cluster, "cluster_id", None), None)
+    entry = _STARTED.pop(str(getattr(cluster, "cluster_id", "")), None)
     if entry is None or entry[0] is not cluster:
         if entry is not None:  # same id, another object: not ours to stop
             _STARTED[cluster.cluster_id] = entry

@@ -101,7 +101,7 @@ def local_ranks(infos: Sequence[Mapping[str, Any]]) -> list[int]:
         reported = [infos[i].get("local_rank") for i in members]
         if None not in reported and len(set(reported)) == len(reported):
             for i, rank in zip(members, reported):
-                out[i] = int(rank)
+                out[i] = int(rank) if rank is not None else 0  # (None is excluded just above)
             continue
         if all(infos[i].get("mpi_rank") is not None for i in members):
             members = sorted(members, key=lambda i: infos[i]["mpi_rank"])
@@ -144,7 +144,8 @@ def engine_device(local_rank: int | None = None, *, set_current: bool = True) ->
     """
     import torch
 
-    device = device_for_rank(engine_local_rank() if local_rank is None else local_rank)
+    rank = engine_local_rank(0) if local_rank is None else local_rank
+    device = device_for_rank(rank if rank is not None else 0)
     if set_current and device != "cpu":
         torch.cuda.set_device(torch.device(device))
     return device

@@ -216,6 +216,5 @@ def call_task(fn: Callable[..., Any] | bytes, args: tuple, kwargs: dict) -> dict
     turns them into the future's exception).
     """
     started = time.time()
-    if isinstance(fn, bytes):
-        fn = loads_object(fn)
-    return _envelope(fn(*args, **kwargs), started)
+    call = loads_object(fn) if isinstance(fn, bytes) else fn
+    return _envelope(call(*args, **kwargs), started)

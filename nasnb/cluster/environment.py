@@ -283,6 +283,13 @@ class Cluster:
             raise ClusterError("The cluster is not running: use it inside `with Cluster(...) as env:`.")
         return self._client
 
+    def _tasks(self) -> TaskManager:
+        """The task manager of the running cluster (a ClusterError outside the ``with`` block)."""
+        self._require()
+        if self._manager is None:
+            raise ClusterError("The cluster is not running: use it inside `with Cluster(...) as env:`.")
+        return self._manager
+
     # ------------------------------------------------------------------ engines
     @property
     def num_engines(self) -> int:
@@ -449,7 +456,7 @@ class Cluster:
         # one cloudpickled buffer per task (objects defined in a notebook travel by value)
         limit = None if timeout is None else float(timeout)
         packed = dumps_object((token, payload, bool(fast), dict(kwargs or {}), limit))
-        return self._manager.submit(evaluate_packed, (packed,),
+        return self._tasks().submit(evaluate_packed, (packed,),
                                     label=label or f"evaluation of {type(payload).__name__}",
                                     seed=dict(kwargs or {}).get("seed"), limit=limit)
 
@@ -475,8 +482,7 @@ class Cluster:
         done = {f for f in futures if f.done()}
         if done:
             return done
-        self._require()
-        self._manager.wait(futures, any_=True)
+        self._tasks().wait(futures, any_=True)
         return {f for f in futures if f.done()}
 
     def _check(self, epochs: int, percentage: float, func: str) -> tuple[int, float]:
@@ -497,13 +503,13 @@ class Cluster:
             raise parameter_error("fn", "Cluster.submit", "a callable (as concurrent.futures.Executor.submit; "
                                   "evaluate descriptors with descriptor_evaluate or map_evaluate)", fn)
         token, _ = self._token(fn)
-        return self._manager.submit(call_cached, (token, args, kwargs), evaluation=False,
+        return self._tasks().submit(call_cached, (token, args, kwargs), evaluation=False,
                                     label=getattr(fn, "__name__", "task"))
 
     def map_evaluate(self, descriptors: Iterable[Any], epochs: int, dataset: Any, *, seeds: Any = None,
                      percentage: float = 1.0, study: Any = None, start_seq: int = 0, evaluator: Any = None,
                      progress: bool | None = None, retry_failed: bool = False,
-                     on_mismatch: str = "raise") -> list[EvaluationResult]:
+                     on_mismatch: str = "raise") -> list[EvaluationResult | None]:
         """Evaluate many descriptors on the engines; results come back in input order.
 
         A run of a fixed list of candidates through the one run loop of
@@ -565,8 +571,7 @@ class Cluster:
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
         """Yield futures from :meth:`submit` as they finish."""
-        self._require()
-        return self._manager.as_completed(futures, timeout=timeout)
+        return self._tasks().as_completed(futures, timeout=timeout)
 
     # ------------------------------------------------------------------ all engines
     def apply_all(self, fn: Callable[..., Any], *args: Any, distributed: bool = True, backend: str | None = None,
@@ -587,15 +592,15 @@ class Cluster:
             return [self._get_all(ar, eid, wait) for eid, ar in zip(ids, ars)]
         backend = None if backend is None else check_choice(backend, ("gloo", "nccl"), "backend", "apply_all")
         infos = [self._engines[eid] for eid in ids]
-        mpi = (all(i.get("mpi_size") == len(ids) for i in infos)
-               and sorted(i.get("mpi_rank") for i in infos) == list(range(len(ids))))
+        ranks = sorted(r if isinstance(r, int) else -1 for r in (i.get("mpi_rank") for i in infos))
+        mpi = all(i.get("mpi_size") == len(ids) for i in infos) and ranks == list(range(len(ids)))
         master = None  # engines of one MPI world meet through MPI; others at rank 0's address
         if not mpi:
             master = (("127.0.0.1", free_port()) if len({i["host"] for i in infos}) == 1 else
                       self._get_all(client[ids[0]].apply_async(rendezvous_point), ids[0], wait))
         blob = dumps_object(fn)
         ars = [client[eid].apply_async(_run_in_context, blob, args, kwargs, backend,
-                                       None if mpi else (rank, len(ids), *master), wait)
+                                       None if mpi or master is None else (rank, len(ids), *master), wait)
                for rank, eid in enumerate(ids)]
         ranked = dict(self._get_all(ar, eid, wait) for eid, ar in zip(ids, ars))
         return [ranked[r] for r in sorted(ranked)]

@@ -239,17 +239,18 @@ class TaskManager:
                 if md is not None and md.get("engine_id") is not None:  # the engine said it is busy with it
                     task.started = now
                 continue
-            if now - task.started < task.limit + self.stop_grace:
+            limit = task.limit if task.limit is not None else float("inf")  # (limited tasks always have one)
+            if now - task.started < limit + self.stop_grace:
                 continue
             from nasnb.executors.timeout import timeout_outcome
 
             eid = self.client.metadata[ar.msg_ids[0]].get("engine_id")
             name = self.engine_names(eid, None)
             logger.error("evaluation %s did not stop on %s %g s after its limit of %g s; killing the engine",
-                         task.label, name, self.stop_grace, task.limit)
+                         task.label, name, self.stop_grace, limit)
             self.pending.pop(ar, None)  # its engine's death is not reported as a lost task
             self._limited.pop(ar, None)
-            self._resolve(task, value=timeout_outcome(task.limit, task.seed, how=f"did not stop; {name} was killed",
+            self._resolve(task, value=timeout_outcome(limit, task.seed, how=f"did not stop; {name} was killed",
                                                       engine={"engine_id": eid}), engine={"engine_id": eid})
             resolved.append(task.future)
             if self.kill_engine is not None:

@@ -219,7 +219,7 @@ def describe(descriptor: Any) -> tuple[str, str]:
     return text, json_hash(text)
 
 
-_STATUS_VALUE = {**{s: s.value for s in Status}, **{s.value: s.value for s in Status}}
+_STATUS_VALUE: dict[Any, str] = {**{s: s.value for s in Status}, **{s.value: s.value for s in Status}}
 _NO_ENGINE: dict = {}
 
 

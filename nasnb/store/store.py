@@ -117,7 +117,7 @@ class ExperimentStore:
         self.group_commit = group_commit
         self._pending_rows: list[tuple] = []  # held rows (group_commit) ...
         self._pending_replaced: list[tuple] = []  # ... and held rows that replace a stored evaluation
-        if self.path != ":memory:":
+        if isinstance(self.path, Path):
             parent = self.path.expanduser().resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"Cannot open the experiment store {str(self.path)!r}: its directory "
@@ -141,7 +141,7 @@ class ExperimentStore:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
-        if self.path == ":memory:":
+        if not isinstance(self.path, Path):  # ":memory:"
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA foreign_keys=ON")
             conn.executescript(SCHEMA)
@@ -351,7 +351,7 @@ class ExperimentStore:
             if row is None:
                 cur = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
                                    (name, text, time.time()))
-                return Study(self, cur.lastrowid, name, json.loads(text))  # checked by canonical_json
+                return Study(self, int(cur.lastrowid or 0), name, json.loads(text))  # checked by canonical_json
         if not load_if_exists:
             raise StudyConfigError(f"Study {name!r} already exists in {str(self.path)!r} and "
                                    "load_if_exists=False.")
@@ -374,9 +374,11 @@ class ExperimentStore:
         types ``also`` names) becomes a StoreError naming the file."""
         self.flush()
         conn = self._connection()
+        caught: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError,
+                                                   *also)
         try:
             yield conn
-        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError, *also) as exc:
+        except caught as exc:
             if isinstance(exc, StoreError):
                 raise
             raise opening.damaged(self.path, exc) from exc

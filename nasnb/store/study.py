@@ -279,7 +279,8 @@ class Study:
 
     def find(self, descriptor_hash: str, seed: int | None = None, settings: Any = None) -> list[EvaluationRecord]:
         """Records of a descriptor (by canonical hash), optionally narrowed to a seed and settings."""
-        where, params = "AND descriptor_hash=?", [descriptor_hash]
+        where = "AND descriptor_hash=?"
+        params: list[Any] = [descriptor_hash]
         if seed is not None:
             where += " AND seed=?"
             params.append(int(seed))
