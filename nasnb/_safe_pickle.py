@@ -54,8 +54,7 @@ import numpy as np
 
 from nasnb.exceptions import DatasetError, NasnbError
 
-__all__ = ["safe_load", "SafeUnpickler", "estimate_pickle_memory", "MIN_BUDGET", "AMPLIFICATION",
-           "MAX_PICKLE_BYTES"]
+__all__ = ["safe_load", "SafeUnpickler", "estimate_pickle_memory", "MIN_BUDGET", "AMPLIFICATION", "MAX_PICKLE_BYTES"]
 
 #: Smallest memory budget of one pickle (bytes).
 MIN_BUDGET = 32 * 2**20
@@ -72,28 +71,79 @@ _VALUE = 64  # a slot in a container, the stack and a dict/set table
 # "len1"/"len4"/"len8" = length-prefixed payload, "line"/"line2" = newline-terminated text
 _OPS: dict[int, tuple[Any, int]] = {}
 for _ch, _kind, _cost in [
-    ("(", 0, 8), (".", 0, 0), ("0", 0, 0), ("1", 0, 0), ("2", 0, _VALUE),
-    ("N", 0, _VALUE), ("\x88", 0, _VALUE), ("\x89", 0, _VALUE), (")", 0, _VALUE),
-    ("]", 0, _VALUE + 72), ("}", 0, _VALUE + 240), ("\x8f", 0, _VALUE + 232),
-    ("a", 0, 0), ("e", 0, 0), ("s", 0, 0), ("u", 0, 0), ("\x90", 0, 0),
-    ("l", 0, _VALUE + 72), ("d", 0, _VALUE + 240), ("t", 0, _VALUE + 56), ("\x85", 0, _VALUE + 56),
-    ("\x86", 0, _VALUE + 56), ("\x87", 0, _VALUE + 56), ("\x91", 0, _VALUE + 232),
-    ("R", 0, _VALUE + 240), ("b", 0, 0), ("\x93", 0, _VALUE), ("\x94", 0, 16),
-    ("K", 1, _VALUE), ("M", 2, _VALUE + 32), ("J", 4, _VALUE + 32), ("G", 8, _VALUE + 24),
-    ("h", 1, _VALUE), ("j", 4, _VALUE), ("q", 1, 16), ("r", 4, 16), ("\x80", 1, 0), ("\x95", 8, 0),
-    ("U", "len1", _VALUE + 80), ("C", "len1", _VALUE + 80), ("\x8c", "len1", _VALUE + 80),
-    ("\x8a", "len1", _VALUE + 32), ("T", "len4", _VALUE + 80), ("B", "len4", _VALUE + 80),
-    ("X", "len4", _VALUE + 80), ("\x8b", "len4", _VALUE + 32), ("\x8d", "len8", _VALUE + 80),
-    ("\x8e", "len8", _VALUE + 80), ("\x96", "len8", _VALUE + 80),
-    ("I", "line", _VALUE + 32), ("L", "line", _VALUE + 32), ("F", "line", _VALUE + 24),
-    ("S", "line", _VALUE + 80), ("V", "line", _VALUE + 80), ("g", "line", _VALUE), ("p", "line", 16),
+    ("(", 0, 8),
+    (".", 0, 0),
+    ("0", 0, 0),
+    ("1", 0, 0),
+    ("2", 0, _VALUE),
+    ("N", 0, _VALUE),
+    ("\x88", 0, _VALUE),
+    ("\x89", 0, _VALUE),
+    (")", 0, _VALUE),
+    ("]", 0, _VALUE + 72),
+    ("}", 0, _VALUE + 240),
+    ("\x8f", 0, _VALUE + 232),
+    ("a", 0, 0),
+    ("e", 0, 0),
+    ("s", 0, 0),
+    ("u", 0, 0),
+    ("\x90", 0, 0),
+    ("l", 0, _VALUE + 72),
+    ("d", 0, _VALUE + 240),
+    ("t", 0, _VALUE + 56),
+    ("\x85", 0, _VALUE + 56),
+    ("\x86", 0, _VALUE + 56),
+    ("\x87", 0, _VALUE + 56),
+    ("\x91", 0, _VALUE + 232),
+    ("R", 0, _VALUE + 240),
+    ("b", 0, 0),
+    ("\x93", 0, _VALUE),
+    ("\x94", 0, 16),
+    ("K", 1, _VALUE),
+    ("M", 2, _VALUE + 32),
+    ("J", 4, _VALUE + 32),
+    ("G", 8, _VALUE + 24),
+    ("h", 1, _VALUE),
+    ("j", 4, _VALUE),
+    ("q", 1, 16),
+    ("r", 4, 16),
+    ("\x80", 1, 0),
+    ("\x95", 8, 0),
+    ("U", "len1", _VALUE + 80),
+    ("C", "len1", _VALUE + 80),
+    ("\x8c", "len1", _VALUE + 80),
+    ("\x8a", "len1", _VALUE + 32),
+    ("T", "len4", _VALUE + 80),
+    ("B", "len4", _VALUE + 80),
+    ("X", "len4", _VALUE + 80),
+    ("\x8b", "len4", _VALUE + 32),
+    ("\x8d", "len8", _VALUE + 80),
+    ("\x8e", "len8", _VALUE + 80),
+    ("\x96", "len8", _VALUE + 80),
+    ("I", "line", _VALUE + 32),
+    ("L", "line", _VALUE + 32),
+    ("F", "line", _VALUE + 24),
+    ("S", "line", _VALUE + 80),
+    ("V", "line", _VALUE + 80),
+    ("g", "line", _VALUE),
+    ("p", "line", 16),
     ("c", "line2", _VALUE),
 ]:
     _OPS[ord(_ch)] = (_kind, _cost)
 _PAYLOAD_FACTOR = 5  # utf-8 -> UCS-4 str (4x) plus a latin-1 bytes copy
-_REFUSED = {ord("P"): "PERSID", ord("Q"): "BINPERSID", ord("i"): "INST", ord("o"): "OBJ",
-            0x81: "NEWOBJ", 0x92: "NEWOBJ_EX", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4",
-            0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER"}
+_REFUSED = {
+    ord("P"): "PERSID",
+    ord("Q"): "BINPERSID",
+    ord("i"): "INST",
+    ord("o"): "OBJ",
+    0x81: "NEWOBJ",
+    0x92: "NEWOBJ_EX",
+    0x82: "EXT1",
+    0x83: "EXT2",
+    0x84: "EXT4",
+    0x97: "NEXT_BUFFER",
+    0x98: "READONLY_BUFFER",
+}
 _MEMO_OPS = {ord("q"), ord("r")}
 _MAX_TEXT_LINE = 4096
 
@@ -177,8 +227,14 @@ def estimate_pickle_memory(data: bytes) -> int:
 def _check_dtype(dtype: Any) -> np.dtype:
     if isinstance(dtype, _DtypeBuilder):
         dtype = dtype.dtype
-    if not isinstance(dtype, np.dtype) or dtype.kind not in _DTYPE_KINDS or dtype.fields is not None \
-            or dtype.subdtype is not None or dtype.hasobject or dtype.itemsize > 16:
+    if (
+        not isinstance(dtype, np.dtype)
+        or dtype.kind not in _DTYPE_KINDS
+        or dtype.fields is not None
+        or dtype.subdtype is not None
+        or dtype.hasobject
+        or dtype.itemsize > 16
+    ):
         raise pickle.UnpicklingError(f"numpy dtype {dtype!r} is not a plain numeric dtype")
     return dtype
 
@@ -211,8 +267,11 @@ class _DtypeBuilder:
 def _check_shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, int) and not isinstance(shape, bool):
         shape = (shape,)
-    if not isinstance(shape, tuple) or len(shape) > _MAX_NDIM or not all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+    if (
+        not isinstance(shape, tuple)
+        or len(shape) > _MAX_NDIM
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)
+    ):
         raise pickle.UnpicklingError(f"array shape {shape!r} is not a tuple of at most {_MAX_NDIM} sizes >= 0")
     return shape
 
@@ -234,8 +293,10 @@ def _make_array(raw: Any, dtype: np.dtype, shape: tuple[int, ...], fortran: bool
     buf = _as_buffer(raw)
     count = math.prod(shape)
     if count * dtype.itemsize != len(buf):
-        raise pickle.UnpicklingError(f"array of shape {shape} and dtype {dtype} needs {count * dtype.itemsize} "
-                                     f"bytes but the pickle holds {len(buf)}")
+        raise pickle.UnpicklingError(
+            f"array of shape {shape} and dtype {dtype} needs {count * dtype.itemsize} "
+            f"bytes but the pickle holds {len(buf)}"
+        )
     return np.frombuffer(buf, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
 
 
@@ -287,8 +348,11 @@ def _scalar(dtype: Any, data: Any = None) -> Any:
 
 
 def _latin1_encode(obj: Any, encoding: str = "utf-8", errors: str = "strict") -> bytes:
-    if not isinstance(encoding, str) or encoding.lower().replace("-", "").replace("_", "") not in (
-            "latin1", "iso88591") or not isinstance(obj, str):
+    if (
+        not isinstance(encoding, str)
+        or encoding.lower().replace("-", "").replace("_", "") not in ("latin1", "iso88591")
+        or not isinstance(obj, str)
+    ):
         raise pickle.UnpicklingError(f"_codecs.encode with codec {encoding!r} is not allowed")
     return obj.encode("latin1")
 
@@ -333,8 +397,9 @@ class SafeUnpickler(pickle.Unpickler):
     Use :func:`safe_load`, which also scans the opcodes and bounds memory first.
     """
 
-    def __init__(self, file: BinaryIO, *, name: str = "<pickle>", encoding: str = "bytes",
-                 error: type = DatasetError) -> None:
+    def __init__(
+        self, file: BinaryIO, *, name: str = "<pickle>", encoding: str = "bytes", error: type = DatasetError
+    ) -> None:
         super().__init__(file, encoding=encoding)
         self._name = name
         self._error = error
@@ -347,8 +412,10 @@ class SafeUnpickler(pickle.Unpickler):
                 self.placeholders = True
             return found
         except (KeyError, TypeError):
-            raise self._error(f"{self._name}: refusing to load global '{module}.{name}' from a pickle; "
-                              "only plain values and numeric numpy arrays are allowed.") from None
+            raise self._error(
+                f"{self._name}: refusing to load global '{module}.{name}' from a pickle; "
+                "only plain values and numeric numpy arrays are allowed."
+            ) from None
 
     def persistent_load(self, pid: Any) -> Any:
         raise self._error(f"{self._name}: persistent ids are not allowed in data pickles.")
@@ -384,9 +451,15 @@ def _malformed(error: type, name: str, detail: str) -> Exception:
     return error(f"{name}: {what} ({detail}).")
 
 
-def safe_load(file: BinaryIO | bytes, *, name: str = "<pickle>", encoding: str = "bytes",
-              error: type = DatasetError, source_bytes: int | None = None,
-              max_bytes: int = MAX_PICKLE_BYTES) -> Any:
+def safe_load(
+    file: BinaryIO | bytes,
+    *,
+    name: str = "<pickle>",
+    encoding: str = "bytes",
+    error: type = DatasetError,
+    source_bytes: int | None = None,
+    max_bytes: int = MAX_PICKLE_BYTES,
+) -> Any:
     """Unpickle ``file`` (a binary file object or bytes) allowing only plain values and arrays.
 
     Parameters
@@ -427,14 +500,27 @@ def safe_load(file: BinaryIO | bytes, *, name: str = "<pickle>", encoding: str =
     except _Refused as exc:
         raise _malformed(error, name, str(exc)) from None
     if estimate > budget:
-        raise error(f"{name}: the pickle would take about {estimate / 2**20:.0f} MiB in memory, more than the "
-                    f"{budget / 2**20:.0f} MiB a file of this size justifies; refusing it as malformed or hostile.")
+        raise error(
+            f"{name}: the pickle would take about {estimate / 2**20:.0f} MiB in memory, more than the "
+            f"{budget / 2**20:.0f} MiB a file of this size justifies; refusing it as malformed or hostile."
+        )
     try:
         unpickler = SafeUnpickler(io.BytesIO(data), name=name, encoding=encoding, error=error)
         out = unpickler.load()
         return _finish(out) if unpickler.placeholders else out
     except NasnbError:
         raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
-            OverflowError, MemoryError, RecursionError, struct.error) as exc:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        MemoryError,
+        RecursionError,
+        struct.error,
+    ) as exc:
         raise _malformed(error, name, f"{type(exc).__name__}: {exc}") from exc

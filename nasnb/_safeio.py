@@ -38,8 +38,16 @@ import stat
 import zlib
 from typing import Any
 
-__all__ = ["MIN_BUDGET", "AMPLIFICATION", "memory_budget", "read_file", "decompress", "load_json",
-           "estimate_json_memory", "MAX_INT_DIGITS"]
+__all__ = [
+    "MIN_BUDGET",
+    "AMPLIFICATION",
+    "memory_budget",
+    "read_file",
+    "decompress",
+    "load_json",
+    "estimate_json_memory",
+    "MAX_INT_DIGITS",
+]
 
 #: Smallest memory budget of one file (bytes).
 MIN_BUDGET = 32 * 2**20
@@ -85,8 +93,10 @@ def read_file(path: Any, *, what: str, error: type, max_bytes: int) -> bytes:
             if not stat.S_ISREG(info.st_mode):
                 raise error(f"Cannot read the {what} {shown}: it is not a regular file.")
             if info.st_size > max_bytes:
-                raise error(f"Cannot read the {what} {shown}: {info.st_size} bytes exceed the limit of "
-                            f"{max_bytes} bytes for this kind of file.")
+                raise error(
+                    f"Cannot read the {what} {shown}: {info.st_size} bytes exceed the limit of "
+                    f"{max_bytes} bytes for this kind of file."
+                )
             data = fh.read(max_bytes + 1)
     except IsADirectoryError:
         raise error(f"Cannot read the {what} {shown}: it is a directory, not a file.") from None
@@ -125,8 +135,10 @@ def decompress(data: bytes, kind: str, *, name: str, error: type, limit: int | N
                 chunk = engine.decompress(pending, cap - total + 1)
                 total += len(chunk)
                 if total > cap:
-                    raise error(f"{name}: decompresses to more than {cap} bytes, the limit for a compressed file "
-                                f"of {len(data)} bytes; refusing it as malformed or hostile (a compression bomb).")
+                    raise error(
+                        f"{name}: decompresses to more than {cap} bytes, the limit for a compressed file "
+                        f"of {len(data)} bytes; refusing it as malformed or hostile (a compression bomb)."
+                    )
                 out.append(chunk)
                 if engine.eof:
                     break
@@ -160,8 +172,7 @@ def estimate_json_memory(text: str | bytes) -> int:
     """
     if isinstance(text, (bytes, bytearray)):
         bcount = text.count
-        return (200 * bcount(b"{") + 80 * bcount(b"[") + 72 * (bcount(b",") + bcount(b":"))
-                + 4 * len(text) + 64)
+        return 200 * bcount(b"{") + 80 * bcount(b"[") + 72 * (bcount(b",") + bcount(b":")) + 4 * len(text) + 64
     count = text.count
     return 200 * count("{") + 80 * count("[") + 72 * (count(",") + count(":")) + 4 * len(text) + 64
 
@@ -218,12 +229,19 @@ def load_json(text: str | bytes | bytearray, *, name: str, error: type, budget: 
     budget = memory_budget(len(text)) if budget is None else budget
     estimate = estimate_json_memory(text)
     if estimate > budget:
-        raise error(f"{name}: the JSON document would take about {estimate / 2**20:.0f} MiB in memory, more than "
-                    f"the {budget / 2**20:.0f} MiB its file size justifies; refusing it as malformed or hostile "
-                    "(decompress it first if it is a compressed file you trust).")
+        raise error(
+            f"{name}: the JSON document would take about {estimate / 2**20:.0f} MiB in memory, more than "
+            f"the {budget / 2**20:.0f} MiB its file size justifies; refusing it as malformed or hostile "
+            "(decompress it first if it is a compressed file you trust)."
+        )
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int, parse_float=_parse_float,
-                          object_pairs_hook=_unique_keys)
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as exc:
         raise error(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
     except _Bad as exc:

@@ -16,6 +16,7 @@ Errors end the command in one line on stderr, ``nasnb: error: ...`` naming the f
 with exit status 1 (2 for a wrong command line); ``--debug`` shows the traceback instead.
 Ctrl-C ends it with status 130.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,16 +78,20 @@ def demo(out: Path, budget: str = "small", cluster: bool = True, seed: int = 0) 
     def search(executor=None):
         strategy = nasnb.RegularizedEvolution(space, cfg["population"], cfg["sample"], seed=seed, workers=2)
         name = "local" if executor is None else "cluster"
-        study = store.create_study(f"demo-{budget}-{name}", {"strategy": strategy.config(),
-                                                             "evaluate": evaluate_kwargs})
-        return strategy.run(evaluator, cfg["evaluations"], study=study, executor=executor,
-                            evaluate_kwargs=evaluate_kwargs)
+        study = store.create_study(
+            f"demo-{budget}-{name}", {"strategy": strategy.config(), "evaluate": evaluate_kwargs}
+        )
+        return strategy.run(
+            evaluator, cfg["evaluations"], study=study, executor=executor, evaluate_kwargs=evaluate_kwargs
+        )
 
     start = time.perf_counter()
     local = search()
     report["local_seconds"] = time.perf_counter() - start
-    _say(f"   {len(local)} evaluations in {report['local_seconds']:.1f} s; best accuracy "
-         f"{local.best.fitness:.3f}; statuses {local.status_counts}")
+    _say(
+        f"   {len(local)} evaluations in {report['local_seconds']:.1f} s; best accuracy "
+        f"{local.best.fitness:.3f}; statuses {local.status_counts}"
+    )
 
     histories = {"local": local}
     if env is not None:  # (started when ``cluster``)
@@ -97,15 +102,18 @@ def demo(out: Path, budget: str = "small", cluster: bool = True, seed: int = 0) 
         report["cluster_seconds"] = time.perf_counter() - start
         same = list(distributed.fitness) == list(local.fitness) and distributed.keys == local.keys
         report["identical_histories"] = same
-        _say(f"   {len(distributed)} evaluations in {report['cluster_seconds']:.1f} s (the engines started during "
-             f"steps 1-3); identical history to the local run: {same}")
+        _say(
+            f"   {len(distributed)} evaluations in {report['cluster_seconds']:.1f} s (the engines started during "
+            f"steps 1-3); identical history to the local run: {same}"
+        )
         histories["2 MPI engines"] = distributed
 
     _say("\n5. Figures")
     frames = {label: h.to_dataframe() for label, h in histories.items()}
     plot_progress(frames).savefig(out / "progress.png", dpi=120)
-    plot_overlay([space.to_descriptor(c) for c in local.candidates if space.invalid_reason(c) is None]
-                 ).savefig(out / "overlay.png", dpi=120)
+    plot_overlay([space.to_descriptor(c) for c in local.candidates if space.invalid_reason(c) is None]).savefig(
+        out / "overlay.png", dpi=120
+    )
     _say(f"   wrote {out / 'progress.png'} and {out / 'overlay.png'}; the study is in {out / 'demo.sqlite'}")
     report["best_fitness"] = local.best.fitness
     report["total_seconds"] = time.perf_counter() - started
@@ -117,75 +125,126 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                          help="on an error, show the full traceback instead of a one-line message")
+        self.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="on an error, show the full traceback instead of a one-line message",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     import nasnb
 
     parser = _Parser(
-        prog="nasnb", description="nasnb: notebook-first neural architecture search.",
-        epilog="Run 'nasnb COMMAND --help' for the options of a command.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {nasnb.__version__}",
-                        help="print the version and exit")
+        prog="nasnb",
+        description="nasnb: notebook-first neural architecture search.",
+        epilog="Run 'nasnb COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {nasnb.__version__}", help="print the version and exit"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("demo", help="run the main job on embedded data (digits), locally and on 2 MPI engines",
-                       description="Describe, build and train a branched network on scikit-learn's digits, run a "
-                       "regularized-evolution search recorded in a SQLite study, run the same search on a "
-                       "2-engine MPI cluster, check that both histories are identical and save the "
-                       "progress and overlay figures. Nothing is downloaded.")
-    p.add_argument("--budget", choices=sorted(_BUDGETS), default="small",
-                   help="size of the search: 'small' takes about a minute, 'full' much longer (default: small)")
-    p.add_argument("--out", type=Path, default=Path("nasnb-demo"),
-                   help="directory for the SQLite study and the figures (default: nasnb-demo)")
-    p.add_argument("--no-cluster", action="store_true",
-                   help="skip the part that runs the same search on a 2-engine MPI cluster")
+    p = sub.add_parser(
+        "demo",
+        help="run the main job on embedded data (digits), locally and on 2 MPI engines",
+        description="Describe, build and train a branched network on scikit-learn's digits, run a "
+        "regularized-evolution search recorded in a SQLite study, run the same search on a "
+        "2-engine MPI cluster, check that both histories are identical and save the "
+        "progress and overlay figures. Nothing is downloaded.",
+    )
+    p.add_argument(
+        "--budget",
+        choices=sorted(_BUDGETS),
+        default="small",
+        help="size of the search: 'small' takes about a minute, 'full' much longer (default: small)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("nasnb-demo"),
+        help="directory for the SQLite study and the figures (default: nasnb-demo)",
+    )
+    p.add_argument(
+        "--no-cluster", action="store_true", help="skip the part that runs the same search on a 2-engine MPI cluster"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the training and the search (default: 0)")
 
-    p = sub.add_parser("studies", help="list the studies of an experiment store with their evaluation counts",
-                       description="List the studies of an experiment store (opened read-only).")
+    p = sub.add_parser(
+        "studies",
+        help="list the studies of an experiment store with their evaluation counts",
+        description="List the studies of an experiment store (opened read-only).",
+    )
     p.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
 
-    p = sub.add_parser("export", help="export a recorded study to MLflow or TensorBoard",
-                       description="Export a recorded study: one run per finished evaluation (see nasnb.export).")
+    p = sub.add_parser(
+        "export",
+        help="export a recorded study to MLflow or TensorBoard",
+        description="Export a recorded study: one run per finished evaluation (see nasnb.export).",
+    )
     targets = p.add_subparsers(dest="target", required=True, metavar="TARGET", parser_class=_Parser)
-    for name, text in (("mlflow", "one MLflow run per evaluation, nested under a run for the study"),
-                       ("tensorboard", "TensorBoard HParams: one session per evaluation")):
+    for name, text in (
+        ("mlflow", "one MLflow run per evaluation, nested under a run for the study"),
+        ("tensorboard", "TensorBoard HParams: one session per evaluation"),
+    ):
         t = targets.add_parser(name, help=text, description=f"Export a study: {text}.")
         t.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
         t.add_argument("study", help="name of the study to export ('nasnb studies STORE' lists them)")
         if name == "mlflow":
-            t.add_argument("--tracking-uri", default=None,
-                           help="MLflow tracking URI, e.g. sqlite:///mlflow.db (default: MLFLOW_TRACKING_URI "
-                                "or MLflow's default)")
-            t.add_argument("--experiment", default=None,
-                           help="MLflow experiment name, created when missing (default: the study's name)")
+            t.add_argument(
+                "--tracking-uri",
+                default=None,
+                help="MLflow tracking URI, e.g. sqlite:///mlflow.db (default: MLFLOW_TRACKING_URI or MLflow's default)",
+            )
+            t.add_argument(
+                "--experiment",
+                default=None,
+                help="MLflow experiment name, created when missing (default: the study's name)",
+            )
         else:
-            t.add_argument("--logdir", type=Path, required=True,
-                           help="directory to write; view it with 'tensorboard --logdir LOGDIR'")
-    p = sub.add_parser("dashboard", help="browse the studies of a store in a web page (live, read-only)",
-                       description="Serve a study browser (Voila) on the store, opened read-only: a sortable, "
-                       "filterable table of evaluations, the explorer (click a point to see its architecture), "
-                       "best-so-far and timeline charts of several studies side by side, refreshed while a "
-                       "search writes the store. Prints the URL; Ctrl+C stops it.")
+            t.add_argument(
+                "--logdir",
+                type=Path,
+                required=True,
+                help="directory to write; view it with 'tensorboard --logdir LOGDIR'",
+            )
+    p = sub.add_parser(
+        "dashboard",
+        help="browse the studies of a store in a web page (live, read-only)",
+        description="Serve a study browser (Voila) on the store, opened read-only: a sortable, "
+        "filterable table of evaluations, the explorer (click a point to see its architecture), "
+        "best-so-far and timeline charts of several studies side by side, refreshed while a "
+        "search writes the store. Prints the URL; Ctrl+C stops it.",
+    )
     p.add_argument("store", type=Path, help="the SQLite file of an nasnb.ExperimentStore")
     p.add_argument("--port", type=int, default=None, help="port to listen on (default: a free one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.add_argument("--interval", type=float, default=3.0, help="seconds between reads of the store (default: 3)")
-    p = sub.add_parser("classroom", help="write the student and solution editions of classroom lessons",
-                       description="From each lesson source (a jupytext percent script with "
-                       "'### BEGIN SOLUTION' / '### END SOLUTION' markers), write its student edition (answers "
-                       "blank, check() gives hints) and its solution edition (see notebooks/classroom/README.md).")
-    p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE",
-                   help="lesson sources or folders of them (e.g. notebooks/classroom)")
-    p.add_argument("--outdir", type=Path, default=None,
-                   help="where the student/ and solutions/ folders go (default: beside each source)")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 when an edition is missing or out of date")
+    p = sub.add_parser(
+        "classroom",
+        help="write the student and solution editions of classroom lessons",
+        description="From each lesson source (a jupytext percent script with "
+        "'### BEGIN SOLUTION' / '### END SOLUTION' markers), write its student edition (answers "
+        "blank, check() gives hints) and its solution edition (see notebooks/classroom/README.md).",
+    )
+    p.add_argument(
+        "sources",
+        nargs="+",
+        type=Path,
+        metavar="SOURCE",
+        help="lesson sources or folders of them (e.g. notebooks/classroom)",
+    )
+    p.add_argument(
+        "--outdir",
+        type=Path,
+        default=None,
+        help="where the student/ and solutions/ folders go (default: beside each source)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when an edition is missing or out of date"
+    )
     return parser
 
 
@@ -213,7 +272,7 @@ def _open_study(path: Path, name: str):
 
 
 def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def _one_line(exc: BaseException, args: argparse.Namespace) -> str:
@@ -247,8 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         print("nasnb: interrupted", file=sys.stderr, flush=True)
         return 130
     except Exception as exc:  # noqa: BLE001 - the command line reports every error in one line
-        print(f"nasnb: error: {_one_line(exc, args)} (run with --debug for the traceback)", file=sys.stderr,
-              flush=True)
+        print(f"nasnb: error: {_one_line(exc, args)} (run with --debug for the traceback)", file=sys.stderr, flush=True)
         return 1
 
 
@@ -259,13 +317,24 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "classroom":
         from nasnb.classroom.editions import main as editions
 
-        return editions([*(["--check"] if args.check else []), *(["--outdir", str(args.outdir)] if args.outdir
-                                                                  else []), *map(str, args.sources)])
+        return editions(
+            [
+                *(["--check"] if args.check else []),
+                *(["--outdir", str(args.outdir)] if args.outdir else []),
+                *map(str, args.sources),
+            ]
+        )
     if args.command == "dashboard":
         from nasnb.viz.dashboard_app import serve
 
-        serve(args.store, port=args.port, host=args.host, open_browser=not args.no_browser,
-              interval=args.interval, announce=_say)  # a NasnbError becomes the one-line error of main()
+        serve(
+            args.store,
+            port=args.port,
+            host=args.host,
+            open_browser=not args.no_browser,
+            interval=args.interval,
+            announce=_say,
+        )  # a NasnbError becomes the one-line error of main()
         return 0
     if args.command == "studies":
         store = _open_store(args.store)
@@ -277,8 +346,10 @@ def _command(args: argparse.Namespace) -> int:
     study = _open_study(args.store, args.study)
     if args.target == "mlflow":
         run_id = export.export_mlflow(study, tracking_uri=args.tracking_uri, experiment=args.experiment)
-        _say(f"exported study {_shorten(study.name)!r} to MLflow: parent run {run_id}; "
-             f"{export.mlflow_open_hint(args.tracking_uri)}")
+        _say(
+            f"exported study {_shorten(study.name)!r} to MLflow: parent run {run_id}; "
+            f"{export.mlflow_open_hint(args.tracking_uri)}"
+        )
     else:
         logdir = export.export_tensorboard(study, args.logdir)
         _say(f"exported study {_shorten(study.name)!r} to {logdir}; view it with: tensorboard --logdir {logdir}")

@@ -44,16 +44,35 @@ from nasnb._json import loads
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError, StoreError
 
-__all__ = ["export_mlflow", "export_tensorboard", "mlflow_open_hint", "MISSING_HPARAM", "evaluation_params",
-           "evaluation_metrics", "evaluation_tags"]
+__all__ = [
+    "export_mlflow",
+    "export_tensorboard",
+    "mlflow_open_hint",
+    "MISSING_HPARAM",
+    "evaluation_params",
+    "evaluation_metrics",
+    "evaluation_tags",
+]
 
 logger = logging.getLogger(__name__)
 
 _FINAL = ("done", "failed", "invalid", "diverged")
-_TAG_COLUMNS = ("seq", "status", "engine_id", "engine_host", "engine_rank", "engine_pid", "device",
-                "parent", "arrival", "threads", "descriptor_hash", "key")
-_MAX_LIST = 64          # longer lists of scalars become one JSON string
-_MAX_VALUE = 5000       # MLflow keeps at most 6000 characters of a parameter value
+_TAG_COLUMNS = (
+    "seq",
+    "status",
+    "engine_id",
+    "engine_host",
+    "engine_rank",
+    "engine_pid",
+    "device",
+    "parent",
+    "arrival",
+    "threads",
+    "descriptor_hash",
+    "key",
+)
+_MAX_LIST = 64  # longer lists of scalars become one JSON string
+_MAX_VALUE = 5000  # MLflow keeps at most 6000 characters of a parameter value
 
 
 # ---------------------------------------------------------------------------- flattening
@@ -241,18 +260,18 @@ def _clean_key(name: str) -> str:
 
 def _clean_value(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, bool) else str(value)
-    return text if len(text) <= _MAX_VALUE else text[:_MAX_VALUE - 1] + "…"
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 # ---------------------------------------------------------------------------- MLflow
-_MAX_NAME = 250         # experiment names may have 500 characters, run names and keys 250
-_MAX_TAG = 8000         # MLflow's limit on a tag value
-_PAGE = 1000            # runs per search_runs page
+_MAX_NAME = 250  # experiment names may have 500 characters, run names and keys 250
+_MAX_TAG = 8000  # MLflow's limit on a tag value
+_PAGE = 1000  # runs per search_runs page
 
 
 def _mlflow_name(name: str) -> str:
@@ -271,7 +290,7 @@ def _mlflow_name(name: str) -> str:
     """
     if len(name) <= _MAX_NAME:
         return name
-    return f"{name[:_MAX_NAME - 11]}…{_study_hash(name)[:10]}"
+    return f"{name[: _MAX_NAME - 11]}…{_study_hash(name)[:10]}"
 
 
 def _study_hash(name: str) -> str:
@@ -282,7 +301,7 @@ def _study_hash(name: str) -> str:
 
 def _name_tags(name: str) -> dict[str, str]:
     """The study's full name as tags: ``nasnb.study``, continued in ``nasnb.study.1``, ... beyond 8000 characters."""
-    parts = [name[i:i + _MAX_TAG] for i in range(0, len(name), _MAX_TAG)] or [""]
+    parts = [name[i : i + _MAX_TAG] for i in range(0, len(name), _MAX_TAG)] or [""]
     return {("nasnb.study" if i == 0 else f"nasnb.study.{i}"): part for i, part in enumerate(parts)}
 
 
@@ -290,16 +309,22 @@ def _search(client: Any, experiment_id: str, filter_string: str) -> list:
     """Every active run of the experiment matching ``filter_string`` (all pages)."""
     runs, token = [], None
     while True:
-        page = client.search_runs([experiment_id], filter_string=filter_string, max_results=_PAGE, page_token=token,
-                                  order_by=["attributes.start_time ASC"])
+        page = client.search_runs(
+            [experiment_id],
+            filter_string=filter_string,
+            max_results=_PAGE,
+            page_token=token,
+            order_by=["attributes.start_time ASC"],
+        )
         runs.extend(page)
         token = page.token
         if not token:
             return runs
 
 
-def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str | None = None, *,
-                  run_name: str | None = None) -> str:
+def export_mlflow(
+    study: Any, tracking_uri: str | None = None, experiment: str | None = None, *, run_name: str | None = None
+) -> str:
     """Export a study to MLflow: a parent run for the study, one nested run per evaluation.
 
     The export can be repeated and interrupted: the parent run is found again by the tag
@@ -362,19 +387,32 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
 
     started = [m for m in (_millis(r.get("started")) for r in rows) if m is not None]
     finished = [m for m in (_millis(r.get("finished")) for r in rows) if m is not None]
-    parents = _search(client, experiment_id,
-                      f"tags.`nasnb.study_hash` = '{study_hash}' and tags.`nasnb.role` = 'study'")
+    parents = _search(
+        client, experiment_id, f"tags.`nasnb.study_hash` = '{study_hash}' and tags.`nasnb.role` = 'study'"
+    )
     if parents:  # exported (or partly exported) before: continue that export
         parent_id = parents[0].info.run_id
         for extra in parents[1:]:
-            logger.warning("Deleting a second parent run %s of study %r (an earlier export).", extra.info.run_id,
-                           _mlflow_name(study.name))
+            logger.warning(
+                "Deleting a second parent run %s of study %r (an earlier export).",
+                extra.info.run_id,
+                _mlflow_name(study.name),
+            )
             client.delete_run(extra.info.run_id)
     else:
-        tags = {**_name_tags(study.name), "nasnb.study_hash": study_hash, "nasnb.role": "study",
-                "nasnb.store": _clean_value(str(study.store.path)), "nasnb.version": nasnb.__version__}
-        parent_id = client.create_run(experiment_id, start_time=min(started) if started else None,
-                                      run_name=_mlflow_name(run_name or study.name), tags=tags).info.run_id
+        tags = {
+            **_name_tags(study.name),
+            "nasnb.study_hash": study_hash,
+            "nasnb.role": "study",
+            "nasnb.store": _clean_value(str(study.store.path)),
+            "nasnb.version": nasnb.__version__,
+        }
+        parent_id = client.create_run(
+            experiment_id,
+            start_time=min(started) if started else None,
+            run_name=_mlflow_name(run_name or study.name),
+            tags=tags,
+        ).info.run_id
     client.set_tag(parent_id, "nasnb.evaluations", str(len(rows)))
     config: dict[str, Any] = {}
     _flatten(study.config if study.config is not None else {}, "study", config)
@@ -413,13 +451,28 @@ def export_mlflow(study: Any, tracking_uri: str | None = None, experiment: str |
     for chunk in _chunks(progress, 1000):
         client.log_batch(parent_id, metrics=chunk)
     client.set_terminated(parent_id, status="FINISHED", end_time=max(finished) if finished else None)
-    logger.info("Exported %d evaluations of study %r to MLflow run %s (experiment %r; %d exported before); %s.",
-                len(rows), short, parent_id, name, len(existing), mlflow_open_hint(tracking_uri))
+    logger.info(
+        "Exported %d evaluations of study %r to MLflow run %s (experiment %r; %d exported before); %s.",
+        len(rows),
+        short,
+        parent_id,
+        name,
+        len(existing),
+        mlflow_open_hint(tracking_uri),
+    )
     return parent_id
 
 
-def _export_evaluation(client: Any, experiment_id: str, parent_id: str, study_name: str, row: Mapping[str, Any],
-                       start: int | None, end: int | None, stamp: int) -> None:
+def _export_evaluation(
+    client: Any,
+    experiment_id: str,
+    parent_id: str,
+    study_name: str,
+    row: Mapping[str, Any],
+    start: int | None,
+    end: int | None,
+    stamp: int,
+) -> None:
     """One evaluation as a run nested under ``parent_id``, terminated last (an unterminated run is redone)."""
     from mlflow.entities import Metric, Param
 
@@ -428,8 +481,12 @@ def _export_evaluation(client: Any, experiment_id: str, parent_id: str, study_na
     tags["nasnb.study"] = study_name
     if row["status"] != "done" and not _is_missing(row.get("traceback")) and row.get("traceback"):
         tags["error"] = _clean_value(str(row["traceback"]).strip().splitlines()[-1])
-    child = client.create_run(experiment_id, start_time=start, run_name=f"seq-{int(row['seq']):05d}",
-                              tags={_clean_key(k): _clean_value(v) for k, v in tags.items()})
+    child = client.create_run(
+        experiment_id,
+        start_time=start,
+        run_name=f"seq-{int(row['seq']):05d}",
+        tags={_clean_key(k): _clean_value(v) for k, v in tags.items()},
+    )
     run_id = child.info.run_id
     metrics = [Metric(_clean_key(k), v, stamp, 0) for k, v in evaluation_metrics(row).items()]
     params = [Param(_clean_key(k), _clean_value(v)) for k, v in evaluation_params(row).items()]
@@ -445,9 +502,13 @@ def _hparams_summary(plugin_data: Any) -> Any:
     from tensorboard.compat.proto.summary_pb2 import Summary
     from tensorboard.plugins.hparams import metadata
 
-    tag = (metadata.EXPERIMENT_TAG if plugin_data.HasField("experiment") else
-           metadata.SESSION_START_INFO_TAG if plugin_data.HasField("session_start_info") else
-           metadata.SESSION_END_INFO_TAG)
+    tag = (
+        metadata.EXPERIMENT_TAG
+        if plugin_data.HasField("experiment")
+        else metadata.SESSION_START_INFO_TAG
+        if plugin_data.HasField("session_start_info")
+        else metadata.SESSION_END_INFO_TAG
+    )
     return Summary(value=[Summary.Value(tag=tag, metadata=metadata.create_summary_metadata(plugin_data))])
 
 
@@ -539,12 +600,13 @@ def _check_logdir(logdir: Path) -> None:
         if foreign:
             raise ParameterError(
                 f"The 'logdir' of export_tensorboard, {str(logdir)!r}, holds files that are not an nasnb export "
-                f"({', '.join(sorted(foreign)[:5])}); a new export replaces logdir, so give an empty or new directory.")
+                f"({', '.join(sorted(foreign)[:5])}); a new export replaces logdir, so give an empty or new directory."
+            )
     logdir.parent.mkdir(parents=True, exist_ok=True)
     for stale in logdir.parent.glob(f".{logdir.name}.nasnb-*"):  # left by an export killed half-way
         import shutil
 
-        found = re.match(r"\.nasnb-(?:tmp|old)-(\d+)-", stale.name[len(logdir.name) + 1:])
+        found = re.match(r"\.nasnb-(?:tmp|old)-(\d+)-", stale.name[len(logdir.name) + 1 :])
         if found is None or not _alive(int(found.group(1))):
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -601,14 +663,17 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
     # session that lacks one): one missing from some evaluations is written as a string, MISSING_HPARAM there
     missing = {k for k in kinds if any(k not in p for p in params)}
     mixed = {k for k, s in kinds.items() if len(s) > 1} | missing
-    params = [{k: ((str(p[k]) if k in p else MISSING_HPARAM) if k in mixed else p[k]) for k in sorted(kinds)}
-              for p in params]
+    params = [
+        {k: ((str(p[k]) if k in p else MISSING_HPARAM) if k in mixed else p[k]) for k in sorted(kinds)} for p in params
+    ]
     infos = []
     for name in sorted(kinds):
         kind = str if name in mixed else next(iter(kinds[name]))
         values = sorted({p[name] for p in params if name in p}, key=str)
-        info = api_pb2.HParamInfo(name=name, type={bool: api_pb2.DATA_TYPE_BOOL, float: api_pb2.DATA_TYPE_FLOAT64,
-                                                    str: api_pb2.DATA_TYPE_STRING}[kind])
+        info = api_pb2.HParamInfo(
+            name=name,
+            type={bool: api_pb2.DATA_TYPE_BOOL, float: api_pb2.DATA_TYPE_FLOAT64, str: api_pb2.DATA_TYPE_STRING}[kind],
+        )
         if kind is not float and len(values) <= max_discrete:
             info.domain_discrete.extend(values)
         elif kind is float and values:
@@ -616,9 +681,11 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
             info.domain_interval.max_value = float(max(values))
         infos.append(info)
     metric_names = sorted({k for m in metrics for k in m})
-    experiment = api_pb2.Experiment(name=study.name, hparam_infos=infos,
-                                    metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=m))
-                                                  for m in metric_names])
+    experiment = api_pb2.Experiment(
+        name=study.name,
+        hparam_infos=infos,
+        metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=m)) for m in metric_names],
+    )
     with SummaryWriter(log_dir=str(logdir)) as root:
         root.file_writer.add_summary(_hparams_summary(plugin_data_pb2.HParamsPluginData(experiment=experiment)))
         best = -math.inf
@@ -633,19 +700,22 @@ def _write_tensorboard(study: Any, rows: list[dict[str, Any]], logdir: Path, max
         seq = int(row["seq"])
         start = _millis(row.get("started"))
         end = _millis(row.get("finished"))
-        start_info = plugin_data_pb2.SessionStartInfo(group_name=f"seq-{seq:05d}",
-                                                      start_time_secs=(start or 0) / 1000)
+        start_info = plugin_data_pb2.SessionStartInfo(group_name=f"seq-{seq:05d}", start_time_secs=(start or 0) / 1000)
         for k, v in p.items():
             start_info.hparams[k].CopyFrom(_value(v))
         end_info = plugin_data_pb2.SessionEndInfo(
             status=api_pb2.STATUS_SUCCESS if row["status"] == "done" else api_pb2.STATUS_FAILURE,
-            end_time_secs=(end or 0) / 1000)
+            end_time_secs=(end or 0) / 1000,
+        )
         with SummaryWriter(log_dir=str(logdir / f"seq-{seq:05d}")) as writer:
             wall = None if start is None else start / 1000
             writer.file_writer.add_summary(
-                _hparams_summary(plugin_data_pb2.HParamsPluginData(session_start_info=start_info)), seq, wall)
+                _hparams_summary(plugin_data_pb2.HParamsPluginData(session_start_info=start_info)), seq, wall
+            )
             for k, v in m.items():
                 writer.add_scalar(k, v, seq, walltime=None if end is None else end / 1000)
             writer.file_writer.add_summary(
-                _hparams_summary(plugin_data_pb2.HParamsPluginData(session_end_info=end_info)), seq,
-                None if end is None else end / 1000)
+                _hparams_summary(plugin_data_pb2.HParamsPluginData(session_end_info=end_info)),
+                seq,
+                None if end is None else end / 1000,
+            )

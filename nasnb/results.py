@@ -134,28 +134,35 @@ class EvaluationResult:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ParameterError(f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. "
-                                 f"Got {self.status!r} instead.")
+            raise ParameterError(
+                f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. Got {self.status!r} instead."
+            )
         object.__setattr__(self, "status", Status(self.status))
         for name in ("loss", "total_time", "fitness"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ParameterError(f"The {name!r} parameter of EvaluationResult must be a real number. "
-                                     f"Got {value!r} instead.")
+                raise ParameterError(
+                    f"The {name!r} parameter of EvaluationResult must be a real number. Got {value!r} instead."
+                )
             object.__setattr__(self, name, float(value))
         if not isinstance(self.metrics, dict):
             try:
                 object.__setattr__(self, "metrics", dict(self.metrics))
             except (TypeError, ValueError) as exc:
-                raise ParameterError("The 'metrics' parameter of EvaluationResult must be a dict of str to "
-                                     f"float. Got {self.metrics!r} instead.") from exc
+                raise ParameterError(
+                    "The 'metrics' parameter of EvaluationResult must be a dict of str to "
+                    f"float. Got {self.metrics!r} instead."
+                ) from exc
         for key, value in self.metrics.items():
             if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ParameterError("The 'metrics' parameter of EvaluationResult must be a dict of str to "
-                                     f"float. Got {key!r}: {value!r} instead.")
+                raise ParameterError(
+                    "The 'metrics' parameter of EvaluationResult must be a dict of str to "
+                    f"float. Got {key!r}: {value!r} instead."
+                )
         if not isinstance(self.message, str):
-            raise ParameterError(f"The 'message' parameter of EvaluationResult must be a str. Got "
-                                 f"{self.message!r} instead.")
+            raise ParameterError(
+                f"The 'message' parameter of EvaluationResult must be a str. Got {self.message!r} instead."
+            )
 
     def __iter__(self) -> Iterator[Any]:
         """Unpack as the thesis' ``(loss, metrics, total_time)``."""
@@ -218,14 +225,18 @@ def as_result(value: Any) -> EvaluationResult:
             metrics = {str(k): float(v) for k, v in dict(metrics or {}).items()}
             loss, total = float(loss), float(total)
         except (TypeError, ValueError) as exc:
-            raise EvaluationError(f"An evaluator returned the tuple {value!r}; expected (loss: float, "
-                                  f"metrics: dict of str to float, total_time: float).") from exc
+            raise EvaluationError(
+                f"An evaluator returned the tuple {value!r}; expected (loss: float, "
+                f"metrics: dict of str to float, total_time: float)."
+            ) from exc
         fitness = metrics.get("accuracy", -loss)
         if not math.isfinite(fitness):
             return EvaluationResult.diverged(f"fitness {fitness!r} is not finite", total)
         return EvaluationResult(loss, metrics, total, fitness)
-    raise EvaluationError(f"An evaluator returned {value!r} of type {type(value).__name__}; expected an "
-                          "EvaluationResult, a number or a (loss, metrics, total_time) tuple.")
+    raise EvaluationError(
+        f"An evaluator returned {value!r} of type {type(value).__name__}; expected an "
+        "EvaluationResult, a number or a (loss, metrics, total_time) tuple."
+    )
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,12 @@ class BootstrapResult:
     def as_dict(self) -> dict:
         """The scalar fields as a dict (for a DataFrame row)."""
         return {
-            "estimate": self.estimate, "mean": self.mean, "std_error": self.std_error,
-            "ci_low": self.ci_low, "ci_high": self.ci_high, "lilliefors_p": self.lilliefors_pvalue,
+            "estimate": self.estimate,
+            "mean": self.mean,
+            "std_error": self.std_error,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "lilliefors_p": self.lilliefors_pvalue,
             "n_resamples": self.n_resamples,
         }
 
@@ -120,8 +124,14 @@ def _result(estimate: float, dist: np.ndarray, confidence: float) -> BootstrapRe
     else:
         low = high = mean = se = float("nan")
     return BootstrapResult(
-        estimate=float(estimate), mean=mean, std_error=se, ci_low=float(low), ci_high=float(high),
-        confidence=confidence, lilliefors_pvalue=lilliefors_pvalue(finite), n_resamples=int(dist.size),
+        estimate=float(estimate),
+        mean=mean,
+        std_error=se,
+        ci_low=float(low),
+        ci_high=float(high),
+        confidence=confidence,
+        lilliefors_pvalue=lilliefors_pvalue(finite),
+        n_resamples=int(dist.size),
         distribution=dist,
     )
 
@@ -165,8 +175,14 @@ def bootstrap(
     if len({a.size for a in arrays}) != 1:
         raise parameter_error("samples", func, "samples of equal length", [a.size for a in arrays])
     res = stats.bootstrap(
-        arrays, statistic, n_resamples=n_resamples, confidence_level=confidence, method="percentile",
-        paired=True, vectorized=False, rng=as_generator(seed),
+        arrays,
+        statistic,
+        n_resamples=n_resamples,
+        confidence_level=confidence,
+        method="percentile",
+        paired=True,
+        vectorized=False,
+        rng=as_generator(seed),
     )
     return _result(statistic(*arrays), np.asarray(res.bootstrap_distribution, dtype=float), confidence)
 

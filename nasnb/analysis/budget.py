@@ -93,8 +93,12 @@ class MeasuredProxy:
     def cost_ratio(self, full_seconds: float) -> float:
         """Proxy cost / full cost (at most 1)."""
         if isinstance(full_seconds, bool) or not isinstance(full_seconds, numbers.Real) or not full_seconds > 0:
-            raise parameter_error("full_seconds", "plan_budget", "a positive number of seconds (the cost of one "
-                                  "full evaluation)", full_seconds)
+            raise parameter_error(
+                "full_seconds",
+                "plan_budget",
+                "a positive number of seconds (the cost of one full evaluation)",
+                full_seconds,
+            )
         return min(1.0, self.seconds / float(full_seconds))
 
 
@@ -150,10 +154,16 @@ class BudgetPlan:
         }[self.recommendation]
         others = ""
         if self.readings is not None and len(self.readings) > 1:
-            lines = [f"  reading {name!r}: {row.recommendation} (difference {row.difference:.3f} "
-                     f"+/- {row.difference_se:.3f})" for name, row in self.readings.iterrows()]
-            head = ("  the readings agree" if self.readings_agree
-                    else "  the readings DISAGREE -- the answer depends on how 'top %' is read")
+            lines = [
+                f"  reading {name!r}: {row.recommendation} (difference {row.difference:.3f} "
+                f"+/- {row.difference_se:.3f})"
+                for name, row in self.readings.iterrows()
+            ]
+            head = (
+                "  the readings agree"
+                if self.readings_agree
+                else "  the readings DISAGREE -- the answer depends on how 'top %' is read"
+            )
             others = "\n" + head + ":\n" + "\n".join(lines)
         return (
             f"Budget plan (reading {self.reading!r}): {verdict}.\n"
@@ -228,12 +238,20 @@ def plan_budget(
         proxy_name = name = proxy_tau.name
         if cost_ratio is None:
             if full_seconds is None:
-                raise parameter_error("full_seconds", func, "the seconds of one full evaluation (to price the "
-                                      f"measured proxy {name!r})", full_seconds)
+                raise parameter_error(
+                    "full_seconds",
+                    func,
+                    f"the seconds of one full evaluation (to price the measured proxy {name!r})",
+                    full_seconds,
+                )
             cost_ratio = proxy_tau.cost_ratio(full_seconds)
         if proxy_tau.tau <= 0:
-            raise parameter_error("proxy_tau", func, "a proxy with a positive tau (a proxy that does not rank "
-                                  "cannot guide a search)", f"{name} with tau {proxy_tau.tau:.3f}")
+            raise parameter_error(
+                "proxy_tau",
+                func,
+                "a proxy with a positive tau (a proxy that does not rank cannot guide a search)",
+                f"{name} with tau {proxy_tau.tau:.3f}",
+            )
         if budget_would_exceed(budget, cost_ratio, max_generations):
             cost_ratio, capped = budget / max_generations, True
         proxy_tau = proxy_tau.tau
@@ -249,8 +267,10 @@ def plan_budget(
     proxy_gens = int(math.floor(budget / cost_ratio + 1e-9))
     if proxy_gens > max_generations:
         raise parameter_error(
-            "cost_ratio", func,
-            f"large enough that budget / cost_ratio <= max_generations ({max_generations})", cost_ratio,
+            "cost_ratio",
+            func,
+            f"large enough that budget / cost_ratio <= max_generations ({max_generations})",
+            cost_ratio,
         )
     resolve_reading(func, reading)
     others = [r for r in dict.fromkeys(compare_readings) if r != reading]
@@ -258,16 +278,27 @@ def plan_budget(
         resolve_reading(func, r)
     answers = {}
     for name in [reading] + others:
-        answers[name] = _simulate_option(name, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed,
-                                         ga_options)
+        answers[name] = _simulate_option(
+            name, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options
+        )
     recommendation, options, difference, se, study = answers[reading]
-    table = pd.DataFrame.from_dict({
-        name: {"recommendation": a[0], "full_mean_top_pct": a[1].mean_top_pct.iloc[0],
-               "proxy_mean_top_pct": a[1].mean_top_pct.iloc[1], "difference": a[2], "difference_se": a[3]}
-        for name, a in answers.items()}, orient="index")
+    table = pd.DataFrame.from_dict(
+        {
+            name: {
+                "recommendation": a[0],
+                "full_mean_top_pct": a[1].mean_top_pct.iloc[0],
+                "proxy_mean_top_pct": a[1].mean_top_pct.iloc[1],
+                "difference": a[2],
+                "difference_se": a[3],
+            }
+            for name, a in answers.items()
+        },
+        orient="index",
+    )
     logger.info("plan_budget(tau=%s, cost_ratio=%s, reading=%s): %s", tau, cost_ratio, reading, recommendation)
-    return BudgetPlan(recommendation, full_gens, proxy_gens, options, difference, se, study, reading, table,
-                      proxy_name, capped)
+    return BudgetPlan(
+        recommendation, full_gens, proxy_gens, options, difference, se, study, reading, table, proxy_name, capped
+    )
 
 
 def budget_would_exceed(budget, cost_ratio, max_generations) -> bool:
@@ -310,38 +341,91 @@ def plan_proxies(proxies, full_seconds: float, *, budget: int = 100, **options) 
     for proxy in proxies:
         if not isinstance(proxy, MeasuredProxy):
             raise parameter_error("proxies", "plan_proxies", "a sequence of MeasuredProxy", proxy)
-        row = {"proxy": proxy.name, "tau": proxy.tau, "tau_se": proxy.tau_se, "seconds": proxy.seconds,
-               "cost_ratio": proxy.cost_ratio(full_seconds)}
+        row = {
+            "proxy": proxy.name,
+            "tau": proxy.tau,
+            "tau_se": proxy.tau_se,
+            "seconds": proxy.seconds,
+            "cost_ratio": proxy.cost_ratio(full_seconds),
+        }
         if proxy.tau <= 0:
-            rows.append(dict(row, generations=0, capped=False, mean_top_pct=float("nan"),
-                             sem_top_pct=float("nan"), recommendation="does not rank (tau <= 0)"))
+            rows.append(
+                dict(
+                    row,
+                    generations=0,
+                    capped=False,
+                    mean_top_pct=float("nan"),
+                    sem_top_pct=float("nan"),
+                    recommendation="does not rank (tau <= 0)",
+                )
+            )
             continue
         plan = plan_budget(proxy, full_seconds=full_seconds, budget=budget, **options)
         p = plan.options.set_index("option")
         full = p.loc["full"]
-        rows.append(dict(row, generations=plan.proxy_generations, capped=plan.capped,
-                         mean_top_pct=float(p.loc["proxy"].mean_top_pct), sem_top_pct=float(p.loc["proxy"].sem_top_pct),
-                         recommendation=plan.recommendation))
+        rows.append(
+            dict(
+                row,
+                generations=plan.proxy_generations,
+                capped=plan.capped,
+                mean_top_pct=float(p.loc["proxy"].mean_top_pct),
+                sem_top_pct=float(p.loc["proxy"].sem_top_pct),
+                recommendation=plan.recommendation,
+            )
+        )
     if full is not None:
-        rows.append({"proxy": "full evaluation", "tau": 1.0, "tau_se": 0.0, "seconds": float(full_seconds),
-                     "cost_ratio": 1.0, "generations": budget, "capped": False,
-                     "mean_top_pct": float(full.mean_top_pct), "sem_top_pct": float(full.sem_top_pct),
-                     "recommendation": ""})
+        rows.append(
+            {
+                "proxy": "full evaluation",
+                "tau": 1.0,
+                "tau_se": 0.0,
+                "seconds": float(full_seconds),
+                "cost_ratio": 1.0,
+                "generations": budget,
+                "capped": False,
+                "mean_top_pct": float(full.mean_top_pct),
+                "sem_top_pct": float(full.sem_top_pct),
+                "recommendation": "",
+            }
+        )
     return pd.DataFrame(rows).sort_values("mean_top_pct", na_position="last").reset_index(drop=True)
 
 
 def _simulate_option(reading, tau, dims, full_gens, proxy_gens, repetitions, resolution, z, seed, ga_options):
-    study = proxy_study([dims], [tau], sorted({full_gens, proxy_gens}), repetitions, reading=reading,
-                        resolution=resolution, include_original=True, seed=seed, **ga_options)
+    study = proxy_study(
+        [dims],
+        [tau],
+        sorted({full_gens, proxy_gens}),
+        repetitions,
+        reading=reading,
+        resolution=resolution,
+        include_original=True,
+        seed=seed,
+        **ga_options,
+    )
     s = study.summary.set_index(["space", "generations"])
     full = s.loc[("original", full_gens)]
     proxy = s.loc[(_label(tau), proxy_gens)]
-    options = pd.DataFrame([
-        {"option": "full", "space": "original", "generations": full_gens, "mean_top_pct": full.mean_top_pct,
-         "std_top_pct": full.std_top_pct, "sem_top_pct": full.sem_top_pct},
-        {"option": "proxy", "space": _label(tau), "generations": proxy_gens, "mean_top_pct": proxy.mean_top_pct,
-         "std_top_pct": proxy.std_top_pct, "sem_top_pct": proxy.sem_top_pct},
-    ])
+    options = pd.DataFrame(
+        [
+            {
+                "option": "full",
+                "space": "original",
+                "generations": full_gens,
+                "mean_top_pct": full.mean_top_pct,
+                "std_top_pct": full.std_top_pct,
+                "sem_top_pct": full.sem_top_pct,
+            },
+            {
+                "option": "proxy",
+                "space": _label(tau),
+                "generations": proxy_gens,
+                "mean_top_pct": proxy.mean_top_pct,
+                "std_top_pct": proxy.std_top_pct,
+                "sem_top_pct": proxy.sem_top_pct,
+            },
+        ]
+    )
     difference = float(full.mean_top_pct - proxy.mean_top_pct)
     # both options read from independent runs (different spaces or the same runs if tau == 1)
     se = float(math.hypot(full.sem_top_pct, proxy.sem_top_pct))

@@ -208,8 +208,9 @@ def perturb_to_tau(
         return PerturbedSpace(original.copy(), 1.0, 1.0, 0.0)
     gen = as_generator(seed)
     draw = gen.standard_normal(flat.size) if noise == "gaussian" else gen.random(flat.size) - 0.5
-    scale, tau = _calibrate(lambda s: float(stats.kendalltau(flat, flat + s * spread * draw).statistic),
-                            target, tolerance, max_iter, func)
+    scale, tau = _calibrate(
+        lambda s: float(stats.kendalltau(flat, flat + s * spread * draw).statistic), target, tolerance, max_iter, func
+    )
     logger.debug("perturb_to_tau: target %.3f reached %.4f with scale %.4f", target, tau, scale)
     return PerturbedSpace((flat + scale * spread * draw).reshape(original.shape), tau, target, scale)
 
@@ -402,15 +403,20 @@ class RastriginGrid:
         flat = value.ravel() - 10.0 * self.dims - 1e-9
         out = np.empty(flat.size)
         for start in range(0, flat.size, 2048):
-            chunk = flat[start:start + 2048]
+            chunk = flat[start : start + 2048]
             pos = np.searchsorted(a, chunk[:, None] - b[None, :], side="left")
-            out[start:start + 2048] = (cum_a[pos] * cb[None, :]).sum(axis=1)
+            out[start : start + 2048] = (cum_a[pos] * cb[None, :]).sum(axis=1)
         return (out / self.size).reshape(value.shape)
 
     def settings(self) -> dict:
         """JSON-ready description."""
-        return {"function": "rastrigin", "dims": self.dims, "resolution": self.resolution,
-                "domain": [self.low, self.high], "points": int(self.size)}
+        return {
+            "function": "rastrigin",
+            "dims": self.dims,
+            "resolution": self.resolution,
+            "domain": [self.low, self.high],
+            "points": int(self.size),
+        }
 
 
 @dataclass(frozen=True)
@@ -497,8 +503,10 @@ def perturb_grid(
         flat = np.unique(gen.integers(0, grid.size, size=sample_size))
     base = grid.values(flat)
     draw = PerturbedGrid(grid, noise, 1.0, key, 0.0, target, 0).draw(flat) * grid.std
-    scale, tau = _calibrate(lambda s: float(stats.kendalltau(base, base + s * draw).statistic),
-                            target, tolerance, max_iter, func)
-    logger.debug("perturb_grid: %s target %.3f reached %.4f (scale %.4f, %d points)",
-                 noise, target, tau, scale, flat.size)
+    scale, tau = _calibrate(
+        lambda s: float(stats.kendalltau(base, base + s * draw).statistic), target, tolerance, max_iter, func
+    )
+    logger.debug(
+        "perturb_grid: %s target %.3f reached %.4f (scale %.4f, %d points)", noise, target, tau, scale, flat.size
+    )
     return PerturbedGrid(grid, noise, float(scale), key, float(tau), target, int(flat.size))

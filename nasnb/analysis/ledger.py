@@ -151,8 +151,7 @@ class Ledger:
         self.digits: int = int(digits)
         self.rows: list[LedgerRow] = []
 
-    def add(self, target: str, published, ours, *, status: str, note: str = "",
-            difference=None) -> None:
+    def add(self, target: str, published, ours, *, status: str, note: str = "", difference=None) -> None:
         """Add a row.
 
         Parameters
@@ -201,8 +200,7 @@ class Ledger:
         """
         import pandas as pd
 
-        frame = pd.DataFrame([[getattr(row, c) for c in COLUMNS] for row in self.rows],
-                             columns=list(COLUMNS))
+        frame = pd.DataFrame([[getattr(row, c) for c in COLUMNS] for row in self.rows], columns=list(COLUMNS))
         differences = [row.difference for row in self.rows]
         if all(d is None or _is_number(d) for d in differences):
             frame["difference"] = pd.to_numeric(frame["difference"], errors="coerce").astype(float)
@@ -225,9 +223,17 @@ class Ledger:
 
     def to_dict(self) -> dict:
         """JSON-ready form: title, digits and the rows (values as given)."""
-        return {"title": self.title, "digits": self.digits,
-                "rows": [{c: _plain(getattr(row, c)) if c in ("published", "ours", "difference")
-                          else getattr(row, c) for c in COLUMNS} for row in self.rows]}
+        return {
+            "title": self.title,
+            "digits": self.digits,
+            "rows": [
+                {
+                    c: _plain(getattr(row, c)) if c in ("published", "ours", "difference") else getattr(row, c)
+                    for c in COLUMNS
+                }
+                for row in self.rows
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data) -> Ledger:
@@ -239,9 +245,14 @@ class Ledger:
             if not isinstance(row, dict):
                 raise ParameterError(f"A ledger row must be a dict, got {row!r}.")
             # add() checks target and status (None or a non-string is refused there)
-            ledger.add(cast(str, row.get("target")), row.get("published"), row.get("ours"),
-                       status=cast(str, row.get("status")),
-                       note=row.get("note") or "", difference=row.get("difference"))
+            ledger.add(
+                cast(str, row.get("target")),
+                row.get("published"),
+                row.get("ours"),
+                status=cast(str, row.get("status")),
+                note=row.get("note") or "",
+                difference=row.get("difference"),
+            )
         return ledger
 
     @classmethod
@@ -263,13 +274,16 @@ class Ledger:
     def _repr_html_(self) -> str:
         head = f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
         header = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                       for cells in self._cells())
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>" for cells in self._cells()
+        )
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n)
         # "</" cannot end the script early: every "<" in the JSON is written as \u003c
         payload = json.dumps(self.to_dict(), ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
-        return (f"{head}<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p>{html.escape(counts)}</p>{_JSON_OPEN}{payload}</script>")
+        return (
+            f"{head}<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+            f"<p>{html.escape(counts)}</p>{_JSON_OPEN}{payload}</script>"
+        )
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n) or "empty"

@@ -123,8 +123,14 @@ def _ledger_from_output(text: str) -> Ledger:
         if len(cells) != len(COLUMNS):
             raise ParameterError(f"A ledger row of the notebook output has {len(cells)} cells: {cells!r}.")
         row = dict(zip(COLUMNS, cells))
-        ledger.add(row["target"], row["published"] or None, row["ours"] or None, status=row["status"],
-                   note=row["note"], difference=row["difference"] or None)
+        ledger.add(
+            row["target"],
+            row["published"] or None,
+            row["ours"] or None,
+            status=row["status"],
+            note=row["note"],
+            difference=row["difference"] or None,
+        )
     return ledger
 
 
@@ -148,8 +154,10 @@ def _target_pattern(node: ast.AST) -> tuple[str, re.Pattern]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value, re.compile(re.escape(node.value) + r"\Z")
     if isinstance(node, ast.JoinedStr):
-        parts = [re.escape(v.value) if isinstance(v, ast.Constant) and isinstance(v.value, str) else ".*"
-                 for v in node.values]
+        parts = [
+            re.escape(v.value) if isinstance(v, ast.Constant) and isinstance(v.value, str) else ".*"
+            for v in node.values
+        ]
         return ast.unparse(node), re.compile("".join(parts) + r"\Z", re.S)
     return ast.unparse(node), re.compile(".*", re.S)
 
@@ -164,8 +172,12 @@ def _ledger_calls(source: str, filename: str) -> tuple[list[LedgerRow], list[tup
             # a reconciliation's rows: one per cell of a thesis table ("Table 4.3, G=10, original", ...)
             patterns.append((ast.unparse(node), re.compile(r"Table \d+\.\d+(,| conclusion).*", re.S)))
             continue
-        if not (node.func.attr == "add" and isinstance(node.func.value, ast.Name) and node.func.value.id == "ledger"
-                and node.args):
+        if not (
+            node.func.attr == "add"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "ledger"
+            and node.args
+        ):
             continue
         patterns.append(_target_pattern(node.args[0]))
         if any(k.arg is None for k in node.keywords):
@@ -189,8 +201,7 @@ def read_notebook_ledger(directory: str | os.PathLike, name: str) -> NotebookLed
     shown = [row.target for row in run] if run is not None else []
     stale = {t for t in shown if not any(p.match(t) for _, p in patterns)}
     literal_targets = {row.target for row in literal}
-    unseen = [text for text, p in patterns
-              if text not in literal_targets and not any(p.match(t) for t in shown)]
+    unseen = [text for text, p in patterns if text not in literal_targets and not any(p.match(t) for t in shown)]
     return NotebookLedger(name, run, [row for row in literal if row.target not in shown], stale, unseen)
 
 
@@ -198,8 +209,9 @@ def _thesis_id(target: str) -> str | None:
     match = _ID.match(target)
     if match is None:
         return None
-    kind = {"Tables": "Table", "Figs.": "Fig.", "Figure": "Fig.", "Listings": "Listing"}.get(match.group(1),
-                                                                                             match.group(1))
+    kind = {"Tables": "Table", "Figs.": "Fig.", "Figure": "Fig.", "Listings": "Listing"}.get(
+        match.group(1), match.group(1)
+    )
     return f"{kind} {match.group(2)}"
 
 
@@ -269,13 +281,22 @@ def render_page(directory: str | os.PathLike) -> str:
         shown.rows = nb.rows
         parts.append(f"## {escape_markdown(title)} (`{name}`)\n")
         if nb.pending:
-            parts.append(f"Rows marked † are literal rows of the ledger cell of `{name}` that its committed run does "
-                         f"not show yet (they do not depend on the run).\n")
+            parts.append(
+                f"Rows marked † are literal rows of the ledger cell of `{name}` that its committed run does "
+                f"not show yet (they do not depend on the run).\n"
+            )
         if nb.stale or nb.unseen:
-            parts.append(f"**The computed rows of `{name}` changed after its committed run: re-execute the notebook.** "
-                         f"Rows marked ‡ are in the run but no longer written by the ledger cell"
-                         + (f"; {len(nb.unseen)} computed row(s) appear after re-execution: "
-                            + "; ".join(f"`{_cell(u)}`" for u in nb.unseen) if nb.unseen else "") + ".\n")
+            parts.append(
+                f"**The computed rows of `{name}` changed after its committed run: re-execute the notebook.** "
+                f"Rows marked ‡ are in the run but no longer written by the ledger cell"
+                + (
+                    f"; {len(nb.unseen)} computed row(s) appear after re-execution: "
+                    + "; ".join(f"`{_cell(u)}`" for u in nb.unseen)
+                    if nb.unseen
+                    else ""
+                )
+                + ".\n"
+            )
         counts = ", ".join(f"{n} {s}" for s, n in shown.counts().items() if n) or "no rows"
         parts.append(f"Rows: {len(shown)} ({counts}).\n")
         summary = summarize(shown.rows)
@@ -288,8 +309,10 @@ def render_page(directory: str | os.PathLike) -> str:
         for row, cells in zip(shown.rows, shown._cells()):
             values = dict(zip(COLUMNS, cells))
             mark = " †" if id(row) in pending else " ‡" if row.target in nb.stale else ""
-            parts.append(f"| {_cell(values['target'])}{mark} | {_cell(values['published'])} | "
-                         f"{_cell(values['ours'])} | {_cell(values['status'])} | {_cell(values['note'])} |")
+            parts.append(
+                f"| {_cell(values['target'])}{mark} | {_cell(values['published'])} | "
+                f"{_cell(values['ours'])} | {_cell(values['status'])} | {_cell(values['note'])} |"
+            )
         parts.append("")
     return "\n".join(parts)
 
@@ -305,8 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != page:
-            print(f"{target} differs from the notebooks' ledgers: run python -m nasnb.analysis.ledger_page",
-                  file=sys.stderr)
+            print(
+                f"{target} differs from the notebooks' ledgers: run python -m nasnb.analysis.ledger_page",
+                file=sys.stderr,
+            )
             return 1
         return 0
     target.write_text(page, encoding="utf-8")

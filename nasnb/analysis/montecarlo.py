@@ -123,36 +123,71 @@ class Reading:
 
 READINGS = {
     "text": Reading(
-        "text", "rank", "gaussian", None,
+        "text",
+        "rank",
+        "gaussian",
+        None,
         description="the thesis' text taken literally: top % = fraction of grid points strictly better on "
-                    "the original; Gaussian noise; grids of 100^2, 50^3, 20^4 points (nasnb's blind first pass)"),
+        "the original; Gaussian noise; grids of 100^2, 50^3, 20^4 points (nasnb's blind first pass)",
+    ),
     "text-100": Reading(
-        "text-100", "rank", "gaussian", 100,
-        description="as 'text' on 100 points per axis in every dimension"),
+        "text-100", "rank", "gaussian", 100, description="as 'text' on 100 points per axis in every dimension"
+    ),
     "value-gaussian": Reading(
-        "value-gaussian", "value", "gaussian", 100,
+        "value-gaussian",
+        "value",
+        "gaussian",
+        100,
         description="top % = normalised function value f(x) / max f (Rastrigin's minimum is 0); Gaussian "
-                    "noise; 100 points per axis"),
+        "noise; 100 points per axis",
+    ),
     "thesis": Reading(
-        "thesis", "value", "uniform", 100,
+        "thesis",
+        "value",
+        "uniform",
+        100,
         description="the reading that reproduces the published tables best (see nasnb.analysis.reconcile): "
-                    "normalised function value f(x) / max f, uniform noise, 100 points per axis "
-                    "(chapter 5's table is closer still with 101 points, which contain the optimum)"),
+        "normalised function value f(x) / max f, uniform noise, 100 points per axis "
+        "(chapter 5's table is closer still with 101 points, which contain the optimum)",
+    ),
     "thesis-101": Reading(
-        "thesis-101", "value", "uniform", 101,
-        description="as 'thesis' on 101 points per axis (the grid contains the optimum x = 0)"),
+        "thesis-101",
+        "value",
+        "uniform",
+        101,
+        description="as 'thesis' on 101 points per axis (the grid contains the optimum x = 0)",
+    ),
     "thesis-real": Reading(
-        "thesis-real", "value", "uniform", 100, genes="real",
-        description="as 'thesis' with real-coded genes (pygmo's continuous operators) read at the nearest grid point"),
+        "thesis-real",
+        "value",
+        "uniform",
+        100,
+        genes="real",
+        description="as 'thesis' with real-coded genes (pygmo's continuous operators) read at the nearest grid point",
+    ),
     "thesis-population": Reading(
-        "thesis-population", "value", "uniform", 100, champion="population",
-        description="as 'thesis', scoring the best of the final population on the original"),
+        "thesis-population",
+        "value",
+        "uniform",
+        100,
+        champion="population",
+        description="as 'thesis', scoring the best of the final population on the original",
+    ),
     "thesis-evaluated": Reading(
-        "thesis-evaluated", "value", "uniform", 100, champion="evaluated",
-        description="as 'thesis', scoring the best on the original of every point the GA evaluated"),
+        "thesis-evaluated",
+        "value",
+        "uniform",
+        100,
+        champion="evaluated",
+        description="as 'thesis', scoring the best on the original of every point the GA evaluated",
+    ),
     "value-grid": Reading(
-        "value-grid", "value_grid", "uniform", 100,
-        description="normalised by the grid's own minimum and maximum; uniform noise; 100 points per axis"),
+        "value-grid",
+        "value_grid",
+        "uniform",
+        100,
+        description="normalised by the grid's own minimum and maximum; uniform noise; 100 points per axis",
+    ),
 }
 """Named readings of the protocol; ``"thesis"`` is the best match to Tables 4.3 and 5.4."""
 
@@ -208,8 +243,9 @@ def resolve_reading(func: str, reading=None, **overrides) -> tuple[str, dict]:
     check_choice(options["champion"], CHAMPIONS, "champion", func)
     res = options["resolution"]
     if isinstance(res, dict):
-        options["resolution"] = {check_positive_int(k, "resolution", func): _resolution(k, v, func)
-                                 for k, v in res.items()}
+        options["resolution"] = {
+            check_positive_int(k, "resolution", func): _resolution(k, v, func) for k, v in res.items()
+        }
     elif res is not None:
         _resolution(2, res, func)
     label = base.name + ("+" + ",".join(f"{k}={v}" for k, v in sorted(changed.items())) if changed else "")
@@ -382,8 +418,9 @@ def proxy_study(
     """
     func = "proxy_study"
     started = time.perf_counter()
-    name, options = resolve_reading(func, reading, score=score, noise=noise, resolution=resolution,
-                                    genes=genes, champion=champion)
+    name, options = resolve_reading(
+        func, reading, score=score, noise=noise, resolution=resolution, genes=genes, champion=champion
+    )
     dims = [check_positive_int(d, "dims", func) for d in dims]
     targets = [_check_tau(t, func) for t in taus]
     gens = sorted({check_positive_int(g, "generations", func) for g in generations})
@@ -395,18 +432,28 @@ def proxy_study(
     ga_settings = {**_GA_DEFAULTS, **ga_options}
     if not dims or not gens or not (targets or include_original):
         raise parameter_error("dims", func, "non-empty dims, generations and spaces", (dims, gens, targets))
-    runs = _run_all(dims, targets, gens, repetitions, options, include_original, backend, sample_size, seed,
-                    ga_settings)
+    runs = _run_all(
+        dims, targets, gens, repetitions, options, include_original, backend, sample_size, seed, ga_settings
+    )
     settings = {
-        "function": "rastrigin", "domain": [-5.12, 5.12], "dims": dims, "taus": targets,
-        "include_original": include_original, "generations": gens, "repetitions": repetitions,
-        "reading": name, **options, "ga": ga_settings, "backend": backend,
+        "function": "rastrigin",
+        "domain": [-5.12, 5.12],
+        "dims": dims,
+        "taus": targets,
+        "include_original": include_original,
+        "generations": gens,
+        "repetitions": repetitions,
+        "reading": name,
+        **options,
+        "ga": ga_settings,
+        "backend": backend,
         "seed": seed if isinstance(seed, (int, type(None))) else "generator",
         "perturbation": f"f + s*std(f)*z, z {options['noise']} (hashed per grid point), "
-                        f"|tau_b - target| <= 0.005 on <= {sample_size} points",
+        f"|tau_b - target| <= 0.005 on <= {sample_size} points",
     }
-    return _score_runs(runs, gens, repetitions, options, [_label(t) for t in _space_taus(targets, include_original)],
-                       settings, started)
+    return _score_runs(
+        runs, gens, repetitions, options, [_label(t) for t in _space_taus(targets, include_original)], settings, started
+    )
 
 
 def _score_runs(runs, gens, repetitions, options, order, settings, started) -> ProxyStudy:
@@ -417,11 +464,24 @@ def _score_runs(runs, gens, repetitions, options, order, settings, started) -> P
         for si, space in enumerate(spaces):
             for gi, g in enumerate(gens):
                 top = 100.0 * score_points(grid, champions[options["champion"]][gi, si], options["score"])
-                rows.append(pd.DataFrame({"dims": d, "space": _label(space.target_tau), "generations": g,
-                                          "repetition": np.arange(repetitions), "top_pct": top}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "dims": d,
+                            "space": _label(space.target_tau),
+                            "generations": g,
+                            "repetition": np.arange(repetitions),
+                            "top_pct": top,
+                        }
+                    )
+                )
                 summaries.append(_summary_row(d, space, g, top, repetitions))
-    settings = {**settings, "score_definition": _SCORE_TEXT[options["score"]], "per_dims": settings_dims,
-                "elapsed_s": round(time.perf_counter() - started, 3)}
+    settings = {
+        **settings,
+        "score_definition": _SCORE_TEXT[options["score"]],
+        "per_dims": settings_dims,
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
     return _package(summaries, rows, order, settings)
 
 
@@ -436,8 +496,9 @@ def _space_taus(targets, include_original):
     return ([1.0] if include_original else []) + [t for t in targets if t != 1.0]
 
 
-def _run_all(dims, targets, gens, repetitions, options, include_original, backend, sample_size, seed,
-             ga_settings) -> dict:
+def _run_all(
+    dims, targets, gens, repetitions, options, include_original, backend, sample_size, seed, ga_settings
+) -> dict:
     """One GA batch per dimension; returns {d: (grid, spaces, champions by kind)}."""
     root = np.random.SeedSequence(as_generator(seed).integers(2**63))
     out = {}
@@ -445,16 +506,22 @@ def _run_all(dims, targets, gens, repetitions, options, include_original, backen
         noise_seed, ga_seed = child.spawn(2)
         grid = _grid_for(d, options["resolution"])
         noise_rng = np.random.default_rng(noise_seed)
-        spaces = [perturb_grid(grid, t, noise=options["noise"], seed=noise_rng, sample_size=sample_size)
-                  for t in _space_taus(targets, include_original)]
-        out[d] = (grid, spaces, _simulate(grid, spaces, gens, repetitions, ga_settings, options["genes"],
-                                          backend, ga_seed))
+        spaces = [
+            perturb_grid(grid, t, noise=options["noise"], seed=noise_rng, sample_size=sample_size)
+            for t in _space_taus(targets, include_original)
+        ]
+        out[d] = (
+            grid,
+            spaces,
+            _simulate(grid, spaces, gens, repetitions, ga_settings, options["genes"], backend, ga_seed),
+        )
     return out
 
 
 def _dims_settings(grid, spaces) -> dict:
     return {
-        "resolution": grid.resolution, "points": int(grid.size),
+        "resolution": grid.resolution,
+        "points": int(grid.size),
         "achieved_tau": {_label(s.target_tau): s.tau for s in spaces},
         "noise_scale": {_label(s.target_tau): s.scale for s in spaces},
         "tau_sample_size": {_label(s.target_tau): s.sample_size for s in spaces},
@@ -464,8 +531,12 @@ def _dims_settings(grid, spaces) -> dict:
 def _summary_row(d, space, g, top, repetitions) -> dict:
     many = repetitions > 1
     return {
-        "dims": d, "space": _label(space.target_tau), "target_tau": space.target_tau,
-        "achieved_tau": space.tau, "generations": g, "mean_top_pct": float(top.mean()),
+        "dims": d,
+        "space": _label(space.target_tau),
+        "target_tau": space.target_tau,
+        "achieved_tau": space.tau,
+        "generations": g,
+        "mean_top_pct": float(top.mean()),
         "std_top_pct": float(top.std(ddof=1)) if many else float("nan"),
         "sem_top_pct": float(top.std(ddof=1) / np.sqrt(repetitions)) if many else float("nan"),
         "repetitions": repetitions,
@@ -474,20 +545,30 @@ def _summary_row(d, space, g, top, repetitions) -> dict:
 
 def _package(summaries, rows, order, settings) -> ProxyStudy:
     summary = pd.DataFrame(summaries)
-    table = summary.pivot_table(index=["dims", "generations"], columns="space",
-                                values=["mean_top_pct", "std_top_pct"], sort=False)
+    table = summary.pivot_table(
+        index=["dims", "generations"], columns="space", values=["mean_top_pct", "std_top_pct"], sort=False
+    )
     table = table.swaplevel(0, 1, axis=1).reindex(
-        columns=pd.MultiIndex.from_product([order, ["mean_top_pct", "std_top_pct"]]))
+        columns=pd.MultiIndex.from_product([order, ["mean_top_pct", "std_top_pct"]])
+    )
     table.columns = table.columns.set_levels(["mean", "std"], level=1, verify_integrity=False).set_names(
-        ["space", "top %"])
+        ["space", "top %"]
+    )
     table.attrs["settings"] = settings
     summary.attrs["settings"] = settings
     logger.info("proxy_study (%s) finished in %.2f s", settings["reading"], settings["elapsed_s"])
     return ProxyStudy(table, summary, pd.concat(rows, ignore_index=True), settings)
 
 
-def chapter4_table(*, repetitions: int = 1000, reading: str | Reading | None = None, resolution: int | None = None,
-                   backend: str = "nasnb", seed=0, **options) -> ProxyStudy:
+def chapter4_table(
+    *,
+    repetitions: int = 1000,
+    reading: str | Reading | None = None,
+    resolution: int | None = None,
+    backend: str = "nasnb",
+    seed=0,
+    **options,
+) -> ProxyStudy:
     """The thesis' chapter 4 Monte-Carlo table (Table 4.3): 3-D Rastrigin, tau in
     {0.95, 0.85, 0.75} and the original, G in {10, 100, 1000}, 1,000 repetitions.
 
@@ -499,12 +580,28 @@ def chapter4_table(*, repetitions: int = 1000, reading: str | Reading | None = N
     >>> list(t.table.columns.get_level_values(0).unique())
     ['original', 'tau=0.95', 'tau=0.85', 'tau=0.75']
     """
-    return proxy_study([3], [0.95, 0.85, 0.75], [10, 100, 1000], repetitions, reading=reading,
-                       resolution=resolution, backend=backend, seed=seed, **options)
+    return proxy_study(
+        [3],
+        [0.95, 0.85, 0.75],
+        [10, 100, 1000],
+        repetitions,
+        reading=reading,
+        resolution=resolution,
+        backend=backend,
+        seed=seed,
+        **options,
+    )
 
 
-def chapter5_table(*, repetitions: int = 100, reading: str | Reading | None = None,
-                   resolution: int | dict | None = None, backend: str = "nasnb", seed=0, **options) -> ProxyStudy:
+def chapter5_table(
+    *,
+    repetitions: int = 100,
+    reading: str | Reading | None = None,
+    resolution: int | dict | None = None,
+    backend: str = "nasnb",
+    seed=0,
+    **options,
+) -> ProxyStudy:
     """The thesis' chapter 5 Monte-Carlo table (Table 5.4): Rastrigin in 2, 3 and 4-D, tau in
     {0.85, 0.75, 0.65} and the original, G in {10, 100, 1000}, 100 repetitions.
 
@@ -518,5 +615,14 @@ def chapter5_table(*, repetitions: int = 100, reading: str | Reading | None = No
     [(2, 10), (2, 100)]
     """
     reading = "thesis-101" if reading is None else reading
-    return proxy_study([2, 3, 4], [0.85, 0.75, 0.65], [10, 100, 1000], repetitions, reading=reading,
-                       resolution=resolution, backend=backend, seed=seed, **options)
+    return proxy_study(
+        [2, 3, 4],
+        [0.85, 0.75, 0.65],
+        [10, 100, 1000],
+        repetitions,
+        reading=reading,
+        resolution=resolution,
+        backend=backend,
+        seed=seed,
+        **options,
+    )

@@ -65,9 +65,12 @@ def _as_records(records, columns: Sequence[str], func: str) -> pd.DataFrame:
         elif callable(getattr(records, "records", None)):  # nasnb.benchmarks: NASBenchGraph(...).records()
             records = records.records()
         else:
-            raise parameter_error("records", func,
-                                  "a long-format DataFrame or an object with long_records() or records()",
-                                  type(records).__name__)
+            raise parameter_error(
+                "records",
+                func,
+                "a long-format DataFrame or an object with long_records() or records()",
+                type(records).__name__,
+            )
     missing = [c for c in columns if c not in records.columns]
     if missing:
         raise ParameterError(
@@ -128,8 +131,9 @@ def resampling_protocol(
     n_resamples = check_nonnegative_int(n_resamples, "n_resamples", func)
     as_scores(frame[score].to_numpy(), score, func)
     # a list or tuple gives one rounding each; anything else is one rounding (an int or None)
-    roundings: list[int | None] = (list(decimals) if isinstance(decimals, (list, tuple))
-                                   else [cast("int | None", decimals)])
+    roundings: list[int | None] = (
+        list(decimals) if isinstance(decimals, (list, tuple)) else [cast("int | None", decimals)]
+    )
     recorded = sorted(frame[budget].unique())
     reference_budget = recorded[-1] if reference_budget is None else reference_budget
     budgets = recorded if budgets is None else list(budgets)
@@ -141,8 +145,9 @@ def resampling_protocol(
     per_arch = sub.groupby(arch)[budget].nunique()
     archs = per_arch.index[per_arch == len(used)].to_numpy()
     if archs.size < 2:
-        raise ParameterError(f"{func} needs at least 2 architectures recorded at every budget in {used}; "
-                             f"found {archs.size}.")
+        raise ParameterError(
+            f"{func} needs at least 2 architectures recorded at every budget in {used}; found {archs.size}."
+        )
     arch_pos = pd.Series(np.arange(archs.size), index=archs)
     rng = as_generator(seed)
     drawn = rng.integers(0, archs.size, size=n_samples)
@@ -165,16 +170,25 @@ def resampling_protocol(
             row = {"budget": b, "decimals": dec, "tau": kendall_tau(group, reference, decimals=dec)}
             if n_resamples:
                 boot = bootstrap_tau(group, reference, n_resamples=n_resamples, decimals=dec, seed=rng)
-                row.update(mean=boot.mean, std_error=boot.std_error, ci_low=boot.ci_low, ci_high=boot.ci_high,
-                           lilliefors_p=boot.lilliefors_pvalue)
+                row.update(
+                    mean=boot.mean,
+                    std_error=boot.std_error,
+                    ci_low=boot.ci_low,
+                    ci_high=boot.ci_high,
+                    lilliefors_p=boot.lilliefors_pvalue,
+                )
             rows.append(row)
             logger.debug("protocol: budget %s decimals %s tau %.4f", b, dec, row["tau"])
     out = pd.DataFrame(rows)
     out["decimals"] = out["decimals"].astype(object).where(out["decimals"].notna(), None)
     out["n_samples"] = n_samples
     out.attrs["settings"] = {
-        "n_samples": n_samples, "budgets": list(budgets), "reference_budget": reference_budget,
-        "decimals": roundings, "n_resamples": n_resamples, "architectures": int(archs.size),
+        "n_samples": n_samples,
+        "budgets": list(budgets),
+        "reference_budget": reference_budget,
+        "decimals": roundings,
+        "n_resamples": n_resamples,
+        "architectures": int(archs.size),
         "seed": seed if isinstance(seed, (int, type(None))) else "generator",
     }
     return out

@@ -70,8 +70,9 @@ class _GridProblem:
         return "nasnb grid lookup"
 
 
-def run_sga_grid(grid, spaces, generations, repetitions: int, ga_settings: dict, seed, *,
-                 genes: str = "integer") -> dict:
+def run_sga_grid(
+    grid, spaces, generations, repetitions: int, ga_settings: dict, seed, *, genes: str = "integer"
+) -> dict:
     """Run pygmo ``sga`` on each space; return champion flat indices by kind.
 
     Parameters
@@ -103,11 +104,18 @@ def run_sga_grid(grid, spaces, generations, repetitions: int, ga_settings: dict,
             problem = pg.problem(_GridProblem(space, genes))
             pop = pg.population(problem, size=ga_settings["population_size"], seed=int(seeds[si, r, 0]))
             for gi, step in enumerate(steps):
-                algo = pg.algorithm(pg.sga(
-                    gen=int(step), cr=ga_settings["crossover_prob"], m=ga_settings["mutation_prob"],
-                    param_s=ga_settings["tournament_size"], crossover="exponential", mutation="polynomial",
-                    selection="tournament", seed=int(seeds[si, r, gi + 1]),
-                ))
+                algo = pg.algorithm(
+                    pg.sga(
+                        gen=int(step),
+                        cr=ga_settings["crossover_prob"],
+                        m=ga_settings["mutation_prob"],
+                        param_s=ga_settings["tournament_size"],
+                        crossover="exponential",
+                        mutation="polynomial",
+                        selection="tournament",
+                        seed=int(seeds[si, r, gi + 1]),
+                    )
+                )
                 pop = algo.evolve(pop)
                 udp = pop.problem.extract(_GridProblem)
                 flats = np.array([udp.flat(x) for x in pop.get_x()])

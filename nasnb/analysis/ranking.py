@@ -81,8 +81,9 @@ def _pair(x, y, func: str, decimals: int | None, names=("x", "y")) -> tuple[np.n
     return round_scores(a, decimals, func), round_scores(b, decimals, func)
 
 
-def kendall_tau(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
-                decimals: int | None = None) -> float:
+def kendall_tau(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *, decimals: int | None = None
+) -> float:
     """Kendall's tau-b between two score lists (scipy underneath).
 
     Parameters

@@ -50,29 +50,59 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _GENS = (10, 100, 1000)
-_T43 = {"original": (0.160, 0.050, 0.013), "tau=0.95": (0.162, 0.058, 0.022),
-        "tau=0.85": (0.184, 0.086, 0.032), "tau=0.75": (0.195, 0.103, 0.040)}
+_T43 = {
+    "original": (0.160, 0.050, 0.013),
+    "tau=0.95": (0.162, 0.058, 0.022),
+    "tau=0.85": (0.184, 0.086, 0.032),
+    "tau=0.75": (0.195, 0.103, 0.040),
+}
 _T54 = {
-    2: {"original": (0.131, 0.042, 0.002), "tau=0.85": (0.141, 0.072, 0.032),
-        "tau=0.75": (0.180, 0.085, 0.033), "tau=0.65": (0.196, 0.111, 0.044)},
-    3: {"original": (0.161, 0.043, 0.002), "tau=0.85": (0.179, 0.076, 0.030),
-        "tau=0.75": (0.199, 0.091, 0.038), "tau=0.65": (0.217, 0.127, 0.046)},
-    4: {"original": (0.177, 0.044, 0.002), "tau=0.85": (0.195, 0.084, 0.033),
-        "tau=0.75": (0.220, 0.098, 0.043), "tau=0.65": (0.243, 0.133, 0.048)},
+    2: {
+        "original": (0.131, 0.042, 0.002),
+        "tau=0.85": (0.141, 0.072, 0.032),
+        "tau=0.75": (0.180, 0.085, 0.033),
+        "tau=0.65": (0.196, 0.111, 0.044),
+    },
+    3: {
+        "original": (0.161, 0.043, 0.002),
+        "tau=0.85": (0.179, 0.076, 0.030),
+        "tau=0.75": (0.199, 0.091, 0.038),
+        "tau=0.65": (0.217, 0.127, 0.046),
+    },
+    4: {
+        "original": (0.177, 0.044, 0.002),
+        "tau=0.85": (0.195, 0.084, 0.033),
+        "tau=0.75": (0.220, 0.098, 0.043),
+        "tau=0.65": (0.243, 0.133, 0.048),
+    },
 }
 
 
 def _long(by_dims: dict) -> pd.DataFrame:
-    rows = [{"dims": d, "generations": g, "space": space, "published": v}
-            for d, spaces in by_dims.items() for space, vals in spaces.items() for g, v in zip(_GENS, vals)]
+    rows = [
+        {"dims": d, "generations": g, "space": space, "published": v}
+        for d, spaces in by_dims.items()
+        for space, vals in spaces.items()
+        for g, v in zip(_GENS, vals)
+    ]
     return pd.DataFrame(rows)
 
 
 PUBLISHED = {
-    "4.3": {"frame": _long({3: _T43}), "dims": [3], "taus": [0.95, 0.85, 0.75], "repetitions": 1000,
-            "resolution_hint": 100},
-    "5.4": {"frame": _long(_T54), "dims": [2, 3, 4], "taus": [0.85, 0.75, 0.65], "repetitions": 100,
-            "resolution_hint": 101},
+    "4.3": {
+        "frame": _long({3: _T43}),
+        "dims": [3],
+        "taus": [0.95, 0.85, 0.75],
+        "repetitions": 1000,
+        "resolution_hint": 100,
+    },
+    "5.4": {
+        "frame": _long(_T54),
+        "dims": [2, 3, 4],
+        "taus": [0.85, 0.75, 0.65],
+        "repetitions": 100,
+        "resolution_hint": 101,
+    },
 }
 """The published tables (mean "top %" as a fraction), long form, with their protocol."""
 
@@ -128,12 +158,13 @@ class Reconciliation:
         (space, published / ours / difference)."""
         name = self.winner if reading is None else reading
         part = self.cells[self.cells.reading == name]
-        wide = part.pivot_table(index=["dims", "generations"], columns="space",
-                                values=["published", "ours", "difference"], sort=False)
+        wide = part.pivot_table(
+            index=["dims", "generations"], columns="space", values=["published", "ours", "difference"], sort=False
+        )
         order = list(dict.fromkeys(part.space))
         return wide.swaplevel(0, 1, axis=1).reindex(
-            columns=pd.MultiIndex.from_product([order, ["published", "ours", "difference"]]))
-
+            columns=pd.MultiIndex.from_product([order, ["published", "ours", "difference"]])
+        )
 
     def to_ledger(self, ledger, *, reading: str | None = None, tolerance: float = 0.01) -> None:
         """Add this table's cells and conclusions to a :class:`nasnb.analysis.ledger.Ledger`.
@@ -148,21 +179,34 @@ class Reconciliation:
         for c in part.itertuples(index=False):
             dims = "" if self.table == "4.3" else f"{c.dims}-D, "
             ok = c.published_in_ci or abs(c.difference) <= tolerance
-            note = (f"reading {name!r}; 95% CI [{c.ci_low:.3f}, {c.ci_high:.3f}]" if ok else
-                    f"differs because reading {name!r} gives {c.ours:.3f} (95% CI [{c.ci_low:.3f}, "
-                    f"{c.ci_high:.3f}]), off by more than {tolerance}")
-            ledger.add(f"Table {self.table}, {dims}G={c.generations}, {c.space}", c.published, round(c.ours, 4),
-                       status="reproduced" if ok else "differs", note=note)
+            note = (
+                f"reading {name!r}; 95% CI [{c.ci_low:.3f}, {c.ci_high:.3f}]"
+                if ok
+                else f"differs because reading {name!r} gives {c.ours:.3f} (95% CI [{c.ci_low:.3f}, "
+                f"{c.ci_high:.3f}]), off by more than {tolerance}"
+            )
+            ledger.add(
+                f"Table {self.table}, {dims}G={c.generations}, {c.space}",
+                c.published,
+                round(c.ours, 4),
+                status="reproduced" if ok else "differs",
+                note=note,
+            )
         pub = self.conclusions[self.conclusions.reading == "published"].set_index(["dims", "comparison"])
         ours = self.conclusions[self.conclusions.reading == name].set_index(["dims", "comparison"])
         for key, row in ours.iterrows():
             want = pub.loc[key, "verdict"]
             dims = "" if self.table == "4.3" else f"{key[0]}-D, "
-            ledger.add(f"Table {self.table} conclusion, {dims}{key[1]}", f"{want} better",
-                       f"{row.verdict} (advantage {row.advantage:+.3f}, CI [{row.ci_low:+.3f}, {row.ci_high:+.3f}])",
-                       status="reproduced" if row.verdict == want else "differs",
-                       difference="", note=f"reading {name!r}" if row.verdict == want else
-                       f"differs because under reading {name!r} the bootstrap interval gives {row.verdict!r}")
+            ledger.add(
+                f"Table {self.table} conclusion, {dims}{key[1]}",
+                f"{want} better",
+                f"{row.verdict} (advantage {row.advantage:+.3f}, CI [{row.ci_low:+.3f}, {row.ci_high:+.3f}])",
+                status="reproduced" if row.verdict == want else "differs",
+                difference="",
+                note=f"reading {name!r}"
+                if row.verdict == want
+                else f"differs because under reading {name!r} the bootstrap interval gives {row.verdict!r}",
+            )
 
 
 def _boot_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -170,8 +214,9 @@ def _boot_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
     return values[idx].mean(axis=1)
 
 
-def compare_with_published(study, table: str, *, n_boot: int = 1000, confidence: float = 0.95,
-                           seed=0) -> tuple[pd.DataFrame, dict]:
+def compare_with_published(
+    study, table: str, *, n_boot: int = 1000, confidence: float = 0.95, seed=0
+) -> tuple[pd.DataFrame, dict]:
     """Cells of ``study`` beside a published table, with bootstrap intervals.
 
     Returns ``(cells, distance)``: the per-cell frame (see :class:`Reconciliation`) and a
@@ -193,19 +238,30 @@ def compare_with_published(study, table: str, *, n_boot: int = 1000, confidence:
     scores = study.scores
     rows, boots = [], []
     for cell in published.itertuples(index=False):
-        part = scores[(scores.dims == cell.dims) & (scores.generations == cell.generations)
-                      & (scores.space == cell.space)]
+        part = scores[
+            (scores.dims == cell.dims) & (scores.generations == cell.generations) & (scores.space == cell.space)
+        ]
         if part.empty:
-            raise parameter_error("study", func, f"a study with the cells of Table {table}",
-                                  (cell.dims, cell.generations, cell.space))
+            raise parameter_error(
+                "study", func, f"a study with the cells of Table {table}", (cell.dims, cell.generations, cell.space)
+            )
         values = part.top_pct.to_numpy() / 100.0
         boot = _boot_means(values, n_boot, rng)
         boots.append(boot - cell.published)
         lo, hi = np.quantile(boot, [alpha, 1.0 - alpha])
-        rows.append({"dims": cell.dims, "generations": cell.generations, "space": cell.space,
-                     "published": cell.published, "ours": float(values.mean()), "ci_low": float(lo),
-                     "ci_high": float(hi), "difference": float(values.mean() - cell.published),
-                     "published_in_ci": bool(lo <= cell.published <= hi)})
+        rows.append(
+            {
+                "dims": cell.dims,
+                "generations": cell.generations,
+                "space": cell.space,
+                "published": cell.published,
+                "ours": float(values.mean()),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "difference": float(values.mean() - cell.published),
+                "published_in_ci": bool(lo <= cell.published <= hi),
+            }
+        )
     cells = pd.DataFrame(rows)
     diff = cells.difference.to_numpy()
     boot_rmse = np.sqrt((np.stack(boots) ** 2).mean(axis=0))
@@ -213,14 +269,15 @@ def compare_with_published(study, table: str, *, n_boot: int = 1000, confidence:
         "rmse": float(np.sqrt((diff**2).mean())),
         "rmse_ci_low": float(np.quantile(boot_rmse, alpha)),
         "rmse_ci_high": float(np.quantile(boot_rmse, 1.0 - alpha)),
-        "mae": float(np.abs(diff).mean()), "max_abs": float(np.abs(diff).max()),
-        "cells_in_ci": int(cells.published_in_ci.sum()), "cells": len(cells),
+        "mae": float(np.abs(diff).mean()),
+        "max_abs": float(np.abs(diff).max()),
+        "cells_in_ci": int(cells.published_in_ci.sum()),
+        "cells": len(cells),
     }
     return cells, distance
 
 
-def conclusions(study, *, tau: float = 0.75, n_boot: int = 1000, confidence: float = 0.95,
-                seed=0) -> pd.DataFrame:
+def conclusions(study, *, tau: float = 0.75, n_boot: int = 1000, confidence: float = 0.95, seed=0) -> pd.DataFrame:
     """The chapters' comparisons: G generations on the proxy vs G/10 on the original.
 
     For each dimension and each pair (proxy 100 vs original 10, proxy 1000 vs original 100),
@@ -250,10 +307,18 @@ def conclusions(study, *, tau: float = 0.75, n_boot: int = 1000, confidence: flo
             boot = _boot_means(va, n_boot, rng) - _boot_means(vb, n_boot, rng)
             lo, hi = np.quantile(boot, [alpha, 1.0 - alpha])
             verdict = "proxy" if lo > 0 else "original" if hi < 0 else "tie"
-            rows.append({"dims": d, "comparison": f"{g_proxy} gen. at {space} vs {g_orig} gen. on original",
-                         "original": float(va.mean()), "proxy": float(vb.mean()),
-                         "advantage": float(va.mean() - vb.mean()), "ci_low": float(lo), "ci_high": float(hi),
-                         "verdict": verdict})
+            rows.append(
+                {
+                    "dims": d,
+                    "comparison": f"{g_proxy} gen. at {space} vs {g_orig} gen. on original",
+                    "original": float(va.mean()),
+                    "proxy": float(vb.mean()),
+                    "advantage": float(va.mean() - vb.mean()),
+                    "ci_low": float(lo),
+                    "ci_high": float(hi),
+                    "verdict": verdict,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -264,10 +329,19 @@ def _published_conclusions(table: str, tau: float) -> pd.DataFrame:
     for d in PUBLISHED[table]["dims"]:
         for g_proxy, g_orig in ((100, 10), (1000, 100)):
             o, p = frame[(d, g_orig, "original")], frame[(d, g_proxy, space)]
-            rows.append({"reading": "published", "dims": d,
-                         "comparison": f"{g_proxy} gen. at {space} vs {g_orig} gen. on original",
-                         "original": o, "proxy": p, "advantage": o - p, "ci_low": np.nan, "ci_high": np.nan,
-                         "verdict": "proxy" if o > p else "original" if o < p else "tie"})
+            rows.append(
+                {
+                    "reading": "published",
+                    "dims": d,
+                    "comparison": f"{g_proxy} gen. at {space} vs {g_orig} gen. on original",
+                    "original": o,
+                    "proxy": p,
+                    "advantage": o - p,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "verdict": "proxy" if o > p else "original" if o < p else "tie",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -337,12 +411,21 @@ def reconcile(
     for names in groups.values():
         t0 = time.perf_counter()
         opts0 = resolved[names[0]]
-        runs = _run_all(spec["dims"], spec["taus"], run_gens, reps, opts0, True, backend, 200_000, seed,
-                        dict(_GA_DEFAULTS))
+        runs = _run_all(
+            spec["dims"], spec["taus"], run_gens, reps, opts0, True, backend, 200_000, seed, dict(_GA_DEFAULTS)
+        )
         for name in names:
             opts = resolved[name]
-            settings = {"reading": name, **opts, "table": table, "repetitions": reps, "generations": run_gens,
-                        "backend": backend, "seed": seed, "ga": dict(_GA_DEFAULTS)}
+            settings = {
+                "reading": name,
+                **opts,
+                "table": table,
+                "repetitions": reps,
+                "generations": run_gens,
+                "backend": backend,
+                "seed": seed,
+                "ga": dict(_GA_DEFAULTS),
+            }
             study = _score_runs(runs, run_gens, reps, opts, order, settings, t0)
             if generations_scale != 1.0:
                 study.scores["generations"] = study.scores.generations.map(relabel)
@@ -360,16 +443,40 @@ def reconcile(
     distances = pd.DataFrame.from_dict(dist, orient="index").loc[list(readings)]
     winner = str(distances.rmse.idxmin())
     distances["best_fit"] = distances.index == winner
-    settings = {"table": table, "readings": {n: READINGS[n].description for n in readings},
-                "repetitions": reps, "generations": run_gens, "generations_scale": generations_scale,
-                "tau": tau, "n_boot": n_boot, "backend": backend, "seed": seed,
-                "elapsed_s": round(time.perf_counter() - started, 2)}
-    return Reconciliation(table, pd.concat(cells, ignore_index=True), distances,
-                          pd.concat(concl, ignore_index=True), winner, studies, settings)
+    settings = {
+        "table": table,
+        "readings": {n: READINGS[n].description for n in readings},
+        "repetitions": reps,
+        "generations": run_gens,
+        "generations_scale": generations_scale,
+        "tau": tau,
+        "n_boot": n_boot,
+        "backend": backend,
+        "seed": seed,
+        "elapsed_s": round(time.perf_counter() - started, 2),
+    }
+    return Reconciliation(
+        table,
+        pd.concat(cells, ignore_index=True),
+        distances,
+        pd.concat(concl, ignore_index=True),
+        winner,
+        studies,
+        settings,
+    )
 
 
-ALL_READINGS = ("text", "text-100", "value-gaussian", "value-grid", "thesis", "thesis-101", "thesis-real",
-                "thesis-population", "thesis-evaluated")
+ALL_READINGS = (
+    "text",
+    "text-100",
+    "value-gaussian",
+    "value-grid",
+    "thesis",
+    "thesis-101",
+    "thesis-real",
+    "thesis-population",
+    "thesis-evaluated",
+)
 """Every named reading, in the order the reconciliation reports them."""
 
 
@@ -400,8 +507,12 @@ def main(argv=None) -> int:
         rec.cells.round(6).to_csv(out / f"{stem}_cells.csv", index=False)
         rec.distances.round(6).rename_axis("reading").to_csv(out / f"{stem}_distances.csv")
         rec.conclusions.round(6).to_csv(out / f"{stem}_conclusions.csv", index=False)
-        meta[table] = {**rec.settings, "winner": rec.winner, "wall_s": round(time.perf_counter() - started, 1),
-                       "cpu_s": round(time.process_time() - cpu, 1)}
+        meta[table] = {
+            **rec.settings,
+            "winner": rec.winner,
+            "wall_s": round(time.perf_counter() - started, 1),
+            "cpu_s": round(time.process_time() - cpu, 1),
+        }
         logger.info("Table %s: winner %s", table, rec.winner)
     (out / "montecarlo_reconciliation.json").write_text(json.dumps(meta, indent=1, default=str))
     return 0

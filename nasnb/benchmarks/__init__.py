@@ -21,12 +21,12 @@ from nasnb.benchmarks.nb101 import NB101_OPS, NASBench101
 from nasnb.benchmarks.nb201 import NASBench201
 from nasnb.benchmarks.nb201_embedded import EMBEDDED_NB201_DATASETS, EmbeddedNASBench201
 from nasnb.benchmarks.nb201_format import (
-                                           NB201_DATASETS,
-                                           NB201_OPS,
-                                           arch_results_to_runs,
-                                           arch_string,
-                                           parse_arch_string,
-                                           write_nb201_json,
+    NB201_DATASETS,
+    NB201_OPS,
+    arch_results_to_runs,
+    arch_string,
+    parse_arch_string,
+    write_nb201_json,
 )
 from nasnb.benchmarks.nb201_network import nb201_network, nb201_parameter_count
 

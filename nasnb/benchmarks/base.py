@@ -137,8 +137,9 @@ class TabularBenchmark:
                 f"(it records training on the full training set only). Got {percentage!r} instead."
             )
 
-    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
-                           dataset: str | None = None) -> EvaluationResult:
+    def evaluate_candidate(
+        self, candidate: Any, *, seed: Any = None, epochs: int | None = None, dataset: str | None = None
+    ) -> EvaluationResult:
         """Look a native candidate up in the table (the strategies' fast path).
 
         A candidate outside the space or missing from the table gives an ``invalid`` result
@@ -153,8 +154,14 @@ class TabularBenchmark:
             return EvaluationResult.invalid(str(exc))
         return EvaluationResult(float("nan"), metrics, total_time, fitness)
 
-    def descriptor_evaluate(self, descriptor: Any, epochs: int | None = None, dataset: str | None = None,
-                            percentage: float = 1.0, seed: Any = None) -> EvaluationResult:
+    def descriptor_evaluate(
+        self,
+        descriptor: Any,
+        epochs: int | None = None,
+        dataset: str | None = None,
+        percentage: float = 1.0,
+        seed: Any = None,
+    ) -> EvaluationResult:
         """Evaluate a descriptor by table look-up, like every nasnb evaluator.
 
         Parameters
@@ -185,8 +192,15 @@ class TabularBenchmark:
             return EvaluationResult.invalid(str(exc))
         return self.evaluate_candidate(candidate, seed=seed, epochs=epochs, dataset=dataset)
 
-    def query(self, architecture: Any, *, epochs: int | None = None, dataset: str | None = None,
-              seed: Any = None, run: int | None = None) -> dict[str, Any]:
+    def query(
+        self,
+        architecture: Any,
+        *,
+        epochs: int | None = None,
+        dataset: str | None = None,
+        seed: Any = None,
+        run: int | None = None,
+    ) -> dict[str, Any]:
         """Every recorded metric of one architecture (a candidate or a descriptor).
 
         ``run`` picks a recorded run explicitly; otherwise ``seed`` does (see

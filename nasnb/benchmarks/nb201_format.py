@@ -36,9 +36,20 @@ from typing import Any
 
 from nasnb.exceptions import BenchmarkError
 
-__all__ = ["NB201_OPS", "NB201_DATASETS", "parse_arch_string", "arch_string", "arch_results_to_runs",
-           "read_nats_meta", "read_nats_arch", "read_nb201_json", "write_nb201_json", "read_nb201_pth",
-           "MAX_NATS_BYTES", "MAX_NB201_JSON_BYTES"]
+__all__ = [
+    "NB201_OPS",
+    "NB201_DATASETS",
+    "parse_arch_string",
+    "arch_string",
+    "arch_results_to_runs",
+    "read_nats_meta",
+    "read_nats_arch",
+    "read_nb201_json",
+    "write_nb201_json",
+    "read_nb201_pth",
+    "MAX_NATS_BYTES",
+    "MAX_NB201_JSON_BYTES",
+]
 
 #: Edge ops in the official order.
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -93,8 +104,9 @@ def arch_string(ops: Any) -> str:
     for op in ops:
         if op not in NB201_OPS:
             raise BenchmarkError(f"Unknown op {op!r}; the ops of NAS-Bench-201 are {', '.join(NB201_OPS)}.")
-    return "+".join("|" + "|".join(f"{ops[k]}~{s}" for k, (t, s) in enumerate(EDGES) if t == node) + "|"
-                    for node in (1, 2, 3))
+    return "+".join(
+        "|" + "|".join(f"{ops[k]}~{s}" for k, (t, s) in enumerate(EDGES) if t == node) + "|" for node in (1, 2, 3)
+    )
 
 
 def _series_key(dataset: str, kind: str) -> str | None:
@@ -115,17 +127,19 @@ def arch_results_to_runs(state: Any, where: str) -> dict[str, list[dict]]:
             latency = res.get("latency")
             if isinstance(latency, (list, tuple)):
                 latency = sum(latency) / len(latency) if latency else None
-            out.setdefault(str(dataset), []).append({
-                "seed": int(seed),
-                "epochs": last + 1,
-                "params": float(res["params"]),
-                "flops": float(res["flop"]),
-                "latency": None if latency is None else float(latency),
-                "train_accuracy": float(res["train_acc1es"][last]),
-                "valid_accuracy": None if vkey is None else float(evals[f"{vkey}@{last}"]),
-                "test_accuracy": float(evals[f"{tkey}@{last}"]),
-                "train_time": float(sum(float(res["train_times"][e]) for e in range(last + 1))),
-            })
+            out.setdefault(str(dataset), []).append(
+                {
+                    "seed": int(seed),
+                    "epochs": last + 1,
+                    "params": float(res["params"]),
+                    "flops": float(res["flop"]),
+                    "latency": None if latency is None else float(latency),
+                    "train_accuracy": float(res["train_acc1es"][last]),
+                    "valid_accuracy": None if vkey is None else float(evals[f"{vkey}@{last}"]),
+                    "test_accuracy": float(evals[f"{tkey}@{last}"]),
+                    "train_time": float(sum(float(res["train_times"][e]) for e in range(last + 1))),
+                }
+            )
             _check_run(out[str(dataset)][-1], f"{where}: {dataset} seed {seed}")
         return out
     except BenchmarkError:
@@ -188,12 +202,14 @@ def _number(value: Any, *, integer: bool = False) -> bool:
 
 def _check_run(run: Any, where: str) -> None:
     if not isinstance(run, dict):
-        raise BenchmarkError(f"{where}: a run must be an object with the fields {', '.join(_RUN_REQUIRED)}; "
-                             f"got {type(run).__name__}.")
+        raise BenchmarkError(
+            f"{where}: a run must be an object with the fields {', '.join(_RUN_REQUIRED)}; got {type(run).__name__}."
+        )
     missing = [f for f in _RUN_REQUIRED if f not in run]
     if missing:
-        raise BenchmarkError(f"{where}: the run lacks the field(s) {', '.join(missing)} "
-                             f"(each run needs {', '.join(_RUN_REQUIRED)}).")
+        raise BenchmarkError(
+            f"{where}: the run lacks the field(s) {', '.join(missing)} (each run needs {', '.join(_RUN_REQUIRED)})."
+        )
     for field in _RUN_REQUIRED + _RUN_OPTIONAL:
         value = run.get(field)
         if value is None and field in _RUN_OPTIONAL:
@@ -223,31 +239,44 @@ def read_nb201_json(path: str) -> dict[str, dict]:
     if path.endswith(".gz"):
         raw = decompress(raw, "gzip", name=path, error=BenchmarkError, limit=MAX_NB201_JSON_BYTES)
     doc = load_json(raw, name=path, error=BenchmarkError, budget=budget)
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT or doc.get("version") != 1 \
-            or isinstance(doc.get("version"), bool) or not isinstance(doc.get("archs"), dict):
-        raise BenchmarkError(f"{path}: not a nasnb NAS-Bench-201 file (expected an object with format {_FORMAT!r}, "
-                             "version 1 and an 'archs' object).")
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != _FORMAT
+        or doc.get("version") != 1
+        or isinstance(doc.get("version"), bool)
+        or not isinstance(doc.get("archs"), dict)
+    ):
+        raise BenchmarkError(
+            f"{path}: not a nasnb NAS-Bench-201 file (expected an object with format {_FORMAT!r}, "
+            "version 1 and an 'archs' object)."
+        )
     for arch, hps in doc["archs"].items():
         try:
             parse_arch_string(arch)
         except BenchmarkError as exc:
             raise BenchmarkError(f"{path}: {exc}") from None
         if not isinstance(hps, dict):
-            raise BenchmarkError(f"{path}: architecture {arch!r} must map hp -> dataset -> runs; got "
-                                 f"{type(hps).__name__}.")
+            raise BenchmarkError(
+                f"{path}: architecture {arch!r} must map hp -> dataset -> runs; got {type(hps).__name__}."
+            )
         for hp, datasets in hps.items():
             if hp not in ("12", "200"):
                 raise BenchmarkError(f"{path}: architecture {arch!r}: hyper-parameter set {hp!r} is not '12' or '200'.")
             if not isinstance(datasets, dict):
-                raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r} must map dataset -> runs; got "
-                                     f"{type(datasets).__name__}.")
+                raise BenchmarkError(
+                    f"{path}: architecture {arch!r}, hp {hp!r} must map dataset -> runs; got {type(datasets).__name__}."
+                )
             for dataset, runs in datasets.items():
                 if dataset not in NB201_DATASETS:
-                    raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r}: unknown data set {dataset!r} "
-                                         f"(known: {', '.join(NB201_DATASETS)}).")
+                    raise BenchmarkError(
+                        f"{path}: architecture {arch!r}, hp {hp!r}: unknown data set {dataset!r} "
+                        f"(known: {', '.join(NB201_DATASETS)})."
+                    )
                 if not isinstance(runs, list):
-                    raise BenchmarkError(f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}: expected "
-                                         f"a list of runs; got {type(runs).__name__}.")
+                    raise BenchmarkError(
+                        f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}: expected "
+                        f"a list of runs; got {type(runs).__name__}."
+                    )
                 for r, run in enumerate(runs):
                     _check_run(run, f"{path}: architecture {arch!r}, hp {hp!r}, dataset {dataset!r}, run {r}")
     return doc["archs"]

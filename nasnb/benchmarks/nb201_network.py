@@ -40,8 +40,13 @@ from nasnb.benchmarks.nb201_format import EDGES, arch_string
 from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import BenchmarkError, ParameterError
 
-__all__ = ["nb201_network", "nb201_parameter_count", "NB201_STAGE_CHANNELS", "NB201_CELLS_PER_STAGE",
-           "NB201_STEM_CHANNELS"]
+__all__ = [
+    "nb201_network",
+    "nb201_parameter_count",
+    "NB201_STAGE_CHANNELS",
+    "NB201_CELLS_PER_STAGE",
+    "NB201_STEM_CHANNELS",
+]
 
 #: channels of the three stages
 NB201_STAGE_CHANNELS = (16, 32, 64)
@@ -57,11 +62,13 @@ def _check(ops: Any, num_classes: Any, func: str, cells_per_stage: Any = NB201_C
     except TypeError:
         raise BenchmarkError(f"{func}: a NAS-Bench-201 cell is a sequence of 6 ops; got {ops!r:.80}.") from None
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 1:
-        raise ParameterError(f"The 'num_classes' parameter of {func} must be a positive int. "
-                             f"Got {num_classes!r} instead.")
+        raise ParameterError(
+            f"The 'num_classes' parameter of {func} must be a positive int. Got {num_classes!r} instead."
+        )
     if isinstance(cells_per_stage, bool) or not isinstance(cells_per_stage, numbers.Integral) or cells_per_stage < 1:
-        raise ParameterError(f"The 'cells_per_stage' parameter of {func} must be a positive int. "
-                             f"Got {cells_per_stage!r} instead.")
+        raise ParameterError(
+            f"The 'cells_per_stage' parameter of {func} must be a positive int. Got {cells_per_stage!r} instead."
+        )
     return tuple(ops)
 
 
@@ -73,8 +80,9 @@ def _edge_params(op: str, c: int) -> int:
     return 0
 
 
-def nb201_parameter_count(ops: Sequence[str], num_classes: int = 10, *,
-                          cells_per_stage: int = NB201_CELLS_PER_STAGE) -> int:
+def nb201_parameter_count(
+    ops: Sequence[str], num_classes: int = 10, *, cells_per_stage: int = NB201_CELLS_PER_STAGE
+) -> int:
     """Trainable parameters of :func:`nb201_network` (weights and biases, no BN buffers).
 
     Parameters
@@ -116,15 +124,23 @@ def _cell(d: NeuralDescriptor, k: int, ops: tuple[str, ...], source: str, channe
 
 def _reduction(d: NeuralDescriptor, k: int, source: str, channels: int) -> str:
     p = f"cell{k}"
-    a = [d.add_layer("nn.ReLU", name=f"{p}.a.relu"),
-         d.add_layer("nn.Conv2d", {"out_channels": channels, "kernel_size": 3, "stride": 2, "padding": 1,
-                                   "bias": False}, name=f"{p}.a.conv"),
-         d.add_layer("nn.BatchNorm2d", name=f"{p}.a.bn"),
-         d.add_layer("nor_conv_3x3", {"channels": channels}, name=f"{p}.b"),
-         d.add_layer("nn.Identity", name=f"{p}.sum")]
-    short = [d.add_layer("nn.AvgPool2d", {"kernel_size": 2, "stride": 2}, name=f"{p}.shortcut.pool"),
-             d.add_layer("nn.Conv2d", {"out_channels": channels, "kernel_size": 1, "bias": False},
-                         name=f"{p}.shortcut.conv")]
+    a = [
+        d.add_layer("nn.ReLU", name=f"{p}.a.relu"),
+        d.add_layer(
+            "nn.Conv2d",
+            {"out_channels": channels, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False},
+            name=f"{p}.a.conv",
+        ),
+        d.add_layer("nn.BatchNorm2d", name=f"{p}.a.bn"),
+        d.add_layer("nor_conv_3x3", {"channels": channels}, name=f"{p}.b"),
+        d.add_layer("nn.Identity", name=f"{p}.sum"),
+    ]
+    short = [
+        d.add_layer("nn.AvgPool2d", {"kernel_size": 2, "stride": 2}, name=f"{p}.shortcut.pool"),
+        d.add_layer(
+            "nn.Conv2d", {"out_channels": channels, "kernel_size": 1, "bias": False}, name=f"{p}.shortcut.conv"
+        ),
+    ]
     for chain in (a, short + [a[-1]]):
         d.connect_layers(source, chain[0])
         for u, v in zip(chain, chain[1:]):
@@ -132,8 +148,9 @@ def _reduction(d: NeuralDescriptor, k: int, source: str, channels: int) -> str:
     return a[-1]
 
 
-def nb201_network(ops: Sequence[str], num_classes: int = 10, *,
-                  cells_per_stage: int = NB201_CELLS_PER_STAGE) -> NeuralDescriptor:
+def nb201_network(
+    ops: Sequence[str], num_classes: int = 10, *, cells_per_stage: int = NB201_CELLS_PER_STAGE
+) -> NeuralDescriptor:
     """Descriptor of the whole NAS-Bench-201 network with cell ``ops`` (see the module docstring).
 
     Parameters
@@ -166,8 +183,11 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10, *,
     """
     ops = _check(ops, num_classes, "nb201_network", cells_per_stage)
     d = NeuralDescriptor(name=arch_string(ops))
-    last = d.add_layer("nn.Conv2d", {"out_channels": NB201_STEM_CHANNELS, "kernel_size": 3, "padding": 1,
-                                     "bias": False}, name="stem.conv")
+    last = d.add_layer(
+        "nn.Conv2d",
+        {"out_channels": NB201_STEM_CHANNELS, "kernel_size": 3, "padding": 1, "bias": False},
+        name="stem.conv",
+    )
     bn = d.add_layer("nn.BatchNorm2d", name="stem.bn")
     d.connect_layers(last, bn)
     last, k = bn, 0
@@ -178,14 +198,16 @@ def nb201_network(ops: Sequence[str], num_classes: int = 10, *,
         for _ in range(cells_per_stage):
             last = _cell(d, k, ops, last, channels)
             k += 1
-    for layer, params, name in (("nn.BatchNorm2d", None, "head.bn"), ("nn.ReLU", None, "head.relu"),
-                                ("nn.AdaptiveAvgPool2d", {"output_size": 1}, "head.pool"),
-                                ("nn.Flatten", None, "head.flatten"),
-                                ("nn.Linear", {"out_features": int(num_classes)}, "head.classifier")):
+    for layer, params, name in (
+        ("nn.BatchNorm2d", None, "head.bn"),
+        ("nn.ReLU", None, "head.relu"),
+        ("nn.AdaptiveAvgPool2d", {"output_size": 1}, "head.pool"),
+        ("nn.Flatten", None, "head.flatten"),
+        ("nn.Linear", {"out_features": int(num_classes)}, "head.classifier"),
+    ):
         d.add_layer(layer, params, name=name)
         d.connect_layers(last, name)
         last = name
     d.set_input("stem.conv")
     d.set_output("head.classifier")
     return d
-

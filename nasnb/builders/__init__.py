@@ -16,5 +16,13 @@ from nasnb.builders.merge import MergeStep
 from nasnb.builders.network import NetworkModule
 from nasnb.builders.randomness import GLOBAL_RNG_LOCK, PrivateDropout, private_randomness
 
-__all__ = ["build_network", "NetworkModule", "MergeStep", "make_head", "InferredParameterWarning",
-           "private_randomness", "PrivateDropout", "GLOBAL_RNG_LOCK"]
+__all__ = [
+    "build_network",
+    "NetworkModule",
+    "MergeStep",
+    "make_head",
+    "InferredParameterWarning",
+    "private_randomness",
+    "PrivateDropout",
+    "GLOBAL_RNG_LOCK",
+]

@@ -91,23 +91,32 @@ def _reconcile_fill(info: LayerInfo, params: dict, in_shape: Shape, who: str, st
     if declared == actual:
         return params
     unit = "features" if fill == "in_features" else "channels"
-    text = (f"Layer {who} declares {fill}={declared!r}, but its (merged) input {shape_text(in_shape)} "
-            f"has {actual} {unit}")
+    text = (
+        f"Layer {who} declares {fill}={declared!r}, but its (merged) input {shape_text(in_shape)} has {actual} {unit}"
+    )
     if strict:
-        raise BuildError(f"{text}; leave {fill!r} out (the builder fills it) or build with strict=False "
-                         f"to use {actual}.")
-    warnings.warn(f"{text}; using {fill}={actual} (pass strict=True to make this an error).",
-                  InferredParameterWarning, stacklevel=_caller_level())
+        raise BuildError(
+            f"{text}; leave {fill!r} out (the builder fills it) or build with strict=False to use {actual}."
+        )
+    warnings.warn(
+        f"{text}; using {fill}={actual} (pass strict=True to make this an error).",
+        InferredParameterWarning,
+        stacklevel=_caller_level(),
+    )
     logger.debug("layer %s: %s %r -> %d", who, fill, declared, actual)
     return {k: v for k, v in params.items() if k != fill}
 
 
 def _check_input_shape(input_shape: Any) -> Shape:
-    ok = (isinstance(input_shape, (tuple, list)) and 1 <= len(input_shape) <= 3
-          and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) > 0 for v in input_shape))
+    ok = (
+        isinstance(input_shape, (tuple, list))
+        and 1 <= len(input_shape) <= 3
+        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) > 0 for v in input_shape)
+    )
     if not ok:
-        raise parameter_error("input_shape", _FUNC, "a tuple of 1 to 3 positive ints ((F,), (C, L) or (C, H, W))",
-                              input_shape)
+        raise parameter_error(
+            "input_shape", _FUNC, "a tuple of 1 to 3 positive ints ((F,), (C, L) or (C, H, W))", input_shape
+        )
     return tuple(int(v) for v in input_shape)
 
 
@@ -135,12 +144,22 @@ def _viable(info: LayerInfo, params: dict, fixed_channels: int | None) -> Callab
         except (ValueError, TypeError, KeyError):
             return False
         return out is None or all(v >= 1 for v in out)
+
     return viable
 
 
-def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
-                  merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
-                  registry: LayerRegistry | None = None, seed: Any = None, strict: bool = False):
+def build_network(
+    descriptor: Any,
+    input_shape: Sequence[int],
+    num_outputs: int | None = None,
+    *,
+    merge: str = "mvs",
+    fixed_channels: int | None = None,
+    head: Any = "thesis",
+    registry: LayerRegistry | None = None,
+    seed: Any = None,
+    strict: bool = False,
+):
     """Compile ``descriptor`` into a :class:`~nasnb.builders.network.NetworkModule`.
 
     Parameters
@@ -188,22 +207,46 @@ def build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int 
     if not isinstance(strict, bool):
         raise parameter_error("strict", _FUNC, "True or False", strict)
     if seed is None:
-        return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
-                              head=head, registry=registry, strict=strict)
+        return _build_network(
+            descriptor,
+            input_shape,
+            num_outputs,
+            merge=merge,
+            fixed_channels=fixed_channels,
+            head=head,
+            registry=registry,
+            strict=strict,
+        )
     import torch
 
     from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 
     seed = as_seed(seed, _FUNC)
-    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # other threads may seed it too
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # other threads may seed it too
         torch.manual_seed(seed)
-        return _build_network(descriptor, input_shape, num_outputs, merge=merge, fixed_channels=fixed_channels,
-                              head=head, registry=registry, strict=strict)
+        return _build_network(
+            descriptor,
+            input_shape,
+            num_outputs,
+            merge=merge,
+            fixed_channels=fixed_channels,
+            head=head,
+            registry=registry,
+            strict=strict,
+        )
 
 
-def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int | None = None, *,
-                  merge: str = "mvs", fixed_channels: int | None = None, head: Any = "thesis",
-                  registry: LayerRegistry | None = None, strict: bool = False):
+def _build_network(
+    descriptor: Any,
+    input_shape: Sequence[int],
+    num_outputs: int | None = None,
+    *,
+    merge: str = "mvs",
+    fixed_channels: int | None = None,
+    head: Any = "thesis",
+    registry: LayerRegistry | None = None,
+    strict: bool = False,
+):
     from nasnb.builders.network import _INPUT, NetworkModule
 
     shape_in = _check_input_shape(input_shape)
@@ -251,9 +294,16 @@ def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int
         src_shapes: dict[Any, Shape] = {_INPUT: shape_in} if name == first else {s: shapes[s] for s in sources}
         want_flat = info.ranks is not None and info.ranks == frozenset({1})
         labels = {s: ("input" if s is _INPUT else s) for s in sources}
-        plan = plan_inputs(name, [labels[s] for s in sources], {labels[s]: src_shapes[s] for s in sources},
-                           policy=merge, fixed_channels=fixed_channels, want_flat=want_flat,
-                           viable=_viable(info, params, fixed_channels), describe=who)
+        plan = plan_inputs(
+            name,
+            [labels[s] for s in sources],
+            {labels[s]: src_shapes[s] for s in sources},
+            policy=merge,
+            fixed_channels=fixed_channels,
+            want_flat=want_flat,
+            viable=_viable(info, params, fixed_channels),
+            describe=who,
+        )
         in_shape = plan.shape
         if info.ranks is not None and len(in_shape) not in info.ranks:
             accepted = " or ".join(RANK_NAMES[r] for r in sorted(info.ranks))
@@ -282,20 +332,33 @@ def _build_network(descriptor: Any, input_shape: Sequence[int], num_outputs: int
         except (ValueError, TypeError, RuntimeError, KeyError) as exc:
             raise BuildError(f"Layer {who} cannot be built for input shape {shape_text(in_shape)}: {exc}") from exc
         if not _is_module(module):
-            raise BuildError(f"The factory of layer type {spec.type!r} (layer {name!r}) returned "
-                             f"{type(module).__name__}, not a torch.nn.Module.")
+            raise BuildError(
+                f"The factory of layer type {spec.type!r} (layer {name!r}) returned "
+                f"{type(module).__name__}, not a torch.nn.Module."
+            )
         if not out_shape or any(v < 1 for v in out_shape):
-            raise BuildError(f"Layer {who} shrinks its input {shape_text(in_shape)} to an empty output "
-                             f"{shape_text(out_shape)}.")
+            raise BuildError(
+                f"Layer {who} shrinks its input {shape_text(in_shape)} to an empty output {shape_text(out_shape)}."
+            )
         modules[name] = module
         shapes[name] = tuple(out_shape)
     # after pruning every layer is an ancestor of the output layer, so it comes last
     in_features = math.prod(shapes[order[-1]])
     head_module = make_head(head, in_features, num_outputs)
     logger.debug("built %d layers, %d merges, head=%s", len(order), len(merges), head)
-    return NetworkModule(pruned, shape_in, order=order, types=types, layers=modules, inputs=inputs,
-                         adapters=adapters, shapes=shapes, merges=merges, head=head_module,
-                         head_in_features=in_features)
+    return NetworkModule(
+        pruned,
+        shape_in,
+        order=order,
+        types=types,
+        layers=modules,
+        inputs=inputs,
+        adapters=adapters,
+        shapes=shapes,
+        merges=merges,
+        head=head_module,
+        head_in_features=in_features,
+    )
 
 
 def _key_part(name: str) -> str:

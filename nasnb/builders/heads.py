@@ -50,15 +50,22 @@ def make_head(head: Any, in_features: int, num_outputs: int | None):
 
     if head == "thesis":
         h1, h2 = thesis_head_widths(in_features, num_outputs)
-        return nn.Sequential(nn.Flatten(), nn.Linear(in_features, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
-                             nn.Linear(h2, num_outputs))
+        return nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(in_features, h1),
+            nn.ReLU(),
+            nn.Linear(h1, h2),
+            nn.ReLU(),
+            nn.Linear(h2, num_outputs),
+        )
     if head == "linear":
         return nn.Sequential(nn.Flatten(), nn.Linear(in_features, num_outputs))
     try:
         module = head(in_features, num_outputs)
     except Exception as exc:  # a user callable: report whatever it raised, chained
-        raise BuildError(f"The head callable {head!r} failed for in_features={in_features}, "
-                         f"num_outputs={num_outputs}: {exc}") from exc
+        raise BuildError(
+            f"The head callable {head!r} failed for in_features={in_features}, num_outputs={num_outputs}: {exc}"
+        ) from exc
     if not isinstance(module, nn.Module):
         raise BuildError(f"The head callable {head!r} must return a torch.nn.Module, got {type(module).__name__}.")
     return nn.Sequential(nn.Flatten(), module)

@@ -93,9 +93,17 @@ def _order_key(name: str, shape: Shape) -> tuple:
     return (math.prod(shape[1:]), tuple(shape[1:]), shape[0], name)
 
 
-def plan_inputs(target: str, sources: Sequence[str], shapes: Mapping[str, Shape], *, policy: str,
-                fixed_channels: int | None, want_flat: bool,
-                viable: Callable[[Shape], bool], describe: str = "") -> MergePlan:
+def plan_inputs(
+    target: str,
+    sources: Sequence[str],
+    shapes: Mapping[str, Shape],
+    *,
+    policy: str,
+    fixed_channels: int | None,
+    want_flat: bool,
+    viable: Callable[[Shape], bool],
+    describe: str = "",
+) -> MergePlan:
     """Plan the adaptation of the inputs of ``target`` (see the module docstring).
 
     Parameters
@@ -123,9 +131,12 @@ def plan_inputs(target: str, sources: Sequence[str], shapes: Mapping[str, Shape]
     if flat:
         widths = {s: math.prod(shape) for s, shape in src_shapes}
         width = min(widths.values())
-        plans = tuple(InputPlan(s, shape, (width,), flatten=len(shape) > 1,
-                                project=(widths[s], width) if widths[s] != width else None)
-                      for s, shape in src_shapes)
+        plans = tuple(
+            InputPlan(
+                s, shape, (width,), flatten=len(shape) > 1, project=(widths[s], width) if widths[s] != width else None
+            )
+            for s, shape in src_shapes
+        )
         return MergePlan((width,), plans)
     ranks = {len(shape) for _, shape in src_shapes}
     if len(ranks) > 1:
@@ -152,11 +163,15 @@ def plan_inputs(target: str, sources: Sequence[str], shapes: Mapping[str, Shape]
     spatial = tuple(chosen[1:])
     adapted = []
     for s, shape in src_shapes:
-        adapted.append(InputPlan(
-            s, shape, chosen,
-            resize=spatial if tuple(shape[1:]) != spatial else None,
-            project=(shape[0], chosen[0]) if shape[0] != chosen[0] else None,
-        ))
+        adapted.append(
+            InputPlan(
+                s,
+                shape,
+                chosen,
+                resize=spatial if tuple(shape[1:]) != spatial else None,
+                project=(shape[0], chosen[0]) if shape[0] != chosen[0] else None,
+            )
+        )
     return MergePlan(chosen, tuple(adapted))
 
 

@@ -55,10 +55,21 @@ class NetworkModule(nn.Module):
     (4, 6, 6)
     """
 
-    def __init__(self, descriptor: Any, input_shape: Shape, *, order: Sequence[str], types: Mapping[str, str],
-                 layers: Mapping[str, nn.Module], inputs: Mapping[str, Sequence[tuple[Any, str | None]]],
-                 adapters: Mapping[str, nn.Module], shapes: Mapping[str, Shape],
-                 merges: Mapping[str, list[MergeStep]], head: nn.Module | None, head_in_features: int) -> None:
+    def __init__(
+        self,
+        descriptor: Any,
+        input_shape: Shape,
+        *,
+        order: Sequence[str],
+        types: Mapping[str, str],
+        layers: Mapping[str, nn.Module],
+        inputs: Mapping[str, Sequence[tuple[Any, str | None]]],
+        adapters: Mapping[str, nn.Module],
+        shapes: Mapping[str, Shape],
+        merges: Mapping[str, list[MergeStep]],
+        head: nn.Module | None,
+        head_in_features: int,
+    ) -> None:
         super().__init__()
         self.descriptor = descriptor
         self.input_shape = tuple(input_shape)
@@ -128,14 +139,21 @@ class NetworkModule(nn.Module):
             for step in self.merges.get(name, []):
                 ops = "+".join(step.operations) or "pass"
                 module = self.adapters[step.module] if step.module else None
-                rows.append((f"  ↳ {step.source} → {name}", ops,
-                             f"{shape_text(step.input_shape)} → {shape_text(step.output_shape)}", f"{count(module):,}"))
+                rows.append(
+                    (
+                        f"  ↳ {step.source} → {name}",
+                        ops,
+                        f"{shape_text(step.input_shape)} → {shape_text(step.output_shape)}",
+                        f"{count(module):,}",
+                    )
+                )
             rows.append((name, self._types[name], shape_text(self.shapes[name]), f"{count(self.layers[key]):,}"))
         if self.head is not None:
             rows.append(("(head)", type(self.head).__name__, "", f"{count(self.head):,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                 for r in rows]
+        lines = [
+            "  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+        ]
         lines.insert(1, "-" * len(lines[0]))
         lines.append("-" * len(lines[0]))
         lines.append(f"input {shape_text(self.input_shape)}; total parameters: {self.num_parameters():,}")

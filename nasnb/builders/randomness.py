@@ -82,7 +82,7 @@ class PrivateDropout(nn.Module):
             return x
         if self.p == 1.0:
             return x * 0.0
-        shape = tuple(x.shape[:x.dim() - self.shared_dims]) + (1,) * self.shared_dims
+        shape = tuple(x.shape[: x.dim() - self.shared_dims]) + (1,) * self.shared_dims
         keep = torch.rand(shape, generator=self.generator, device=x.device) >= self.p
         return x * keep.to(x.dtype) / (1.0 - self.p)
 

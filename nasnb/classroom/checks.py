@@ -34,8 +34,22 @@ from nasnb.exceptions import ParameterError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "Skipped", "check", "solved", "exercises", "hint", "EXERCISES", "KENDALL_X", "KENDALL_Y",
-           "ROUNDING_PROXY", "ROUNDING_TRUE", "ALPHA_ROWS", "SCHEDULE_DURATIONS", "SCHEDULE_WORKERS"]
+__all__ = [
+    "CheckResult",
+    "Skipped",
+    "check",
+    "solved",
+    "exercises",
+    "hint",
+    "EXERCISES",
+    "KENDALL_X",
+    "KENDALL_Y",
+    "ROUNDING_PROXY",
+    "ROUNDING_TRUE",
+    "ALPHA_ROWS",
+    "SCHEDULE_DURATIONS",
+    "SCHEDULE_WORKERS",
+]
 
 
 @dataclass(frozen=True)
@@ -66,12 +80,15 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         colour, mark = ("#1b7f3b", "&#10004; Correct") if self.passed else ("#b3261e", "&#10008; Not yet")
-        return (f'<div style="border-left:4px solid {colour};padding:4px 8px">'
-                f'<b style="color:{colour}">{mark}</b> <code>{html.escape(self.exercise)}</code>: '
-                f"{html.escape(self.message)}</div>")
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px">'
+            f'<b style="color:{colour}">{mark}</b> <code>{html.escape(self.exercise)}</code>: '
+            f"{html.escape(self.message)}</div>"
+        )
 
 
 # ----------------------------------------------------------------------------- helpers
+
 
 def _ok(exercise: str, message: str) -> CheckResult:
     return CheckResult(exercise, True, message)
@@ -155,35 +172,59 @@ def _check_skip(answer: Any) -> CheckResult:
         net = build_network(d, (1, 8, 8), 10)
     except (NasnbError, ValueError, RuntimeError) as exc:
         return _no(ex, f"It has a skip connection but does not build for 1x8x8 digits: {exc}")
-    return _ok(ex, f"Layer {merging[0]!r} merges {len(d.incoming(merging[0]))} inputs; "
-                   f"the built network has {net.num_parameters()} parameters.")
+    return _ok(
+        ex,
+        f"Layer {merging[0]!r} merges {len(d.incoming(merging[0]))} inputs; "
+        f"the built network has {net.num_parameters()} parameters.",
+    )
 
 
 def _check_choices(answer: Any) -> CheckResult:
     from nasnb.genomes import LAYER_CHOICES
 
-    return _number("01.choices", answer, len(LAYER_CHOICES), tol=0,
-                   what="the number of layer choices in the chapter-6 global space")
+    return _number(
+        "01.choices",
+        answer,
+        len(LAYER_CHOICES),
+        tol=0,
+        what="the number of layer choices in the chapter-6 global space",
+    )
 
 
 # ----------------------------------------------------------------------------- lesson 2
 
+
 def _check_random_sample_size(answer: Any) -> CheckResult:
-    return _number("02.random_is_s1", answer, 1, tol=0,
-                   what="the tournament size S that turns regularized evolution into random search")
+    return _number(
+        "02.random_is_s1",
+        answer,
+        1,
+        tol=0,
+        what="the tournament size S that turns regularized evolution into random search",
+    )
 
 
 def _check_removed(answer: Any) -> CheckResult:
-    return _choice("02.removed", answer, "oldest", ("oldest", "worst", "best", "random"),
-                   "Regularized (aging) evolution removes the oldest individual, however good it is.")
+    return _choice(
+        "02.removed",
+        answer,
+        "oldest",
+        ("oldest", "worst", "best", "random"),
+        "Regularized (aging) evolution removes the oldest individual, however good it is.",
+    )
 
 
 def _check_global_best(answer: Any) -> CheckResult:
     from nasnb.benchmarks import NASBench201
 
     best = float(NASBench201.embedded("cifar10").arrays()["validation_accuracy"].max())
-    return _number("02.global_best", answer, best, tol=1e-6,
-                   what="the best mean validation accuracy in the NAS-Bench-201 CIFAR-10 table")
+    return _number(
+        "02.global_best",
+        answer,
+        best,
+        tol=1e-6,
+        what="the best mean validation accuracy in the NAS-Bench-201 CIFAR-10 table",
+    )
 
 
 # ----------------------------------------------------------------------------- lesson 3
@@ -197,20 +238,31 @@ ROUNDING_TRUE = (0.941, 0.938, 0.925, 0.951, 0.930, 0.944)
 def _check_kendall(answer: Any) -> CheckResult:
     from nasnb.analysis import kendall_tau
 
-    return _number("03.kendall", answer, kendall_tau(KENDALL_X, KENDALL_Y), tol=1e-3,
-                   what="Kendall tau of KENDALL_X and KENDALL_Y")
+    return _number(
+        "03.kendall", answer, kendall_tau(KENDALL_X, KENDALL_Y), tol=1e-3, what="Kendall tau of KENDALL_X and KENDALL_Y"
+    )
 
 
 def _check_rounded(answer: Any) -> CheckResult:
     from nasnb.analysis import kendall_tau
 
-    return _number("03.rounded", answer, kendall_tau(ROUNDING_PROXY, ROUNDING_TRUE, decimals=2), tol=1e-3,
-                   what="Kendall tau-b after rounding both lists to whole percents")
+    return _number(
+        "03.rounded",
+        answer,
+        kendall_tau(ROUNDING_PROXY, ROUNDING_TRUE, decimals=2),
+        tol=1e-3,
+        what="Kendall tau-b after rounding both lists to whole percents",
+    )
 
 
 def _check_more_epochs(answer: Any) -> CheckResult:
-    return _choice("03.ceiling", answer, "noise", ("noise", "epochs", "optimizer", "dataset"),
-                   "Retraining the same network gives a different score: noise sets a ceiling on any proxy.")
+    return _choice(
+        "03.ceiling",
+        answer,
+        "noise",
+        ("noise", "epochs", "optimizer", "dataset"),
+        "Retraining the same network gives a different score: noise sets a ceiling on any proxy.",
+    )
 
 
 # ----------------------------------------------------------------------------- lesson 4 (DARTS)
@@ -231,20 +283,30 @@ def _darts_edges(nodes: int) -> int:
 
 
 def _check_edges(answer: Any) -> CheckResult:
-    return _number("04.edges", answer, _darts_edges(4), tol=0,
-                   what="the number of mixed edges in a DARTS cell with 4 intermediate nodes")
+    return _number(
+        "04.edges",
+        answer,
+        _darts_edges(4),
+        tol=0,
+        what="the number of mixed edges in a DARTS cell with 4 intermediate nodes",
+    )
 
 
 def _darts_cells(nodes: int) -> int:
     from nasnb.darts import PRIMITIVES
 
     ops = len([p for p in PRIMITIVES if p != "zero"])
-    return math.prod(math.comb(2 + i, 2) * ops ** 2 for i in range(nodes))
+    return math.prod(math.comb(2 + i, 2) * ops**2 for i in range(nodes))
 
 
 def _check_cells(answer: Any) -> CheckResult:
-    return _number("04.cells", answer, _darts_cells(2), tol=0,
-                   what="the number of different cells DARTS can derive with 2 intermediate nodes")
+    return _number(
+        "04.cells",
+        answer,
+        _darts_cells(2),
+        tol=0,
+        what="the number of different cells DARTS can derive with 2 intermediate nodes",
+    )
 
 
 def _strongest(row) -> str:
@@ -265,11 +327,15 @@ def _check_strongest_op(answer: Any) -> CheckResult:
         except Exception as exc:  # a student's function: report its error, never raise
             return _no(ex, f"strongest_op({list(row)}) raised {type(exc).__name__}: {exc}.")
         if not isinstance(got, str):
-            return _no(ex, f"strongest_op({list(row)}) returned {got!r}; it should return an operation's name "
-                           f"such as 'sep_conv_3x3'.")
+            return _no(
+                ex,
+                f"strongest_op({list(row)}) returned {got!r}; it should return an operation's name "
+                f"such as 'sep_conv_3x3'.",
+            )
         if got != expected:
-            return _no(ex, f"strongest_op({list(row)}) returned {got!r}, but DARTS keeps another operation "
-                           f"on that edge.")
+            return _no(
+                ex, f"strongest_op({list(row)}) returned {got!r}, but DARTS keeps another operation on that edge."
+            )
     return _ok(ex, f"Right on all {len(ALPHA_ROWS)} test edges, including those whose largest weight is 'zero'.")
 
 
@@ -284,21 +350,35 @@ def _check_async_time(answer: Any) -> CheckResult:
     from nasnb.executors import simulate_schedule
 
     expected = simulate_schedule(SCHEDULE_DURATIONS, SCHEDULE_WORKERS, mode="async").now
-    return _number("05.async_time", answer, expected, tol=1e-6,
-                   what="the time the asynchronous (steady-state) schedule takes for SCHEDULE_DURATIONS "
-                        "on 2 engines")
+    return _number(
+        "05.async_time",
+        answer,
+        expected,
+        tol=1e-6,
+        what="the time the asynchronous (steady-state) schedule takes for SCHEDULE_DURATIONS on 2 engines",
+    )
 
 
 def _check_why_equal(answer: Any) -> CheckResult:
-    return _choice("05.why_equal", answer, "b", ("a", "b", "c", "d"),
-                   "Each trial carries a seed derived from the strategy's seed and its index, and batch "
-                   "results are applied in the order they were asked: where and when it ran does not matter.")
+    return _choice(
+        "05.why_equal",
+        answer,
+        "b",
+        ("a", "b", "c", "d"),
+        "Each trial carries a seed derived from the strategy's seed and its index, and batch "
+        "results are applied in the order they were asked: where and when it ran does not matter.",
+    )
 
 
 def _check_async_differs(answer: Any) -> CheckResult:
-    return _choice("05.async", answer, "c", ("a", "b", "c", "d"),
-                   "In steady state a child is bred from the population as it is when an engine frees up, "
-                   "which depends on timing; the 'arrival' column records the order, so a replay is exact.")
+    return _choice(
+        "05.async",
+        answer,
+        "c",
+        ("a", "b", "c", "d"),
+        "In steady state a child is bred from the population as it is when an engine frees up, "
+        "which depends on timing; the 'arrival' column records the order, so a replay is exact.",
+    )
 
 
 # ----------------------------------------------------------------------------- the answer key
@@ -332,16 +412,16 @@ _HINTS: dict[str, str] = {
     "03.rounded": "round with np.round(np.array(values) * 100) (or kendall_tau(..., decimals=2)), then compute tau-b.",
     "03.ceiling": "what stops a 108-epoch run from ranking like another 108-epoch run of the same networks?",
     "04.edges": "intermediate node i (counting from 0) has an edge from each of the two cell inputs and from "
-                "every earlier node: 2 + i edges. Check with Supernet(..., nodes=4).alphas_normal.shape.",
+    "every earlier node: 2 + i edges. Check with Supernet(..., nodes=4).alphas_normal.shape.",
     "04.cells": "node i keeps 2 of its 2 + i input edges (math.comb(2 + i, 2) ways) and each kept edge gets one "
-                "of the 7 operations other than 'zero'; multiply over the nodes.",
+    "of the 7 operations other than 'zero'; multiply over the nodes.",
     "04.strongest_op": "softmax keeps the order of the weights, so compare the raw weights, but skip index 0 "
-                       "('zero'); return PRIMITIVES[best_index].",
+    "('zero'); return PRIMITIVES[best_index].",
     "05.async_time": "play it out: 2 engines start the first two tasks; whenever one finishes, it starts the next "
-                     "task at once. The time is when the last task ends (nasnb.executors.simulate_schedule "
-                     "checks it).",
+    "task at once. The time is when the last task ends (nasnb.executors.simulate_schedule "
+    "checks it).",
     "05.why_equal": "what would change if engine 1 were slower than engine 0? Look at the 'seed' column and at the "
-                    "order in which batch mode applies results.",
+    "order in which batch mode applies results.",
     "05.async": "compare the 'parent' columns of the batch and async runs, and look at the 'arrival' column.",
 }
 
@@ -366,8 +446,9 @@ def exercises(lesson: int | str | None = None) -> list[str]:
         return list(EXERCISES)
     prefix = f"{int(lesson):02d}." if str(lesson).isdigit() else None
     if prefix is None:
-        raise ParameterError(f"The 'lesson' parameter of exercises must be a lesson number such as 4 or '04'. "
-                             f"Got {lesson!r} instead.")
+        raise ParameterError(
+            f"The 'lesson' parameter of exercises must be a lesson number such as 4 or '04'. Got {lesson!r} instead."
+        )
     return [e for e in EXERCISES if e.startswith(prefix)]
 
 
@@ -385,8 +466,9 @@ def hint(exercise: str) -> str:
 
 def _known(exercise: str, func: str) -> None:
     if exercise not in EXERCISES:
-        raise ParameterError(f"The 'exercise' parameter of {func} must be one of {exercises()}. "
-                             f"Got {exercise!r} instead.")
+        raise ParameterError(
+            f"The 'exercise' parameter of {func} must be one of {exercises()}. Got {exercise!r} instead."
+        )
 
 
 def check(exercise: str, answer: Any) -> CheckResult:
@@ -437,13 +519,17 @@ class Skipped:
     exercise: str
 
     def __str__(self) -> str:
-        return (f"Skipped: this cell uses your answer to {self.exercise}; run it again once that exercise's "
-                f"check says Correct.")
+        return (
+            f"Skipped: this cell uses your answer to {self.exercise}; run it again once that exercise's "
+            f"check says Correct."
+        )
 
     def _repr_html_(self) -> str:
-        return (f'<div style="border-left:4px solid #8a8a8a;padding:4px 8px;color:#555"><i>Skipped</i>: this cell '
-                f"uses your answer to <code>{html.escape(self.exercise)}</code>; run it again once that "
-                f"exercise's check says <b>Correct</b>.</div>")
+        return (
+            f'<div style="border-left:4px solid #8a8a8a;padding:4px 8px;color:#555"><i>Skipped</i>: this cell '
+            f"uses your answer to <code>{html.escape(self.exercise)}</code>; run it again once that "
+            f"exercise's check says <b>Correct</b>.</div>"
+        )
 
 
 def solved(exercise: str, answer: Any) -> bool:
@@ -466,7 +552,7 @@ def solved(exercise: str, answer: Any) -> bool:
     try:
         from IPython import get_ipython
         from IPython.display import display
-    except ImportError:   # plain Python: the note goes to the log
+    except ImportError:  # plain Python: the note goes to the log
         shell = None
     else:
         shell = get_ipython()

@@ -50,8 +50,16 @@ from typing import Any
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError
 
-__all__ = ["split_solution", "build_editions", "make_editions", "find_sources", "main", "EDITION_DIRS",
-           "TEACHER_TAG", "EXERCISE_TAG"]
+__all__ = [
+    "split_solution",
+    "build_editions",
+    "make_editions",
+    "find_sources",
+    "main",
+    "EDITION_DIRS",
+    "TEACHER_TAG",
+    "EXERCISE_TAG",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -105,14 +113,17 @@ def _placeholders(block: str, indent: str, where: str, after: str = "") -> list[
                 lines.extend(f"{indent}{line}" if line.strip() else "" for line in rest)
             groups[node.name] = lines + [f"{indent}    ...  # your code"]
             continue
-        targets = (node.targets if isinstance(node, ast.Assign)
-                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         for target in targets:
             for name in names(target):
                 groups.setdefault(name, [f"{indent}{name} = ..."])
     if not groups:
-        raise ParameterError(f"The solution block of {where} defines no name: assign the answer to a variable "
-                             "(or define a function) that the check after the block uses.")
+        raise ParameterError(
+            f"The solution block of {where} defines no name: assign the answer to a variable "
+            "(or define a function) that the check after the block uses."
+        )
     used = _used_names(after)
     if used and used & set(groups):  # only what the rest of the cell needs: helper names stay hidden
         groups = {name: lines for name, lines in groups.items() if name in used}
@@ -146,8 +157,8 @@ def split_solution(source: str, *, where: str = "the cell") -> tuple[str, str]:
         elif end:
             if begin_at is None:
                 raise ParameterError(f"{where}, line {number + 1}: END SOLUTION without a BEGIN SOLUTION.")
-            block = "\n".join(lines[begin_at + 1:number])
-            after = "\n".join(x for x in lines[number + 1:] if not (_BEGIN.match(x) or _END.match(x)))
+            block = "\n".join(lines[begin_at + 1 : number])
+            after = "\n".join(x for x in lines[number + 1 :] if not (_BEGIN.match(x) or _END.match(x)))
             student.extend(_placeholders(block, indent, where, after))
             begin_at = None
         else:
@@ -215,19 +226,27 @@ def build_editions(source: Any, *, name: str | None = None) -> dict[str, Any]:
                 if EXERCISE_TAG not in tags:
                     tags.append(EXERCISE_TAG)
             elif _has_markers(text):
-                raise ParameterError(f"{name}, cell {index}: solution markers are only allowed in code cells "
-                                     f"(tag a {cell.cell_type} cell {TEACHER_TAG!r} instead).")
+                raise ParameterError(
+                    f"{name}, cell {index}: solution markers are only allowed in code cells "
+                    f"(tag a {cell.cell_type} cell {TEACHER_TAG!r} instead)."
+                )
             cell_metadata = {"tags": tags} if tags else {}
-            new = (nbformat.v4.new_code_cell(text, metadata=cell_metadata) if cell.cell_type == "code"
-                   else nbformat.v4.new_markdown_cell(text, metadata=cell_metadata) if cell.cell_type == "markdown"
-                   else nbformat.v4.new_raw_cell(text, metadata=cell_metadata))
+            new = (
+                nbformat.v4.new_code_cell(text, metadata=cell_metadata)
+                if cell.cell_type == "code"
+                else nbformat.v4.new_markdown_cell(text, metadata=cell_metadata)
+                if cell.cell_type == "markdown"
+                else nbformat.v4.new_raw_cell(text, metadata=cell_metadata)
+            )
             new["id"] = f"{edition}-{len(cells):03d}"
             cells.append(new)
         metadata = {k: copy.deepcopy(v) for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
         metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
-        metadata["nasnb"] = {"edition": edition, "lesson": name,
-                             "generated_from": f"{name}.py (python -m nasnb.classroom); edit the source, "
-                                               "not this file"}
+        metadata["nasnb"] = {
+            "edition": edition,
+            "lesson": name,
+            "generated_from": f"{name}.py (python -m nasnb.classroom); edit the source, not this file",
+        }
         edition_nb = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
         edition_nb.nbformat, edition_nb.nbformat_minor = 4, 5
         nbformat.validate(edition_nb)
@@ -300,8 +319,9 @@ def find_sources(paths: Sequence[str | Path]) -> list[Path]:
     found: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
-            found.extend(p for p in sorted(item.glob("*.py"))
-                         if "format_name: percent" in p.read_text(encoding="utf-8")[:1000])
+            found.extend(
+                p for p in sorted(item.glob("*.py")) if "format_name: percent" in p.read_text(encoding="utf-8")[:1000]
+            )
         elif item.is_file():
             found.append(item)
         else:
@@ -318,12 +338,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m nasnb.classroom",
         description="Generate the student and solution editions of classroom lessons from their sources "
-                    "(jupytext percent scripts with ### BEGIN/END SOLUTION blocks and 'teacher' cells).")
+        "(jupytext percent scripts with ### BEGIN/END SOLUTION blocks and 'teacher' cells).",
+    )
     parser.add_argument("sources", nargs="+", help="lesson scripts, or folders of them (e.g. notebooks/classroom)")
-    parser.add_argument("--outdir", default=None,
-                        help="folder holding student/ and solutions/ (default: next to each source)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if an edition is missing or differs from its source")
+    parser.add_argument(
+        "--outdir", default=None, help="folder holding student/ and solutions/ (default: next to each source)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if an edition is missing or differs from its source"
+    )
     args = parser.parse_args(argv)
     try:
         sources = find_sources(args.sources)
@@ -339,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"out of date: {path} (run python -m nasnb.classroom {' '.join(args.sources)})\n")
         sys.stdout.write(f"{len(sources)} lesson(s): {'editions in sync' if not stale else f'{len(stale)} stale'}\n")
         return 1 if stale else 0
-    sys.stdout.write(f"{len(sources)} lesson(s): {len(stale)} edition(s) written, "
-                     f"{2 * len(sources) - len(stale)} already up to date\n")
+    sys.stdout.write(
+        f"{len(sources)} lesson(s): {len(stale)} edition(s) written, "
+        f"{2 * len(sources) - len(stale)} already up to date\n"
+    )
     return 0

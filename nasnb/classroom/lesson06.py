@@ -45,16 +45,26 @@ def _check_chain(answer: Any):
 def _check_data_free(answer: Any):
     from nasnb.classroom.checks import _choice
 
-    return _choice("06.data_free", answer, "synflow", ("synflow", "snip", "grasp", "naswot", "jacob_cov"),
-                   "synflow scores an input of ones: it needs the input's shape, not a single image or label")
+    return _choice(
+        "06.data_free",
+        answer,
+        "synflow",
+        ("synflow", "snip", "grasp", "naswot", "jacob_cov"),
+        "synflow scores an input of ones: it needs the input's shape, not a single image or label",
+    )
 
 
 def _check_baseline(answer: Any):
     from nasnb.classroom.checks import _choice
 
-    return _choice("06.baseline", answer, "params", ("params", "synflow", "accuracy", "epochs"),
-                   "the number of parameters costs nothing and already ranks NAS-Bench-201 cells with "
-                   "Spearman rho about 0.7; a zero-cost proxy earns its place only by beating it")
+    return _choice(
+        "06.baseline",
+        answer,
+        "params",
+        ("params", "synflow", "accuracy", "epochs"),
+        "the number of parameters costs nothing and already ranks NAS-Bench-201 cells with "
+        "Spearman rho about 0.7; a zero-cost proxy earns its place only by beating it",
+    )
 
 
 EXERCISES_06: dict[str, Callable[[Any], Any]] = {
@@ -65,7 +75,7 @@ EXERCISES_06: dict[str, Callable[[Any], Any]] = {
 
 HINTS_06: dict[str, str] = {
     "06.chain": "make every weight positive (abs), feed ones: R = sum of |W2| |W1| 1; each layer contributes "
-                "sum |theta * dR/dtheta|, which for a layer every path crosses once equals R.",
+    "sum |theta * dR/dtheta|, which for a layer every path crosses once equals R.",
     "06.data_free": "which proxy never looks at an image or a label, only at the input's shape?",
     "06.baseline": "the cheapest ranking there is: count something in the network.",
 }

@@ -20,5 +20,12 @@ from nasnb.cluster.distributed import DistributedContext, data_parallel_evaluate
 from nasnb.cluster.environment import Cluster, max_local_engines
 from nasnb.cluster.tasks import EngineLostWarning, TaskFuture
 
-__all__ = ["Cluster", "max_local_engines", "DistributedContext", "distributed_context", "data_parallel_evaluate",
-           "EngineLostWarning", "TaskFuture"]
+__all__ = [
+    "Cluster",
+    "max_local_engines",
+    "DistributedContext",
+    "distributed_context",
+    "data_parallel_evaluate",
+    "EngineLostWarning",
+    "TaskFuture",
+]

@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 # Process-wide by nature (like atexit): the exit handler below must find every one of them.
 _STARTED: dict[str, tuple[Any, subprocess.Popen, int]] = {}
 
-_HINT = ("Start one with `ipcluster start --engines=mpi -n 2 --daemonize` (or use nasnb.Cluster(n=2) "
-         "to let nasnb start it).")
+_HINT = (
+    "Start one with `ipcluster start --engines=mpi -n 2 --daemonize` (or use nasnb.Cluster(n=2) to let nasnb start it)."
+)
 
 
 def threads_per_engine(infos: list[dict[str, Any]]) -> list[int]:
@@ -64,9 +65,18 @@ def wait_for_engines(client: Any, n: int, timeout: float, where: str) -> None:
         ) from exc
 
 
-def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, cluster_id: str | None = None,
-                  timeout: float = 60.0, threads: int | None = None, mpi_args: list[str] | None = None,
-                  warm: str | None = None, wait: bool = True):
+def start_cluster(
+    n: int,
+    *,
+    engines: str = "mpi",
+    profile: str | None = None,
+    cluster_id: str | None = None,
+    timeout: float = 60.0,
+    threads: int | None = None,
+    mpi_args: list[str] | None = None,
+    warm: str | None = None,
+    wait: bool = True,
+):
     """Start a controller and ``n`` engines; return ``(ipp.Cluster, ipp.Client)``.
 
     With ``wait=False`` the processes are launched and ``(ipp.Cluster, None)`` returned at once
@@ -90,8 +100,10 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
     if engines == "mpi":
         require("mpi4py", extra="cluster", purpose="start MPI engines")
         if shutil.which("mpiexec") is None:
-            raise ClusterError("engines='mpi' needs `mpiexec` on PATH (pip install mpich, or load your MPI "
-                               "module); or pass engines='local'.")
+            raise ClusterError(
+                "engines='mpi' needs `mpiexec` on PATH (pip install mpich, or load your MPI "
+                "module); or pass engines='local'."
+            )
     threads = threads or max(1, (os.cpu_count() or 1) // n)
     # ERROR: ipyparallel warns at every shutdown that MPI engines take more than 5 s to exit
     kwargs: dict[str, Any] = {"engines": engines, "n": n, "log_level": logging.ERROR}
@@ -109,9 +121,11 @@ def start_cluster(n: int, *, engines: str = "mpi", profile: str | None = None, c
     if mpi_args:
         cluster.config.MPILauncher.mpi_args = list(mpi_args)
     if cluster.cluster_file and os.path.exists(cluster.cluster_file):
-        raise ClusterError(f"A cluster with id {cluster.cluster_id!r} is already running (its file "
-                           f"{cluster.cluster_file!r} exists): connect to it with Cluster(cluster_id=...) or "
-                           "choose another id.")
+        raise ClusterError(
+            f"A cluster with id {cluster.cluster_id!r} is already running (its file "
+            f"{cluster.cluster_file!r} exists): connect to it with Cluster(cluster_id=...) or "
+            "choose another id."
+        )
     _STARTED[cluster.cluster_id] = (cluster, _spawn_watchdog(cluster), os.getpid())
     try:
         cluster.start_cluster_sync()
@@ -139,8 +153,9 @@ def _launch_failed(cluster: Any, exc: BaseException, n: int, engines: str) -> No
     if isinstance(exc, ClusterError):
         raise exc
     if isinstance(exc, Exception):
-        raise ClusterError(f"Could not start an ipyparallel cluster with {n} {engines!r} engine(s): "
-                           f"{type(exc).__name__}: {exc}") from exc
+        raise ClusterError(
+            f"Could not start an ipyparallel cluster with {n} {engines!r} engine(s): {type(exc).__name__}: {exc}"
+        ) from exc
     raise exc
 
 
@@ -149,11 +164,19 @@ def _spawn_watchdog(cluster: Any) -> subprocess.Popen:
     require("psutil", extra="cluster", purpose="stop a started cluster when its client dies")
     from nasnb.cluster import watchdog  # imported here: `python -m nasnb.cluster.watchdog` runs it as __main__
 
-    cmd = watchdog.command(os.getpid(), cluster.cluster_id, profile_dir=cluster.profile_dir,
-                           cluster_file=cluster.cluster_file)
+    cmd = watchdog.command(
+        os.getpid(), cluster.cluster_id, profile_dir=cluster.profile_dir, cluster_file=cluster.cluster_file
+    )
     try:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True, close_fds=True, cwd=os.path.expanduser("~"))
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+            cwd=os.path.expanduser("~"),
+        )
     except OSError as exc:
         raise ClusterError(f"Could not start the watchdog of cluster {cluster.cluster_id!r}: {exc}") from exc
 
@@ -189,8 +212,15 @@ def stop_cluster(cluster: Any, *, grace: float = 3.0) -> None:
     except Exception:  # a half-started cluster may not describe itself; the environment scan still finds it
         roots = set()
     # terminating the processes first takes ~1 s; ipyparallel's stop alone waits ~4 s for mpiexec
-    stopped, _ = watchdog.shut_down(cluster.cluster_id, cluster.profile_dir, cluster_file=cluster.cluster_file,
-                                    roots=roots, exclude=exclude, ipp_stop=cluster.stop_cluster_sync, grace=grace)
+    stopped, _ = watchdog.shut_down(
+        cluster.cluster_id,
+        cluster.profile_dir,
+        cluster_file=cluster.cluster_file,
+        roots=roots,
+        exclude=exclude,
+        ipp_stop=cluster.stop_cluster_sync,
+        grace=grace,
+    )
     dog.terminate()
     try:
         dog.wait(5)
@@ -215,15 +245,23 @@ def _stop_started_clusters() -> None:
             _stop_quietly(cluster)
 
 
-def connect_client(*, profile: str | None = None, cluster_id: str | None = None,
-                   connection_file: str | os.PathLike | None = None, timeout: float = 60.0, n: int = 1):
+def connect_client(
+    *,
+    profile: str | None = None,
+    cluster_id: str | None = None,
+    connection_file: str | os.PathLike | None = None,
+    timeout: float = 60.0,
+    n: int = 1,
+):
     """Connect to a running controller and wait for ``n`` engines; return the ``ipp.Client``."""
     ipp = require("ipyparallel", extra="cluster", purpose="connect to an ipyparallel cluster")
     if connection_file is not None:
         path = os.fspath(connection_file)
         if not os.path.isfile(path):
-            raise ClusterError(f"The connection file {path!r} does not exist. It is written by the controller "
-                               f"(ipcontroller-client.json in the profile's security/ directory). {_HINT}")
+            raise ClusterError(
+                f"The connection file {path!r} does not exist. It is written by the controller "
+                f"(ipcontroller-client.json in the profile's security/ directory). {_HINT}"
+            )
         where, kwargs = f"connection file {path!r}", {"connection_info": path}
     else:
         where = f"profile {profile or 'default'!r}, cluster id {cluster_id or ''!r}"
@@ -231,11 +269,13 @@ def connect_client(*, profile: str | None = None, cluster_id: str | None = None,
     try:
         client = ipp.Client(timeout=timeout, **kwargs)
     except TimeoutError as exc:
-        raise ClusterTimeoutError(f"No ipyparallel controller answered at {where} within {timeout} s. "
-                                  f"Is the cluster running? {_HINT}") from exc
+        raise ClusterTimeoutError(
+            f"No ipyparallel controller answered at {where} within {timeout} s. Is the cluster running? {_HINT}"
+        ) from exc
     except (KeyError, ValueError) as exc:
-        raise ClusterError(f"The connection information at {where} is malformed (missing or bad field {exc}). "
-                           f"{_HINT}") from exc
+        raise ClusterError(
+            f"The connection information at {where} is malformed (missing or bad field {exc}). {_HINT}"
+        ) from exc
     except OSError as exc:
         raise ClusterError(f"Cannot connect to an ipyparallel cluster at {where}: {exc}. {_HINT}") from exc
     try:

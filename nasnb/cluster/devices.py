@@ -29,13 +29,24 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["LOCAL_RANK_VARIABLES", "env_local_rank", "engine_local_rank", "local_ranks", "device_for_rank",
-           "engine_device"]
+__all__ = [
+    "LOCAL_RANK_VARIABLES",
+    "env_local_rank",
+    "engine_local_rank",
+    "local_ranks",
+    "device_for_rank",
+    "engine_device",
+]
 
 # most specific first: an MPI launcher's own variable beats Slurm's (mpiexec inside an
 # allocation inherits the batch step's SLURM_LOCALID=0 in every rank)
-LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
-                        "SLURM_LOCALID", "LOCAL_RANK")
+LOCAL_RANK_VARIABLES = (
+    "OMPI_COMM_WORLD_LOCAL_RANK",
+    "MPI_LOCALRANKID",
+    "MV2_COMM_WORLD_LOCAL_RANK",
+    "SLURM_LOCALID",
+    "LOCAL_RANK",
+)
 
 
 def env_local_rank(environ: Mapping[str, str] | None = None) -> int | None:

@@ -56,8 +56,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-__all__ = ["DistributedContext", "distributed_context", "free_port", "host_address", "rendezvous_point",
-           "data_parallel_evaluate"]
+__all__ = [
+    "DistributedContext",
+    "distributed_context",
+    "free_port",
+    "host_address",
+    "rendezvous_point",
+    "data_parallel_evaluate",
+]
 
 
 def free_port() -> int:
@@ -183,7 +189,7 @@ class DistributedContext:
 
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed)))
         per = n // self.world_size
-        return perm[self.rank * per:(self.rank + 1) * per]
+        return perm[self.rank * per : (self.rank + 1) * per]
 
 
 def _mpi_rendezvous() -> tuple[int, int, str, int, int]:
@@ -213,9 +219,16 @@ def _local_rank(rank: int, master_addr: str) -> int:
 
 
 @contextlib.contextmanager
-def distributed_context(backend: str | None = None, *, rank: int | None = None, world_size: int | None = None,
-                        master_addr: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0,
-                        local_rank: int | None = None) -> Iterator[DistributedContext]:
+def distributed_context(
+    backend: str | None = None,
+    *,
+    rank: int | None = None,
+    world_size: int | None = None,
+    master_addr: str = "127.0.0.1",
+    port: int | None = None,
+    timeout: float = 120.0,
+    local_rank: int | None = None,
+) -> Iterator[DistributedContext]:
     """Set up a ``torch.distributed`` process group for the duration of a ``with`` block.
 
     Parameters
@@ -257,24 +270,40 @@ def distributed_context(backend: str | None = None, *, rank: int | None = None, 
         local_rank = _local_rank(rank, master_addr) if local_rank is None else local_rank
         device = torch.device(device_for_rank(local_rank))
         if device.type != "cuda" and backend == "nccl":
-            raise parameter_error("backend", "distributed_context", "'gloo' or None here ('nccl' needs CUDA, "
-                                  "which is not available)", backend)
+            raise parameter_error(
+                "backend",
+                "distributed_context",
+                "'gloo' or None here ('nccl' needs CUDA, which is not available)",
+                backend,
+            )
         backend = "nccl" if device.type == "cuda" else "gloo"
     if device.type == "cuda":
         torch.cuda.set_device(device)
     if dist.is_initialized():
         raise RuntimeError("A torch.distributed process group is already active in this process.")
     with _gloo_interface(master_addr):
-        dist.init_process_group(backend, init_method=f"tcp://{master_addr}:{port}", rank=rank,
-                                world_size=world_size, timeout=datetime.timedelta(seconds=timeout))
+        dist.init_process_group(
+            backend,
+            init_method=f"tcp://{master_addr}:{port}",
+            rank=rank,
+            world_size=world_size,
+            timeout=datetime.timedelta(seconds=timeout),
+        )
     try:
         yield DistributedContext(rank, world_size, backend, device)
     finally:
         dist.destroy_process_group()
 
 
-def data_parallel_evaluate(ctx: DistributedContext, evaluator: Any, descriptor: Any, epochs: int, dataset: Any,
-                           percentage: float = 1.0, seed: int = 0) -> Any:
+def data_parallel_evaluate(
+    ctx: DistributedContext,
+    evaluator: Any,
+    descriptor: Any,
+    epochs: int,
+    dataset: Any,
+    percentage: float = 1.0,
+    seed: int = 0,
+) -> Any:
     """Train ``descriptor`` data-parallel inside ``ctx``; rank 0 returns the result, others None.
 
     Data, model and collectives live on ``ctx.device``: the engine's GPU with NCCL when
@@ -304,19 +333,27 @@ def data_parallel_evaluate(ctx: DistributedContext, evaluator: Any, descriptor: 
     with torch.random.fork_rng(devices=[ctx.device.index or 0] if ctx.device.type == "cuda" else []):
         torch.manual_seed(int(seed))
         try:
-            model = build_network(descriptor, config.input_shape, config.num_outputs, merge=evaluator.merge,
-                                  fixed_channels=config.fixed_channels, head=config.head,
-                                  registry=evaluator.layer_registry).to(ctx.device)
+            model = build_network(
+                descriptor,
+                config.input_shape,
+                config.num_outputs,
+                merge=evaluator.merge,
+                fixed_channels=config.fixed_channels,
+                head=config.head,
+                registry=evaluator.layer_registry,
+            ).to(ctx.device)
         except (DescriptorError, BuildError) as exc:  # same outcome on every rank: no collective needed
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         ctx.broadcast_parameters(model)
         optimizer = resolve_optimizer(evaluator.optimizer_class)(model.parameters(), **evaluator.optimizer_params)
-        batches = TensorBatches(x.index_select(0, idx), y.index_select(0, idx), local_batch, shuffle=True,
-                                seed=int(seed) * 1000 + ctx.rank)
+        batches = TensorBatches(
+            x.index_select(0, idx), y.index_select(0, idx), local_batch, shuffle=True, seed=int(seed) * 1000 + ctx.rank
+        )
         loss_fn = resolve_loss(config.loss)
         # every rank runs every epoch (no early stop) so the collectives stay in step
-        losses = train_epochs(model, batches, optimizer, loss_fn, epochs, stop_on_nonfinite=False,
-                              after_backward=ctx.allreduce_gradients)
+        losses = train_epochs(
+            model, batches, optimizer, loss_fn, epochs, stop_on_nonfinite=False, after_backward=ctx.allreduce_gradients
+        )
     train_loss = ctx.allreduce_mean(losses[-1])
     if ctx.rank != 0:
         return None

@@ -33,8 +33,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["engine_namespace", "engine_info", "pin_threads", "engine_setup", "cache_object", "cached_object",
-           "evaluate_cached", "evaluate_packed", "call_cached", "call_task", "dumps_object", "loads_object", "MISSING"]
+__all__ = [
+    "engine_namespace",
+    "engine_info",
+    "pin_threads",
+    "engine_setup",
+    "cache_object",
+    "cached_object",
+    "evaluate_cached",
+    "evaluate_packed",
+    "call_cached",
+    "call_task",
+    "dumps_object",
+    "loads_object",
+    "MISSING",
+]
 
 #: Marker a task returns when its engine does not hold the object it names (the client sends it and retries).
 MISSING = "__nasnb_missing_object__"
@@ -56,8 +69,9 @@ def engine_namespace() -> dict:
 
 def _mpi_rank_size() -> tuple[int | None, int | None]:
     """MPI rank and size when this process runs under MPI (mpi4py already imported)."""
-    if "mpi4py.MPI" not in sys.modules and not any(k in os.environ for k in (
-            "PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "MPI_LOCALRANKID")):
+    if "mpi4py.MPI" not in sys.modules and not any(
+        k in os.environ for k in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "MPI_LOCALRANKID")
+    ):
         return None, None
     from mpi4py import MPI
 
@@ -70,8 +84,14 @@ def engine_info() -> dict[str, Any]:
     threads = None
     if "torch" in sys.modules:
         threads = sys.modules["torch"].get_num_threads()
-    return {"host": socket.gethostname(), "pid": os.getpid(), "cpus": os.cpu_count() or 1,
-            "threads": threads, "mpi_rank": rank, "mpi_size": size}
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "cpus": os.cpu_count() or 1,
+        "threads": threads,
+        "mpi_rank": rank,
+        "mpi_size": size,
+    }
 
 
 def pin_threads(threads: int) -> dict[str, Any]:
@@ -113,8 +133,13 @@ def engine_setup(engine_id: int, threads: int) -> dict[str, Any]:
     except ImportError:  # pragma: no cover - devices needs torch, always present on engines
         pass
     info.update(engine_id=int(engine_id), device=device)
-    engine_namespace()["engine"] = {"engine_id": int(engine_id), "host": info["host"], "pid": info["pid"],
-                                    "mpi_rank": info["mpi_rank"], "device": device}
+    engine_namespace()["engine"] = {
+        "engine_id": int(engine_id),
+        "host": info["host"],
+        "pid": info["pid"],
+        "mpi_rank": info["mpi_rank"],
+        "device": device,
+    }
     return info
 
 
@@ -160,8 +185,10 @@ def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict, timeout:
     evaluator = namespace.get("objects", {}).get(token)
     if evaluator is None:
         return (MISSING, token)
-    engine = namespace.get("engine") or {"engine_id": None, **{k: v for k, v in engine_info().items()
-                                                                  if k in ("host", "pid", "mpi_rank")}}
+    engine = namespace.get("engine") or {
+        "engine_id": None,
+        **{k: v for k, v in engine_info().items() if k in ("host", "pid", "mpi_rank")},
+    }
     try:
         if timeout is None or not _can_alarm():
             return run_evaluation(evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True)
@@ -169,11 +196,13 @@ def evaluate_cached(token: str, payload: Any, fast: bool, kwargs: dict, timeout:
 
         started = time.time()
         try:
-            return _alarmed(timeout, run_evaluation, evaluator, payload, fast=fast, kwargs=kwargs, engine=engine,
-                            portable=True)
+            return _alarmed(
+                timeout, run_evaluation, evaluator, payload, fast=fast, kwargs=kwargs, engine=engine, portable=True
+            )
         except EvaluationTimeout:
-            return timeout_outcome(timeout, kwargs.get("seed"), how="was stopped on its engine", engine=engine,
-                                   started=started)
+            return timeout_outcome(
+                timeout, kwargs.get("seed"), how="was stopped on its engine", engine=engine, started=started
+            )
     except ARGUMENT_ERRORS as exc:
         return ("argument_error", exc)
 

@@ -174,23 +174,42 @@ class Cluster:
         Extra ``mpiexec`` arguments for started MPI engines.
     """
 
-    def __init__(self, n: int = 2, *, engines: str = "mpi", profile: str | None = None,
-                 cluster_id: str | None = None, connection_file: Any = None, timeout: float = 60.0,
-                 evaluator: Any = None, study: Any = None, progress: bool = False,
-                 threads_per_engine: int | None = None, max_retries: int = 3,
-                 mpi_args: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        n: int = 2,
+        *,
+        engines: str = "mpi",
+        profile: str | None = None,
+        cluster_id: str | None = None,
+        connection_file: Any = None,
+        timeout: float = 60.0,
+        evaluator: Any = None,
+        study: Any = None,
+        progress: bool = False,
+        threads_per_engine: int | None = None,
+        max_retries: int = 3,
+        mpi_args: Sequence[str] | None = None,
+    ) -> None:
         self.n = check_positive_int(n, "n", "Cluster")
         if not isinstance(engines, str) or not (engines.lower() in ENGINE_LAUNCHERS or "." in engines):
-            raise parameter_error("engines", "Cluster", f"one of {ENGINE_LAUNCHERS} or an ipyparallel launcher "
-                                  "class path ('module.Class')", engines)
+            raise parameter_error(
+                "engines",
+                "Cluster",
+                f"one of {ENGINE_LAUNCHERS} or an ipyparallel launcher class path ('module.Class')",
+                engines,
+            )
         self.engines = engines
         self.profile, self.cluster_id, self.connection_file = profile, cluster_id, connection_file
         if not self.connecting and engines.lower() in LOCAL_LAUNCHERS and self.n > max_local_engines():
             raise parameter_error(
-                "n", "Cluster", f"at most {max_local_engines()} engines on this machine (8 per core, 256 MiB each: "
+                "n",
+                "Cluster",
+                f"at most {max_local_engines()} engines on this machine (8 per core, 256 MiB each: "
                 "see nasnb.cluster.environment.max_local_engines); start more engines on other machines "
                 "(ipcluster start, Slurm, any MPI launcher) and connect with Cluster(cluster_id=...) or "
-                "Cluster(profile=...)", n)
+                "Cluster(profile=...)",
+                n,
+            )
         if not isinstance(timeout, (int, float)) or timeout <= 0:
             raise parameter_error("timeout", "Cluster", "a positive number of seconds", timeout)
         self.timeout = float(timeout)
@@ -223,12 +242,20 @@ class Cluster:
         A launched cluster not entered is stopped when the client exits (as every started one).
         """
         if self.connecting:
-            raise ClusterError("start() launches a new cluster; a Cluster that connects (profile, cluster_id "
-                               "or connection_file) is entered directly.")
+            raise ClusterError(
+                "start() launches a new cluster; a Cluster that connects (profile, cluster_id "
+                "or connection_file) is entered directly."
+            )
         if self._cluster is None:
             self._cluster, _ = connect.start_cluster(
-                self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
-                mpi_args=self.mpi_args, warm=warm, wait=False)
+                self.n,
+                engines=self.engines,
+                timeout=self.timeout,
+                threads=self.threads_per_engine,
+                mpi_args=self.mpi_args,
+                warm=warm,
+                wait=False,
+            )
         return self
 
     @property
@@ -242,20 +269,34 @@ class Cluster:
 
     def __enter__(self) -> Cluster:
         if self.connecting:
-            self._client = connect.connect_client(profile=self.profile, cluster_id=self.cluster_id,
-                                                  connection_file=self.connection_file, timeout=self.timeout,
-                                                  n=self.n)
+            self._client = connect.connect_client(
+                profile=self.profile,
+                cluster_id=self.cluster_id,
+                connection_file=self.connection_file,
+                timeout=self.timeout,
+                n=self.n,
+            )
         elif self._cluster is not None:  # launched by start(): engines have been starting meanwhile
             self._client = connect.finish_start(self._cluster, self.n, self.timeout, self.engines)
         else:
             self._cluster, self._client = connect.start_cluster(
-                self.n, engines=self.engines, timeout=self.timeout, threads=self.threads_per_engine,
-                mpi_args=self.mpi_args)
+                self.n,
+                engines=self.engines,
+                timeout=self.timeout,
+                threads=self.threads_per_engine,
+                mpi_args=self.mpi_args,
+            )
         try:
             self._view = self._client.load_balanced_view()
-            self._manager = TaskManager(self._client, self._view, ensure_engines=self._ensure_engines,
-                                        provide=self._provide, max_retries=self.max_retries,
-                                        engine_names=self.engine_name, kill_engine=self._kill_engine)
+            self._manager = TaskManager(
+                self._client,
+                self._view,
+                ensure_engines=self._ensure_engines,
+                provide=self._provide,
+                max_retries=self.max_retries,
+                engine_names=self.engine_name,
+                kill_engine=self._kill_engine,
+            )
             self._setup_engines()
         except BaseException:
             self.__exit__(None, None, None)
@@ -332,7 +373,8 @@ class Cluster:
             raise ClusterError(
                 f"Engines failed while nasnb set them up ({type(exc).__name__}: {exc}); were they stopped (a "
                 "cancelled job, a dying MPI job)? Nothing was lost: start the engines again and run the same call "
-                "with the same study to resume.") from exc
+                "with the same study to resume."
+            ) from exc
 
     def _setup_new_engines(self) -> None:
         client = self._require()
@@ -341,13 +383,16 @@ class Cluster:
         new = [eid for eid in live if eid not in self._engines or self._engines[eid].get("uuid") != uuids.get(eid)]
         if not new:
             return
-        infos = _get(client.direct_view(new).apply_async(engine_info), self.timeout,
-                     f"engine(s) {new} to report their host and cores")
+        infos = _get(
+            client.direct_view(new).apply_async(engine_info),
+            self.timeout,
+            f"engine(s) {new} to report their host and cores",
+        )
         if self.threads_per_engine:
             threads = [self.threads_per_engine] * len(new)
         else:
             others = [self._engines[eid] for eid in live if eid in self._engines]
-            threads = connect.threads_per_engine(others + list(infos))[len(others):]
+            threads = connect.threads_per_engine(others + list(infos))[len(others) :]
         ars = [client[eid].apply_async(engine_setup, eid, t) for eid, t in zip(new, threads)]
         for eid, ar in zip(new, ars):
             self._engines[eid] = dict(_get(ar, self.timeout, f"engine {eid} to pin its threads"), uuid=uuids.get(eid))
@@ -416,8 +461,9 @@ class Cluster:
 
                 if is_engine_death(exc):  # its tasks are resubmitted; a new engine gets the object then
                     continue
-                raise ClusterError(f"Could not send {type(self._tokens_obj(token)).__name__} to "
-                                   f"{self.engine_name(eid)}: {exc}") from exc
+                raise ClusterError(
+                    f"Could not send {type(self._tokens_obj(token)).__name__} to {self.engine_name(eid)}: {exc}"
+                ) from exc
             self._held.setdefault(uuids.get(eid, str(eid)), set()).add(token)
 
     def _tokens_obj(self, token: str) -> Any:
@@ -434,8 +480,16 @@ class Cluster:
     #: :meth:`submit_evaluation` takes ``timeout=``: the engine that runs an evaluation keeps its clock.
     limits_evaluation_time = True
 
-    def submit_evaluation(self, evaluator: Any, payload: Any, *, fast: bool, kwargs: Any = None,
-                          label: str | None = None, timeout: float | None = None) -> TaskFuture:
+    def submit_evaluation(
+        self,
+        evaluator: Any,
+        payload: Any,
+        *,
+        fast: bool,
+        kwargs: Any = None,
+        label: str | None = None,
+        timeout: float | None = None,
+    ) -> TaskFuture:
         """Run :func:`~nasnb.evaluators.run_evaluation` on a free engine; a future of its outcome.
 
         The executor interface :meth:`nasnb.strategies.Strategy.run` uses: ``evaluator`` is sent
@@ -448,17 +502,23 @@ class Cluster:
         and replaced (an MPI job restarts all its engines; their other tasks are resubmitted).
         """
         self._require()
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                    or not timeout > 0):
-            raise parameter_error("timeout", "Cluster.submit_evaluation", "a positive number of seconds or None",
-                                  timeout)
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+        ):
+            raise parameter_error(
+                "timeout", "Cluster.submit_evaluation", "a positive number of seconds or None", timeout
+            )
         token, _ = self._token(evaluator)
         # one cloudpickled buffer per task (objects defined in a notebook travel by value)
         limit = None if timeout is None else float(timeout)
         packed = dumps_object((token, payload, bool(fast), dict(kwargs or {}), limit))
-        return self._tasks().submit(evaluate_packed, (packed,),
-                                    label=label or f"evaluation of {type(payload).__name__}",
-                                    seed=dict(kwargs or {}).get("seed"), limit=limit)
+        return self._tasks().submit(
+            evaluate_packed,
+            (packed,),
+            label=label or f"evaluation of {type(payload).__name__}",
+            seed=dict(kwargs or {}).get("seed"),
+            limit=limit,
+        )
 
     def _kill_engine(self, engine_id: Any) -> None:
         """Stop engine ``engine_id`` (an evaluation that ignored its time limit): by pid on this host,
@@ -500,16 +560,33 @@ class Cluster:
         """
         self._require()
         if not callable(fn) or hasattr(fn, "canonical_hash"):
-            raise parameter_error("fn", "Cluster.submit", "a callable (as concurrent.futures.Executor.submit; "
-                                  "evaluate descriptors with descriptor_evaluate or map_evaluate)", fn)
+            raise parameter_error(
+                "fn",
+                "Cluster.submit",
+                "a callable (as concurrent.futures.Executor.submit; "
+                "evaluate descriptors with descriptor_evaluate or map_evaluate)",
+                fn,
+            )
         token, _ = self._token(fn)
-        return self._tasks().submit(call_cached, (token, args, kwargs), evaluation=False,
-                                    label=getattr(fn, "__name__", "task"))
+        return self._tasks().submit(
+            call_cached, (token, args, kwargs), evaluation=False, label=getattr(fn, "__name__", "task")
+        )
 
-    def map_evaluate(self, descriptors: Iterable[Any], epochs: int, dataset: Any, *, seeds: Any = None,
-                     percentage: float = 1.0, study: Any = None, start_seq: int = 0, evaluator: Any = None,
-                     progress: bool | None = None, retry_failed: bool = False,
-                     on_mismatch: str = "raise") -> list[EvaluationResult | None]:
+    def map_evaluate(
+        self,
+        descriptors: Iterable[Any],
+        epochs: int,
+        dataset: Any,
+        *,
+        seeds: Any = None,
+        percentage: float = 1.0,
+        study: Any = None,
+        start_seq: int = 0,
+        evaluator: Any = None,
+        progress: bool | None = None,
+        retry_failed: bool = False,
+        on_mismatch: str = "raise",
+    ) -> list[EvaluationResult | None]:
         """Evaluate many descriptors on the engines; results come back in input order.
 
         A run of a fixed list of candidates through the one run loop of
@@ -543,8 +620,9 @@ class Cluster:
         else:
             seeds = list(seeds)
             if len(seeds) != len(descriptors):
-                raise parameter_error("seeds", "map_evaluate", f"one seed per descriptor ({len(descriptors)})",
-                                      f"{len(seeds)} seeds")
+                raise parameter_error(
+                    "seeds", "map_evaluate", f"one seed per descriptor ({len(descriptors)})", f"{len(seeds)} seeds"
+                )
         epochs, percentage = self._check(epochs, percentage, "map_evaluate")
         start_seq = check_nonnegative_int(start_seq, "start_seq", "map_evaluate")
         study = study if study is not None else self.study
@@ -553,29 +631,50 @@ class Cluster:
         if not descriptors:
             return []
         fixed = FixedCandidates(descriptors, seeds)
-        loop = RunLoop(fixed, self._evaluator(evaluator), study=study, executor=self,
-                       evaluate_kwargs={"epochs": epochs, "dataset": dataset, "percentage": percentage},
-                       catch=(Exception,), retry_failed=retry_failed,
-                       progress=self.progress if progress is None else bool(progress), func="Cluster.map_evaluate",
-                       on_mismatch=on_mismatch, first_seq=start_seq)
+        loop = RunLoop(
+            fixed,
+            self._evaluator(evaluator),
+            study=study,
+            executor=self,
+            evaluate_kwargs={"epochs": epochs, "dataset": dataset, "percentage": percentage},
+            catch=(Exception,),
+            retry_failed=retry_failed,
+            progress=self.progress if progress is None else bool(progress),
+            func="Cluster.map_evaluate",
+            on_mismatch=on_mismatch,
+            first_seq=start_seq,
+        )
         loop.run(len(descriptors), "batch")
         return fixed.results()
 
-    def descriptor_evaluate(self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0,
-                            seed: Any = None) -> EvaluationResult:
+    def descriptor_evaluate(
+        self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0, seed: Any = None
+    ) -> EvaluationResult:
         """Evaluate one descriptor on a free engine (same call as an evaluator's; nothing is recorded)."""
         epochs, percentage = self._check(epochs, percentage, "descriptor_evaluate")
         kwargs = {"epochs": epochs, "dataset": dataset, "percentage": percentage, "seed": seed}
-        return self.submit_evaluation(self._evaluator(), descriptor, fast=False, kwargs=kwargs,
-                                      label="descriptor_evaluate").result().result
+        return (
+            self.submit_evaluation(
+                self._evaluator(), descriptor, fast=False, kwargs=kwargs, label="descriptor_evaluate"
+            )
+            .result()
+            .result
+        )
 
     def as_completed(self, futures: Iterable[TaskFuture], timeout: float | None = None) -> Iterator[TaskFuture]:
         """Yield futures from :meth:`submit` as they finish."""
         return self._tasks().as_completed(futures, timeout=timeout)
 
     # ------------------------------------------------------------------ all engines
-    def apply_all(self, fn: Callable[..., Any], *args: Any, distributed: bool = True, backend: str | None = None,
-                  timeout: float | None = None, **kwargs: Any) -> list[Any]:
+    def apply_all(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        distributed: bool = True,
+        backend: str | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> list[Any]:
         """Run ``fn`` on every engine at once; return the values ordered by rank.
 
         With ``distributed=True`` (default) each engine calls ``fn(ctx, *args, **kwargs)``
@@ -596,12 +695,24 @@ class Cluster:
         mpi = all(i.get("mpi_size") == len(ids) for i in infos) and ranks == list(range(len(ids)))
         master = None  # engines of one MPI world meet through MPI; others at rank 0's address
         if not mpi:
-            master = (("127.0.0.1", free_port()) if len({i["host"] for i in infos}) == 1 else
-                      self._get_all(client[ids[0]].apply_async(rendezvous_point), ids[0], wait))
+            master = (
+                ("127.0.0.1", free_port())
+                if len({i["host"] for i in infos}) == 1
+                else self._get_all(client[ids[0]].apply_async(rendezvous_point), ids[0], wait)
+            )
         blob = dumps_object(fn)
-        ars = [client[eid].apply_async(_run_in_context, blob, args, kwargs, backend,
-                                       None if mpi or master is None else (rank, len(ids), *master), wait)
-               for rank, eid in enumerate(ids)]
+        ars = [
+            client[eid].apply_async(
+                _run_in_context,
+                blob,
+                args,
+                kwargs,
+                backend,
+                None if mpi or master is None else (rank, len(ids), *master),
+                wait,
+            )
+            for rank, eid in enumerate(ids)
+        ]
         ranked = dict(self._get_all(ar, eid, wait) for eid, ar in zip(ids, ars))
         return [ranked[r] for r in sorted(ranked)]
 
@@ -612,13 +723,22 @@ class Cluster:
             return _get(ar, wait, f"{self.engine_name(eid)} to finish apply_all")
         except Exception as exc:
             if is_engine_death(exc):
-                raise ClusterError(f"{self.engine_name(eid)} died during apply_all; collective work is not "
-                                   "resubmitted.") from exc
+                raise ClusterError(
+                    f"{self.engine_name(eid)} died during apply_all; collective work is not resubmitted."
+                ) from exc
             raise
 
-    def data_parallel_evaluate(self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0,
-                               seed: Any = None, *, evaluator: Any = None, backend: str | None = None
-                               ) -> EvaluationResult:
+    def data_parallel_evaluate(
+        self,
+        descriptor: Any,
+        epochs: int,
+        dataset: Any,
+        percentage: float = 1.0,
+        seed: Any = None,
+        *,
+        evaluator: Any = None,
+        backend: str | None = None,
+    ) -> EvaluationResult:
         """Train one descriptor data-parallel on all engines; rank 0's result (see ``distributed``)."""
         epochs, percentage = self._check(epochs, percentage, "data_parallel_evaluate")
         if seed is None:
@@ -628,5 +748,6 @@ class Cluster:
         if not callable(getattr(ev, "splits", None)):
             raise parameter_error("evaluator", "data_parallel_evaluate", "a LocalEvaluator (with splits())", ev)
         token, _ = self._token(ev)  # engines hold the evaluator (and its data) from now on
-        return self.apply_all(_data_parallel_entry, token, None, descriptor, epochs, dataset, percentage, seed,
-                              backend=backend)[0]
+        return self.apply_all(
+            _data_parallel_entry, token, None, descriptor, epochs, dataset, percentage, seed, backend=backend
+        )[0]

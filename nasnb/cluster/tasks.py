@@ -119,10 +119,17 @@ class TaskManager:
     #: recorded as timed out and its engine killed.
     stop_grace = 10.0
 
-    def __init__(self, client: Any, view: Any, *, ensure_engines: Callable[[], None],
-                 provide: Callable[[Any, str], None], max_retries: int = 3,
-                 engine_names: Callable[[Any, Any], str] = lambda eid, uuid: f"engine {eid}",
-                 kill_engine: Callable[[Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        view: Any,
+        *,
+        ensure_engines: Callable[[], None],
+        provide: Callable[[Any, str], None],
+        max_retries: int = 3,
+        engine_names: Callable[[Any, Any], str] = lambda eid, uuid: f"engine {eid}",
+        kill_engine: Callable[[Any], None] | None = None,
+    ) -> None:
         self.client = client
         self.view = view
         self.ensure_engines = ensure_engines
@@ -142,8 +149,16 @@ class TaskManager:
         self._held: list[_Task] = []  # tasks waiting while the suspect runs alone
 
     # ------------------------------------------------------------------ sending
-    def submit(self, fn: Callable[..., Any], args: tuple, *, label: str, evaluation: bool = True,
-               seed: Any = None, limit: float | None = None) -> TaskFuture:
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        args: tuple,
+        *,
+        label: str,
+        evaluation: bool = True,
+        seed: Any = None,
+        limit: float | None = None,
+    ) -> TaskFuture:
         """Send ``fn(*args)`` to a free engine; the future gets its value.
 
         ``limit``: the seconds an evaluation may run (the engine enforces it); one still
@@ -177,8 +192,9 @@ class TaskManager:
         return pickled
 
     # ------------------------------------------------------------------ receiving
-    def wait(self, futures: Iterable[TaskFuture] | None = None, *, timeout: float | None = None,
-             any_: bool = False) -> None:
+    def wait(
+        self, futures: Iterable[TaskFuture] | None = None, *, timeout: float | None = None, any_: bool = False
+    ) -> None:
         """Pump results until all (or, with ``any_``, one) of ``futures`` are done."""
         targets = list(futures) if futures is not None else [t.future for t in self.pending.values()]
         remaining = {f for f in targets if not f.done()}
@@ -246,12 +262,22 @@ class TaskManager:
 
             eid = self.client.metadata[ar.msg_ids[0]].get("engine_id")
             name = self.engine_names(eid, None)
-            logger.error("evaluation %s did not stop on %s %g s after its limit of %g s; killing the engine",
-                         task.label, name, self.stop_grace, limit)
+            logger.error(
+                "evaluation %s did not stop on %s %g s after its limit of %g s; killing the engine",
+                task.label,
+                name,
+                self.stop_grace,
+                limit,
+            )
             self.pending.pop(ar, None)  # its engine's death is not reported as a lost task
             self._limited.pop(ar, None)
-            self._resolve(task, value=timeout_outcome(limit, task.seed, how=f"did not stop; {name} was killed",
-                                                      engine={"engine_id": eid}), engine={"engine_id": eid})
+            self._resolve(
+                task,
+                value=timeout_outcome(
+                    limit, task.seed, how=f"did not stop; {name} was killed", engine={"engine_id": eid}
+                ),
+                engine={"engine_id": eid},
+            )
             resolved.append(task.future)
             if self.kill_engine is not None:
                 try:
@@ -281,9 +307,13 @@ class TaskManager:
             if task.evaluation:  # run_evaluation catches the evaluator's errors: this is the infrastructure
                 text = getattr(exc, "render_traceback", None)
                 detail = "\n".join(text()) if callable(text) else f"{type(exc).__name__}: {exc}"
-                self._resolve(task, exc=ClusterError(
-                    f"Task {task.label} could not be run or its result not returned by "
-                    f"{self.engine_names(ar.engine_id, None)}:\n{detail}"))
+                self._resolve(
+                    task,
+                    exc=ClusterError(
+                        f"Task {task.label} could not be run or its result not returned by "
+                        f"{self.engine_names(ar.engine_id, None)}:\n{detail}"
+                    ),
+                )
             else:
                 self._resolve(task, exc=exc, engine={"engine_id": ar.engine_id})
             return
@@ -312,25 +342,36 @@ class TaskManager:
         if task.attempts > self.max_retries and task.evaluation and task.alone and task is self._suspect:
             from nasnb.results import EvaluationResult
 
-            msg = (f"engine lost {task.attempts} times while evaluating it (the last time it ran alone; engines "
-                   f"{', '.join(task.history)} died): out of memory, or a crash in native code?")
+            msg = (
+                f"engine lost {task.attempts} times while evaluating it (the last time it ran alone; engines "
+                f"{', '.join(task.history)} died): out of memory, or a crash in native code?"
+            )
             logger.error("evaluation %s: %s; recorded as failed", task.label, msg)
-            self._resolve(task, value=EvaluationOutcome(EvaluationResult.failed(msg), seed=task.seed,
-                                                        engine={"engine_id": ar.engine_id}),
-                          engine={"engine_id": ar.engine_id})
+            self._resolve(
+                task,
+                value=EvaluationOutcome(
+                    EvaluationResult.failed(msg), seed=task.seed, engine={"engine_id": ar.engine_id}
+                ),
+                engine={"engine_id": ar.engine_id},
+            )
             self.ensure_engines()
             self._release()
             return
         if task.attempts > self.max_retries and task.evaluation and self._suspect is None:
-            logger.warning("%s died while running task %s for the %d. time; running it alone to tell whether "
-                           "it kills its engine", name, task.label, task.attempts)
+            logger.warning(
+                "%s died while running task %s for the %d. time; running it alone to tell whether it kills its engine",
+                name,
+                task.label,
+                task.attempts,
+            )
             self._suspect, self._suspect_sent = task, False
             self.ensure_engines()
             self._release()
             return
         if task.attempts > self.max_retries and not task.evaluation:
-            msg = (f"Task {task.label} was lost {task.attempts} times (engines {', '.join(task.history)} died); "
-                   "giving up.")
+            msg = (
+                f"Task {task.label} was lost {task.attempts} times (engines {', '.join(task.history)} died); giving up."
+            )
             logger.error(msg)
             self._resolve(task, exc=ClusterError(msg), engine={"engine_id": ar.engine_id})
             return
@@ -340,8 +381,9 @@ class TaskManager:
         self.ensure_engines()
         self._send(task)
 
-    def _resolve(self, task: _Task, *, value: Any = None, exc: BaseException | None = None,
-                 engine: dict | None = None) -> None:
+    def _resolve(
+        self, task: _Task, *, value: Any = None, exc: BaseException | None = None, engine: dict | None = None
+    ) -> None:
         if task.future.done():  # defensive: a result is taken once only
             return
         task.future.engine = engine
@@ -372,8 +414,7 @@ class TaskManager:
         finished = self.counts["done"] + self.counts["failed"]
         self._bar.n = finished
         running = min(len(self.pending), max(1, len(self.client.ids)))
-        self._bar.set_postfix(done=self.counts["done"], failed=self.counts["failed"], running=running,
-                              refresh=False)
+        self._bar.set_postfix(done=self.counts["done"], failed=self.counts["failed"], running=running, refresh=False)
         self._bar.refresh()
 
     def close_progress(self) -> None:

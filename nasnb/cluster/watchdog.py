@@ -110,8 +110,14 @@ def _has_cluster_env(proc: Any, cluster_id: str, profile_dir: str | None) -> boo
     return profile_dir is None or env.get("IPP_PROFILE_DIR") in (None, profile_dir)
 
 
-def cluster_processes(cluster_id: str, profile_dir: str | None = None, *, roots: Iterable[int] = (),
-                      known: Iterable[Any] = (), exclude: Iterable[int] = ()) -> list[Any]:
+def cluster_processes(
+    cluster_id: str,
+    profile_dir: str | None = None,
+    *,
+    roots: Iterable[int] = (),
+    known: Iterable[Any] = (),
+    exclude: Iterable[int] = (),
+) -> list[Any]:
     """Live processes of a cluster on this host (``psutil.Process`` objects).
 
     Parameters
@@ -187,9 +193,17 @@ def _ipcluster_stop(cluster_file: str | None, timeout: float) -> None:
     thread.join(timeout)
 
 
-def shut_down(cluster_id: str, profile_dir: str | None = None, *, cluster_file: str | None = None,
-              roots: Iterable[int] = (), known: Iterable[Any] = (), exclude: Iterable[int] = (),
-              ipp_stop: Callable[[], None] | None = None, grace: float = 3.0) -> tuple[int, list[Any]]:
+def shut_down(
+    cluster_id: str,
+    profile_dir: str | None = None,
+    *,
+    cluster_file: str | None = None,
+    roots: Iterable[int] = (),
+    known: Iterable[Any] = (),
+    exclude: Iterable[int] = (),
+    ipp_stop: Callable[[], None] | None = None,
+    grace: float = 3.0,
+) -> tuple[int, list[Any]]:
     """Stop every local process of a cluster, then let ipyparallel stop the rest; remove its files.
 
     The processes (see :func:`cluster_processes`) get SIGTERM at once, SIGKILL after
@@ -215,8 +229,16 @@ def shut_down(cluster_id: str, profile_dir: str | None = None, *, cluster_file: 
     return len(procs) + len(more), left
 
 
-def watch(client_pid: int, cluster_id: str, *, profile_dir: str | None = None, cluster_file: str | None = None,
-          interval: float = 1.0, grace: float = 3.0, stop_timeout: float = 10.0) -> int:
+def watch(
+    client_pid: int,
+    cluster_id: str,
+    *,
+    profile_dir: str | None = None,
+    cluster_file: str | None = None,
+    interval: float = 1.0,
+    grace: float = 3.0,
+    stop_timeout: float = 10.0,
+) -> int:
     """Watch ``client_pid``; when it is gone stop the cluster ``cluster_id``. Returns an exit status."""
     psutil = _psutil()
     stopping = threading.Event()
@@ -247,22 +269,52 @@ def watch(client_pid: int, cluster_id: str, *, profile_dir: str | None = None, c
     return 0
 
 
-def _clean_up(cluster_id: str, profile_dir: str | None, cluster_file: str | None, known: Iterable[Any],
-              client_pid: int, grace: float, stop_timeout: float) -> int:
+def _clean_up(
+    cluster_id: str,
+    profile_dir: str | None,
+    cluster_file: str | None,
+    known: Iterable[Any],
+    client_pid: int,
+    grace: float,
+    stop_timeout: float,
+) -> int:
     logger.warning("client %d is gone; stopping cluster %s", client_pid, cluster_id)
-    stopped, left = shut_down(cluster_id, profile_dir, cluster_file=cluster_file, known=known, exclude=[client_pid],
-                              ipp_stop=lambda: _ipcluster_stop(cluster_file, stop_timeout), grace=grace)
+    stopped, left = shut_down(
+        cluster_id,
+        profile_dir,
+        cluster_file=cluster_file,
+        known=known,
+        exclude=[client_pid],
+        ipp_stop=lambda: _ipcluster_stop(cluster_file, stop_timeout),
+        grace=grace,
+    )
     logger.warning("cluster %s: %d process(es) stopped, %d left", cluster_id, stopped, len(left))
     return 1 if left else 0
 
 
-def command(client_pid: int, cluster_id: str, *, profile_dir: str | None = None, cluster_file: str | None = None,
-            interval: float = 1.0, python: str | None = None) -> list[str]:
+def command(
+    client_pid: int,
+    cluster_id: str,
+    *,
+    profile_dir: str | None = None,
+    cluster_file: str | None = None,
+    interval: float = 1.0,
+    python: str | None = None,
+) -> list[str]:
     """The command line that starts a watchdog (runs this file without importing ``nasnb``)."""
     # runpy.run_path on the file: no package import and no script directory on sys.path
     bootstrap = f"import runpy; runpy.run_path({os.path.abspath(__file__)!r}, run_name='__main__')"
-    args = [python or sys.executable, "-c", bootstrap, "--client-pid", str(client_pid), "--cluster-id", cluster_id,
-            "--interval", str(interval)]
+    args = [
+        python or sys.executable,
+        "-c",
+        bootstrap,
+        "--client-pid",
+        str(client_pid),
+        "--cluster-id",
+        cluster_id,
+        "--interval",
+        str(interval),
+    ]
     if profile_dir:
         args += ["--profile-dir", profile_dir]
     if cluster_file:
@@ -286,8 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         handler = logging.NullHandler()
     logging.basicConfig(level=logging.INFO, handlers=[handler], format="%(asctime)s %(levelname)s %(message)s")
-    return watch(args.client_pid, args.cluster_id, profile_dir=args.profile_dir, cluster_file=args.cluster_file,
-                 interval=args.interval, grace=args.grace)
+    return watch(
+        args.client_pid,
+        args.cluster_id,
+        profile_dir=args.profile_dir,
+        cluster_file=args.cluster_file,
+        interval=args.interval,
+        grace=args.grace,
+    )
 
 
 if __name__ == "__main__":

@@ -42,11 +42,33 @@ _LAZY = {
 }
 
 __all__ = [  # sorted; the eager imports above plus _LAZY
-    "Augment", "DataSplits", "DatasetConfig", "DatasetRegistry", "LoadedData", "RandomErasing",
-    "RandomHorizontalFlip", "TensorBatches", "activity_recognition_config", "cifar10_config", "default_datasets",
-    "digits_config", "digits_loader", "fashion_mnist_config", "load_activity_recognition", "load_cifar10",
-    "load_data", "load_fashion_mnist", "load_splits", "make_splits", "mnist1d_config", "mnist1d_loader",
-    "read_activity_file", "read_idx", "safe_load", "thesis_augment", "write_idx",
+    "Augment",
+    "DataSplits",
+    "DatasetConfig",
+    "DatasetRegistry",
+    "LoadedData",
+    "RandomErasing",
+    "RandomHorizontalFlip",
+    "TensorBatches",
+    "activity_recognition_config",
+    "cifar10_config",
+    "default_datasets",
+    "digits_config",
+    "digits_loader",
+    "fashion_mnist_config",
+    "load_activity_recognition",
+    "load_cifar10",
+    "load_data",
+    "load_fashion_mnist",
+    "load_splits",
+    "make_splits",
+    "mnist1d_config",
+    "mnist1d_loader",
+    "read_activity_file",
+    "read_idx",
+    "safe_load",
+    "thesis_augment",
+    "write_idx",
 ]
 
 

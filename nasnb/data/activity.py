@@ -39,15 +39,27 @@ from nasnb._validation import as_generator, check_positive_int, parameter_error
 from nasnb.data.supply import supply_hint
 from nasnb.exceptions import DatasetError
 
-__all__ = ["read_activity_file", "load_activity_recognition", "activity_recognition_loader",
-           "ACTIVITY_LABELS", "ACTIVITY_URL", "MAX_ACTIVITY_FILE_BYTES"]
+__all__ = [
+    "read_activity_file",
+    "load_activity_recognition",
+    "activity_recognition_loader",
+    "ACTIVITY_LABELS",
+    "ACTIVITY_URL",
+    "MAX_ACTIVITY_FILE_BYTES",
+]
 
 logger = logging.getLogger(__name__)
 
 ACTIVITY_URL = "https://archive.ics.uci.edu/dataset/287"
-ACTIVITY_LABELS = ("Working at Computer", "Standing Up, Walking and Going up/down stairs", "Standing",
-                   "Walking", "Going Up/Down Stairs", "Walking and Talking with Someone",
-                   "Talking while Standing")
+ACTIVITY_LABELS = (
+    "Working at Computer",
+    "Standing Up, Walking and Going up/down stairs",
+    "Standing",
+    "Walking",
+    "Going Up/Down Stairs",
+    "Walking and Talking with Someone",
+    "Talking while Standing",
+)
 _NAME = re.compile(r"^(\d+)\.csv$")
 
 
@@ -60,8 +72,10 @@ def _scan_for_error(path: str) -> DatasetError:
                 continue
             fields = text.split(",")
             if len(fields) != 5:
-                return DatasetError(f"{path}, line {lineno}: expected 5 comma-separated fields "
-                                    f"(seq, x, y, z, label), found {len(fields)}: {text[:80]!r}")
+                return DatasetError(
+                    f"{path}, line {lineno}: expected 5 comma-separated fields "
+                    f"(seq, x, y, z, label), found {len(fields)}: {text[:80]!r}"
+                )
             try:
                 values = [float(v) for v in fields]
             except (ValueError, OverflowError):
@@ -85,8 +99,9 @@ def _read_rows(path: str) -> np.ndarray:
 
     from nasnb._safeio import read_file
 
-    raw = read_file(path, what="activity-recognition participant file", error=DatasetError,
-                    max_bytes=MAX_ACTIVITY_FILE_BYTES)
+    raw = read_file(
+        path, what="activity-recognition participant file", error=DatasetError, max_bytes=MAX_ACTIVITY_FILE_BYTES
+    )
     if not raw.strip():
         raise DatasetError(f"{path}: the file is empty.")
     if raw.count(b",") > 4 * (raw.count(b"\n") + 1):  # some line has more than 5 fields: find it, line by line
@@ -141,9 +156,11 @@ def read_activity_file(path: str, *, window: int = 52, stride: int = 52) -> tupl
 
 def _participant_files(root: str) -> dict[int, str]:
     if not os.path.isdir(root):
-        raise DatasetError(f"Activity recognition: directory {root!r} does not exist. Download the participant "
-                           f"files (1.csv ... 15.csv) from {ACTIVITY_URL}. "
-                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
+        raise DatasetError(
+            f"Activity recognition: directory {root!r} does not exist. Download the participant "
+            f"files (1.csv ... 15.csv) from {ACTIVITY_URL}. "
+            + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv")
+        )
     try:
         names = os.listdir(root)
     except OSError as exc:
@@ -151,20 +168,30 @@ def _participant_files(root: str) -> dict[int, str]:
     files = {int(m.group(1)): os.path.join(root, n) for n in names if (m := _NAME.match(n))}
     for path in files.values():
         if os.path.isdir(path):
-            raise DatasetError(f"Activity recognition: {path!r} is a directory, not a participant CSV file; "
-                               f"move it away or replace it with the file from {ACTIVITY_URL}.")
+            raise DatasetError(
+                f"Activity recognition: {path!r} is a directory, not a participant CSV file; "
+                f"move it away or replace it with the file from {ACTIVITY_URL}."
+            )
     if not files:
-        raise DatasetError(f"Activity recognition: no participant files '<n>.csv' in {root!r} "
-                           f"(get them from {ACTIVITY_URL}). "
-                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
+        raise DatasetError(
+            f"Activity recognition: no participant files '<n>.csv' in {root!r} "
+            f"(get them from {ACTIVITY_URL}). "
+            + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv")
+        )
     return dict(sorted(files.items()))
 
 
-def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
-                              participants: Iterable[int] | None = None,
-                              test_participants: Iterable[int] | None = None,
-                              test_fraction: float = 0.2, seed: Any = 0,
-                              standardize: bool = True) -> tuple[np.ndarray, ...]:
+def load_activity_recognition(
+    root: str,
+    *,
+    window: int = 52,
+    stride: int = 52,
+    participants: Iterable[int] | None = None,
+    test_participants: Iterable[int] | None = None,
+    test_fraction: float = 0.2,
+    seed: Any = 0,
+    standardize: bool = True,
+) -> tuple[np.ndarray, ...]:
     """Return ``(x_train, y_train, x_test, y_test)`` windows of the activity data set.
 
     Parameters
@@ -191,8 +218,11 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         raise parameter_error("root", func, "a directory path", root) from None
     window = check_positive_int(window, "window", func)
     stride = check_positive_int(stride, "stride", func)
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
-            or not 0.0 < float(test_fraction) < 1.0:
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, numbers.Real)
+        or not 0.0 < float(test_fraction) < 1.0
+    ):
         raise parameter_error("test_fraction", func, "a float in the open range (0, 1)", test_fraction)
     if not isinstance(standardize, bool):
         raise parameter_error("standardize", func, "a bool", standardize)
@@ -214,11 +244,14 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         if unknown:
             raise DatasetError(f"Activity recognition: test participant(s) {sorted(unknown)} not loaded.")
         if not set(parts) - held:
-            raise DatasetError(f"Activity recognition: every loaded participant ({sorted(parts)}) is a test "
-                               "participant; leave at least one for training.")
+            raise DatasetError(
+                f"Activity recognition: every loaded participant ({sorted(parts)}) is a test "
+                "participant; leave at least one for training."
+            )
         pick = lambda test: [parts[p] for p in parts if (p in held) == test]  # noqa: E731
-        (xtr, ytr), (xte, yte) = [(np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps]))
-                                  for ps in (pick(False), pick(True))]
+        (xtr, ytr), (xte, yte) = [
+            (np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps])) for ps in (pick(False), pick(True))
+        ]
     else:
         x = np.concatenate([a for a, _ in parts.values()])
         y = np.concatenate([b for _, b in parts.values()])
@@ -232,14 +265,18 @@ def load_activity_recognition(root: str, *, window: int = 52, stride: int = 52,
         stratify = y if counts[counts > 0].min() >= 2 and classes <= min(n_test, len(y) - n_test) else None
         rs = int(as_generator(seed).integers(2**31 - 1))
         try:
-            xtr, xte, ytr, yte = train_test_split(x, y, test_size=float(test_fraction), random_state=rs,
-                                                  stratify=stratify)
+            xtr, xte, ytr, yte = train_test_split(
+                x, y, test_size=float(test_fraction), random_state=rs, stratify=stratify
+            )
         except ValueError as exc:
-            raise DatasetError(f"Activity recognition: cannot split {len(y)} windows with "
-                               f"test_fraction={test_fraction!r} ({exc}).") from exc
+            raise DatasetError(
+                f"Activity recognition: cannot split {len(y)} windows with test_fraction={test_fraction!r} ({exc})."
+            ) from exc
         if not len(ytr) or not len(yte):
-            raise DatasetError(f"Activity recognition: test_fraction={test_fraction!r} of {len(y)} windows leaves "
-                               "an empty training or test set.")
+            raise DatasetError(
+                f"Activity recognition: test_fraction={test_fraction!r} of {len(y)} windows leaves "
+                "an empty training or test set."
+            )
     if standardize and len(xtr):
         mean = xtr.mean(axis=(0, 2), keepdims=True)
         std = xtr.std(axis=(0, 2), keepdims=True) + 1e-6
@@ -266,7 +303,9 @@ def _ids(values: Any, name: str, func: str) -> list[int] | None:
 def activity_recognition_loader(root: Any = None, **options: Any) -> tuple[np.ndarray, ...]:
     """Loader used by the built-in ``activity_recognition`` config (needs ``root``)."""
     if root is None:
-        raise DatasetError("Dataset 'activity_recognition' needs the directory of its participant CSV files "
-                           f"(download them from {ACTIVITY_URL}). "
-                           + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv"))
+        raise DatasetError(
+            "Dataset 'activity_recognition' needs the directory of its participant CSV files "
+            f"(download them from {ACTIVITY_URL}). "
+            + supply_hint("activity_recognition", "activity_recognition/1.csv ... 15.csv")
+        )
     return load_activity_recognition(root, **options)

@@ -50,8 +50,7 @@ from nasnb._validation import check_probability
 from nasnb.data.batches import to_float
 from nasnb.exceptions import DatasetError, ParameterError
 
-__all__ = ["RandomHorizontalFlip", "RandomErasing", "Augment", "AugmentedBatches", "thesis_augment",
-           "as_augment"]
+__all__ = ["RandomHorizontalFlip", "RandomErasing", "Augment", "AugmentedBatches", "thesis_augment", "as_augment"]
 
 #: Erasing attempts per sample before giving up (as torchvision).
 _ATTEMPTS = 10
@@ -60,11 +59,14 @@ _ATTEMPTS = 10
 def _check_image_batch(x: torch.Tensor, who: str) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 4:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise DatasetError(f"{who} augments image batches of shape (N, C, H, W); got {shape}. "
-                           f"Augmentation applies to 2-D image data sets only.")
+        raise DatasetError(
+            f"{who} augments image batches of shape (N, C, H, W); got {shape}. "
+            f"Augmentation applies to 2-D image data sets only."
+        )
     if not x.is_floating_point():
-        raise DatasetError(f"{who} needs a float batch (convert uint8 data with nasnb.data.batches.to_float); "
-                           f"got dtype {x.dtype}.")
+        raise DatasetError(
+            f"{who} needs a float batch (convert uint8 data with nasnb.data.batches.to_float); got dtype {x.dtype}."
+        )
 
 
 def _check_range(value: Any, name: str, who: str, *, low: float, high: float | None = None) -> tuple[float, float]:
@@ -74,8 +76,7 @@ def _check_range(value: Any, name: str, who: str, *, low: float, high: float | N
         raise ParameterError(f"The {name!r} parameter of {who} must be a pair (min, max); got {value!r}.") from None
     if not (math.isfinite(a) and math.isfinite(b)) or a > b or a <= low or (high is not None and b > high):
         bound = f"in ({low}, {high}]" if high is not None else f"above {low}"
-        raise ParameterError(f"The {name!r} parameter of {who} must be a pair min <= max, both {bound}; "
-                             f"got {value!r}.")
+        raise ParameterError(f"The {name!r} parameter of {who} must be a pair min <= max, both {bound}; got {value!r}.")
     return a, b
 
 
@@ -136,8 +137,13 @@ class RandomErasing:
     [16]
     """
 
-    def __init__(self, p: float = 0.5, scale: Sequence[float] = (0.02, 0.33),
-                 ratio: Sequence[float] = (0.3, 3.3), value: float = 0.0) -> None:
+    def __init__(
+        self,
+        p: float = 0.5,
+        scale: Sequence[float] = (0.02, 0.33),
+        ratio: Sequence[float] = (0.3, 3.3),
+        value: float = 0.0,
+    ) -> None:
         who = "RandomErasing"
         self.p = check_probability(p, "p", who)
         self.scale = _check_range(scale, "scale", who, low=0.0, high=1.0)
@@ -154,8 +160,14 @@ class RandomErasing:
         """
         attempts = _ATTEMPTS
         selected = torch.rand(n, generator=generator) < self.p
-        area = height * width * (self.scale[0] + (self.scale[1] - self.scale[0])
-                                 * torch.rand(n, attempts, generator=generator, dtype=torch.float64))
+        area = (
+            height
+            * width
+            * (
+                self.scale[0]
+                + (self.scale[1] - self.scale[0]) * torch.rand(n, attempts, generator=generator, dtype=torch.float64)
+            )
+        )
         lo, hi = math.log(self.ratio[0]), math.log(self.ratio[1])
         aspect = torch.exp(lo + (hi - lo) * torch.rand(n, attempts, generator=generator, dtype=torch.float64))
         h = torch.round(torch.sqrt(area * aspect)).long()
@@ -185,8 +197,13 @@ class RandomErasing:
 
     def settings(self) -> dict[str, Any]:
         """JSON-able parameters (``name`` + arguments)."""
-        return {"name": "RandomErasing", "p": self.p, "scale": list(self.scale), "ratio": list(self.ratio),
-                "value": self.value}
+        return {
+            "name": "RandomErasing",
+            "p": self.p,
+            "scale": list(self.scale),
+            "ratio": list(self.ratio),
+            "value": self.value,
+        }
 
     def __repr__(self) -> str:
         return f"RandomErasing(p={self.p}, scale={self.scale}, ratio={self.ratio}, value={self.value})"
@@ -219,8 +236,9 @@ class Augment:
         self.transforms = list(transforms)
         for t in self.transforms:
             if not callable(t) or not callable(getattr(t, "settings", None)):
-                raise ParameterError(f"Augment: {t!r} is not a transform (it needs __call__(x, generator) "
-                                     f"and settings()).")
+                raise ParameterError(
+                    f"Augment: {t!r} is not a transform (it needs __call__(x, generator) and settings())."
+                )
 
     def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         for t in self.transforms:
@@ -237,8 +255,9 @@ class Augment:
         transforms = []
         for entry in settings:
             if not isinstance(entry, dict) or entry.get("name") not in _TRANSFORMS:
-                raise ParameterError(f"Augment.from_settings: unknown transform {entry!r}; "
-                                     f"known: {sorted(_TRANSFORMS)}.")
+                raise ParameterError(
+                    f"Augment.from_settings: unknown transform {entry!r}; known: {sorted(_TRANSFORMS)}."
+                )
             kwargs = {k: v for k, v in entry.items() if k != "name"}
             try:
                 transforms.append(_TRANSFORMS[entry["name"]](**kwargs))
@@ -276,8 +295,10 @@ def as_augment(value: Any, func: str = "LocalEvaluator") -> Augment | None:
         if all(isinstance(v, dict) for v in value):
             return Augment.from_settings(value)
         return Augment(value)
-    raise ParameterError(f"The 'augment' parameter of {func} must be None, an Augment, a transform or a list "
-                         f"of transforms (or of their settings); got {value!r}.")
+    raise ParameterError(
+        f"The 'augment' parameter of {func} must be None, an Augment, a transform or a list "
+        f"of transforms (or of their settings); got {value!r}."
+    )
 
 
 def _derived_seed(seed: int) -> int:

@@ -59,8 +59,17 @@ class TensorBatches:
         The data, for code that expects ``loader.dataset``.
     """
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, *, shuffle: bool = False,
-                 seed: int | None = None, device: Any = None, drop_last: bool = False) -> None:
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        batch_size: int,
+        *,
+        shuffle: bool = False,
+        seed: int | None = None,
+        device: Any = None,
+        drop_last: bool = False,
+    ) -> None:
         if len(x) != len(y):
             raise ValueError(f"x and y differ in length: {len(x)} != {len(y)}")
         self.x, self.y = x, y
@@ -93,9 +102,9 @@ class TensorBatches:
         order = torch.randperm(n, generator=self.generator).to(x.device) if self.shuffle else None
         for start in range(0, stop, bs):
             if order is None:
-                xb, yb = x[start:start + bs], y[start:start + bs]
+                xb, yb = x[start : start + bs], y[start : start + bs]
             else:
-                idx = order[start:start + bs]
+                idx = order[start : start + bs]
                 xb, yb = x.index_select(0, idx), y.index_select(0, idx)
             if move:
                 xb = xb.to(self.device, non_blocking=True)
@@ -103,5 +112,6 @@ class TensorBatches:
             yield to_float(xb), yb
 
     def __repr__(self) -> str:
-        return (f"TensorBatches(n={len(self.x)}, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, batches={len(self)})")
+        return (
+            f"TensorBatches(n={len(self.x)}, batch_size={self.batch_size}, shuffle={self.shuffle}, batches={len(self)})"
+        )

@@ -30,8 +30,16 @@ from nasnb.data.activity import activity_recognition_loader
 from nasnb.data.config import DatasetConfig, DatasetRegistry
 from nasnb.data.images import cifar10_loader, fashion_mnist_loader
 
-__all__ = ["default_datasets", "digits_loader", "mnist1d_loader", "digits_config", "mnist1d_config",
-           "activity_recognition_config", "fashion_mnist_config", "cifar10_config"]
+__all__ = [
+    "default_datasets",
+    "digits_loader",
+    "mnist1d_loader",
+    "digits_config",
+    "mnist1d_config",
+    "activity_recognition_config",
+    "fashion_mnist_config",
+    "cifar10_config",
+]
 
 
 def digits_loader(seed: int = 0, test_fraction: float = 0.2) -> tuple[np.ndarray, ...]:
@@ -70,20 +78,40 @@ def mnist1d_loader(seed: int = 42, num_samples: int = 5000, train_split: float =
         d = mdata.make_dataset(args)
     finally:
         np.random.set_state(state)
-    return (d["x"].astype(np.float32)[:, None], d["y"].astype(np.int64),
-            d["x_test"].astype(np.float32)[:, None], d["y_test"].astype(np.int64))
+    return (
+        d["x"].astype(np.float32)[:, None],
+        d["y"].astype(np.int64),
+        d["x_test"].astype(np.float32)[:, None],
+        d["y_test"].astype(np.int64),
+    )
 
 
 def digits_config(**loader_kwargs: Any) -> DatasetConfig:
     """Config of the embedded ``digits`` data set."""
-    return DatasetConfig("digits", "classification", 10, (1, 8, 8), 1, digits_loader,
-                         loader_kwargs=loader_kwargs, description="scikit-learn 8x8 digits (embedded)")
+    return DatasetConfig(
+        "digits",
+        "classification",
+        10,
+        (1, 8, 8),
+        1,
+        digits_loader,
+        loader_kwargs=loader_kwargs,
+        description="scikit-learn 8x8 digits (embedded)",
+    )
 
 
 def mnist1d_config(**loader_kwargs: Any) -> DatasetConfig:
     """Config of the generated ``mnist1d`` data set."""
-    return DatasetConfig("mnist1d", "classification", 10, (1, 40), 1, mnist1d_loader,
-                         loader_kwargs=loader_kwargs, description="MNIST-1D series (generated locally)")
+    return DatasetConfig(
+        "mnist1d",
+        "classification",
+        10,
+        (1, 40),
+        1,
+        mnist1d_loader,
+        loader_kwargs=loader_kwargs,
+        description="MNIST-1D series (generated locally)",
+    )
 
 
 def activity_recognition_config(root: Any = None, *, window: int = 52, **options: Any) -> DatasetConfig:
@@ -94,23 +122,44 @@ def activity_recognition_config(root: Any = None, *, window: int = 52, **options
     >>> activity_recognition_config("/data/ar", window=104).input_shape
     (3, 104)
     """
-    return DatasetConfig("activity_recognition", "classification", 7, (3, int(window)), 3,
-                         activity_recognition_loader, loader_kwargs={"root": root, "window": window, **options},
-                         description="UCI chest-accelerometer activity windows (x, y, z)")
+    return DatasetConfig(
+        "activity_recognition",
+        "classification",
+        7,
+        (3, int(window)),
+        3,
+        activity_recognition_loader,
+        loader_kwargs={"root": root, "window": window, **options},
+        description="UCI chest-accelerometer activity windows (x, y, z)",
+    )
 
 
 def fashion_mnist_config(root: Any = None, *, download: bool = False) -> DatasetConfig:
     """Config of Fashion-MNIST read from its IDX files under ``root``."""
-    return DatasetConfig("fashion-mnist", "classification", 10, (1, 28, 28), 1, fashion_mnist_loader,
-                         loader_kwargs={"root": root, "download": download},
-                         description="Fashion-MNIST (official IDX files)")
+    return DatasetConfig(
+        "fashion-mnist",
+        "classification",
+        10,
+        (1, 28, 28),
+        1,
+        fashion_mnist_loader,
+        loader_kwargs={"root": root, "download": download},
+        description="Fashion-MNIST (official IDX files)",
+    )
 
 
 def cifar10_config(root: Any = None, *, download: bool = False) -> DatasetConfig:
     """Config of CIFAR-10 read from its python or binary batches under ``root``."""
-    return DatasetConfig("cifar10", "classification", 10, (3, 32, 32), 3, cifar10_loader,
-                         loader_kwargs={"root": root, "download": download},
-                         description="CIFAR-10 (official python or binary batches)")
+    return DatasetConfig(
+        "cifar10",
+        "classification",
+        10,
+        (3, 32, 32),
+        3,
+        cifar10_loader,
+        loader_kwargs={"root": root, "download": download},
+        description="CIFAR-10 (official python or binary batches)",
+    )
 
 
 def default_datasets(root: Any = None, *, download: bool = False) -> DatasetRegistry:
@@ -135,6 +184,15 @@ def default_datasets(root: Any = None, *, download: bool = False) -> DatasetRegi
     (False, True)
     """
     root = None if root is None else os.fspath(root)
-    return DatasetRegistry({c.name: c for c in (
-        digits_config(), mnist1d_config(), activity_recognition_config(root),
-        fashion_mnist_config(root, download=download), cifar10_config(root, download=download))})
+    return DatasetRegistry(
+        {
+            c.name: c
+            for c in (
+                digits_config(),
+                mnist1d_config(),
+                activity_recognition_config(root),
+                fashion_mnist_config(root, download=download),
+                cifar10_config(root, download=download),
+            )
+        }
+    )

@@ -64,8 +64,11 @@ def _shape(input_shape: Any, func: str) -> tuple[int, ...]:
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Iterable):
         raise parameter_error("input_shape", func, expected, input_shape)
     shape = tuple(input_shape)
-    if not shape or len(shape) > 8 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
-                                              and 0 < int(s) < _MAX_DIM for s in shape):
+    if (
+        not shape
+        or len(shape) > 8
+        or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and 0 < int(s) < _MAX_DIM for s in shape)
+    ):
         raise parameter_error("input_shape", func, expected + " (at most 8 of them)", input_shape)
     return tuple(int(s) for s in shape)
 
@@ -222,12 +225,23 @@ class DatasetRegistry:
         logger.debug("registered dataset %r", config.name)
         return config
 
-    def add_classification_dataset(self, name: str, num_classes: int, input_shape: Any,
-                                   channels: int | None, loader: Callable[..., Any], *,
-                                   loss: Any = "cross_entropy", metrics: tuple[str, ...] = ("accuracy",),
-                                   fixed_channels: int | None = None, head: Any = "thesis",
-                                   organisation: str = "matrix", loader_kwargs: Mapping[str, Any] | None = None,
-                                   description: str = "", replace: bool = False) -> DatasetConfig:
+    def add_classification_dataset(
+        self,
+        name: str,
+        num_classes: int,
+        input_shape: Any,
+        channels: int | None,
+        loader: Callable[..., Any],
+        *,
+        loss: Any = "cross_entropy",
+        metrics: tuple[str, ...] = ("accuracy",),
+        fixed_channels: int | None = None,
+        head: Any = "thesis",
+        organisation: str = "matrix",
+        loader_kwargs: Mapping[str, Any] | None = None,
+        description: str = "",
+        replace: bool = False,
+    ) -> DatasetConfig:
         """Register a classification data set (the thesis' registration call).
 
         ``input_shape`` may include the channel axis (``(1, 28, 28)``) or not
@@ -235,24 +249,57 @@ class DatasetRegistry:
         axis is prepended. ``channels=None`` keeps ``input_shape`` as given (flat data).
         """
         shape = _full_shape(input_shape, channels, "add_classification_dataset")
-        config = DatasetConfig(name, "classification", num_classes, shape, channels, loader, loss=loss,
-                               metrics=metrics, fixed_channels=fixed_channels, head=head,
-                               organisation=organisation, loader_kwargs=loader_kwargs or {},
-                               description=description)
+        config = DatasetConfig(
+            name,
+            "classification",
+            num_classes,
+            shape,
+            channels,
+            loader,
+            loss=loss,
+            metrics=metrics,
+            fixed_channels=fixed_channels,
+            head=head,
+            organisation=organisation,
+            loader_kwargs=loader_kwargs or {},
+            description=description,
+        )
         return self.add_dataset(config, replace=replace)
 
-    def add_regression_dataset(self, name: str, num_outputs: int, input_shape: Any,
-                               channels: int | None, loader: Callable[..., Any], *,
-                               loss: Any = "mse", metrics: tuple[str, ...] = ("mse",),
-                               fixed_channels: int | None = None, head: Any = "thesis",
-                               organisation: str = "matrix", loader_kwargs: Mapping[str, Any] | None = None,
-                               description: str = "", replace: bool = False) -> DatasetConfig:
+    def add_regression_dataset(
+        self,
+        name: str,
+        num_outputs: int,
+        input_shape: Any,
+        channels: int | None,
+        loader: Callable[..., Any],
+        *,
+        loss: Any = "mse",
+        metrics: tuple[str, ...] = ("mse",),
+        fixed_channels: int | None = None,
+        head: Any = "thesis",
+        organisation: str = "matrix",
+        loader_kwargs: Mapping[str, Any] | None = None,
+        description: str = "",
+        replace: bool = False,
+    ) -> DatasetConfig:
         """Register a regression data set (targets of shape ``(n,)`` or ``(n, num_outputs)``)."""
         shape = _full_shape(input_shape, channels, "add_regression_dataset")
-        config = DatasetConfig(name, "regression", num_outputs, shape, channels, loader, loss=loss,
-                               metrics=metrics, fixed_channels=fixed_channels, head=head,
-                               organisation=organisation, loader_kwargs=loader_kwargs or {},
-                               description=description)
+        config = DatasetConfig(
+            name,
+            "regression",
+            num_outputs,
+            shape,
+            channels,
+            loader,
+            loss=loss,
+            metrics=metrics,
+            fixed_channels=fixed_channels,
+            head=head,
+            organisation=organisation,
+            loader_kwargs=loader_kwargs or {},
+            description=description,
+        )
         return self.add_dataset(config, replace=replace)
 
     def configure(self, name: str, **loader_kwargs: Any) -> DatasetConfig:
@@ -297,9 +344,11 @@ class DatasetRegistry:
 
     def describe(self) -> str:
         """One line per data set: name, task, outputs, input shape."""
-        return "\n".join(f"{c.name}: {c.task}, {c.num_outputs} outputs, input {c.input_shape}"
-                         + (f" - {c.description}" if c.description else "")
-                         for c in (self._configs[n] for n in self.names()))
+        return "\n".join(
+            f"{c.name}: {c.task}, {c.num_outputs} outputs, input {c.input_shape}"
+            + (f" - {c.description}" if c.description else "")
+            for c in (self._configs[n] for n in self.names())
+        )
 
     def __contains__(self, name: object) -> bool:
         return name in self._configs

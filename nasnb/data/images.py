@@ -39,8 +39,15 @@ import numpy as np
 from nasnb.data.supply import supply_hint
 from nasnb.exceptions import DatasetError
 
-__all__ = ["read_idx", "write_idx", "load_fashion_mnist", "load_cifar10", "FASHION_MNIST_FILES", "MAX_IDX_BYTES",
-           "MAX_CIFAR_BATCH_BYTES"]
+__all__ = [
+    "read_idx",
+    "write_idx",
+    "load_fashion_mnist",
+    "load_cifar10",
+    "FASHION_MNIST_FILES",
+    "MAX_IDX_BYTES",
+    "MAX_CIFAR_BATCH_BYTES",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +99,10 @@ def read_idx(path: str) -> np.ndarray:
     dims = struct.unpack(f">{ndim}I", raw[4:header])
     expected = math.prod(dims)  # Python ints: no overflow
     if len(raw) - header != expected:
-        raise DatasetError(f"{path}: IDX header announces shape {dims} ({expected} bytes) "
-                           f"but the file holds {len(raw) - header} data bytes.")
+        raise DatasetError(
+            f"{path}: IDX header announces shape {dims} ({expected} bytes) "
+            f"but the file holds {len(raw) - header} data bytes."
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -122,22 +131,27 @@ def _torchvision_download(kind: str, root: str) -> None:
     try:
         datasets = require("torchvision.datasets", extra="vision", purpose=f"download {kind}")
     except (RuntimeError, OSError) as exc:  # installed but does not import (e.g. CUDA build next to CPU torch)
-        raise OptionalDependencyError(f"torchvision is installed but cannot be imported ({exc}); "
-                                      f"download {kind} by hand instead.") from exc
+        raise OptionalDependencyError(
+            f"torchvision is installed but cannot be imported ({exc}); download {kind} by hand instead."
+        ) from exc
     cls = {"Fashion-MNIST": datasets.FashionMNIST, "CIFAR-10": datasets.CIFAR10}[kind]
     logger.info("downloading %s into %s through torchvision", kind, root)
     cls(root, train=True, download=True)
 
 
 _REGISTRY_NAME = {"CIFAR-10": "cifar10", "Fashion-MNIST": "fashion-mnist"}
-_HOLDING = {"CIFAR-10": "cifar-10-batches-py/ or cifar-10-batches-bin/",
-            "Fashion-MNIST": "the four Fashion-MNIST IDX files (or fashion-mnist/ with them)"}
+_HOLDING = {
+    "CIFAR-10": "cifar-10-batches-py/ or cifar-10-batches-bin/",
+    "Fashion-MNIST": "the four Fashion-MNIST IDX files (or fashion-mnist/ with them)",
+}
 
 
 def _missing(kind: str, what: str, where: list[str], url: str) -> DatasetError:
-    return DatasetError(f"{kind}: file {what!r} not found in {', '.join(map(repr, where))}. "
-                        f"Download it from {url} (or pass download=True where torchvision is installed). "
-                        + supply_hint(_REGISTRY_NAME[kind], _HOLDING[kind]))
+    return DatasetError(
+        f"{kind}: file {what!r} not found in {', '.join(map(repr, where))}. "
+        f"Download it from {url} (or pass download=True where torchvision is installed). "
+        + supply_hint(_REGISTRY_NAME[kind], _HOLDING[kind])
+    )
 
 
 def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tuple[np.ndarray, ...]:
@@ -146,8 +160,10 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
     ``x`` arrays are ``uint8`` of shape ``(n, 1, 28, 28)``; ``y`` are ``int64``.
     """
     if root is None:
-        raise DatasetError(f"Dataset 'fashion-mnist' needs a root directory with the IDX files (get them from "
-                           f"{FASHION_MNIST_URL}). " + supply_hint("fashion-mnist", _HOLDING["Fashion-MNIST"]))
+        raise DatasetError(
+            f"Dataset 'fashion-mnist' needs a root directory with the IDX files (get them from "
+            f"{FASHION_MNIST_URL}). " + supply_hint("fashion-mnist", _HOLDING["Fashion-MNIST"])
+        )
     dirs = [root, os.path.join(root, "fashion-mnist"), os.path.join(root, "FashionMNIST", "raw")]
     paths = {k: _find_file(dirs, stem) for k, stem in FASHION_MNIST_FILES.items()}
     if download and any(p is None for p in paths.values()):
@@ -162,12 +178,18 @@ def load_fashion_mnist(root: str | None = None, *, download: bool = False) -> tu
     for part in ("train", "test"):
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.ndim != 1 or len(x) != len(y):
-            raise DatasetError(f"{paths['x_' + part]}: {len(x)} images of shape {x.shape[1:]} do not match "
-                               f"{paths['y_' + part]} with labels of shape {y.shape}.")
+            raise DatasetError(
+                f"{paths['x_' + part]}: {len(x)} images of shape {x.shape[1:]} do not match "
+                f"{paths['y_' + part]} with labels of shape {y.shape}."
+            )
         if len(y) and y.max() > 9:
             raise DatasetError(f"{paths['y_' + part]}: label {int(y.max())} is outside 0..9.")
-    return (arrays["x_train"][:, None], arrays["y_train"].astype(np.int64),
-            arrays["x_test"][:, None], arrays["y_test"].astype(np.int64))
+    return (
+        arrays["x_train"][:, None],
+        arrays["y_train"].astype(np.int64),
+        arrays["x_test"][:, None],
+        arrays["y_test"].astype(np.int64),
+    )
 
 
 def _cifar_pickle(path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -188,8 +210,9 @@ def _cifar_pickle(path: str) -> tuple[np.ndarray, np.ndarray]:
         raise DatasetError(f"{path}: 'data' must be a uint8 array of shape (n, 3072); got {got}.")
     if isinstance(labels, np.ndarray):
         if labels.dtype.kind not in "iu" or labels.ndim != 1:
-            raise DatasetError(f"{path}: 'labels' must be a list of ints; got a {labels.dtype} array of shape "
-                               f"{labels.shape}.")
+            raise DatasetError(
+                f"{path}: 'labels' must be a list of ints; got a {labels.dtype} array of shape {labels.shape}."
+            )
         labels = labels.astype(np.int64)
     elif isinstance(labels, list) and all(type(v) is int for v in labels):
         if labels and (min(labels) < 0 or max(labels) > 9):
@@ -197,8 +220,9 @@ def _cifar_pickle(path: str) -> tuple[np.ndarray, np.ndarray]:
             raise DatasetError(f"{path}: label {bad} is outside 0..9.")
         labels = np.asarray(labels, dtype=np.int64)
     else:
-        raise DatasetError(f"{path}: 'labels' must be a list of ints; got {type(labels).__name__} "
-                           "holding other values.")
+        raise DatasetError(
+            f"{path}: 'labels' must be a list of ints; got {type(labels).__name__} holding other values."
+        )
     if labels.shape != (len(data),):
         raise DatasetError(f"{path}: {len(data)} images but {len(labels)} labels.")
     return data.reshape(-1, 3, 32, 32), labels
@@ -207,11 +231,13 @@ def _cifar_pickle(path: str) -> tuple[np.ndarray, np.ndarray]:
 def _cifar_binary(path: str) -> tuple[np.ndarray, np.ndarray]:
     from nasnb._safeio import read_file
 
-    raw = np.frombuffer(read_file(path, what="CIFAR-10 batch", error=DatasetError,
-                                  max_bytes=MAX_CIFAR_BATCH_BYTES), dtype=np.uint8)
+    raw = np.frombuffer(
+        read_file(path, what="CIFAR-10 batch", error=DatasetError, max_bytes=MAX_CIFAR_BATCH_BYTES), dtype=np.uint8
+    )
     if len(raw) == 0 or len(raw) % _CIFAR_RECORD:
-        raise DatasetError(f"{path}: size {len(raw)} bytes is not a multiple of the "
-                           f"{_CIFAR_RECORD}-byte CIFAR-10 record.")
+        raise DatasetError(
+            f"{path}: size {len(raw)} bytes is not a multiple of the {_CIFAR_RECORD}-byte CIFAR-10 record."
+        )
     records = raw.reshape(-1, _CIFAR_RECORD)
     return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0]
 
@@ -222,9 +248,11 @@ def load_cifar10(root: str | None = None, *, download: bool = False) -> tuple[np
     ``x`` arrays are ``uint8`` of shape ``(n, 3, 32, 32)``; ``y`` are ``int64``.
     """
     if root is None:
-        raise DatasetError(f"Dataset 'cifar10' needs a root directory holding 'cifar-10-batches-py' or "
-                           f"'cifar-10-batches-bin' (get the files from {CIFAR10_URL}). "
-                           + supply_hint("cifar10", _HOLDING["CIFAR-10"]))
+        raise DatasetError(
+            f"Dataset 'cifar10' needs a root directory holding 'cifar-10-batches-py' or "
+            f"'cifar-10-batches-bin' (get the files from {CIFAR10_URL}). "
+            + supply_hint("cifar10", _HOLDING["CIFAR-10"])
+        )
     py_dir, bin_dir = os.path.join(root, "cifar-10-batches-py"), os.path.join(root, "cifar-10-batches-bin")
     if download and not os.path.isdir(py_dir) and not os.path.isdir(bin_dir):
         _torchvision_download("CIFAR-10", root)

@@ -84,7 +84,8 @@ def _as_tensor(a: Any, what: str, config: DatasetConfig) -> torch.Tensor:
             t = torch.as_tensor(arr if arr.flags.writeable else arr.copy())
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DatasetError(
-            f"The loader of dataset {config.name!r} returned {what} that is not an array: {exc}") from exc
+            f"The loader of dataset {config.name!r} returned {what} that is not an array: {exc}"
+        ) from exc
     return t.detach().cpu()
 
 
@@ -94,25 +95,33 @@ def _pair(x: Any, y: Any, part: str, config: DatasetConfig) -> tuple[torch.Tenso
     if x.dtype != torch.uint8:
         x = x.to(torch.float32)
     if tuple(x.shape[1:]) != config.input_shape:
-        raise DatasetError(f"The loader of dataset {config.name!r} returned {part} inputs of shape "
-                           f"{tuple(x.shape)}; expected (n, {', '.join(map(str, config.input_shape))}) "
-                           f"from the dataset's input_shape.")
+        raise DatasetError(
+            f"The loader of dataset {config.name!r} returned {part} inputs of shape "
+            f"{tuple(x.shape)}; expected (n, {', '.join(map(str, config.input_shape))}) "
+            f"from the dataset's input_shape."
+        )
     if len(y) != len(x):
-        raise DatasetError(f"The loader of dataset {config.name!r} returned {len(x)} {part} inputs "
-                           f"but {len(y)} targets.")
+        raise DatasetError(
+            f"The loader of dataset {config.name!r} returned {len(x)} {part} inputs but {len(y)} targets."
+        )
     if config.task == "classification":
         if y.dtype.is_floating_point and not torch.equal(y, y.round()):
             raise DatasetError(
-                f"Dataset {config.name!r}: {part} targets must be class indices, got non-integer values.")
+                f"Dataset {config.name!r}: {part} targets must be class indices, got non-integer values."
+            )
         y = y.reshape(-1).to(torch.int64)
         if len(y) and (int(y.min()) < 0 or int(y.max()) >= config.num_outputs):
-            raise DatasetError(f"Dataset {config.name!r}: {part} labels span [{int(y.min())}, {int(y.max())}] "
-                               f"but num_classes is {config.num_outputs}.")
+            raise DatasetError(
+                f"Dataset {config.name!r}: {part} labels span [{int(y.min())}, {int(y.max())}] "
+                f"but num_classes is {config.num_outputs}."
+            )
     else:
         y = y.to(torch.float32).reshape(len(y), -1)
         if y.shape[1] != config.num_outputs:
-            raise DatasetError(f"Dataset {config.name!r}: {part} targets have {y.shape[1]} columns "
-                               f"but num_outputs is {config.num_outputs}.")
+            raise DatasetError(
+                f"Dataset {config.name!r}: {part} targets have {y.shape[1]} columns "
+                f"but num_outputs is {config.num_outputs}."
+            )
     return x.contiguous(), y.contiguous()
 
 
@@ -126,8 +135,10 @@ def _part(obj: Any, part: str, config: DatasetConfig) -> Any:
         return _pair(obj[0], obj[1], part, config)
     if hasattr(obj, "__getitem__") and hasattr(obj, "__len__"):
         return obj
-    raise DatasetError(f"The loader of dataset {config.name!r} returned a {type(obj).__name__} as {part} data; "
-                       f"expected an (x, y) pair, a torch Dataset or a DataLoader.")
+    raise DatasetError(
+        f"The loader of dataset {config.name!r} returned a {type(obj).__name__} as {part} data; "
+        f"expected an (x, y) pair, a torch Dataset or a DataLoader."
+    )
 
 
 def load_data(config: DatasetConfig) -> LoadedData:
@@ -141,17 +152,21 @@ def load_data(config: DatasetConfig) -> LoadedData:
     if isinstance(out, dict):
         out = tuple(out[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     if not isinstance(out, (tuple, list)) or len(out) not in (2, 3, 4):
-        raise DatasetError(f"The loader of dataset {config.name!r} returned {type(out).__name__}; expected "
-                           "(x_train, y_train, x_test, y_test), (train, test) "
-                           "or (train_loader, test_loader, classes).")
+        raise DatasetError(
+            f"The loader of dataset {config.name!r} returned {type(out).__name__}; expected "
+            "(x_train, y_train, x_test, y_test), (train, test) "
+            "or (train_loader, test_loader, classes)."
+        )
     if len(out) == 4:
         return LoadedData(config, _pair(out[0], out[1], "training", config), _pair(out[2], out[3], "test", config))
     if len(out) == 3:
         classes = out[2]
         n = classes if isinstance(classes, int) else len(classes)
         if config.task == "classification" and n != config.num_outputs:
-            raise DatasetError(f"The loader of dataset {config.name!r} reports {n} classes "
-                               f"but the dataset was registered with {config.num_outputs}.")
+            raise DatasetError(
+                f"The loader of dataset {config.name!r} reports {n} classes "
+                f"but the dataset was registered with {config.num_outputs}."
+            )
     return LoadedData(config, _part(out[0], "training", config), _part(out[1], "test", config))
 
 
@@ -167,8 +182,16 @@ def _loader(data: Any, batch_size: int, shuffle: bool, seed: int, config: Datase
     return loader_cls(data, batch_size=batch_size, shuffle=shuffle, generator=gen)
 
 
-def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, validation: float = 0.1,
-                batch_size: int = 128, eval_batch_size: int | None = None, device: Any = None) -> DataSplits:
+def make_splits(
+    data: LoadedData,
+    *,
+    percentage: float = 1.0,
+    seed: Any = 0,
+    validation: float = 0.1,
+    batch_size: int = 128,
+    eval_batch_size: int | None = None,
+    device: Any = None,
+) -> DataSplits:
     """Split ``data`` into seeded train / validation / test iterators.
 
     Parameters
@@ -198,8 +221,9 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
         try:
             device = torch.device(device)
         except (RuntimeError, TypeError, ValueError):
-            raise parameter_error("device", func, "a torch device or a device string such as 'cpu' or 'cuda:0'",
-                                  device) from None
+            raise parameter_error(
+                "device", func, "a torch device or a device string such as 'cpu' or 'cuda:0'", device
+            ) from None
     rng = as_generator(seed, func)
     n = data.num_train
     order = rng.permutation(n)
@@ -208,8 +232,10 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
     keep = max(1, math.ceil(percentage * len(rest) - 1e-9))
     train_idx, val_idx = np.sort(rest[:keep]), np.sort(order[:n_val])
     if len(rest) == 0:
-        raise DatasetError(f"Dataset {data.config.name!r}: nothing left to train on after holding out "
-                           f"{n_val} of {n} samples for validation.")
+        raise DatasetError(
+            f"Dataset {data.config.name!r}: nothing left to train on after holding out "
+            f"{n_val} of {n} samples for validation."
+        )
     shuffle_seed = int(rng.integers(2**62))
     cfg = data.config
     if data.in_memory:
@@ -223,7 +249,9 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
             TensorBatches(tr[0], tr[1], batch_size, shuffle=True, seed=shuffle_seed),
             TensorBatches(va[0], va[1], eval_bs) if n_val else None,
             TensorBatches(te[0], te[1], eval_bs),
-            tr, va if n_val else None, te,
+            tr,
+            va if n_val else None,
+            te,
         )
     subset = torch.utils.data.Subset
     return DataSplits(
@@ -234,9 +262,17 @@ def make_splits(data: LoadedData, *, percentage: float = 1.0, seed: Any = 0, val
     )
 
 
-def load_splits(config_or_name: Any, *, percentage: float = 1.0, seed: Any = 0, batch_size: int = 128,
-                validation: float = 0.1, eval_batch_size: int | None = None, device: Any = None,
-                registry: DatasetRegistry | None = None) -> DataSplits:
+def load_splits(
+    config_or_name: Any,
+    *,
+    percentage: float = 1.0,
+    seed: Any = 0,
+    batch_size: int = 128,
+    validation: float = 0.1,
+    eval_batch_size: int | None = None,
+    device: Any = None,
+    registry: DatasetRegistry | None = None,
+) -> DataSplits:
     """Load a data set and return seeded train / validation / test iterators.
 
     Parameters
@@ -265,5 +301,12 @@ def load_splits(config_or_name: Any, *, percentage: float = 1.0, seed: Any = 0, 
             registry = default_datasets()
         config = registry.get(config_or_name)
     check_fraction(percentage, "percentage", "load_splits")
-    return make_splits(load_data(config), percentage=percentage, seed=seed, validation=validation,
-                       batch_size=batch_size, eval_batch_size=eval_batch_size, device=device)
+    return make_splits(
+        load_data(config),
+        percentage=percentage,
+        seed=seed,
+        validation=validation,
+        batch_size=batch_size,
+        eval_batch_size=eval_batch_size,
+        device=device,
+    )

@@ -19,7 +19,9 @@ DATA_ROOT_VARIABLE = "NASNB_DATA_ROOT"
 
 def supply_hint(name: str, holding: str) -> str:
     """Every way to give data set ``name`` its files (``holding``: what the folder must contain)."""
-    return (f"Supply it in any of these ways: set the environment variable {DATA_ROOT_VARIABLE} to a folder holding "
-            f"{holding} (read by nasnb.nord's Configs and the notebooks); pass root= to "
-            f"default_datasets(root=...) or to the loader; or call registry.configure({name!r}, root=...) "
-            f"on your DatasetRegistry.")
+    return (
+        f"Supply it in any of these ways: set the environment variable {DATA_ROOT_VARIABLE} to a folder holding "
+        f"{holding} (read by nasnb.nord's Configs and the notebooks); pass root= to "
+        f"default_datasets(root=...) or to the loader; or call registry.configure({name!r}, root=...) "
+        f"on your DatasetRegistry."
+    )

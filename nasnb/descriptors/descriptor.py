@@ -85,8 +85,7 @@ class NeuralDescriptor:
         self._last_added = name
         return name
 
-    def add_layer_sequential(self, layer: Any, params: Mapping[str, Any] | None = None,
-                             name: str | None = None) -> str:
+    def add_layer_sequential(self, layer: Any, params: Mapping[str, Any] | None = None, name: str | None = None) -> str:
         """Add a layer and connect the previously added layer to it; return its name."""
         previous = self._last_added
         new = self.add_layer(layer, params, name)
@@ -402,6 +401,8 @@ def _summary_html(descriptor: NeuralDescriptor) -> str:
     kinds = ", ".join(f"{n:,} × {html.escape(t)}" for t, n in counts[:10])
     more = f", {len(counts) - 10} more types" if len(counts) > 10 else ""
     title = f"<b>{html.escape(descriptor.name)}</b>: " if descriptor.name else ""
-    return (f'<div class="nasnb-descriptor" style="font-family:sans-serif;font-size:12px">{title}NeuralDescriptor '
-            f"with {len(descriptor):,} layers, {len(descriptor.connections):,} connections ({kinds}{more}); "
-            f"not drawn: more than {DRAW_LIMIT} layers (draw it with nasnb.viz.architecture_svg).</div>")
+    return (
+        f'<div class="nasnb-descriptor" style="font-family:sans-serif;font-size:12px">{title}NeuralDescriptor '
+        f"with {len(descriptor):,} layers, {len(descriptor.connections):,} connections ({kinds}{more}); "
+        f"not drawn: more than {DRAW_LIMIT} layers (draw it with nasnb.viz.architecture_svg).</div>"
+    )

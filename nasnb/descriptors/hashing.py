@@ -102,9 +102,12 @@ def canonical_hash(descriptor) -> str:
         src = dst = None
     index = {name: i for i, name in enumerate(layers)}
     n = len(index)
-    labels = [_digest((b"I|" if name == src else b"O|" if name == dst else b"|") + spec.key().encode("utf-8",
-                                                                                                   "surrogatepass"))
-              for name, spec in layers.items()]
+    labels = [
+        _digest(
+            (b"I|" if name == src else b"O|" if name == dst else b"|") + spec.key().encode("utf-8", "surrogatepass")
+        )
+        for name, spec in layers.items()
+    ]
     preds: list[list[int]] = [[] for _ in range(n)]
     succs: list[list[int]] = [[] for _ in range(n)]
     edges = []
@@ -122,9 +125,10 @@ def canonical_hash(descriptor) -> str:
     for _ in range(MAX_ROUNDS):
         if classes == n:  # every layer has its own colour: nothing left to refine
             break
-        refined = [join((c, b"<", *sorted([colours[u] for u in preds[v]]), b">",
-                         *sorted([colours[w] for w in succs[v]])))
-                   for v, c in enumerate(colours)]
+        refined = [
+            join((c, b"<", *sorted([colours[u] for u in preds[v]]), b">", *sorted([colours[w] for w in succs[v]])))
+            for v, c in enumerate(colours)
+        ]
         refined = [_digest(r) for r in refined]
         count = len(set(refined))
         colours = refined

@@ -79,9 +79,7 @@ def normalize_params(params: Mapping[str, Any] | None, layer_name: str = "?") ->
     if params is None:
         return {}
     if not isinstance(params, Mapping):
-        raise LayerParameterError(
-            f"Parameters of layer {layer_name!r} must be a dict, got {type(params).__name__}."
-        )
+        raise LayerParameterError(f"Parameters of layer {layer_name!r} must be a dict, got {type(params).__name__}.")
     out: dict[str, Any] = {}
     for key, value in params.items():
         if not isinstance(key, str):

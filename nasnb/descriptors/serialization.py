@@ -27,8 +27,7 @@ from typing import Any, TypeGuard
 
 from nasnb.exceptions import DescriptorError, SerializationError
 
-__all__ = ["SCHEMA_VERSION", "descriptor_to_dict", "descriptor_from_dict", "descriptor_to_json",
-           "descriptor_from_json"]
+__all__ = ["SCHEMA_VERSION", "descriptor_to_dict", "descriptor_from_dict", "descriptor_to_json", "descriptor_from_json"]
 
 SCHEMA_VERSION = 1
 FORMAT = "nasnb.descriptor"
@@ -72,8 +71,10 @@ def _layer_entry(i: int, layer: Any, where: str) -> tuple[str, str, dict]:
         raise _fail(where, f"layer #{i} must be an object with keys name, type, params; got {_show(layer)}.")
     unknown = set(layer) - _LAYER_KEYS
     if unknown:
-        raise _fail(where, f"layer #{i} has unknown keys {sorted(map(str, unknown))} "
-                           f"(allowed: {', '.join(sorted(_LAYER_KEYS))}).")
+        raise _fail(
+            where,
+            f"layer #{i} has unknown keys {sorted(map(str, unknown))} (allowed: {', '.join(sorted(_LAYER_KEYS))}).",
+        )
     lname, ltype = layer.get("name"), layer.get("type")
     if not _is_text(lname):
         raise _fail(where, f"layer #{i} needs a non-empty string 'name', got {_show(lname)}.")
@@ -81,8 +82,11 @@ def _layer_entry(i: int, layer: Any, where: str) -> tuple[str, str, dict]:
         raise _fail(where, f"layer #{i} ({lname!r}) needs a non-empty string 'type', got {_show(ltype)}.")
     params = layer.get("params", {})
     if not isinstance(params, Mapping):
-        raise _fail(where, f"layer #{i} ({lname!r}): 'params' must be an object of parameter values, "
-                           f"got {_show(params)} (write {{}} for a layer without parameters).")
+        raise _fail(
+            where,
+            f"layer #{i} ({lname!r}): 'params' must be an object of parameter values, "
+            f"got {_show(params)} (write {{}} for a layer without parameters).",
+        )
     for key, value in params.items():
         if not _is_text(key):
             raise _fail(where, f"layer #{i} ({lname!r}): parameter name {_show(key)} is not valid text.")
@@ -92,8 +96,11 @@ def _layer_entry(i: int, layer: Any, where: str) -> tuple[str, str, dict]:
             if isinstance(item, list):
                 stack.extend(item)
             elif isinstance(item, str) and item and not _is_text(item):
-                raise _fail(where, f"layer #{i} ({lname!r}): parameter {key!r} holds a string that is not valid "
-                                   "Unicode (a lone surrogate escape).")
+                raise _fail(
+                    where,
+                    f"layer #{i} ({lname!r}): parameter {key!r} holds a string that is not valid "
+                    "Unicode (a lone surrogate escape).",
+                )
     return lname, ltype, dict(params)
 
 
@@ -121,8 +128,11 @@ def descriptor_from_dict(data: Mapping[str, Any], *, where: str = ""):
         raise _fail(where, f"'format' must be {FORMAT!r}, got {_show(data.get('format'))}.")
     version = data.get("schema_version")
     if isinstance(version, bool) or version != SCHEMA_VERSION:
-        raise _fail(where, f"unsupported schema_version {_show(version)} (this nasnb reads {SCHEMA_VERSION}); "
-                           "write it with a matching nasnb version.")
+        raise _fail(
+            where,
+            f"unsupported schema_version {_show(version)} (this nasnb reads {SCHEMA_VERSION}); "
+            "write it with a matching nasnb version.",
+        )
     layers, connections = data.get("layers"), data.get("connections", [])
     if not isinstance(layers, list):
         raise _fail(where, f"'layers' must be a list, got {_show(layers)}.")
@@ -148,8 +158,9 @@ def descriptor_from_dict(data: Mapping[str, Any], *, where: str = ""):
         seen: set[tuple[str, str]] = set()
         for i, edge in enumerate(connections):
             if not (isinstance(edge, list) and len(edge) == 2 and all(_is_text(e) for e in edge)):
-                raise _fail(where, f"connection #{i} must be a [source, destination] pair of layer names, "
-                                   f"got {_show(edge)}.")
+                raise _fail(
+                    where, f"connection #{i} must be a [source, destination] pair of layer names, got {_show(edge)}."
+                )
             pair = (edge[0], edge[1])
             if pair in seen:
                 raise _fail(where, f"connection #{i} {list(pair)} is listed twice.")
@@ -165,8 +176,9 @@ def descriptor_from_dict(data: Mapping[str, Any], *, where: str = ""):
     except DescriptorError as exc:
         if isinstance(exc, SerializationError):
             raise
-        raise _fail(where, f"layer #{i}: {exc}" if 0 <= i < len(layers) and "connection" not in str(exc)
-                    else str(exc)) from exc
+        raise _fail(
+            where, f"layer #{i}: {exc}" if 0 <= i < len(layers) and "connection" not in str(exc) else str(exc)
+        ) from exc
     except RecursionError:
         raise _fail(where, f"layer #{i}: parameter values are nested too deeply.") from None
     return out

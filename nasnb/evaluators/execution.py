@@ -73,8 +73,13 @@ def _device_of(evaluator: Any) -> str:
 
 
 def _local_engine(evaluator: Any, fast: bool) -> dict[str, Any]:
-    return {"engine_id": None, "host": socket.gethostname(), "pid": os.getpid(), "mpi_rank": None,
-            "device": None if fast else _device_of(evaluator)}
+    return {
+        "engine_id": None,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "mpi_rank": None,
+        "device": None if fast else _device_of(evaluator),
+    }
 
 
 def _error_types(exc: BaseException) -> tuple[str, ...]:
@@ -92,8 +97,15 @@ def _portable(exc: BaseException, carry: bool) -> Any:
     return exc
 
 
-def run_evaluation(evaluator: Any, payload: Any, *, fast: bool, kwargs: Mapping[str, Any] | None = None,
-                   engine: Mapping[str, Any] | None = None, portable: bool = False) -> EvaluationOutcome:
+def run_evaluation(
+    evaluator: Any,
+    payload: Any,
+    *,
+    fast: bool,
+    kwargs: Mapping[str, Any] | None = None,
+    engine: Mapping[str, Any] | None = None,
+    portable: bool = False,
+) -> EvaluationOutcome:
     """Evaluate ``payload`` with ``evaluator`` and return an :class:`~nasnb.results.EvaluationOutcome`.
 
     Parameters

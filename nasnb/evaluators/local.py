@@ -82,19 +82,25 @@ def check_optimizer(optimizer_class: Any, optimizer_params: Any, func: str = "Lo
     label = getattr(factory, "__name__", repr(factory))
     for key in params:
         if not isinstance(key, str) or not key.isidentifier():
-            raise ParameterError(f"The 'optimizer_params' parameter of {func} must have parameter names as keys; "
-                                 f"got {key!r}.")
+            raise ParameterError(
+                f"The 'optimizer_params' parameter of {func} must have parameter names as keys; got {key!r}."
+            )
     try:
         signature = inspect.signature(factory)
     except (TypeError, ValueError):
         signature = None
     if signature is not None and not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
-        takes = [n for i, (n, p) in enumerate(signature.parameters.items())
-                 if i > 0 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        takes = [
+            n
+            for i, (n, p) in enumerate(signature.parameters.items())
+            if i > 0 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
         for key in params:
             if key not in takes:
-                raise ParameterError(f"The 'optimizer_params' parameter of {func} names {key!r}, which {label} does "
-                                     f"not take; {label} takes {', '.join(takes) or 'no parameters'}.")
+                raise ParameterError(
+                    f"The 'optimizer_params' parameter of {func} names {key!r}, which {label} does "
+                    f"not take; {label} takes {', '.join(takes) or 'no parameters'}."
+                )
 
     def probe(kwargs: dict) -> None:
         weight = torch.nn.Parameter(torch.zeros(1))
@@ -113,10 +119,14 @@ def check_optimizer(optimizer_class: Any, optimizer_params: Any, func: str = "Lo
                 culprit = key
                 break
         if culprit is None:
-            raise ParameterError(f"The 'optimizer_params' parameter of {func} does not fit {label}: {params!r} "
-                                 f"({type(exc).__name__}: {exc}).") from exc
-        raise ParameterError(f"The 'optimizer_params' parameter of {func} has a bad value for {culprit!r}: "
-                             f"{params[culprit]!r} ({label} refused it: {type(exc).__name__}: {exc}).") from exc
+            raise ParameterError(
+                f"The 'optimizer_params' parameter of {func} does not fit {label}: {params!r} "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
+        raise ParameterError(
+            f"The 'optimizer_params' parameter of {func} has a bad value for {culprit!r}: "
+            f"{params[culprit]!r} ({label} refused it: {type(exc).__name__}: {exc})."
+        ) from exc
 
 
 class LocalEvaluator:
@@ -173,11 +183,23 @@ class LocalEvaluator:
     data sets are cached on the instance and dropped when it is pickled.
     """
 
-    def __init__(self, optimizer_class: Any = "Adam", optimizer_params: Mapping[str, Any] | None = None, *,
-                 batch_size: int = 128, eval_batch_size: int | None = None, device: Any = None,
-                 merge: str = "mvs", datasets: DatasetRegistry | None = None, layer_registry: Any = None,
-                 validation: float = 0.0, evaluate_on: str = "test", split_seed: int = 0,
-                 threads: int | None = 1, augment: Any = None) -> None:
+    def __init__(
+        self,
+        optimizer_class: Any = "Adam",
+        optimizer_params: Mapping[str, Any] | None = None,
+        *,
+        batch_size: int = 128,
+        eval_batch_size: int | None = None,
+        device: Any = None,
+        merge: str = "mvs",
+        datasets: DatasetRegistry | None = None,
+        layer_registry: Any = None,
+        validation: float = 0.0,
+        evaluate_on: str = "test",
+        split_seed: int = 0,
+        threads: int | None = 1,
+        augment: Any = None,
+    ) -> None:
         func = "LocalEvaluator"
         check_optimizer(optimizer_class, optimizer_params, func)
         if datasets is not None and not isinstance(datasets, DatasetRegistry):
@@ -185,8 +207,9 @@ class LocalEvaluator:
         self.optimizer_class = optimizer_class
         self.optimizer_params = dict(optimizer_params or {})
         self.batch_size = check_positive_int(batch_size, "batch_size", func)
-        self.eval_batch_size = None if eval_batch_size is None else check_positive_int(
-            eval_batch_size, "eval_batch_size", func)
+        self.eval_batch_size = (
+            None if eval_batch_size is None else check_positive_int(eval_batch_size, "eval_batch_size", func)
+        )
         self.device = device
         self.merge = check_choice(merge, ("mvs", "fixed"), "merge", func)
         self.datasets = datasets
@@ -211,17 +234,25 @@ class LocalEvaluator:
 
     def __repr__(self) -> str:
         name = getattr(self.optimizer_class, "__name__", self.optimizer_class)
-        return (f"LocalEvaluator({name!s}, {self.optimizer_params}, batch_size={self.batch_size}, "
-                f"device={self.device!r}, merge={self.merge!r})")
+        return (
+            f"LocalEvaluator({name!s}, {self.optimizer_params}, batch_size={self.batch_size}, "
+            f"device={self.device!r}, merge={self.merge!r})"
+        )
 
     def settings(self) -> dict[str, Any]:
         """JSON-friendly description of the evaluator (for experiment stores)."""
-        return {"evaluator": "LocalEvaluator",
-                "optimizer": getattr(self.optimizer_class, "__name__", str(self.optimizer_class)),
-                "optimizer_params": self.optimizer_params, "batch_size": self.batch_size,
-                "merge": self.merge, "validation": self.validation, "evaluate_on": self.evaluate_on,
-                "split_seed": self.split_seed, "threads": self.threads,
-                "augment": None if self.augment is None else self.augment.settings()}
+        return {
+            "evaluator": "LocalEvaluator",
+            "optimizer": getattr(self.optimizer_class, "__name__", str(self.optimizer_class)),
+            "optimizer_params": self.optimizer_params,
+            "batch_size": self.batch_size,
+            "merge": self.merge,
+            "validation": self.validation,
+            "evaluate_on": self.evaluate_on,
+            "split_seed": self.split_seed,
+            "threads": self.threads,
+            "augment": None if self.augment is None else self.augment.settings(),
+        }
 
     # -- data --------------------------------------------------------------------------
     def registry(self) -> DatasetRegistry:
@@ -236,8 +267,10 @@ class LocalEvaluator:
         """Seeded, cached splits of ``dataset`` (loaded once per evaluator)."""
         config = self.registry().get(dataset)
         if config.organisation != "matrix":
-            raise DatasetError(f"LocalEvaluator trains on tensor ('matrix') data; dataset {config.name!r} "
-                               f"is organised as {config.organisation!r}.")
+            raise DatasetError(
+                f"LocalEvaluator trains on tensor ('matrix') data; dataset {config.name!r} "
+                f"is organised as {config.organisation!r}."
+            )
         entry = self._cache.get(config.name)
         if entry is None or entry[0] is not config:
             entry = (config, load_data(config), {})
@@ -245,14 +278,21 @@ class LocalEvaluator:
         dev = resolve_device(self.device if device is None else device)
         key = (percentage, str(dev))
         if key not in entry[2]:
-            entry[2][key] = make_splits(entry[1], percentage=percentage, seed=self.split_seed,
-                                        validation=self.validation, batch_size=self.batch_size,
-                                        eval_batch_size=self.eval_batch_size, device=dev)
+            entry[2][key] = make_splits(
+                entry[1],
+                percentage=percentage,
+                seed=self.split_seed,
+                validation=self.validation,
+                batch_size=self.batch_size,
+                eval_batch_size=self.eval_batch_size,
+                device=dev,
+            )
         return entry[2][key]
 
     # -- evaluation --------------------------------------------------------------------
-    def descriptor_evaluate(self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0,
-                            seed: int | None = None) -> EvaluationResult:
+    def descriptor_evaluate(
+        self, descriptor: Any, epochs: int, dataset: Any, percentage: float = 1.0, seed: int | None = None
+    ) -> EvaluationResult:
         """Build, train for ``epochs`` and test ``descriptor`` on ``dataset``.
 
         Parameters
@@ -288,15 +328,30 @@ class LocalEvaluator:
         splits = self.splits(config, percentage, device)
         return self._run(descriptor, epochs, config, splits, int(seed), device, time.perf_counter())
 
-    def _run(self, descriptor: Any, epochs: int, config: DatasetConfig, splits: DataSplits, seed: int,
-             device: torch.device, start: float) -> EvaluationResult:
+    def _run(
+        self,
+        descriptor: Any,
+        epochs: int,
+        config: DatasetConfig,
+        splits: DataSplits,
+        seed: int,
+        device: torch.device,
+        start: float,
+    ) -> EvaluationResult:
         from nasnb.builders import build_network
         from nasnb.builders.randomness import GLOBAL_RNG_LOCK, private_randomness
 
         try:
-            model = build_network(descriptor, config.input_shape, config.num_outputs, merge=self.merge,
-                                  fixed_channels=config.fixed_channels, head=config.head,
-                                  registry=self.layer_registry, seed=seed)
+            model = build_network(
+                descriptor,
+                config.input_shape,
+                config.num_outputs,
+                merge=self.merge,
+                fixed_channels=config.fixed_channels,
+                head=config.head,
+                registry=self.layer_registry,
+                seed=seed,
+            )
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
@@ -310,8 +365,16 @@ class LocalEvaluator:
                 return self._train(model, epochs, config, splits, seed, device, start)
         return self._train(model, epochs, config, splits, seed, device, start)
 
-    def _train(self, model: Any, epochs: int, config: DatasetConfig, splits: DataSplits, seed: int,
-               device: torch.device, start: float) -> EvaluationResult:
+    def _train(
+        self,
+        model: Any,
+        epochs: int,
+        config: DatasetConfig,
+        splits: DataSplits,
+        seed: int,
+        device: torch.device,
+        start: float,
+    ) -> EvaluationResult:
         loss_fn = resolve_loss(config.loss)
         try:
             model = model.to(device)
@@ -327,8 +390,8 @@ class LocalEvaluator:
             losses = train_epochs(model, train, optimizer, loss_fn, epochs, device=device)
             if not math.isfinite(losses[-1]):
                 return EvaluationResult.diverged(
-                    f"training loss became {losses[-1]} in epoch {len(losses)} of {epochs}",
-                    time.perf_counter() - start)
+                    f"training loss became {losses[-1]} in epoch {len(losses)} of {epochs}", time.perf_counter() - start
+                )
             target = splits.test if self.evaluate_on == "test" else splits.validation
             loss, metrics = evaluate(model, target, loss_fn, metrics=config.metrics, device=device)
         except (RuntimeError, ValueError, ArithmeticError) as exc:

@@ -44,8 +44,16 @@ __all__ = ["resolve_device", "resolve_optimizer", "OPTIMIZERS", "train_epoch", "
 
 #: Optimizer names accepted by evaluators (case-insensitive) -> torch.optim class name.
 OPTIMIZERS = {
-    "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "adadelta": "Adadelta", "adagrad": "Adagrad",
-    "rmsprop": "RMSprop", "sgd": "SGD", "nadam": "NAdam", "radam": "RAdam", "asgd": "ASGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "adamax": "Adamax",
+    "adadelta": "Adadelta",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "asgd": "ASGD",
 }
 
 
@@ -89,10 +97,16 @@ def _prepare_batch(batch: Any, device: Any) -> tuple[Any, Any]:
     return xb, yb
 
 
-def train_epoch(model: torch.nn.Module, batches: Iterable[Any], optimizer: torch.optim.Optimizer,
-                loss_fn: Callable[[Any, Any], torch.Tensor], *, device: Any = None,
-                after_backward: Callable[[torch.nn.Module], None] | None = None,
-                grad_hook: Callable[[torch.nn.Module], None] | None = None) -> float:
+def train_epoch(
+    model: torch.nn.Module,
+    batches: Iterable[Any],
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[Any, Any], torch.Tensor],
+    *,
+    device: Any = None,
+    after_backward: Callable[[torch.nn.Module], None] | None = None,
+    grad_hook: Callable[[torch.nn.Module], None] | None = None,
+) -> float:
     """Train ``model`` for one pass over ``batches``; return the sample-weighted mean loss.
 
     Parameters
@@ -132,12 +146,19 @@ def train_epoch(model: torch.nn.Module, batches: Iterable[Any], optimizer: torch
     return float(total) / seen if seen else float("nan")
 
 
-def train_epochs(model: torch.nn.Module, train_loader: Iterable[Any], optimizer: torch.optim.Optimizer,
-                 loss_fn: Callable[[Any, Any], torch.Tensor], epochs: int, *, device: Any = None,
-                 grad_hook: Callable[[torch.nn.Module], None] | None = None,
-                 after_backward: Callable[[torch.nn.Module], None] | None = None,
-                 stop_on_nonfinite: bool = True,
-                 on_epoch_end: Callable[[int, float], None] | None = None) -> list[float]:
+def train_epochs(
+    model: torch.nn.Module,
+    train_loader: Iterable[Any],
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[Any, Any], torch.Tensor],
+    epochs: int,
+    *,
+    device: Any = None,
+    grad_hook: Callable[[torch.nn.Module], None] | None = None,
+    after_backward: Callable[[torch.nn.Module], None] | None = None,
+    stop_on_nonfinite: bool = True,
+    on_epoch_end: Callable[[int, float], None] | None = None,
+) -> list[float]:
     """Run :func:`train_epoch` ``epochs`` times; return the per-epoch mean losses.
 
     Stops after the first epoch whose loss is not finite when
@@ -147,8 +168,9 @@ def train_epochs(model: torch.nn.Module, train_loader: Iterable[Any], optimizer:
     epochs = check_positive_int(epochs, "epochs", "train_epochs")
     losses: list[float] = []
     for epoch in range(epochs):
-        loss = train_epoch(model, train_loader, optimizer, loss_fn, device=device,
-                           after_backward=after_backward or grad_hook)
+        loss = train_epoch(
+            model, train_loader, optimizer, loss_fn, device=device, after_backward=after_backward or grad_hook
+        )
         losses.append(loss)
         if on_epoch_end is not None:
             on_epoch_end(epoch, loss)
@@ -157,8 +179,14 @@ def train_epochs(model: torch.nn.Module, train_loader: Iterable[Any], optimizer:
     return losses
 
 
-def evaluate(model: torch.nn.Module, batches: Iterable[Any], loss_fn: Callable[[Any, Any], torch.Tensor], *,
-             metrics: Sequence[str] = ("accuracy",), device: Any = None) -> tuple[float, dict[str, float]]:
+def evaluate(
+    model: torch.nn.Module,
+    batches: Iterable[Any],
+    loss_fn: Callable[[Any, Any], torch.Tensor],
+    *,
+    metrics: Sequence[str] = ("accuracy",),
+    device: Any = None,
+) -> tuple[float, dict[str, float]]:
     """Mean loss and metrics of ``model`` over ``batches`` (eval mode, no gradients).
 
     Returns

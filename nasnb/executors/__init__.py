@@ -19,5 +19,12 @@ from nasnb.executors.inline import InlineExecutor
 from nasnb.executors.simulated import SimulatedExecutor, SimulatedFuture, simulate_schedule
 from nasnb.executors.timeout import TimeLimit
 
-__all__ = ["InlineExecutor", "SimulatedExecutor", "SimulatedFuture", "TimeLimit", "as_completed", "simulate_schedule",
-           "wait_first"]
+__all__ = [
+    "InlineExecutor",
+    "SimulatedExecutor",
+    "SimulatedFuture",
+    "TimeLimit",
+    "as_completed",
+    "simulate_schedule",
+    "wait_first",
+]

@@ -71,7 +71,8 @@ def _total_time(outcome: Any) -> float:
         raise ParameterError(
             "SimulatedExecutor's default cost is the evaluation's training time (outcome.result.total_time), "
             f"but the submitted function returned {type(outcome).__name__}, which has none. Pass cost= a metric "
-            "name or a callable cost(outcome) -> seconds.") from None
+            "name or a callable cost(outcome) -> seconds."
+        ) from None
 
 
 class _MetricCost:
@@ -87,7 +88,8 @@ class _MetricCost:
         except KeyError:
             raise ParameterError(
                 f"The cost metric {self.name!r} of SimulatedExecutor is not among the evaluation's metrics "
-                f"({', '.join(sorted(metrics)) or 'none'}).") from None
+                f"({', '.join(sorted(metrics)) or 'none'})."
+            ) from None
 
     def __repr__(self) -> str:
         return repr(self.name)
@@ -171,8 +173,10 @@ class SimulatedExecutor(Executor):
         elif callable(cost):
             self._cost = cost
         else:
-            raise ParameterError("The 'cost' parameter of SimulatedExecutor must be None, a metric name or a "
-                                 f"callable cost(outcome) -> seconds. Got {cost!r} instead.")
+            raise ParameterError(
+                "The 'cost' parameter of SimulatedExecutor must be None, a metric name or a "
+                f"callable cost(outcome) -> seconds. Got {cost!r} instead."
+            )
         self.cost = cost
         self._now = 0.0
         self._free = [(0.0, w) for w in range(self.workers)]  # heap of (free at, worker)
@@ -222,8 +226,10 @@ class SimulatedExecutor(Executor):
             except (TypeError, ValueError):
                 seconds = math.nan
             if not (seconds >= 0.0 and math.isfinite(seconds)):
-                raise ParameterError(f"The cost of task {task} (from cost={self.cost!r}) must be a finite number "
-                                     f"of seconds >= 0. Got {seconds!r} instead.")
+                raise ParameterError(
+                    f"The cost of task {task} (from cost={self.cost!r}) must be a finite number "
+                    f"of seconds >= 0. Got {seconds!r} instead."
+                )
         free_at, worker = heapq.heappop(self._free)
         start = free_at if free_at > self._now else self._now
         end = start + seconds
@@ -281,8 +287,10 @@ class SimulatedExecutor(Executor):
             done: set[Any] = self._completed & futures  # a set (done.add below) even when given a frozenset
             for f in futures - done - self._pending_set:
                 if not f.done():
-                    raise ParameterError(f"SimulatedExecutor.wait_first got {f!r}, which is neither done nor a "
-                                         "future of this executor; it would never complete.")
+                    raise ParameterError(
+                        f"SimulatedExecutor.wait_first got {f!r}, which is neither done nor a "
+                        "future of this executor; it would never complete."
+                    )
                 done.add(f)
             return done
         if not futures:
@@ -379,7 +387,8 @@ class SimulatedExecutor(Executor):
             if len(fitness) != len(frame):
                 raise ParameterError(
                     f"SimulatedExecutor.best_so_far_vs_time got {len(fitness)} fitness values for {len(frame)} "
-                    "submitted tasks; pass one per task, in submission order.")
+                    "submitted tasks; pass one per task, in submission order."
+                )
         frame = frame.assign(fitness=fitness)
         pending = np.zeros(len(frame), dtype=bool)
         pending[[task for _, task, _ in self._pending]] = True
@@ -390,13 +399,22 @@ class SimulatedExecutor(Executor):
         best = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
         best = np.where(np.isfinite(best), best, np.nan)
         time = frame["end"].to_numpy(dtype=float)
-        return pd.DataFrame({"time": time, "hours": time / 3600.0, "task": frame["task"].to_numpy(),
-                             "evaluations": np.arange(1, len(frame) + 1, dtype=np.int64),
-                             "fitness": values, "best_so_far": best})
+        return pd.DataFrame(
+            {
+                "time": time,
+                "hours": time / 3600.0,
+                "task": frame["task"].to_numpy(),
+                "evaluations": np.arange(1, len(frame) + 1, dtype=np.int64),
+                "fitness": values,
+                "best_so_far": best,
+            }
+        )
 
     def __repr__(self) -> str:
-        return (f"SimulatedExecutor(workers={self.workers}, cost={self.cost!r}; now={self._now:.6g} s, "
-                f"{len(self._rows)} tasks, {len(self._pending)} pending)")
+        return (
+            f"SimulatedExecutor(workers={self.workers}, cost={self.cost!r}; now={self._now:.6g} s, "
+            f"{len(self._rows)} tasks, {len(self._pending)} pending)"
+        )
 
 
 def _fitness_values(source: Any) -> np.ndarray:
@@ -454,13 +472,15 @@ def simulate_schedule(durations: Iterable[float], workers: int, *, mode: str = "
     check_choice(mode, _MODES, "mode", "simulate_schedule")
     values = np.asarray(list(durations) if not isinstance(durations, np.ndarray) else durations, dtype=float)
     if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ParameterError("The 'durations' parameter of simulate_schedule must be a 1-D sequence of finite "
-                             f"seconds >= 0. Got {values.shape} values with min {values.min(initial=0.0)!r}.")
+        raise ParameterError(
+            "The 'durations' parameter of simulate_schedule must be a 1-D sequence of finite "
+            f"seconds >= 0. Got {values.shape} values with min {values.min(initial=0.0)!r}."
+        )
     sim = SimulatedExecutor(workers, cost=float)
     w, items = sim.workers, values.tolist()
     if mode == "batch":
         for first in range(0, len(items), w):
-            pending = {sim.submit(float, d) for d in items[first:first + w]}
+            pending = {sim.submit(float, d) for d in items[first : first + w]}
             while pending:
                 pending -= sim.wait_first(pending)
     else:

@@ -40,8 +40,15 @@ from typing import Any
 
 from nasnb._validation import parameter_error
 
-__all__ = ["TimeLimit", "EvaluationTimeout", "abandon_thread", "abandon_pool", "limit_evaluations", "timeout_outcome",
-           "interrupted"]
+__all__ = [
+    "TimeLimit",
+    "EvaluationTimeout",
+    "abandon_thread",
+    "abandon_pool",
+    "limit_evaluations",
+    "timeout_outcome",
+    "interrupted",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -170,11 +177,13 @@ class TimeLimit:
         if self.executor is None:
             return self._inline(watch, fn)
         if isinstance(self.executor, cf.ThreadPoolExecutor):
+
             def timed(*a: Any, **k: Any) -> Any:  # runs on the worker: the clock starts now
                 with self._lock:
                     watch.thread, watch.started = threading.current_thread(), time.monotonic()
                     self._schedule(watch, watch.started)
                 return fn(*a, **k)
+
             watch.inner = self.executor.submit(timed, *args, **kwargs)
         elif isinstance(self.executor, cf.ProcessPoolExecutor) and hasattr(__import__("signal"), "setitimer"):
             watch.inner = self.executor.submit(_alarmed, self.timeout, fn, *args, **kwargs)  # the worker times it
@@ -317,8 +326,9 @@ def limit_evaluations(executor: Any, timeout: float | None, func: str = "Strateg
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise parameter_error("timeout", func, "a positive number of seconds or None", timeout)
     if getattr(executor, "deterministic", False):
-        raise parameter_error("timeout", func, "None with a simulated executor (its time is not wall-clock time)",
-                              timeout)
+        raise parameter_error(
+            "timeout", func, "None with a simulated executor (its time is not wall-clock time)", timeout
+        )
     limit = float(timeout)
 
     def on_timeout(*args: Any, **kwargs: Any) -> Any:
@@ -327,8 +337,9 @@ def limit_evaluations(executor: Any, timeout: float | None, func: str = "Strateg
     return TimeLimit(executor, limit, on_timeout=on_timeout)
 
 
-def timeout_outcome(limit: float, seed: Any = None, *, how: str = "was abandoned", engine: Any = None,
-                    started: float | None = None) -> Any:
+def timeout_outcome(
+    limit: float, seed: Any = None, *, how: str = "was abandoned", engine: Any = None, started: float | None = None
+) -> Any:
     """The ``failed`` outcome of an evaluation that ran past ``limit`` seconds (its message starts ``timeout``).
 
     Examples
@@ -343,8 +354,9 @@ def timeout_outcome(limit: float, seed: Any = None, *, how: str = "was abandoned
 
     message = f"timeout: the evaluation did not finish within timeout={limit:g} s and {how} (recorded as failed)"
     seed = int(seed) if isinstance(seed, int) and not isinstance(seed, bool) else None
-    return EvaluationOutcome(EvaluationResult.failed(message, limit), seed, None, dict(engine or {}), started,
-                             time.time())
+    return EvaluationOutcome(
+        EvaluationResult.failed(message, limit), seed, None, dict(engine or {}), started, time.time()
+    )
 
 
 def interrupted(executor: Any, recorder: Any = None, told: int = 0) -> str:
@@ -354,11 +366,15 @@ def interrupted(executor: Any, recorder: Any = None, told: int = 0) -> str:
         abandon_pool(pool)
     study = getattr(recorder, "study", None)
     if study is None:
-        message = (f"Search interrupted after {told} evaluation(s); nothing was recorded (no study). Pass study= "
-                   "to make a search resumable.")
+        message = (
+            f"Search interrupted after {told} evaluation(s); nothing was recorded (no study). Pass study= "
+            "to make a search resumable."
+        )
     else:
         name = getattr(study, "name", "")
-        message = (f"Search interrupted after {told} evaluation(s), all recorded in study {name!r}"
-                   "; evaluations in flight were not. Run the same call with the same study to resume.")
+        message = (
+            f"Search interrupted after {told} evaluation(s), all recorded in study {name!r}"
+            "; evaluations in flight were not. Run the same call with the same study to resume."
+        )
     logger.warning("%s", message)
     return message

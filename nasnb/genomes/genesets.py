@@ -30,13 +30,34 @@ from typing import Any
 
 from nasnb._validation import check_positive_int, check_probability, parameter_error
 
-__all__ = ["MutationRates", "GeneSet", "ConvBlockGenes", "LayerChoiceGenes", "GraphSageGenes", "LAYER_CHOICES",
-           "READOUTS", "SAGE_TYPES", "gene_set_from_json"]
+__all__ = [
+    "MutationRates",
+    "GeneSet",
+    "ConvBlockGenes",
+    "LayerChoiceGenes",
+    "GraphSageGenes",
+    "LAYER_CHOICES",
+    "READOUTS",
+    "SAGE_TYPES",
+    "gene_set_from_json",
+]
 
 #: The twelve layer choices of thesis chapter 6 (kernel 2/3/5; H = half channels, N = all;
 #: A = average pooling, M = max pooling).
-LAYER_CHOICES = ("CONV_2.H", "CONV_2.N", "CONV_3.H", "CONV_3.N", "CONV_5.H", "CONV_5.N",
-                 "POOL_2.A", "POOL_2.M", "POOL_3.A", "POOL_3.M", "POOL_5.A", "POOL_5.M")
+LAYER_CHOICES = (
+    "CONV_2.H",
+    "CONV_2.N",
+    "CONV_3.H",
+    "CONV_3.N",
+    "CONV_5.H",
+    "CONV_5.N",
+    "POOL_2.A",
+    "POOL_2.M",
+    "POOL_3.A",
+    "POOL_3.M",
+    "POOL_5.A",
+    "POOL_5.M",
+)
 #: Readouts of the chapter-7 hyper-parameter gene (sortK = sort pooling keeping k nodes).
 READOUTS = ("max", "mean", "sort1", "sort2", "sort3")
 #: GraphSAGE layer types of chapter 7.
@@ -75,8 +96,9 @@ class MutationRates:
         for name in _EVENTS:
             total += check_probability(getattr(self, name), name, "MutationRates")
         if total > 1.0 + 1e-9:
-            raise parameter_error("add_node+connection+identity+layer+hyper", "MutationRates",
-                                  "at most 1", round(total, 6))
+            raise parameter_error(
+                "add_node+connection+identity+layer+hyper", "MutationRates", "at most 1", round(total, 6)
+            )
 
     def cumulative(self) -> tuple[float, ...]:
         """Cumulative bounds of the events (add_node, connection, identity, layer, hyper)."""
@@ -207,8 +229,12 @@ class ConvBlockGenes(GeneSet):
         return MutationRates(add_node=0.05, connection=0.1, layer=0.85, new_connections=True)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "min_filters": self.min_filters, "max_filters": self.max_filters,
-                "max_pool_prob": self.max_pool_prob}
+        return {
+            "name": self.name,
+            "min_filters": self.min_filters,
+            "max_filters": self.max_filters,
+            "max_pool_prob": self.max_pool_prob,
+        }
 
 
 class LayerChoiceGenes(GeneSet):

@@ -34,8 +34,18 @@ from typing import Any
 from nasnb.exceptions import SerializationError
 from nasnb.genomes.innovation import INPUT, OUTPUT
 
-__all__ = ["ConnectionGene", "LayerGene", "HyperGene", "Genome", "active_nodes", "genome_invalid_reason",
-           "GENOME_FORMAT", "GENOME_SCHEMA_VERSION", "MAX_GENOME_BYTES", "MAX_GENES"]
+__all__ = [
+    "ConnectionGene",
+    "LayerGene",
+    "HyperGene",
+    "Genome",
+    "active_nodes",
+    "genome_invalid_reason",
+    "GENOME_FORMAT",
+    "GENOME_SCHEMA_VERSION",
+    "MAX_GENOME_BYTES",
+    "MAX_GENES",
+]
 
 GENOME_FORMAT = "nasnb.genome"
 GENOME_SCHEMA_VERSION = 1
@@ -138,8 +148,11 @@ class Genome:
 
     def innovations(self) -> list[int]:
         """Every innovation number used by this genome."""
-        return ([g.innovation for g in self.layers] + [c.innovation for c in self.connections]
-                + [h.innovation for h in self.hyperparameters])
+        return (
+            [g.innovation for g in self.layers]
+            + [c.innovation for c in self.connections]
+            + [h.innovation for h in self.hyperparameters]
+        )
 
     def replace(self, **changes: Any) -> Genome:
         """A copy with some chromosomes replaced."""
@@ -271,7 +284,8 @@ def _genome_from_dict(cls: type, data: Any) -> Genome:
     if isinstance(version, bool) or version != GENOME_SCHEMA_VERSION:
         raise SerializationError(
             f"Unknown genome schema version {_show(version)} (this nasnb reads {GENOME_SCHEMA_VERSION}); "
-            "write it with a matching nasnb version.")
+            "write it with a matching nasnb version."
+        )
     unknown = set(data) - _GENOME_KEYS
     if unknown:
         raise _bad(f"unknown keys {sorted(map(str, unknown))} (allowed: {', '.join(sorted(_GENOME_KEYS))}).")
@@ -280,16 +294,23 @@ def _genome_from_dict(cls: type, data: Any) -> Genome:
     layers = []
     for i, g in enumerate(_chromosome(data, "layers", "layer")):
         where = f"layer gene #{i}"
-        if not isinstance(g, Mapping) or set(g) - {"innovation", "type", "params"} or "innovation" not in g \
-                or "type" not in g:
+        if (
+            not isinstance(g, Mapping)
+            or set(g) - {"innovation", "type", "params"}
+            or "innovation" not in g
+            or "type" not in g
+        ):
             raise _bad(f"{where} must be an object with keys innovation, type and optional params; got {_show(g)}.")
         params = g.get("params", {})
         if not isinstance(params, Mapping):
             raise _bad(f"{where}: 'params' must be an object, got {_show(params)}.")
         for k, v in params.items():
             _json_value(v, f"{where}: parameter {_text(k, where + ': a parameter name')!r}")
-        layers.append(LayerGene(_int(g["innovation"], f"{where}: 'innovation'"), _text(g["type"], f"{where}: 'type'"),
-                                _freeze(params)))
+        layers.append(
+            LayerGene(
+                _int(g["innovation"], f"{where}: 'innovation'"), _text(g["type"], f"{where}: 'type'"), _freeze(params)
+            )
+        )
     connections = []
     for i, c in enumerate(_chromosome(data, "connections", "connection")):
         where = f"connection gene #{i}"
@@ -297,15 +318,26 @@ def _genome_from_dict(cls: type, data: Any) -> Genome:
             raise _bad(f"{where} must be [innovation, source, destination, enabled], got {_show(c)}.")
         if not isinstance(c[3], bool):
             raise _bad(f"{where}: 'enabled' must be true or false, got {_show(c[3])}.")
-        connections.append(ConnectionGene(_int(c[0], f"{where}: 'innovation'"), _int(c[1], f"{where}: 'source'"),
-                                          _int(c[2], f"{where}: 'destination'"), c[3]))
+        connections.append(
+            ConnectionGene(
+                _int(c[0], f"{where}: 'innovation'"),
+                _int(c[1], f"{where}: 'source'"),
+                _int(c[2], f"{where}: 'destination'"),
+                c[3],
+            )
+        )
     hyper = []
     for i, h in enumerate(_chromosome(data, "hyperparameters", "hyper-parameter")):
         where = f"hyper-parameter gene #{i}"
         if not isinstance(h, list) or len(h) != 3:
             raise _bad(f"{where} must be [innovation, name, value], got {_show(h)}.")
-        hyper.append(HyperGene(_int(h[0], f"{where}: 'innovation'"), _text(h[1], f"{where}: 'name'"),
-                               _json_value(h[2], f"{where}: 'value'")))
+        hyper.append(
+            HyperGene(
+                _int(h[0], f"{where}: 'innovation'"),
+                _text(h[1], f"{where}: 'name'"),
+                _json_value(h[2], f"{where}: 'value'"),
+            )
+        )
     return cls(tuple(layers), tuple(connections), tuple(hyper))
 
 
@@ -364,8 +396,10 @@ def genome_invalid_reason(genome: Genome) -> str | None:
     active = active_nodes(genome)
     if not active:
         disabled = sum(not c.enabled for c in genome.connections)
-        return (f"no enabled path from the input node {INPUT} to the output node {OUTPUT} "
-                f"({disabled} of {len(genome.connections)} connection genes disabled)")
+        return (
+            f"no enabled path from the input node {INPUT} to the output node {OUTPUT} "
+            f"({disabled} of {len(genome.connections)} connection genes disabled)"
+        )
     succ, _ = _adjacency(genome)
     for node in active:
         if node in _reach_excluding_self(node, succ):

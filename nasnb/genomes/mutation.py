@@ -28,8 +28,15 @@ from nasnb.genomes.genesets import GeneSet, MutationRates
 from nasnb.genomes.genome import ConnectionGene, Genome, HyperGene, LayerGene, _freeze, active_nodes, has_path
 from nasnb.genomes.innovation import INPUT, OUTPUT, InnovationTracker
 
-__all__ = ["minimal_genome", "add_node", "flip_connection", "add_connection", "mutate_layer", "mutate_hyper",
-           "mutate_genome"]
+__all__ = [
+    "minimal_genome",
+    "add_node",
+    "flip_connection",
+    "add_connection",
+    "mutate_layer",
+    "mutate_hyper",
+    "mutate_genome",
+]
 
 
 def minimal_genome(gene_set: GeneSet, tracker: InnovationTracker, rng, *, layers: int | None = None) -> Genome:
@@ -53,8 +60,9 @@ def _split(genome: Genome, conn: ConnectionGene, gene_set: GeneSet, tracker: Inn
     if {node, incoming, outgoing} & used:  # this genome already split that connection once
         node, incoming, outgoing = tracker.fresh_split()
     type_, params = gene_set.random_layer(rng)
-    connections = tuple(ConnectionGene(c.innovation, c.src, c.dst, False) if c is conn else c
-                        for c in genome.connections)
+    connections = tuple(
+        ConnectionGene(c.innovation, c.src, c.dst, False) if c is conn else c for c in genome.connections
+    )
     connections += (ConnectionGene(incoming, conn.src, node), ConnectionGene(outgoing, node, conn.dst))
     return genome.replace(layers=genome.layers + (LayerGene(node, type_, _freeze(params)),), connections=connections)
 
@@ -81,7 +89,7 @@ def flip_connection(genome: Genome, rng, *, keep_connected: bool = True) -> Geno
     for i in order:
         c = genome.connections[i]
         flipped = ConnectionGene(c.innovation, c.src, c.dst, not c.enabled)
-        child = genome.replace(connections=genome.connections[:i] + (flipped,) + genome.connections[i + 1:])
+        child = genome.replace(connections=genome.connections[:i] + (flipped,) + genome.connections[i + 1 :])
         if not keep_connected or c.enabled is False or active_nodes(child):
             return child
     return genome
@@ -112,7 +120,7 @@ def mutate_layer(genome: Genome, gene_set: GeneSet, rng) -> Genome:
     g = genome.layers[i]
     type_, params = gene_set.mutate_layer(g.type, g.param_dict, rng)
     changed = LayerGene(g.innovation, type_, _freeze(params))
-    return genome.replace(layers=genome.layers[:i] + (changed,) + genome.layers[i + 1:])
+    return genome.replace(layers=genome.layers[:i] + (changed,) + genome.layers[i + 1 :])
 
 
 def mutate_hyper(genome: Genome, gene_set: GeneSet, rng) -> Genome:
@@ -122,11 +130,12 @@ def mutate_hyper(genome: Genome, gene_set: GeneSet, rng) -> Genome:
     i = int(rng.integers(len(genome.hyperparameters)))
     h = genome.hyperparameters[i]
     new = HyperGene(h.innovation, h.name, gene_set.mutate_hyper(h.name, h.value, rng))
-    return genome.replace(hyperparameters=genome.hyperparameters[:i] + (new,) + genome.hyperparameters[i + 1:])
+    return genome.replace(hyperparameters=genome.hyperparameters[:i] + (new,) + genome.hyperparameters[i + 1 :])
 
 
-def mutate_genome(genome: Genome, gene_set: GeneSet, tracker: InnovationTracker, rng,
-                  rates: MutationRates) -> tuple[Genome, str]:
+def mutate_genome(
+    genome: Genome, gene_set: GeneSet, tracker: InnovationTracker, rng, rates: MutationRates
+) -> tuple[Genome, str]:
     """Apply one mutation drawn with ``rates``; return the child and the event's name.
 
     Events that cannot apply (no layer gene to mutate, no hyper-parameter gene, no new

@@ -98,15 +98,32 @@ def layer_infos() -> list[LayerInfo]:
         infos.append(LayerInfo(op, _identity, output_shape=_same_shape, description="identity (benchmark op)"))
     infos.append(LayerInfo("none", _zeros, output_shape=_same_shape, description="NAS-Bench-201 zero op"))
     for op, kernel, relu_first, text in (
-            ("conv3x3-bn-relu", 3, False, "NAS-Bench-101: conv 3×3 → BN → ReLU"),
-            ("conv1x1-bn-relu", 1, False, "NAS-Bench-101: conv 1×1 → BN → ReLU"),
-            ("nor_conv_3x3", 3, True, "NAS-Bench-201: ReLU → conv 3×3 → BN"),
-            ("nor_conv_1x1", 1, True, "NAS-Bench-201: ReLU → conv 1×1 → BN")):
-        infos.append(LayerInfo(op, functools.partial(_conv_op, op, kernel, relu_first),
-                               output_shape=functools.partial(_conv_shape, op, kernel), ranks=(2, 3),
-                               check=_check_channels, description=text + " (channels default: input's)"))
-    for op, average, text in (("maxpool3x3", False, "NAS-Bench-101: max pool 3×3, stride 1"),
-                              ("avg_pool_3x3", True, "NAS-Bench-201: avg pool 3×3, stride 1")):
-        infos.append(LayerInfo(op, functools.partial(_pool_op, op, average),
-                               output_shape=functools.partial(_pool_shape, op), ranks=(2, 3), description=text))
+        ("conv3x3-bn-relu", 3, False, "NAS-Bench-101: conv 3×3 → BN → ReLU"),
+        ("conv1x1-bn-relu", 1, False, "NAS-Bench-101: conv 1×1 → BN → ReLU"),
+        ("nor_conv_3x3", 3, True, "NAS-Bench-201: ReLU → conv 3×3 → BN"),
+        ("nor_conv_1x1", 1, True, "NAS-Bench-201: ReLU → conv 1×1 → BN"),
+    ):
+        infos.append(
+            LayerInfo(
+                op,
+                functools.partial(_conv_op, op, kernel, relu_first),
+                output_shape=functools.partial(_conv_shape, op, kernel),
+                ranks=(2, 3),
+                check=_check_channels,
+                description=text + " (channels default: input's)",
+            )
+        )
+    for op, average, text in (
+        ("maxpool3x3", False, "NAS-Bench-101: max pool 3×3, stride 1"),
+        ("avg_pool_3x3", True, "NAS-Bench-201: avg pool 3×3, stride 1"),
+    ):
+        infos.append(
+            LayerInfo(
+                op,
+                functools.partial(_pool_op, op, average),
+                output_shape=functools.partial(_pool_shape, op),
+                ranks=(2, 3),
+                description=text,
+            )
+        )
     return infos

@@ -64,10 +64,18 @@ class LayerInfo:
         One line shown by :meth:`LayerRegistry.describe`.
     """
 
-    def __init__(self, name: str, factory: Callable, *, output_shape: Callable | None = None,
-                 ranks: Iterable[int] | None = None, check: Callable | None = None,
-                 signature: Callable[[], Any] | None = None, fill: str | None = None,
-                 description: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        factory: Callable,
+        *,
+        output_shape: Callable | None = None,
+        ranks: Iterable[int] | None = None,
+        check: Callable | None = None,
+        signature: Callable[[], Any] | None = None,
+        fill: str | None = None,
+        description: str = "",
+    ) -> None:
         self.name = name
         self.factory = factory
         self.output_shape_fn = output_shape
@@ -128,8 +136,9 @@ class LayerInfo:
     def _extra(self, fixed_channels: int | None) -> dict[str, Any]:
         return {"fixed_channels": fixed_channels} if self.wants_fixed_channels else {}
 
-    def infer_output_shape(self, input_shape: Shape, params: Mapping[str, Any], *,
-                           fixed_channels: int | None = None) -> Shape | None:
+    def infer_output_shape(
+        self, input_shape: Shape, params: Mapping[str, Any], *, fixed_channels: int | None = None
+    ) -> Shape | None:
         """Output shape from the shape function, or ``None`` when the layer has none.
 
         Raises ``ValueError`` (message about shapes) when the input does not fit.
@@ -139,8 +148,9 @@ class LayerInfo:
         extra = {"fixed_channels": fixed_channels} if "fixed_channels" in _names(self.output_shape_fn) else {}
         return tuple(int(v) for v in self.output_shape_fn(tuple(input_shape), **params, **extra))
 
-    def create(self, input_shape: Shape, params: Mapping[str, Any], *,
-               fixed_channels: int | None = None) -> tuple[Any, Shape | None]:
+    def create(
+        self, input_shape: Shape, params: Mapping[str, Any], *, fixed_channels: int | None = None
+    ) -> tuple[Any, Shape | None]:
         """Call the factory; return ``(module, output_shape or None if unknown)``."""
         result = self.factory(tuple(input_shape), **params, **self._extra(fixed_channels))
         shape = None
@@ -202,9 +212,17 @@ class LayerRegistry:
             raise ParameterError(f"A layer named {info.name!r} is already registered; pass replace=True to replace it.")
         self._infos[info.name] = info
 
-    def register_layer(self, name: str, factory: Callable, *, output_shape: Callable | None = None,
-                       ranks: Sequence[int] | None = None, check: Callable[[dict], None] | None = None,
-                       description: str = "", replace: bool = False) -> None:
+    def register_layer(
+        self,
+        name: str,
+        factory: Callable,
+        *,
+        output_shape: Callable | None = None,
+        ranks: Sequence[int] | None = None,
+        check: Callable[[dict], None] | None = None,
+        description: str = "",
+        replace: bool = False,
+    ) -> None:
         """Register ``factory`` under ``name``.
 
         Parameters
@@ -244,8 +262,10 @@ class LayerRegistry:
             raise ParameterError(f"Cannot read the signature of the factory of layer {name!r}.") from exc
         if first is None or first.kind not in (first.POSITIONAL_ONLY, first.POSITIONAL_OR_KEYWORD):
             raise ParameterError(f"The factory of layer {name!r} must take the input shape as its first argument.")
-        self._add(LayerInfo(name, factory, output_shape=output_shape, ranks=ranks, check=check,
-                            description=description), replace=replace)
+        self._add(
+            LayerInfo(name, factory, output_shape=output_shape, ranks=ranks, check=check, description=description),
+            replace=replace,
+        )
 
     def copy(self) -> LayerRegistry:
         """A new, writable registry with the same entries."""

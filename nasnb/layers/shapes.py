@@ -64,8 +64,9 @@ def _spatial(shape: Sequence[int], what: str) -> tuple[int, ...]:
     return tuple(shape[1:])
 
 
-def conv_output_shape(shape: Sequence[int], out_channels: int, kernel_size: Any, stride: Any = 1,
-                      padding: Any = 0, dilation: Any = 1) -> Shape:
+def conv_output_shape(
+    shape: Sequence[int], out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1
+) -> Shape:
     """Output shape of a 1-D/2-D convolution (``padding`` may be ``"same"`` or ``"valid"``)."""
     sizes = _spatial(shape, "A convolution")
     n = len(sizes)
@@ -91,8 +92,15 @@ def conv_output_shape(shape: Sequence[int], out_channels: int, kernel_size: Any,
     return (int(out_channels), *out)
 
 
-def conv_transpose_output_shape(shape: Sequence[int], out_channels: int, kernel_size: Any, stride: Any = 1,
-                                padding: Any = 0, output_padding: Any = 0, dilation: Any = 1) -> Shape:
+def conv_transpose_output_shape(
+    shape: Sequence[int],
+    out_channels: int,
+    kernel_size: Any,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    dilation: Any = 1,
+) -> Shape:
     """Output shape of a 1-D/2-D transposed convolution."""
     sizes = _spatial(shape, "A transposed convolution")
     n = len(sizes)
@@ -114,8 +122,14 @@ def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> in
     return out
 
 
-def pool_output_shape(shape: Sequence[int], kernel_size: Any, stride: Any = None, padding: Any = 0,
-                      dilation: Any = 1, ceil_mode: bool = False) -> Shape:
+def pool_output_shape(
+    shape: Sequence[int],
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Shape:
     """Output shape of a 1-D/2-D max or average pooling (``stride=None`` means the kernel)."""
     sizes = _spatial(shape, "A pooling layer")
     n = len(sizes)
@@ -159,7 +173,7 @@ def flatten_output_shape(shape: Sequence[int], start_dim: int = 1, end_dim: int 
         raise ValueError(f"flatten dims {start_dim}..{end_dim} do not fit a batch of shape {shape_text(shape)}.")
     if start == 0:
         raise ValueError("flattening the batch dimension (start_dim=0) is not supported inside a network.")
-    return tuple(full[1:start]) + (math.prod(full[start:end + 1]),) + tuple(full[end + 1:])
+    return tuple(full[1:start]) + (math.prod(full[start : end + 1]),) + tuple(full[end + 1 :])
 
 
 def upsample_output_shape(shape: Sequence[int], size: Any = None, scale_factor: Any = None) -> Shape:

@@ -55,10 +55,16 @@ THESIS_FIXED_CHANNELS = 64
 CH6_DROPOUT = 0.1
 #: The twelve chapter-6 layer choices, in the thesis' order.
 CH6_CHOICES = tuple(f"CONV_{k}.{w}" for k in (2, 3, 5) for w in ("H", "N")) + tuple(
-    f"POOL_{k}.{m}" for k in (2, 3, 5) for m in ("A", "M"))
+    f"POOL_{k}.{m}" for k in (2, 3, 5) for m in ("A", "M")
+)
 #: Parameter ranges of the DeepNEAT block genes (ch. 4: filters 32–56; ch. 5: 32–256).
-DEEPNEAT_RANGES = {"filters": (32, 256), "kernel": (1, 3), "dropout": (0.0, 0.7), "weight_scale": (0.0, 2.0),
-                   "max_pool": (False, True)}
+DEEPNEAT_RANGES = {
+    "filters": (32, 256),
+    "kernel": (1, 3),
+    "dropout": (0.0, 0.7),
+    "weight_scale": (0.0, 2.0),
+    "max_pool": (False, True),
+}
 
 
 def _rank_check(shape: tuple, what: str) -> int:
@@ -76,8 +82,9 @@ def _deepneat_check(params: dict) -> None:
     filters, kernel = params.get("filters"), params.get("kernel", 3)
     if not (isinstance(filters, numbers.Integral) and not isinstance(filters, bool) and int(filters) > 0):
         raise ValueError(f"'filters' must be a positive int, got {filters!r}.")
-    if not (isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool)
-            and int(kernel) > 0 and int(kernel) % 2):
+    if not (
+        isinstance(kernel, numbers.Integral) and not isinstance(kernel, bool) and int(kernel) > 0 and int(kernel) % 2
+    ):
         raise ValueError(f"'kernel' must be a positive odd int (the thesis uses 1 or 3), got {kernel!r}.")
     dropout = params.get("dropout", 0.0)
     if not (_is_real(dropout) and 0 <= dropout < 1):
@@ -90,16 +97,30 @@ def _deepneat_check(params: dict) -> None:
             raise ValueError(f"{flag!r} must be true or false, got {params.get(flag)!r}.")
 
 
-def deepneat_conv_shape(shape: tuple, filters: int, kernel: int = 3, dropout: float = 0.0,
-                        weight_scale: float = 1.0, max_pool: bool = False, batch_norm: bool = False) -> tuple:
+def deepneat_conv_shape(
+    shape: tuple,
+    filters: int,
+    kernel: int = 3,
+    dropout: float = 0.0,
+    weight_scale: float = 1.0,
+    max_pool: bool = False,
+    batch_norm: bool = False,
+) -> tuple:
     """Output shape of :func:`deepneat_conv`."""
     _rank_check(shape, "deepneat_conv")
     out = conv_output_shape(shape, filters, kernel, 1, kernel // 2)
     return pool_output_shape(out, 2, 2, 0, 1, True) if max_pool else out
 
 
-def deepneat_conv(shape: tuple, filters: int, kernel: int = 3, dropout: float = 0.0, weight_scale: float = 1.0,
-                  max_pool: bool = False, batch_norm: bool = False):
+def deepneat_conv(
+    shape: tuple,
+    filters: int,
+    kernel: int = 3,
+    dropout: float = 0.0,
+    weight_scale: float = 1.0,
+    max_pool: bool = False,
+    batch_norm: bool = False,
+):
     """The DeepNEAT convolution block of chapters 4–5 (see the module docstring)."""
     import torch
     from torch import nn
@@ -159,8 +180,9 @@ def _ch6_pool(kernel: int, mode: str, shape: tuple):
     pad = (kernel - 1) // 2
     if mode == "M":
         return (nn.MaxPool1d if dims == 1 else nn.MaxPool2d)(kernel, 2, pad, ceil_mode=kernel % 2 == 0)
-    return (nn.AvgPool1d if dims == 1 else nn.AvgPool2d)(kernel, 2, pad, ceil_mode=kernel % 2 == 0,
-                                                         count_include_pad=False)
+    return (nn.AvgPool1d if dims == 1 else nn.AvgPool2d)(
+        kernel, 2, pad, ceil_mode=kernel % 2 == 0, count_include_pad=False
+    )
 
 
 def _no_params() -> None:
@@ -173,24 +195,41 @@ def _no_params_signature():
 
 def layer_infos() -> list[LayerInfo]:
     """Registry entries of the thesis blocks."""
-    infos = [LayerInfo("deepneat_conv", deepneat_conv, output_shape=deepneat_conv_shape, ranks=(2, 3),
-                       check=_deepneat_check,
-                       description="DeepNEAT block: conv → ReLU → [BN] → dropout → [2×2 max-pool]")]
+    infos = [
+        LayerInfo(
+            "deepneat_conv",
+            deepneat_conv,
+            output_shape=deepneat_conv_shape,
+            ranks=(2, 3),
+            check=_deepneat_check,
+            description="DeepNEAT block: conv → ReLU → [BN] → dropout → [2×2 max-pool]",
+        )
+    ]
     for choice in CH6_CHOICES:
         kind, spec = choice.split("_")
         size, letter = spec.split(".")
         k = int(size)
         if kind == "CONV":
-            infos.append(LayerInfo(
-                choice, functools.partial(_ch6_conv, k, letter),
-                output_shape=functools.partial(_ch6_conv_shape, k, letter), ranks=(2, 3),
-                signature=_no_params_signature,
-                description=f"ch. 6: conv {k}×{k}, {'half the' if letter == 'H' else 'the'} fixed channel count, "
-                            "ReLU6, BatchNorm, dropout 0.1"))
+            infos.append(
+                LayerInfo(
+                    choice,
+                    functools.partial(_ch6_conv, k, letter),
+                    output_shape=functools.partial(_ch6_conv_shape, k, letter),
+                    ranks=(2, 3),
+                    signature=_no_params_signature,
+                    description=f"ch. 6: conv {k}×{k}, {'half the' if letter == 'H' else 'the'} fixed channel count, "
+                    "ReLU6, BatchNorm, dropout 0.1",
+                )
+            )
         else:
-            infos.append(LayerInfo(
-                choice, functools.partial(_ch6_pool, k, letter),
-                output_shape=functools.partial(_ch6_pool_shape, k, letter), ranks=(2, 3),
-                signature=_no_params_signature,
-                description=f"ch. 6: {'average' if letter == 'A' else 'max'} pool {k}×{k}, stride 2"))
+            infos.append(
+                LayerInfo(
+                    choice,
+                    functools.partial(_ch6_pool, k, letter),
+                    output_shape=functools.partial(_ch6_pool_shape, k, letter),
+                    ranks=(2, 3),
+                    signature=_no_params_signature,
+                    description=f"ch. 6: {'average' if letter == 'A' else 'max'} pool {k}×{k}, stride 2",
+                )
+            )
     return infos

@@ -69,19 +69,60 @@ _TABLE: dict[str, _Entry] = {
     "Flatten": _Entry("flatten", None, _ANY),
     "Identity": _Entry("same", None, _ANY),
     "Upsample": _Entry("upsample", None, frozenset({2, 3})),
-    **{act: _Entry("same", None, _ANY) for act in (
-        "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Hardswish",
-        "Hardtanh", "Tanh", "Sigmoid", "Softplus", "Softsign", "Tanhshrink", "Softmax", "LogSoftmax")},
+    **{
+        act: _Entry("same", None, _ANY)
+        for act in (
+            "ReLU",
+            "ReLU6",
+            "LeakyReLU",
+            "PReLU",
+            "ELU",
+            "SELU",
+            "CELU",
+            "GELU",
+            "SiLU",
+            "Mish",
+            "Hardswish",
+            "Hardtanh",
+            "Tanh",
+            "Sigmoid",
+            "Softplus",
+            "Softsign",
+            "Tanhshrink",
+            "Softmax",
+            "LogSoftmax",
+        )
+    },
 }
 
 #: Every allowed torch.nn class, as it is named in descriptors.
 ALLOWED = frozenset(f"nn.{name}" for name in _TABLE)
 
-_POSITIVE = {"out_channels", "out_features", "kernel_size", "dilation", "groups", "num_groups", "num_parameters",
-             "num_features", "in_channels", "in_features", "num_channels"}
+_POSITIVE = {
+    "out_channels",
+    "out_features",
+    "kernel_size",
+    "dilation",
+    "groups",
+    "num_groups",
+    "num_parameters",
+    "num_features",
+    "in_channels",
+    "in_features",
+    "num_channels",
+}
 _NONNEGATIVE = {"padding", "output_padding"}
-_BOOL = {"bias", "ceil_mode", "inplace", "affine", "track_running_stats", "count_include_pad", "return_indices",
-         "recompute_scale_factor", "align_corners"}
+_BOOL = {
+    "bias",
+    "ceil_mode",
+    "inplace",
+    "affine",
+    "track_running_stats",
+    "count_include_pad",
+    "return_indices",
+    "recompute_scale_factor",
+    "align_corners",
+}
 _UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "nearest-exact")
 
 
@@ -112,8 +153,11 @@ def _check(cls_name: str, params: dict) -> None:
             raise ValueError(f"parameter {key!r} must be true or false, got {value!r}.")
         if key == "p" and not ((p := _real(value)) is not None and 0 <= p <= 1):
             raise ValueError(f"parameter 'p' must be a probability in [0, 1], got {value!r}.")
-        if key in ("eps", "momentum") and value is not None and not (
-                (number := _real(value)) is not None and number >= 0):
+        if (
+            key in ("eps", "momentum")
+            and value is not None
+            and not ((number := _real(value)) is not None and number >= 0)
+        ):
             raise ValueError(f"parameter {key!r} must be a non-negative number, got {value!r}.")
         if key == "mode" and cls_name == "Upsample" and value not in _UPSAMPLE_MODES:
             raise ValueError(f"parameter 'mode' must be one of {', '.join(_UPSAMPLE_MODES)}, got {value!r}.")
@@ -134,19 +178,34 @@ def _nn_class(cls_name: str):
 def _nn_shape(cls_name: str, shape: tuple, **p: Any) -> tuple:
     kind = _TABLE[cls_name].kind
     if kind == "conv":
-        return conv_output_shape(shape, p["out_channels"], p["kernel_size"], p.get("stride", 1),
-                                 p.get("padding", 0), p.get("dilation", 1))
+        return conv_output_shape(
+            shape, p["out_channels"], p["kernel_size"], p.get("stride", 1), p.get("padding", 0), p.get("dilation", 1)
+        )
     if kind == "convT":
-        return conv_transpose_output_shape(shape, p["out_channels"], p["kernel_size"], p.get("stride", 1),
-                                           p.get("padding", 0), p.get("output_padding", 0), p.get("dilation", 1))
+        return conv_transpose_output_shape(
+            shape,
+            p["out_channels"],
+            p["kernel_size"],
+            p.get("stride", 1),
+            p.get("padding", 0),
+            p.get("output_padding", 0),
+            p.get("dilation", 1),
+        )
     if kind == "linear":
         return (int(p["out_features"]),)
     if kind == "maxpool":
-        return pool_output_shape(shape, p["kernel_size"], p.get("stride"), p.get("padding", 0),
-                                 p.get("dilation", 1), p.get("ceil_mode", False))
+        return pool_output_shape(
+            shape,
+            p["kernel_size"],
+            p.get("stride"),
+            p.get("padding", 0),
+            p.get("dilation", 1),
+            p.get("ceil_mode", False),
+        )
     if kind == "avgpool":
-        return pool_output_shape(shape, p["kernel_size"], p.get("stride"), p.get("padding", 0), 1,
-                                 p.get("ceil_mode", False))
+        return pool_output_shape(
+            shape, p["kernel_size"], p.get("stride"), p.get("padding", 0), 1, p.get("ceil_mode", False)
+        )
     if kind == "adaptive":
         return adaptive_pool_output_shape(shape, p["output_size"])
     if kind == "flatten":
@@ -175,14 +234,16 @@ def layer_infos() -> list[LayerInfo]:
     """The registry entries of every allowed ``torch.nn`` class."""
     out = []
     for cls_name, entry in _TABLE.items():
-        out.append(LayerInfo(
-            f"nn.{cls_name}",
-            functools.partial(_nn_factory, cls_name),
-            output_shape=functools.partial(_nn_shape, cls_name),
-            ranks=entry.ranks,
-            check=functools.partial(_check, cls_name),
-            signature=functools.partial(_nn_class, cls_name),
-            fill=entry.fill,
-            description=f"torch.nn.{cls_name}" + (f" ({entry.fill} filled from the input)" if entry.fill else ""),
-        ))
+        out.append(
+            LayerInfo(
+                f"nn.{cls_name}",
+                functools.partial(_nn_factory, cls_name),
+                output_shape=functools.partial(_nn_shape, cls_name),
+                ranks=entry.ranks,
+                check=functools.partial(_check, cls_name),
+                signature=functools.partial(_nn_class, cls_name),
+                fill=entry.fill,
+                description=f"torch.nn.{cls_name}" + (f" ({entry.fill} filled from the input)" if entry.fill else ""),
+            )
+        )
     return out

@@ -26,18 +26,41 @@ import torch
 from nasnb.data.splits import load_splits
 from nasnb.nord.configurations.all import shared_datasets
 
-__all__ = ["get_dataset", "get_cifar10", "get_fashion_mnist", "get_activity_recognition_data", "get_digits",
-           "get_mnist1d"]
+__all__ = [
+    "get_dataset",
+    "get_cifar10",
+    "get_fashion_mnist",
+    "get_activity_recognition_data",
+    "get_digits",
+    "get_mnist1d",
+]
 
 _CLASSES = {
     "cifar10": ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
-    "fashion-mnist": ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
-                      "ankle boot"),
+    "fashion-mnist": (
+        "t-shirt",
+        "trouser",
+        "pullover",
+        "dress",
+        "coat",
+        "sandal",
+        "shirt",
+        "sneaker",
+        "bag",
+        "ankle boot",
+    ),
 }
 
 
-def get_dataset(name: str, percentage: float = 1.0, train_batch: int = 128, test_batch: int = 128, *,
-                root: Any = None, seed: int = 0) -> tuple[Any, Any, tuple[str, ...]]:
+def get_dataset(
+    name: str,
+    percentage: float = 1.0,
+    train_batch: int = 128,
+    test_batch: int = 128,
+    *,
+    root: Any = None,
+    seed: int = 0,
+) -> tuple[Any, Any, tuple[str, ...]]:
     """Loaders of any data set in the shared configuration.
 
     Parameters
@@ -55,34 +78,40 @@ def get_dataset(name: str, percentage: float = 1.0, train_batch: int = 128, test
     config = registry.get(name)
     if root is not None:
         config = config.with_options(root=root)
-    splits = load_splits(config, percentage=percentage, seed=seed, batch_size=train_batch, validation=0.0,
-                         eval_batch_size=test_batch)
+    splits = load_splits(
+        config, percentage=percentage, seed=seed, batch_size=train_batch, validation=0.0, eval_batch_size=test_batch
+    )
     if splits.train_tensors is not None and splits.test_tensors is not None:  # in memory: both or neither
         gen = torch.Generator().manual_seed(seed)
-        train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*splits.train_tensors),
-                                            batch_size=train_batch, shuffle=True, generator=gen)
-        test = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*splits.test_tensors),
-                                           batch_size=test_batch, shuffle=False)
+        train = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(*splits.train_tensors), batch_size=train_batch, shuffle=True, generator=gen
+        )
+        test = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(*splits.test_tensors), batch_size=test_batch, shuffle=False
+        )
     else:
         train, test = splits.train, splits.test
     classes = _CLASSES.get(config.name, tuple(str(i) for i in range(config.num_outputs)))
     return train, test, classes
 
 
-def get_cifar10(percentage: float = 1.0, train_batch: int = 256, test_batch: int = 256, *,
-                root: Any = None) -> tuple[Any, Any, tuple[str, ...]]:
+def get_cifar10(
+    percentage: float = 1.0, train_batch: int = 256, test_batch: int = 256, *, root: Any = None
+) -> tuple[Any, Any, tuple[str, ...]]:
     """CIFAR-10 from its official batches under ``root``."""
     return get_dataset("cifar10", percentage, train_batch, test_batch, root=root)
 
 
-def get_fashion_mnist(percentage: float = 1.0, train_batch: int = 128, test_batch: int = 128, *,
-                      root: Any = None) -> tuple[Any, Any, tuple[str, ...]]:
+def get_fashion_mnist(
+    percentage: float = 1.0, train_batch: int = 128, test_batch: int = 128, *, root: Any = None
+) -> tuple[Any, Any, tuple[str, ...]]:
     """Fashion-MNIST from its IDX files under ``root``."""
     return get_dataset("fashion-mnist", percentage, train_batch, test_batch, root=root)
 
 
-def get_activity_recognition_data(percentage: float = 1.0, train_batch: int = 128, test_batch: int = 128, *,
-                                  root: Any = None) -> tuple[Any, Any, tuple[str, ...]]:
+def get_activity_recognition_data(
+    percentage: float = 1.0, train_batch: int = 128, test_batch: int = 128, *, root: Any = None
+) -> tuple[Any, Any, tuple[str, ...]]:
     """The UCI chest-accelerometer activity windows (3 × 52) from the CSV files under ``root``."""
     return get_dataset("activity_recognition", percentage, train_batch, test_batch, root=root)
 

@@ -40,8 +40,7 @@ import numpy as np
 from nasnb._validation import as_generator, check_positive_int, parameter_error
 from nasnb.exceptions import DatasetError, ParameterError
 
-__all__ = ["ArchitectureGraph", "ArchitectureDataset", "EQUAL", "FIRST_BETTER", "SECOND_BETTER",
-           "pair_labels"]
+__all__ = ["ArchitectureGraph", "ArchitectureDataset", "EQUAL", "FIRST_BETTER", "SECOND_BETTER", "pair_labels"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,32 +129,51 @@ class ArchitectureDataset:
         Label of the dataset.
     """
 
-    def __init__(self, graphs: Sequence[ArchitectureGraph], scores: Sequence[float] | np.ndarray, *,
-                 vocabulary: Sequence[str] | None = None, feature_params: Sequence[str] = (),
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        graphs: Sequence[ArchitectureGraph],
+        scores: Sequence[float] | np.ndarray,
+        *,
+        vocabulary: Sequence[str] | None = None,
+        feature_params: Sequence[str] = (),
+        name: str | None = None,
+    ) -> None:
         self.graphs = list(graphs)
         self.scores = np.asarray(scores, dtype=float)
         if len(self.graphs) != len(self.scores):
             raise DatasetError(f"ArchitectureDataset got {len(self.graphs)} graphs but {len(self.scores)} scores.")
         keys = [g.key for g in self.graphs]
         if len(set(keys)) != len(keys):
-            raise DatasetError("ArchitectureDataset got the same architecture key twice; "
-                               "aggregate repeated evaluations first (from_descriptors does).")
+            raise DatasetError(
+                "ArchitectureDataset got the same architecture key twice; "
+                "aggregate repeated evaluations first (from_descriptors does)."
+            )
         seen = sorted({op for g in self.graphs for op in g.ops})
         self.vocabulary = tuple(vocabulary) if vocabulary is not None else tuple(seen)
         unknown = set(seen) - set(self.vocabulary)
         if unknown:
             raise DatasetError(f"Op labels {sorted(unknown)} are not in the vocabulary {self.vocabulary}.")
         self.feature_params = tuple(feature_params)
-        self._scales = [max((abs(float(p[pname])) for g in self.graphs for p in g.params
-                             if isinstance(p.get(pname), (int, float)) and not isinstance(p.get(pname), bool)),
-                            default=1.0) or 1.0 for pname in self.feature_params]
+        self._scales = [
+            max(
+                (
+                    abs(float(p[pname]))
+                    for g in self.graphs
+                    for p in g.params
+                    if isinstance(p.get(pname), (int, float)) and not isinstance(p.get(pname), bool)
+                ),
+                default=1.0,
+            )
+            or 1.0
+            for pname in self.feature_params
+        ]
         self.name = name
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_descriptors(cls, descriptors: Iterable[Any], scores: Iterable[float], *,
-                         keys: Iterable[str] | None = None, **options) -> ArchitectureDataset:
+    def from_descriptors(
+        cls, descriptors: Iterable[Any], scores: Iterable[float], *, keys: Iterable[str] | None = None, **options
+    ) -> ArchitectureDataset:
         """Build from descriptors and scores; repeated architectures get their mean score."""
         descriptors, scores = list(descriptors), [float(s) for s in scores]
         if len(descriptors) != len(scores):
@@ -173,8 +191,7 @@ class ArchitectureDataset:
         return cls([graphs[k] for k in order], [float(np.mean(totals[k])) for k in order], **options)
 
     @classmethod
-    def from_study(cls, study: Any, *, score: str = "fitness", status: str = "done",
-                   **options) -> ArchitectureDataset:
+    def from_study(cls, study: Any, *, score: str = "fitness", status: str = "done", **options) -> ArchitectureDataset:
         """Build from a study of the experiment store (or its ``to_dataframe()`` frame).
 
         Rows need ``descriptor_json`` and the ``score`` column (default ``fitness``); only rows
@@ -189,15 +206,24 @@ class ArchitectureDataset:
         if status is not None and "status" in frame.columns:
             frame = frame[frame["status"] == status]
         frame = frame.dropna(subset=["descriptor_json", score])
-        descriptors = [NeuralDescriptor.from_json(j if isinstance(j, str) else json.dumps(j))
-                       for j in frame["descriptor_json"]]
+        descriptors = [
+            NeuralDescriptor.from_json(j if isinstance(j, str) else json.dumps(j)) for j in frame["descriptor_json"]
+        ]
         keys = list(frame["descriptor_hash"]) if "descriptor_hash" in frame.columns else None
         options.setdefault("name", getattr(study, "name", None))
         return cls.from_descriptors(descriptors, frame[score].astype(float), keys=keys, **options)
 
     @classmethod
-    def from_benchmark(cls, benchmark: Any, *, n: int, seed: Any = None, max_draws: int | None = None,
-                       score: str = "fitness", **options) -> ArchitectureDataset:
+    def from_benchmark(
+        cls,
+        benchmark: Any,
+        *,
+        n: int,
+        seed: Any = None,
+        max_draws: int | None = None,
+        score: str = "fitness",
+        **options,
+    ) -> ArchitectureDataset:
         """Sample ``n`` distinct architectures of a benchmark (SearchSpace + evaluator).
 
         Works with any ``nasnb.benchmarks`` class (``NASBench101(path)``, ``NASBench201``,
@@ -225,8 +251,10 @@ class ArchitectureDataset:
             graphs.append(ArchitectureGraph.from_descriptor(benchmark.to_descriptor(cand), key=key))
             scores.append(result.fitness if score == "fitness" else float(result.metrics[score]))
         if len(graphs) < n:
-            raise DatasetError(f"from_benchmark found only {len(graphs)} distinct valid architectures "
-                               f"in {max_draws} draws (asked for {n}).")
+            raise DatasetError(
+                f"from_benchmark found only {len(graphs)} distinct valid architectures "
+                f"in {max_draws} draws (asked for {n})."
+            )
         options.setdefault("name", type(benchmark).__name__)
         return cls(graphs, scores, **options)
 
@@ -252,11 +280,17 @@ class ArchitectureDataset:
     def subset(self, indices: Iterable[int], *, name: str | None = None) -> ArchitectureDataset:
         """A dataset of the given positions, sharing this dataset's vocabulary."""
         idx = [int(i) for i in indices]
-        return ArchitectureDataset([self.graphs[i] for i in idx], self.scores[idx], vocabulary=self.vocabulary,
-                                   feature_params=self.feature_params, name=name or self.name)
+        return ArchitectureDataset(
+            [self.graphs[i] for i in idx],
+            self.scores[idx],
+            vocabulary=self.vocabulary,
+            feature_params=self.feature_params,
+            name=name or self.name,
+        )
 
-    def split(self, train: int | float, test: int | float | None = None, *,
-              seed: Any = None) -> tuple[ArchitectureDataset, ArchitectureDataset]:
+    def split(
+        self, train: int | float, test: int | float | None = None, *, seed: Any = None
+    ) -> tuple[ArchitectureDataset, ArchitectureDataset]:
         """Seeded disjoint train/test split (``int`` = count, ``float`` = fraction).
 
         Examples
@@ -273,11 +307,14 @@ class ArchitectureDataset:
         n_train = self._count(train, "train", total)
         n_test = total - n_train if test is None else self._count(test, "test", total)
         if n_train + n_test > total:
-            raise ParameterError(f"The split asks for {n_train} train + {n_test} test architectures but the "
-                                 f"dataset has only {total}.")
+            raise ParameterError(
+                f"The split asks for {n_train} train + {n_test} test architectures but the dataset has only {total}."
+            )
         perm = as_generator(seed).permutation(total)
-        return (self.subset(sorted(perm[:n_train]), name=f"{self.name}-train"),
-                self.subset(sorted(perm[n_train:n_train + n_test]), name=f"{self.name}-test"))
+        return (
+            self.subset(sorted(perm[:n_train]), name=f"{self.name}-train"),
+            self.subset(sorted(perm[n_train : n_train + n_test]), name=f"{self.name}-test"),
+        )
 
     @staticmethod
     def _count(value, name, total) -> int:
@@ -287,8 +324,9 @@ class ArchitectureDataset:
             return int(value)
         raise parameter_error(name, "ArchitectureDataset.split", "a positive int or a float in (0, 1)", value)
 
-    def pairs(self, epsilon: float, *, max_pairs: int | None = None,
-              seed: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pairs(
+        self, epsilon: float, *, max_pairs: int | None = None, seed: Any = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Ordered pairs ``(first, second, label)`` of distinct architectures.
 
         All ``n·(n-1)`` ordered pairs, or ``max_pairs`` of them drawn without replacement.
@@ -334,10 +372,10 @@ class ArchitectureDataset:
             batch.extend([gi] * g.num_nodes)
             offset += g.num_nodes
         edges.sort(key=lambda e: (e[1], e[0]))
-        edge_index = torch.tensor(edges, dtype=torch.long).t().contiguous() if edges else \
-            torch.zeros((2, 0), dtype=torch.long)
+        edge_index = (
+            torch.tensor(edges, dtype=torch.long).t().contiguous() if edges else torch.zeros((2, 0), dtype=torch.long)
+        )
         return torch.from_numpy(np.concatenate(xs)), edge_index, torch.tensor(batch, dtype=torch.long)
 
     def __repr__(self) -> str:
-        return (f"<ArchitectureDataset {self.name or ''}: {len(self)} architectures, "
-                f"{len(self.vocabulary)} ops>")
+        return f"<ArchitectureDataset {self.name or ''}: {len(self)} architectures, {len(self.vocabulary)} ops>"

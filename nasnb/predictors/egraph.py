@@ -43,8 +43,15 @@ from nasnb._optional import require
 from nasnb._validation import check_choice, check_positive_int
 from nasnb.exceptions import BuildError
 
-__all__ = ["GraphEmbedder", "SiameseRanker", "ScoreRanker", "READOUTS", "SAGE_LAYERS", "layer_width",
-           "default_gcn_descriptor"]
+__all__ = [
+    "GraphEmbedder",
+    "SiameseRanker",
+    "ScoreRanker",
+    "READOUTS",
+    "SAGE_LAYERS",
+    "layer_width",
+    "default_gcn_descriptor",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +84,9 @@ def layer_width(params: dict, base_width: int | None, layer: str = "?") -> int:
             mult = _MULTIPLIERS[value]
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 4:
             mult = float(value)
-    if mult is not None and (base_width is not None or not isinstance(value, int) or isinstance(value, bool)
-                             or value <= 4):
+    if mult is not None and (
+        base_width is not None or not isinstance(value, int) or isinstance(value, bool) or value <= 4
+    ):
         if not isinstance(mult, (int, float)) or isinstance(mult, bool) or mult <= 0:
             raise BuildError(f"Layer {layer!r}: filters_mult must be a positive number, got {mult!r}.")
         return max(1, int(round(mult * (300 if base_width is None else base_width))))
@@ -125,8 +133,7 @@ class GraphEmbedder(torch.nn.Module):
     (1, 4)
     """
 
-    def __init__(self, descriptor, num_features: int, *, base_width: int | None = None,
-                 readout: str | None = None):
+    def __init__(self, descriptor, num_features: int, *, base_width: int | None = None, readout: str | None = None):
         super().__init__()
         check_positive_int(num_features, "num_features", "GraphEmbedder")
         if base_width is not None:
@@ -228,8 +235,7 @@ class ScoreRanker(torch.nn.Module):
         return self.head(emb).squeeze(-1)
 
 
-def default_gcn_descriptor(layers: Any = (("sage_pool", "standard"), ("sage_pool", "standard")),
-                           readout: str = "max"):
+def default_gcn_descriptor(layers: Any = (("sage_pool", "standard"), ("sage_pool", "standard")), readout: str = "max"):
     """A chain GCN descriptor ``input → SAGE layers → output`` named ``readout=<r>``.
 
     Examples
@@ -247,4 +253,3 @@ def default_gcn_descriptor(layers: Any = (("sage_pool", "standard"), ("sage_pool
         d.add_layer_sequential(kind, {"filters": filters})
     d.add_layer_sequential("output")
     return d
-

@@ -75,10 +75,21 @@ class EGraphEvaluator:
     GCN's trainable parameters, Figs. 7.7/7.8) and ``train_seconds``.
     """
 
-    def __init__(self, train: ArchitectureDataset, test: ArchitectureDataset, *, epsilon: float = 0.01,
-                 epochs: int = 2, batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 1e-2,
-                 base_width: int | None = None, pairs_per_epoch: int | None = None, top: float = 0.5,
-                 head: str = "pairwise") -> None:
+    def __init__(
+        self,
+        train: ArchitectureDataset,
+        test: ArchitectureDataset,
+        *,
+        epsilon: float = 0.01,
+        epochs: int = 2,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-2,
+        base_width: int | None = None,
+        pairs_per_epoch: int | None = None,
+        top: float = 0.5,
+        head: str = "pairwise",
+    ) -> None:
         self.train = train
         self.test = test
         self.epsilon = float(epsilon)
@@ -93,13 +104,23 @@ class EGraphEvaluator:
 
     def settings(self) -> dict[str, Any]:
         """JSON settings (for the experiment store)."""
-        return {"evaluator": "EGraphEvaluator", "epsilon": self.epsilon, "epochs": self.epochs,
-                "batch_size": self.batch_size, "lr": self.lr, "weight_decay": self.weight_decay,
-                "base_width": self.base_width, "pairs_per_epoch": self.pairs_per_epoch,
-                "train": len(self.train), "test": len(self.test), "head": getattr(self, "head", "pairwise")}
+        return {
+            "evaluator": "EGraphEvaluator",
+            "epsilon": self.epsilon,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "lr": self.lr,
+            "weight_decay": self.weight_decay,
+            "base_width": self.base_width,
+            "pairs_per_epoch": self.pairs_per_epoch,
+            "train": len(self.train),
+            "test": len(self.test),
+            "head": getattr(self, "head", "pairwise"),
+        }
 
-    def descriptor_evaluate(self, descriptor, epochs: int | None = None, dataset: Any = None,
-                            percentage: float = 1.0, seed: Any = None) -> EvaluationResult:
+    def descriptor_evaluate(
+        self, descriptor, epochs: int | None = None, dataset: Any = None, percentage: float = 1.0, seed: Any = None
+    ) -> EvaluationResult:
         """Train the GCN of ``descriptor`` and score its ranking of the test architectures.
 
         ``dataset`` is ignored (the evaluator holds its architecture sets); ``percentage``
@@ -122,16 +143,26 @@ class EGraphEvaluator:
         regression = getattr(self, "head", "pairwise") == "regression"
         try:
             with seeded(seed):
-                model = (ScoreRanker if regression else SiameseRanker)(descriptor, self.train.num_features,
-                                                                       base_width=self.base_width)
+                model = (ScoreRanker if regression else SiameseRanker)(
+                    descriptor, self.train.num_features, base_width=self.base_width
+                )
         except (BuildError, DescriptorError) as exc:
             return EvaluationResult.invalid(str(exc), time.perf_counter() - start)
         n = len(self.train)
         pairs = self.pairs_per_epoch if self.pairs_per_epoch is not None else n * (n - 1)
         pairs = max(1, int(round(pairs * percentage)))
         train = train_margin if regression else train_pairwise
-        report = train(model, self.train, epsilon=self.epsilon, epochs=epochs, batch_size=self.batch_size,
-                       lr=self.lr, weight_decay=self.weight_decay, pairs_per_epoch=pairs, seed=seed)
+        report = train(
+            model,
+            self.train,
+            epsilon=self.epsilon,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            pairs_per_epoch=pairs,
+            seed=seed,
+        )
         if not all(math.isfinite(v) for v in report.losses):
             return EvaluationResult.diverged(f"training loss became {report.losses[-1]}", time.perf_counter() - start)
         predicted = model_scores(model, self.test) if regression else pairwise_scores(model, self.test)
@@ -142,10 +173,21 @@ class EGraphEvaluator:
         return EvaluationResult(report.losses[-1], metrics, time.perf_counter() - start, metrics["tau"])
 
 
-def evolve_egraph(train: ArchitectureDataset, test: ArchitectureDataset, budget: int, *,
-                  population_size: int = 100, sample_size: int = 25, standard_filters: int = 300,
-                  seed: Any = None, workers: int = 1, executor: Any = None, study: Any = None,
-                  progress: bool = False, **evaluator_options):
+def evolve_egraph(
+    train: ArchitectureDataset,
+    test: ArchitectureDataset,
+    budget: int,
+    *,
+    population_size: int = 100,
+    sample_size: int = 25,
+    standard_filters: int = 300,
+    seed: Any = None,
+    workers: int = 1,
+    executor: Any = None,
+    study: Any = None,
+    progress: bool = False,
+    **evaluator_options,
+):
     """Regularized evolution of GraphSAGE genomes scored by :class:`EGraphEvaluator`.
 
     Returns ``(history, strategy)``. ``executor`` (e.g. a :class:`nasnb.Cluster`) evaluates
@@ -166,7 +208,8 @@ def evolve_egraph(train: ArchitectureDataset, test: ArchitectureDataset, budget:
 
     check_positive_int(budget, "budget", "evolve_egraph")
     evaluator = EGraphEvaluator(train, test, **evaluator_options)
-    strategy = RegularizedEvolution(graphsage_space(standard_filters), population_size, sample_size, seed=seed,
-                                    workers=workers)
+    strategy = RegularizedEvolution(
+        graphsage_space(standard_filters), population_size, sample_size, seed=seed, workers=workers
+    )
     history = strategy.run(evaluator, budget, executor=executor, study=study, progress=progress)
     return history, strategy

@@ -45,8 +45,7 @@ ENCODINGS = ("scalar", "onehot")
 logger = logging.getLogger(__name__)
 
 
-def renas_tensors(dataset: ArchitectureDataset, size: int | None = None, *,
-                  encoding: str = "scalar") -> torch.Tensor:
+def renas_tensors(dataset: ArchitectureDataset, size: int | None = None, *, encoding: str = "scalar") -> torch.Tensor:
     """The ``(architectures, C, N, N)`` adjacency + op-type tensor of a dataset.
 
     ``C`` is 1 for ``encoding="scalar"`` (the thesis) and the vocabulary size for ``"onehot"``.
@@ -66,7 +65,7 @@ def renas_tensors(dataset: ArchitectureDataset, size: int | None = None, *,
     for k, g in enumerate(dataset.graphs):
         t = np.array([(index[op] + 1) / len(index) for op in g.ops], dtype=np.float32)
         a = g.adjacency(n)
-        a[:g.num_nodes, :g.num_nodes] *= t[None, :]
+        a[: g.num_nodes, : g.num_nodes] *= t[None, :]
         a[np.arange(g.num_nodes), np.arange(g.num_nodes)] = t
         out[k, 0] = a
     return torch.from_numpy(out)
@@ -91,8 +90,9 @@ class ReNAS(torch.nn.Module):
         size = check_positive_int(size, "size", "ReNAS")
         channels = check_positive_int(channels, "channels", "ReNAS")
         self.size = size
-        self.encoding = check_choice(encoding or ("scalar" if channels == 1 else "onehot"), ENCODINGS,
-                                     "encoding", "ReNAS")
+        self.encoding = check_choice(
+            encoding or ("scalar" if channels == 1 else "onehot"), ENCODINGS, "encoding", "ReNAS"
+        )
         pool = size >= 8
         layers = [torch.nn.Conv2d(channels, 6, 3, padding=1), torch.nn.ReLU()]
         if pool:
@@ -102,8 +102,13 @@ class ReNAS(torch.nn.Module):
             layers.append(torch.nn.MaxPool2d(2))
         self.features = torch.nn.Sequential(*layers, torch.nn.Flatten())
         side = size // 4 if pool else size
-        self.head = torch.nn.Sequential(torch.nn.Linear(16 * side * side, 120), torch.nn.ReLU(),
-                                        torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 1))
+        self.head = torch.nn.Sequential(
+            torch.nn.Linear(16 * side * side, 120),
+            torch.nn.ReLU(),
+            torch.nn.Linear(120, 84),
+            torch.nn.ReLU(),
+            torch.nn.Linear(84, 1),
+        )
 
     def embed(self, tensors: torch.Tensor, num_graphs: int | None = None) -> torch.Tensor:
         """Convolutional features of the architecture tensors."""
@@ -114,10 +119,20 @@ class ReNAS(torch.nn.Module):
         return self.head(emb).squeeze(-1)
 
 
-def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: int = 1024,
-                lr: float = 1e-3, weight_decay: float = 5e-4, margin: float = 0.1, epsilon: float = 0.0,
-                pairs_per_epoch: int | None = None, size: int | None = None,
-                seed: Any = None, encoding: str = "scalar") -> tuple[ReNAS, TrainingReport]:
+def train_renas(
+    dataset: ArchitectureDataset,
+    *,
+    epochs: int = 200,
+    batch_size: int = 1024,
+    lr: float = 1e-3,
+    weight_decay: float = 5e-4,
+    margin: float = 0.1,
+    epsilon: float = 0.0,
+    pairs_per_epoch: int | None = None,
+    size: int | None = None,
+    seed: Any = None,
+    encoding: str = "scalar",
+) -> tuple[ReNAS, TrainingReport]:
     """Train a ReNAS scorer with margin ranking loss on the dataset's unequal pairs.
 
     Returns ``(model, report)``; score other architectures with :func:`renas_scores`.
@@ -136,9 +151,20 @@ def train_renas(dataset: ArchitectureDataset, *, epochs: int = 200, batch_size: 
     tensors = renas_tensors(dataset, size, encoding=encoding)
     with seeded(0 if seed is None else seed):
         model = ReNAS(size, tensors.shape[1], encoding)
-    report = train_margin(model, dataset, epsilon=epsilon, epochs=epochs, batch_size=batch_size, lr=lr,
-                          weight_decay=weight_decay, margin=margin, pairs_per_epoch=pairs_per_epoch,
-                          optimizer="adam", seed=seed, inputs=(tensors,))
+    report = train_margin(
+        model,
+        dataset,
+        epsilon=epsilon,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        weight_decay=weight_decay,
+        margin=margin,
+        pairs_per_epoch=pairs_per_epoch,
+        optimizer="adam",
+        seed=seed,
+        inputs=(tensors,),
+    )
     return model, report
 
 

@@ -47,8 +47,9 @@ def nas_bench_graph_architecture(link, ops, key: str) -> ArchitectureGraph:
     return ArchitectureGraph(nodes, tuple(sorted(edges)), key, tuple({} for _ in nodes))
 
 
-def nas_bench_graph_dataset(dataset: str = "cora", *, n: int | None = None, seed: Any = None,
-                            score: str = "valid_perf", benchmark: Any = None) -> ArchitectureDataset:
+def nas_bench_graph_dataset(
+    dataset: str = "cora", *, n: int | None = None, seed: Any = None, score: str = "valid_perf", benchmark: Any = None
+) -> ArchitectureDataset:
     """Architecture dataset of NAS-Bench-Graph on one graph dataset.
 
     Parameters
@@ -80,9 +81,14 @@ def nas_bench_graph_dataset(dataset: str = "cora", *, n: int | None = None, seed
             benchmark = NASBenchGraph(dataset)
         arch_mod = require("nas_bench_graph.architecture", extra="data", purpose="read NAS-Bench-Graph")
         vocabulary = ("input",) + tuple(arch_mod.gnn_list) + ("output",)
-        return ArchitectureDataset.from_benchmark(benchmark, n=n, seed=seed, vocabulary=vocabulary,
-                                                  score="fitness" if score == "valid_perf" else "test_score",
-                                                  name=f"nas-bench-graph-{dataset}")
+        return ArchitectureDataset.from_benchmark(
+            benchmark,
+            n=n,
+            seed=seed,
+            vocabulary=vocabulary,
+            score="fitness" if score == "valid_perf" else "test_score",
+            name=f"nas-bench-graph-{dataset}",
+        )
     nbg = require("nas_bench_graph", extra="data", purpose="read NAS-Bench-Graph")
     arch_mod = require("nas_bench_graph.architecture", extra="data", purpose="read NAS-Bench-Graph")
     if dataset == "proteins":
@@ -106,5 +112,4 @@ def nas_bench_graph_dataset(dataset: str = "cora", *, n: int | None = None, seed
     scores = [float(table[h][score]) for h in keys]
     logger.debug("NAS-Bench-Graph %s: %d architectures", dataset, len(keys))
     vocabulary = ("input",) + tuple(ops_list) + ("output",)
-    return ArchitectureDataset(graphs, scores, vocabulary=vocabulary,
-                               name=f"nas-bench-graph-{dataset}")
+    return ArchitectureDataset(graphs, scores, vocabulary=vocabulary, name=f"nas-bench-graph-{dataset}")

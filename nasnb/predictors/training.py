@@ -27,8 +27,15 @@ from nasnb._validation import as_generator, check_positive_int
 from nasnb.builders.randomness import GLOBAL_RNG_LOCK
 from nasnb.predictors.datasets import ArchitectureDataset
 
-__all__ = ["TrainingReport", "train_pairwise", "train_margin", "pairwise_scores", "model_scores",
-           "ranking_metrics", "seeded"]
+__all__ = [
+    "TrainingReport",
+    "train_pairwise",
+    "train_margin",
+    "pairwise_scores",
+    "model_scores",
+    "ranking_metrics",
+    "seeded",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +69,7 @@ class seeded:
         self.seed = int(as_generator(seed).integers(2**31 - 1)) if not isinstance(seed, int) else seed
 
     def __enter__(self):
-        self._stack = ExitStack()   # the lock is released even if forking the generator fails
+        self._stack = ExitStack()  # the lock is released even if forking the generator fails
         self._stack.enter_context(GLOBAL_RNG_LOCK)
         self._stack.enter_context(torch.random.fork_rng(devices=[]))
         torch.manual_seed(self.seed)
@@ -84,9 +91,18 @@ def _check(model_epochs, batch_size, func):
     check_positive_int(batch_size, "batch_size", func)
 
 
-def train_pairwise(model, dataset: ArchitectureDataset, *, epsilon: float, epochs: int = 2,
-                   batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 1e-2,
-                   pairs_per_epoch: int | None = None, seed: Any = None) -> TrainingReport:
+def train_pairwise(
+    model,
+    dataset: ArchitectureDataset,
+    *,
+    epsilon: float,
+    epochs: int = 2,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    weight_decay: float = 1e-2,
+    pairs_per_epoch: int | None = None,
+    seed: Any = None,
+) -> TrainingReport:
     """Train a siamese 3-class ranker on the dataset's labelled pairs (AdamW).
 
     Parameters
@@ -116,9 +132,9 @@ def train_pairwise(model, dataset: ArchitectureDataset, *, epsilon: float, epoch
         first, second, labels = _epoch_pairs(dataset, epsilon, pairs_per_epoch, rng)
         total = 0.0
         for lo in range(0, len(first), batch_size):
-            f = torch.from_numpy(first[lo:lo + batch_size])
-            s = torch.from_numpy(second[lo:lo + batch_size])
-            y = torch.from_numpy(labels[lo:lo + batch_size])
+            f = torch.from_numpy(first[lo : lo + batch_size])
+            s = torch.from_numpy(second[lo : lo + batch_size])
+            y = torch.from_numpy(labels[lo : lo + batch_size])
             emb = model.embed(x, edge_index, batch, n)
             loss = loss_fn(model.compare(emb[f], emb[s]), y)
             opt.zero_grad()
@@ -132,10 +148,21 @@ def train_pairwise(model, dataset: ArchitectureDataset, *, epsilon: float, epoch
     return report
 
 
-def train_margin(model, dataset: ArchitectureDataset, *, epsilon: float = 0.0, epochs: int = 2,
-                 batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 1e-2, margin: float = 0.1,
-                 pairs_per_epoch: int | None = None, optimizer: str = "adamw", seed: Any = None,
-                 inputs=None) -> TrainingReport:
+def train_margin(
+    model,
+    dataset: ArchitectureDataset,
+    *,
+    epsilon: float = 0.0,
+    epochs: int = 2,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    weight_decay: float = 1e-2,
+    margin: float = 0.1,
+    pairs_per_epoch: int | None = None,
+    optimizer: str = "adamw",
+    seed: Any = None,
+    inputs=None,
+) -> TrainingReport:
     """Train a one-score-per-architecture model with ``MarginRankingLoss`` on unequal pairs.
 
     ``model`` needs ``embed(*inputs, num_graphs)`` and ``score(emb)``; ``inputs`` defaults to
@@ -158,15 +185,15 @@ def train_margin(model, dataset: ArchitectureDataset, *, epsilon: float = 0.0, e
         target = torch.from_numpy(np.where(labels == 1, 1.0, -1.0).astype(np.float32))
         total = 0.0
         for lo in range(0, len(first), batch_size):
-            f = torch.from_numpy(first[lo:lo + batch_size])
-            s = torch.from_numpy(second[lo:lo + batch_size])
+            f = torch.from_numpy(first[lo : lo + batch_size])
+            s = torch.from_numpy(second[lo : lo + batch_size])
             if dense:  # one tensor row per architecture: score only those in the batch
                 uniq, inv = torch.unique(torch.cat([f, s]), return_inverse=True)
                 scores = model.score(model.embed(inputs[0][uniq], len(uniq)))
-                f, s = inv[:len(f)], inv[len(f):]
+                f, s = inv[: len(f)], inv[len(f) :]
             else:
                 scores = model.score(model.embed(*inputs, n))
-            loss = loss_fn(scores[f], scores[s], target[lo:lo + batch_size])
+            loss = loss_fn(scores[f], scores[s], target[lo : lo + batch_size])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -225,5 +252,7 @@ def ranking_metrics(predicted: np.ndarray, true: np.ndarray, *, top: float = 0.5
     from nasnb.analysis import kendall_tau, top_k_tau
 
     predicted, true = np.asarray(predicted, float), np.asarray(true, float)
-    return {"tau": float(kendall_tau(predicted, true)),
-            f"top{int(round(top * 100))}_tau": float(top_k_tau(predicted, true, top))}
+    return {
+        "tau": float(kendall_tau(predicted, true)),
+        f"top{int(round(top * 100))}_tau": float(top_k_tau(predicted, true, top)),
+    }

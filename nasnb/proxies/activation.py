@@ -39,16 +39,19 @@ __all__ = ["jacob_cov", "naswot"]
 _K = 1e-5
 
 
-def jacob_cov(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0,
-              copy: bool = True) -> float:
+def jacob_cov(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """Score of the correlations of the input Jacobians of a minibatch (module docstring).
 
     Needs at least two examples; ``targets`` and ``seed`` are unused.
     """
     inputs = check_inputs(net, inputs, "jacob_cov")
     if inputs.shape[0] < 2:
-        raise ProxyError("jacob_cov correlates the Jacobians of the examples of a batch; it needs at least 2 "
-                         f"examples, got a batch of {inputs.shape[0]}.")
+        raise ProxyError(
+            "jacob_cov correlates the Jacobians of the examples of a batch; it needs at least 2 "
+            f"examples, got a batch of {inputs.shape[0]}."
+        )
     net = working_copy(net, copy).train()
     x = inputs.detach().clone().requires_grad_(True)
     y = forward(net, x, "jacob_cov")
@@ -59,14 +62,17 @@ def jacob_cov(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *
     with np.errstate(all="ignore"):
         corr = np.corrcoef(jac)
     if not np.all(np.isfinite(corr)):
-        raise ProxyError("jacob_cov: an example's input Jacobian is constant, so its correlations are undefined "
-                         "(NaN); the score cannot take part in a ranking.")
+        raise ProxyError(
+            "jacob_cov: an example's input Jacobian is constant, so its correlations are undefined "
+            "(NaN); the score cannot take part in a ranking."
+        )
     eig = np.linalg.eigvalsh(corr)
     return finite("jacob_cov", -np.sum(np.log(eig + _K) + 1.0 / (eig + _K)))
 
 
-def naswot(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0,
-           copy: bool = True) -> float:
+def naswot(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """``log |det K|`` of the ReLU activation-pattern kernel of a minibatch (module docstring).
 
     The network must contain ``nn.ReLU`` modules (a :class:`ProxyError` otherwise).
@@ -92,6 +98,8 @@ def naswot(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, s
             h.remove()
     sign, logdet = torch.linalg.slogdet(kernel)
     if float(sign) == 0.0:
-        raise ProxyError("naswot: the activation-pattern kernel is singular (two examples share every ReLU "
-                         "pattern), so log |det K| is -inf.")
+        raise ProxyError(
+            "naswot: the activation-pattern kernel is singular (two examples share every ReLU "
+            "pattern), so log |det K| is -inf."
+        )
     return finite("naswot", logdet)

@@ -45,8 +45,18 @@ from torch import nn
 from nasnb._validation import as_seed, parameter_error
 from nasnb.exceptions import EvaluationError, ParameterError
 
-__all__ = ["ProxyError", "as_network", "check_inputs", "check_targets", "weight_layers", "without_batchnorm",
-           "finite", "working_copy", "loss_of", "generator"]
+__all__ = [
+    "ProxyError",
+    "as_network",
+    "check_inputs",
+    "check_targets",
+    "weight_layers",
+    "without_batchnorm",
+    "finite",
+    "working_copy",
+    "loss_of",
+    "generator",
+]
 
 _WEIGHTED = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -56,8 +66,15 @@ class ProxyError(EvaluationError):
     """A zero-cost proxy cannot score this network (no trainable weights, overflow, NaN)."""
 
 
-def as_network(model: Any, input_shape: Sequence[int] | None = None, num_outputs: int | None = None, *,
-               seed: Any = 0, func: str = "as_network", **build_kwargs: Any) -> nn.Module:
+def as_network(
+    model: Any,
+    input_shape: Sequence[int] | None = None,
+    num_outputs: int | None = None,
+    *,
+    seed: Any = 0,
+    func: str = "as_network",
+    **build_kwargs: Any,
+) -> nn.Module:
     """The torch module to score: ``model`` itself, or a descriptor built (seeded) by nasnb's builder.
 
     Parameters
@@ -107,12 +124,15 @@ def check_inputs(net: nn.Module, inputs: Any, proxy: str) -> torch.Tensor:
     if not isinstance(inputs, torch.Tensor):
         raise parameter_error("inputs", proxy, "a torch.Tensor batch (batch, *input_shape)", type(inputs).__name__)
     if inputs.dim() < 2 or inputs.shape[0] < 1:
-        raise ParameterError(f"The 'inputs' parameter of {proxy} must be a batch with a batch axis; got shape "
-                             f"{tuple(inputs.shape)}.")
+        raise ParameterError(
+            f"The 'inputs' parameter of {proxy} must be a batch with a batch axis; got shape {tuple(inputs.shape)}."
+        )
     expected = getattr(net, "input_shape", None)
     if expected is not None and tuple(inputs.shape[1:]) != tuple(expected):
-        raise ParameterError(f"The 'inputs' parameter of {proxy} has examples of shape {tuple(inputs.shape[1:])}, "
-                             f"but the network takes {tuple(expected)} (batch shape {tuple(inputs.shape)}).")
+        raise ParameterError(
+            f"The 'inputs' parameter of {proxy} has examples of shape {tuple(inputs.shape[1:])}, "
+            f"but the network takes {tuple(expected)} (batch shape {tuple(inputs.shape)})."
+        )
     if not inputs.is_floating_point():
         inputs = inputs.float()
     return inputs
@@ -121,11 +141,17 @@ def check_inputs(net: nn.Module, inputs: Any, proxy: str) -> torch.Tensor:
 def check_targets(targets: Any, inputs: torch.Tensor, proxy: str) -> torch.Tensor:
     """The targets of a loss-based proxy: one per example (a ``ParameterError`` if missing or misshaped)."""
     if not isinstance(targets, torch.Tensor):
-        raise parameter_error("targets", proxy, "a tensor of one target per example (the proxy needs a loss)",
-                              None if targets is None else type(targets).__name__)
+        raise parameter_error(
+            "targets",
+            proxy,
+            "a tensor of one target per example (the proxy needs a loss)",
+            None if targets is None else type(targets).__name__,
+        )
     if targets.shape[0] != inputs.shape[0]:
-        raise ParameterError(f"The 'targets' parameter of {proxy} has {targets.shape[0]} entries for a batch of "
-                             f"{inputs.shape[0]} inputs.")
+        raise ParameterError(
+            f"The 'targets' parameter of {proxy} has {targets.shape[0]} entries for a batch of "
+            f"{inputs.shape[0]} inputs."
+        )
     return targets
 
 
@@ -135,8 +161,9 @@ def forward(net: nn.Module, inputs: torch.Tensor, proxy: str) -> torch.Tensor:
         return net(inputs)
     except RuntimeError as exc:
         if "shape" in str(exc) or "size" in str(exc) or "channels" in str(exc):
-            raise ParameterError(f"The 'inputs' parameter of {proxy} (batch shape {tuple(inputs.shape)}) does not "
-                                 f"fit the network: {exc}") from exc
+            raise ParameterError(
+                f"The 'inputs' parameter of {proxy} (batch shape {tuple(inputs.shape)}) does not fit the network: {exc}"
+            ) from exc
         raise
 
 
@@ -145,12 +172,16 @@ def weight_layers(net: nn.Module, proxy: str | None = None) -> list[nn.Conv1d | 
 
     With ``proxy`` given, a network without any raises :class:`ProxyError` naming the proxy.
     """
-    layers = [m for m in net.modules()
-              if isinstance(m, _WEIGHTED) and isinstance(getattr(m, "weight", None), torch.Tensor)
-              and m.weight.requires_grad]
+    layers = [
+        m
+        for m in net.modules()
+        if isinstance(m, _WEIGHTED) and isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.requires_grad
+    ]
     if not layers and proxy is not None:
-        raise ProxyError(f"The network has no trainable convolution or linear weights; {proxy} scores those, so "
-                         "it cannot score this network.")
+        raise ProxyError(
+            f"The network has no trainable convolution or linear weights; {proxy} scores those, so "
+            "it cannot score this network."
+        )
     return layers
 
 

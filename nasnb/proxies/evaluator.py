@@ -78,12 +78,15 @@ def proxy_batch(data: Any, batch_size: int, seed: Any = 0) -> tuple[torch.Tensor
         config = default_datasets().get(data) if isinstance(data, str) else data
         loaded = load_data(config)
         if not loaded.in_memory:
-            raise ParameterError(f"The 'data' parameter of proxy_batch names {config.name!r}, which is not held in "
-                                 "memory; pass (inputs, targets) tensors instead.")
+            raise ParameterError(
+                f"The 'data' parameter of proxy_batch names {config.name!r}, which is not held in "
+                "memory; pass (inputs, targets) tensors instead."
+            )
         x, y = loaded.train
     if len(x) < batch_size:
-        raise ParameterError(f"The 'batch_size' parameter of proxy_batch is {batch_size}, but the data have only "
-                             f"{len(x)} examples.")
+        raise ParameterError(
+            f"The 'batch_size' parameter of proxy_batch is {batch_size}, but the data have only {len(x)} examples."
+        )
     rng = np.random.default_rng(as_seed(seed, "proxy_batch")) if not isinstance(seed, np.random.Generator) else seed
     idx = torch.as_tensor(np.sort(rng.choice(len(x), batch_size, replace=False)))
     return x[idx], y[idx]
@@ -115,10 +118,19 @@ class ProxyEvaluator:
         Torch threads of each evaluation (see :func:`~nasnb.evaluators.run_evaluation`).
     """
 
-    def __init__(self, proxies: Sequence[str] | str = "synflow", *, fitness: str | None = None,
-                 dataset: Any = None, input_shape: Sequence[int] | None = None, num_outputs: int | None = None,
-                 batch_size: int = 64, batch_seed: int = 0, build: Mapping[str, Any] | None = None,
-                 threads: int | None = 1) -> None:
+    def __init__(
+        self,
+        proxies: Sequence[str] | str = "synflow",
+        *,
+        fitness: str | None = None,
+        dataset: Any = None,
+        input_shape: Sequence[int] | None = None,
+        num_outputs: int | None = None,
+        batch_size: int = 64,
+        batch_seed: int = 0,
+        build: Mapping[str, Any] | None = None,
+        threads: int | None = 1,
+    ) -> None:
         self.proxies = check_proxies(proxies, _FUNC)
         self.fitness = self.proxies[0] if fitness is None else fitness
         if self.fitness not in self.proxies:
@@ -131,8 +143,10 @@ class ProxyEvaluator:
         if dataset is None:
             needs_data = [p for p in self.proxies if p not in DATA_FREE]
             if needs_data:
-                raise ParameterError(f"The 'dataset' parameter of {_FUNC} is required by {', '.join(needs_data)} "
-                                     "(they score a minibatch of real examples).")
+                raise ParameterError(
+                    f"The 'dataset' parameter of {_FUNC} is required by {', '.join(needs_data)} "
+                    "(they score a minibatch of real examples)."
+                )
             if input_shape is None:
                 raise ParameterError(f"The 'input_shape' parameter of {_FUNC} is required without a dataset.")
             self.input_shape = tuple(int(s) for s in input_shape)
@@ -147,15 +161,17 @@ class ProxyEvaluator:
         self._network: Callable[[Any], Any] | None = None
 
     @classmethod
-    def for_candidates(cls, network: Callable[[Any], Any], proxies: Sequence[str] | str = "synflow",
-                       **kwargs: Any) -> ProxyEvaluator:
+    def for_candidates(
+        cls, network: Callable[[Any], Any], proxies: Sequence[str] | str = "synflow", **kwargs: Any
+    ) -> ProxyEvaluator:
         """An evaluator of a space's native candidates: ``network(candidate)`` gives the descriptor
         (or torch module) to score, e.g. ``ProxyEvaluator.for_candidates(nb201.network,
         input_shape=nb201.input_shape)``. Searches call its ``evaluate_candidate``.
         """
         if not callable(network):
-            raise parameter_error("network", "ProxyEvaluator.for_candidates", "a callable candidate -> network",
-                                  network)
+            raise parameter_error(
+                "network", "ProxyEvaluator.for_candidates", "a callable candidate -> network", network
+            )
         self = _CandidateProxyEvaluator(proxies, **kwargs)
         self._network = network
         return self
@@ -175,10 +191,17 @@ class ProxyEvaluator:
 
     def settings(self) -> dict[str, Any]:
         """JSON-friendly description (recorded with every row of a study)."""
-        return {"evaluator": "ProxyEvaluator", "proxies": list(self.proxies), "fitness": self.fitness,
-                "dataset": getattr(self.dataset, "name", self.dataset), "input_shape": list(self.input_shape),
-                "num_outputs": self.num_outputs, "batch_size": self.batch_size, "batch_seed": self.batch_seed,
-                "threads": self.threads}
+        return {
+            "evaluator": "ProxyEvaluator",
+            "proxies": list(self.proxies),
+            "fitness": self.fitness,
+            "dataset": getattr(self.dataset, "name", self.dataset),
+            "input_shape": list(self.input_shape),
+            "num_outputs": self.num_outputs,
+            "batch_size": self.batch_size,
+            "batch_seed": self.batch_seed,
+            "threads": self.threads,
+        }
 
     def batch(self) -> tuple[torch.Tensor, Any]:
         """The minibatch every candidate is scored on (drawn once, seeded by ``batch_seed``)."""
@@ -195,8 +218,9 @@ class ProxyEvaluator:
         seed = as_seed(seed, "descriptor_evaluate")
         inputs, targets = self.batch()
         try:
-            net = as_network(model, self.input_shape, self.num_outputs, seed=seed, func="descriptor_evaluate",
-                             **self.build)
+            net = as_network(
+                model, self.input_shape, self.num_outputs, seed=seed, func="descriptor_evaluate", **self.build
+            )
         except (DescriptorError, BuildError) as exc:
             logger.info("invalid candidate: %s", exc)
             return EvaluationResult.invalid(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
@@ -215,8 +239,9 @@ class ProxyEvaluator:
         metrics = dict(scores, proxy_seconds=seconds, **{f"{n}_seconds": t for n, t in times.items() if n in scores})
         return EvaluationResult(float("nan"), metrics, seconds, scores[self.fitness], message="; ".join(failures))
 
-    def descriptor_evaluate(self, descriptor: Any, epochs: Any = None, dataset: Any = None, percentage: float = 1.0,
-                            seed: Any = 0) -> EvaluationResult:
+    def descriptor_evaluate(
+        self, descriptor: Any, epochs: Any = None, dataset: Any = None, percentage: float = 1.0, seed: Any = 0
+    ) -> EvaluationResult:
         """Build ``descriptor`` (seeded) and score it; ``epochs``, ``dataset`` and ``percentage`` are
         accepted for the common evaluator call and ignored (a proxy does not train)."""
         return self.score(descriptor, seed)

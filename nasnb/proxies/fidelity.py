@@ -33,9 +33,15 @@ from nasnb.exceptions import ParameterError
 __all__ = ["proxy_fidelity", "measured_proxies"]
 
 
-def proxy_fidelity(scores: Mapping[str, Sequence[float]] | pd.DataFrame, full: Sequence[float], *,
-                   seconds: Mapping[str, float], kinds: Mapping[str, str] | None = None, n_resamples: int = 800,
-                   seed: Any = 0) -> pd.DataFrame:
+def proxy_fidelity(
+    scores: Mapping[str, Sequence[float]] | pd.DataFrame,
+    full: Sequence[float],
+    *,
+    seconds: Mapping[str, float],
+    kinds: Mapping[str, str] | None = None,
+    n_resamples: int = 800,
+    seed: Any = 0,
+) -> pd.DataFrame:
     """Bootstrap τ of each proxy's scores against ``full``, with its cost.
 
     Parameters
@@ -64,8 +70,10 @@ def proxy_fidelity(scores: Mapping[str, Sequence[float]] | pd.DataFrame, full: S
     columns = dict(scores.items()) if isinstance(scores, pd.DataFrame) else dict(scores)
     truth = np.asarray(full, dtype=float)
     if not np.all(np.isfinite(truth)):
-        raise ParameterError("The 'full' parameter of proxy_fidelity holds NaN or infinite values; leave the "
-                             "failed evaluations out first.")
+        raise ParameterError(
+            "The 'full' parameter of proxy_fidelity holds NaN or infinite values; leave the "
+            "failed evaluations out first."
+        )
     rows = []
     seeds = np.random.SeedSequence(seed if isinstance(seed, int) else 0).spawn(len(columns))
     for (name, values), ss in zip(columns.items(), seeds):
@@ -73,15 +81,26 @@ def proxy_fidelity(scores: Mapping[str, Sequence[float]] | pd.DataFrame, full: S
         if values.shape != truth.shape:
             raise ParameterError(f"The scores of {name!r} have {values.size} entries for {truth.size} architectures.")
         if not np.all(np.isfinite(values)):
-            raise ParameterError(f"The scores of {name!r} hold NaN or infinite values (failed evaluations); leave "
-                                 "those architectures out, a NaN has no rank.")
+            raise ParameterError(
+                f"The scores of {name!r} hold NaN or infinite values (failed evaluations); leave "
+                "those architectures out, a NaN has no rank."
+            )
         if name not in seconds:
             raise ParameterError(f"The 'seconds' parameter of proxy_fidelity has no cost for {name!r}.")
         res = bootstrap_tau(values, truth, n_resamples=n_resamples, seed=np.random.default_rng(ss))
         kind = (kinds or {}).get(name, "zero-cost" if name in PROXIES else "reduced training")
-        rows.append({"proxy": name, "kind": kind, "tau": res.estimate, "tau_se": res.std_error,
-                     "ci_low": res.ci_low, "ci_high": res.ci_high, "seconds": float(seconds[name]),
-                     "n": int(truth.size)})
+        rows.append(
+            {
+                "proxy": name,
+                "kind": kind,
+                "tau": res.estimate,
+                "tau_se": res.std_error,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "seconds": float(seconds[name]),
+                "n": int(truth.size),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -89,6 +108,9 @@ def measured_proxies(table: pd.DataFrame) -> list:
     """The rows of a :func:`proxy_fidelity` table as :class:`~nasnb.analysis.MeasuredProxy` objects."""
     from nasnb.analysis import MeasuredProxy
 
-    return [MeasuredProxy(str(r.proxy), float(r.tau), float(r.seconds),
-                          float(r.tau_se) if math.isfinite(r.tau_se) else float("nan"))
-            for r in table.itertuples()]
+    return [
+        MeasuredProxy(
+            str(r.proxy), float(r.tau), float(r.seconds), float(r.tau_se) if math.isfinite(r.tau_se) else float("nan")
+        )
+        for r in table.itertuples()
+    ]

@@ -33,8 +33,17 @@ __all__ = ["PROXIES", "DATA_FREE", "NEEDS_TARGETS", "resolve_proxy", "score_prox
 
 #: every proxy by name: ``f(net, inputs, targets=None, *, seed=0, copy=True) -> float``
 PROXIES: Mapping[str, Callable[..., float]] = {
-    "synflow": synflow, "snip": snip, "grasp": grasp, "fisher": fisher, "grad_norm": grad_norm,
-    "jacob_cov": jacob_cov, "naswot": naswot, "zen": zen, "params": params, "flops": flops}
+    "synflow": synflow,
+    "snip": snip,
+    "grasp": grasp,
+    "fisher": fisher,
+    "grad_norm": grad_norm,
+    "jacob_cov": jacob_cov,
+    "naswot": naswot,
+    "zen": zen,
+    "params": params,
+    "flops": flops,
+}
 #: proxies that use only the shape of the batch (no data)
 DATA_FREE = frozenset({"synflow", "zen", "params", "flops"})
 #: proxies that need targets (a loss)
@@ -46,8 +55,9 @@ def resolve_proxy(name: Any, func: str = "score_proxies") -> Callable[..., float
     try:
         return PROXIES[name]
     except (KeyError, TypeError):
-        raise ParameterError(f"The 'proxies' parameter of {func} must be one of {', '.join(sorted(PROXIES))}. "
-                             f"Got {name!r} instead.") from None
+        raise ParameterError(
+            f"The 'proxies' parameter of {func} must be one of {', '.join(sorted(PROXIES))}. Got {name!r} instead."
+        ) from None
 
 
 def check_proxies(proxies: Any, func: str) -> tuple[str, ...]:
@@ -66,10 +76,18 @@ def check_proxies(proxies: Any, func: str) -> tuple[str, ...]:
     return names
 
 
-def score_proxies(model: Any, inputs: torch.Tensor, targets: torch.Tensor | None = None, *,
-                  proxies: Sequence[str] | str | None = None, input_shape: Sequence[int] | None = None,
-                  num_outputs: int | None = None, seed: Any = 0, times: dict | None = None,
-                  **build_kwargs: Any) -> dict[str, float]:
+def score_proxies(
+    model: Any,
+    inputs: torch.Tensor,
+    targets: torch.Tensor | None = None,
+    *,
+    proxies: Sequence[str] | str | None = None,
+    input_shape: Sequence[int] | None = None,
+    num_outputs: int | None = None,
+    seed: Any = 0,
+    times: dict | None = None,
+    **build_kwargs: Any,
+) -> dict[str, float]:
     """Score one network with several proxies, each on a fresh copy of the same initial weights.
 
     Parameters
@@ -105,8 +123,10 @@ def score_proxies(model: Any, inputs: torch.Tensor, targets: torch.Tensor | None
     if targets is None:
         missing = [n for n in names if n in NEEDS_TARGETS]
         if missing:
-            raise ParameterError(f"The 'targets' parameter of score_proxies is required by {', '.join(missing)} "
-                                 "(they differentiate a loss).")
+            raise ParameterError(
+                f"The 'targets' parameter of score_proxies is required by {', '.join(missing)} "
+                "(they differentiate a loss)."
+            )
     net = as_network(model, input_shape, num_outputs, seed=seed, func="score_proxies", **build_kwargs)
     scores = {}
     for i, name in enumerate(names):

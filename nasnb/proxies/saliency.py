@@ -65,8 +65,9 @@ def _backward(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     loss.backward()
 
 
-def grad_norm(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
-              copy: bool = True) -> float:
+def grad_norm(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """Sum over convolution and linear layers of the L2 norm of the loss gradient of the weight.
 
     ``seed`` is unused (deterministic for given weights and batch); ``copy=False`` scores ``net``
@@ -79,8 +80,9 @@ def grad_norm(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor 
     return finite("grad_norm", total)
 
 
-def snip(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
-         copy: bool = True) -> float:
+def snip(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """SNIP saliency ``sum |W ⊙ ∂L/∂W|`` over convolution and linear weights (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "snip", copy)
     _backward(net, inputs, targets, "snip")
@@ -89,8 +91,9 @@ def snip(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | Non
     return finite("snip", total)
 
 
-def grasp(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
-          copy: bool = True) -> float:
+def grasp(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """GraSP saliency ``sum -W ⊙ Hg`` over convolution and linear weights (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "grasp", copy)
     weights = [m.weight for m in layers]
@@ -100,16 +103,18 @@ def grasp(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | No
     second = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
     z = sum((g1.detach() * g2).sum() for g1, g2 in zip(first, second) if g1 is not None and g2 is not None)
     if not isinstance(z, torch.Tensor) or not z.requires_grad:
-        raise ProxyError("The grasp score is undefined: the loss does not depend on any convolution or linear "
-                         "weight of the network.")
+        raise ProxyError(
+            "The grasp score is undefined: the loss does not depend on any convolution or linear weight of the network."
+        )
     hg = torch.autograd.grad(z, weights, allow_unused=True)
     with torch.no_grad():
         total = sum(float((-w * h).sum()) for w, h in zip(weights, hg) if h is not None)
     return finite("grasp", total)
 
 
-def fisher(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0,
-           copy: bool = True) -> float:
+def fisher(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """Fisher information of the activations of convolution and linear layers (module docstring)."""
     net, layers, inputs, targets = _prepare(net, inputs, targets, "fisher", copy)
     scores: list[torch.Tensor] = []
@@ -123,6 +128,7 @@ def fisher(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | N
                 if g.dim() > 2:
                     g = g.sum(dim=tuple(range(2, g.dim())))
                 scores.append(g.pow(2).mean(0).mul(0.5).sum())
+
             output.register_hook(on_grad)
 
     handles = [m.register_forward_hook(keep) for m in layers]

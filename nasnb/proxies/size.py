@@ -29,8 +29,7 @@ from nasnb.proxies.base import ProxyError, check_inputs, forward, weight_layers
 __all__ = ["params", "flops"]
 
 
-def params(net: torch.nn.Module, inputs: Any = None, targets: Any = None, *, seed: Any = 0,
-           copy: bool = True) -> float:
+def params(net: torch.nn.Module, inputs: Any = None, targets: Any = None, *, seed: Any = 0, copy: bool = True) -> float:
     """Number of trainable parameters of ``net`` (a :class:`ProxyError` when there are none)."""
     if inputs is not None:
         check_inputs(net, inputs, "params")
@@ -40,8 +39,9 @@ def params(net: torch.nn.Module, inputs: Any = None, targets: Any = None, *, see
     return float(n)
 
 
-def flops(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0,
-          copy: bool = True) -> float:
+def flops(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """Multiply-accumulates of one example through the convolution and linear layers (module docstring)."""
     inputs = check_inputs(net, inputs, "flops")
     layers = weight_layers(net, "flops")

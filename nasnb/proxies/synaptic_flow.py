@@ -36,8 +36,9 @@ from nasnb.proxies.base import check_inputs, finite, forward, weight_layers, wit
 __all__ = ["synflow"]
 
 
-def synflow(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0,
-            copy: bool = True) -> float:
+def synflow(
+    net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True
+) -> float:
     """SynFlow score of ``net`` (see the module docstring for the definition).
 
     Parameters

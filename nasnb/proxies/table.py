@@ -34,10 +34,19 @@ from nasnb.proxies.registry import NEEDS_TARGETS, PROXIES, check_proxies
 __all__ = ["score_candidates", "rank_correlations"]
 
 
-def score_candidates(network: Callable[[Any], Any], candidates: Iterable[Any], proxies: Sequence[str] | str, *,
-                     input_shape: Sequence[int], num_outputs: int | None = None, batch: Any = None,
-                     seed: int = 0, key: Callable[[Any], Any] | None = None, threads: int | None = 1,
-                     **build_kwargs: Any) -> list[dict[str, Any]]:
+def score_candidates(
+    network: Callable[[Any], Any],
+    candidates: Iterable[Any],
+    proxies: Sequence[str] | str,
+    *,
+    input_shape: Sequence[int],
+    num_outputs: int | None = None,
+    batch: Any = None,
+    seed: int = 0,
+    key: Callable[[Any], Any] | None = None,
+    threads: int | None = 1,
+    **build_kwargs: Any,
+) -> list[dict[str, Any]]:
     """One row per candidate: ``{"key", proxy scores..., "seconds", "status", "reason"}``.
 
     Parameters
@@ -69,8 +78,10 @@ def score_candidates(network: Callable[[Any], Any], candidates: Iterable[Any], p
     names = check_proxies(proxies, "score_candidates")
     inputs, targets = batch if batch is not None else (torch.zeros((1, *input_shape)), None)
     if targets is None and any(n in NEEDS_TARGETS for n in names):
-        raise ParameterError("The 'batch' parameter of score_candidates must hold (inputs, targets) for "
-                             f"{', '.join(n for n in names if n in NEEDS_TARGETS)}.")
+        raise ParameterError(
+            "The 'batch' parameter of score_candidates must hold (inputs, targets) for "
+            f"{', '.join(n for n in names if n in NEEDS_TARGETS)}."
+        )
     previous = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
@@ -80,8 +91,9 @@ def score_candidates(network: Callable[[Any], Any], candidates: Iterable[Any], p
             start = time.perf_counter()
             row: dict[str, Any] = {"key": candidate if key is None else key(candidate)}
             try:
-                net = as_network(network(candidate), input_shape, num_outputs, seed=seed, func="score_candidates",
-                                 **build_kwargs)
+                net = as_network(
+                    network(candidate), input_shape, num_outputs, seed=seed, func="score_candidates", **build_kwargs
+                )
                 for i, name in enumerate(names):
                     row[name] = PROXIES[name](net, inputs, targets, seed=seed, copy=i < len(names) - 1)
                 row.update(status="done", reason="")
@@ -96,8 +108,9 @@ def score_candidates(network: Callable[[Any], Any], candidates: Iterable[Any], p
     return rows
 
 
-def rank_correlations(rows: Sequence[Mapping[str, Any]], accuracy: Mapping[Any, float],
-                      proxies: Sequence[str]) -> dict[str, dict[str, float]]:
+def rank_correlations(
+    rows: Sequence[Mapping[str, Any]], accuracy: Mapping[Any, float], proxies: Sequence[str]
+) -> dict[str, dict[str, float]]:
     """Spearman ρ of each proxy against ``accuracy`` (key → recorded accuracy) over the done rows.
 
     Returns ``{proxy: {"rho", "n", "left_out"}}``: ``left_out`` counts the rows that were not done
@@ -107,11 +120,15 @@ def rank_correlations(rows: Sequence[Mapping[str, Any]], accuracy: Mapping[Any, 
 
     out = {}
     for name in proxies:
-        pairs = [(r[name], accuracy[r["key"]]) for r in rows
-                 if r.get("status") == "done" and r["key"] in accuracy and name in r]
+        pairs = [
+            (r[name], accuracy[r["key"]])
+            for r in rows
+            if r.get("status") == "done" and r["key"] in accuracy and name in r
+        ]
         if len(pairs) < 3:
-            raise ParameterError(f"rank_correlations needs at least 3 scored rows of {name!r} with an accuracy; "
-                                 f"got {len(pairs)}.")
+            raise ParameterError(
+                f"rank_correlations needs at least 3 scored rows of {name!r} with an accuracy; got {len(pairs)}."
+            )
         x, y = np.array(pairs, dtype=float).T
         out[name] = {"rho": float(spearman_rho(x, y)), "n": len(pairs), "left_out": len(rows) - len(pairs)}
     return out

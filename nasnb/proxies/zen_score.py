@@ -54,8 +54,7 @@ def _gaussian_init(net: nn.Module, g: torch.Generator) -> None:
                 m.bias.zero_()
 
 
-def zen(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0,
-        copy: bool = True) -> float:
+def zen(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True) -> float:
     """Zen-score of ``net`` (module docstring); ``seed`` seeds the Gaussian weights and inputs."""
     inputs = check_inputs(net, inputs, "zen")
     net = working_copy(net, copy).train()
@@ -79,8 +78,7 @@ def zen(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed
     a, b = features if pools else outs
     delta = float((a - b).abs().reshape(a.shape[0], -1).sum(dim=1).mean())
     if delta <= 0.0:
-        raise ProxyError("zen: the features do not change under the input perturbation (log 0); the score is "
-                         "-inf.")
+        raise ProxyError("zen: the features do not change under the input perturbation (log 0); the score is -inf.")
     log_bn = 0.0
     for m in net.modules():
         if isinstance(m, _NORMS) and m.running_var is not None:

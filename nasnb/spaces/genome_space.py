@@ -60,16 +60,26 @@ class GenomeSpace:
     ``"invalid:"`` + its JSON hash.
     """
 
-    def __init__(self, gene_set: GeneSet, rates: MutationRates | None = None, *, initial_layers: int | None = None,
-                 initial_mutations: int = 0, max_layers: int | None = None) -> None:
+    def __init__(
+        self,
+        gene_set: GeneSet,
+        rates: MutationRates | None = None,
+        *,
+        initial_layers: int | None = None,
+        initial_mutations: int = 0,
+        max_layers: int | None = None,
+    ) -> None:
         if not isinstance(gene_set, GeneSet):
             raise parameter_error("gene_set", "GenomeSpace", "a GeneSet", gene_set)
         self.gene_set = gene_set
         self.rates = gene_set.default_rates() if rates is None else rates
         if not isinstance(self.rates, MutationRates):
             raise parameter_error("rates", "GenomeSpace", "a MutationRates", rates)
-        self.initial_layers = (gene_set.initial_layers if initial_layers is None
-                               else check_nonnegative_int(initial_layers, "initial_layers", "GenomeSpace"))
+        self.initial_layers = (
+            gene_set.initial_layers
+            if initial_layers is None
+            else check_nonnegative_int(initial_layers, "initial_layers", "GenomeSpace")
+        )
         self.initial_mutations = check_nonnegative_int(initial_mutations, "initial_mutations", "GenomeSpace")
         self.max_layers = None if max_layers is None else check_nonnegative_int(max_layers, "max_layers", "GenomeSpace")
         self.tracker = InnovationTracker()
@@ -126,16 +136,26 @@ class GenomeSpace:
     # ------------------------------------------------------------------ misc
     def to_json(self) -> dict[str, Any]:
         """Configuration of the space (for a study's config)."""
-        return {"gene_set": self.gene_set.to_json(), "rates": self.rates.to_json(),
-                "initial_layers": self.initial_layers, "initial_mutations": self.initial_mutations,
-                "max_layers": self.max_layers}
+        return {
+            "gene_set": self.gene_set.to_json(),
+            "rates": self.rates.to_json(),
+            "initial_layers": self.initial_layers,
+            "initial_mutations": self.initial_mutations,
+            "max_layers": self.max_layers,
+        }
 
     def __repr__(self) -> str:
         return f"GenomeSpace({self.gene_set!r}, initial_layers={self.initial_layers})"
 
 
-def conv_block_space(chapter: int = 4, *, rates: MutationRates | None = None, initial_layers: int = 1,
-                     initial_mutations: int = 0, max_layers: int | None = None) -> GenomeSpace:
+def conv_block_space(
+    chapter: int = 4,
+    *,
+    rates: MutationRates | None = None,
+    initial_layers: int = 1,
+    initial_mutations: int = 0,
+    max_layers: int | None = None,
+) -> GenomeSpace:
     """The continuous convolution-block space of chapter 4 (filters 32-56) or 5 (32-256).
 
     Examples
@@ -146,19 +166,42 @@ def conv_block_space(chapter: int = 4, *, rates: MutationRates | None = None, in
     if chapter not in (4, 5):
         raise parameter_error("chapter", "conv_block_space", "4 or 5", chapter)
     genes = ConvBlockGenes.chapter4() if chapter == 4 else ConvBlockGenes.chapter5()
-    return GenomeSpace(genes, rates, initial_layers=initial_layers, initial_mutations=initial_mutations,
-                       max_layers=max_layers)
+    return GenomeSpace(
+        genes, rates, initial_layers=initial_layers, initial_mutations=initial_mutations, max_layers=max_layers
+    )
 
 
-def layer_choice_space(channels: int = 64, *, rates: MutationRates | None = None, initial_layers: int = 4,
-                       initial_mutations: int = 0, max_layers: int | None = None) -> GenomeSpace:
+def layer_choice_space(
+    channels: int = 64,
+    *,
+    rates: MutationRates | None = None,
+    initial_layers: int = 4,
+    initial_mutations: int = 0,
+    max_layers: int | None = None,
+) -> GenomeSpace:
     """The twelve-choice global space of chapter 6 (build with ``fixed_channels=channels``)."""
-    return GenomeSpace(LayerChoiceGenes(channels), rates, initial_layers=initial_layers,
-                       initial_mutations=initial_mutations, max_layers=max_layers)
+    return GenomeSpace(
+        LayerChoiceGenes(channels),
+        rates,
+        initial_layers=initial_layers,
+        initial_mutations=initial_mutations,
+        max_layers=max_layers,
+    )
 
 
-def graphsage_space(standard_filters: int = 300, *, rates: MutationRates | None = None, initial_layers: int = 2,
-                    initial_mutations: int = 0, max_layers: int | None = None) -> GenomeSpace:
+def graphsage_space(
+    standard_filters: int = 300,
+    *,
+    rates: MutationRates | None = None,
+    initial_layers: int = 2,
+    initial_mutations: int = 0,
+    max_layers: int | None = None,
+) -> GenomeSpace:
     """The GraphSAGE + readout space of chapter 7 (see :class:`~nasnb.genomes.GraphSageGenes`)."""
-    return GenomeSpace(GraphSageGenes(standard_filters), rates, initial_layers=initial_layers,
-                       initial_mutations=initial_mutations, max_layers=max_layers)
+    return GenomeSpace(
+        GraphSageGenes(standard_filters),
+        rates,
+        initial_layers=initial_layers,
+        initial_mutations=initial_mutations,
+        max_layers=max_layers,
+    )

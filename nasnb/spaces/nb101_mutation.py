@@ -78,8 +78,9 @@ class NB101MutationSpace:
         if not self.ops or not all(isinstance(o, str) for o in self.ops):
             raise parameter_error("ops", "NB101MutationSpace", "a non-empty tuple of op names", ops)
         self.max_hidden = check_positive_int(max_hidden, "max_hidden", "NB101MutationSpace")
-        self.max_edges = None if max_edges is None else check_nonnegative_int(max_edges, "max_edges",
-                                                                               "NB101MutationSpace")
+        self.max_edges = (
+            None if max_edges is None else check_nonnegative_int(max_edges, "max_edges", "NB101MutationSpace")
+        )
 
     # ------------------------------------------------------------------ protocol
     def sample(self, rng: Any) -> Cell:

@@ -14,5 +14,15 @@ from nasnb.store.schema import FINAL_STATUSES, STORE_STATUSES, candidate_hash, e
 from nasnb.store.store import ExperimentStore
 from nasnb.store.study import EvaluationRecord, Study
 
-__all__ = ["ExperimentStore", "Study", "EvaluationRecord", "StudyRecorder", "evaluator_settings", "evaluation_key",
-           "candidate_hash", "Status", "STORE_STATUSES", "FINAL_STATUSES"]
+__all__ = [
+    "ExperimentStore",
+    "Study",
+    "EvaluationRecord",
+    "StudyRecorder",
+    "evaluator_settings",
+    "evaluation_key",
+    "candidate_hash",
+    "Status",
+    "STORE_STATUSES",
+    "FINAL_STATUSES",
+]

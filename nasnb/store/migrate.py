@@ -58,8 +58,9 @@ def migrate_v2(conn: sqlite3.Connection) -> int:
     try:
         updates = []
         for rid, seq, desc_json, old_hash, seed, settings_json in conn.execute(
-                "SELECT id, seq, descriptor_json, descriptor_hash, seed, settings_json FROM evaluations "
-                "WHERE descriptor_json NOT LIKE '%\"connections\"%'"):
+            "SELECT id, seq, descriptor_json, descriptor_hash, seed, settings_json FROM evaluations "
+            "WHERE descriptor_json NOT LIKE '%\"connections\"%'"
+        ):
             new_hash = _rehash(desc_json, old_hash)
             if new_hash != old_hash:
                 updates.append((new_hash, key_from_json(new_hash, seed, settings_json, seq), rid))
@@ -97,10 +98,15 @@ def migrate_v1(conn: sqlite3.Connection) -> int:
         for statement in SCHEMA.split(";"):
             if statement.strip().upper().startswith("CREATE INDEX"):
                 conn.execute(statement)
-        rows = conn.execute("SELECT id, study_id, seq, descriptor_json, descriptor_hash, seed, settings_json "
-                            "FROM evaluations").fetchall()
-        checkpoints = {(sid, name): value for sid, name, value in conn.execute(
-            "SELECT study_id, name, value_json FROM checkpoints WHERE name LIKE 'candidate:%'")}
+        rows = conn.execute(
+            "SELECT id, study_id, seq, descriptor_json, descriptor_hash, seed, settings_json FROM evaluations"
+        ).fetchall()
+        checkpoints = {
+            (sid, name): value
+            for sid, name, value in conn.execute(
+                "SELECT study_id, name, value_json FROM checkpoints WHERE name LIKE 'candidate:%'"
+            )
+        }
         updates = []
         for rid, sid, seq, desc_json, old_hash, seed, settings_json in rows:
             new_hash = _rehash(desc_json, old_hash)
@@ -111,10 +117,22 @@ def migrate_v1(conn: sqlite3.Connection) -> int:
                 value = json.loads(saved)
                 candidate_json = json.dumps(value.get("candidate"), sort_keys=True, separators=(",", ":"))
                 parent = value.get("parent")
-            updates.append((settings_json, new_hash, key_from_json(new_hash, seed, settings_json, seq), candidate_json,
-                            parent, seq if saved is not None else None, rid))
-        conn.executemany("UPDATE evaluations SET settings_json=?, descriptor_hash=?, key=?, candidate_json=?, "
-                         "parent=?, arrival=? WHERE id=?", updates)
+            updates.append(
+                (
+                    settings_json,
+                    new_hash,
+                    key_from_json(new_hash, seed, settings_json, seq),
+                    candidate_json,
+                    parent,
+                    seq if saved is not None else None,
+                    rid,
+                )
+            )
+        conn.executemany(
+            "UPDATE evaluations SET settings_json=?, descriptor_hash=?, key=?, candidate_json=?, "
+            "parent=?, arrival=? WHERE id=?",
+            updates,
+        )
         conn.execute("DELETE FROM checkpoints WHERE name LIKE 'candidate:%'")
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

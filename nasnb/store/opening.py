@@ -39,8 +39,10 @@ from nasnb.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION
 
 __all__ = ["open_store", "quick_check", "write_error", "damaged", "CHECK_ON_OPEN_BYTES"]
 
-_RECOVER = ("To save what is readable: `sqlite3 {path} .recover | sqlite3 recovered.sqlite` (the sqlite3 "
-            "command-line tool), then open recovered.sqlite with nasnb; keep the damaged file until then.")
+_RECOVER = (
+    "To save what is readable: `sqlite3 {path} .recover | sqlite3 recovered.sqlite` (the sqlite3 "
+    "command-line tool), then open recovered.sqlite with nasnb; keep the damaged file until then."
+)
 
 
 def _check_path(path: Path) -> None:
@@ -59,10 +61,12 @@ def _writable(path: Path) -> bool:
 
 
 def _read_only_hint(path: Path) -> str:
-    return (f"The experiment store {str(path)!r} is in a read-only location (the file or its directory "
-            "{dir!r} cannot be written; SQLite also needs to create the -wal and -shm files beside it). "
-            "Open it with ExperimentStore(path, read_only=True) to read it, or copy it to a writable "
-            "directory to record into it.").replace("{dir!r}", repr(str(path.parent)))
+    return (
+        f"The experiment store {str(path)!r} is in a read-only location (the file or its directory "
+        "{dir!r} cannot be written; SQLite also needs to create the -wal and -shm files beside it). "
+        "Open it with ExperimentStore(path, read_only=True) to read it, or copy it to a writable "
+        "directory to record into it."
+    ).replace("{dir!r}", repr(str(path.parent)))
 
 
 def write_error(path, exc: BaseException) -> StoreError:
@@ -91,8 +95,13 @@ def open_store(path, *, timeout: float = 30.0, read_only: bool = False) -> sqlit
                 conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             except sqlite3.OperationalError:  # WAL needs a writable -shm: read the file as immutable
                 conn.close()
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, timeout=timeout,
-                                       isolation_level=None, check_same_thread=False)
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?immutable=1",
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
         else:
             conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
         _identify(conn, path, read_only)
@@ -109,12 +118,14 @@ def open_store(path, *, timeout: float = 30.0, read_only: bool = False) -> sqlit
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "file is not a database" in text:
-            raise StoreError(f"{str(path)!r} is not an experiment store: it is not a SQLite database. "
-                             "Pick another file name.") from exc
+            raise StoreError(
+                f"{str(path)!r} is not an experiment store: it is not a SQLite database. Pick another file name."
+            ) from exc
         if "readonly" in text or "unable to open" in text:
             raise StoreError(_read_only_hint(path)) from exc
-        raise StoreError(f"The experiment store {str(path)!r} cannot be read: {exc}. "
-                         + _RECOVER.format(path=str(path))) from exc
+        raise StoreError(
+            f"The experiment store {str(path)!r} cannot be read: {exc}. " + _RECOVER.format(path=str(path))
+        ) from exc
     return conn
 
 
@@ -135,8 +146,10 @@ def quick_check(conn: sqlite3.Connection, path) -> str:
         check = str(exc)
     if check != "ok":
         conn.close()
-        raise StoreError(f"The experiment store {str(path)!r} is damaged (SQLite's quick_check: {check}). "
-                         + _RECOVER.format(path=str(path)))
+        raise StoreError(
+            f"The experiment store {str(path)!r} is damaged (SQLite's quick_check: {check}). "
+            + _RECOVER.format(path=str(path))
+        )
     return check
 
 
@@ -150,27 +163,36 @@ def _identify(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
             if not read_only:
                 migrate_v2(conn)
             return
-        raise StoreError(f"{str(path)!r} has store schema version {version}; this nasnb reads version "
-                         f"{SCHEMA_VERSION}. Upgrade nasnb to open it.")
+        raise StoreError(
+            f"{str(path)!r} has store schema version {version}; this nasnb reads version "
+            f"{SCHEMA_VERSION}. Upgrade nasnb to open it."
+        )
     if app == 0 and is_v1_store(conn):
         if read_only:
-            raise StoreError(f"{str(path)!r} is a nasnb store of schema version 1; open it once with "
-                             "ExperimentStore(path) (not read-only) to migrate it to version 2.")
+            raise StoreError(
+                f"{str(path)!r} is a nasnb store of schema version 1; open it once with "
+                "ExperimentStore(path) (not read-only) to migrate it to version 2."
+            )
         migrate_v1(conn)
         return
-    tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                               "AND name NOT LIKE 'sqlite_%'"))
+    tables = sorted(
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+    )
     if app == 0 and version == 0 and not tables:
         if read_only:
             raise StoreError(f"{str(path)!r} is an empty file, not an experiment store.")
         return
     conn.close()
-    raise StoreError(f"{str(path)!r} is a SQLite database of another application (tables: "
-                     f"{', '.join(tables) or 'none'}; application id {app}); nasnb refuses to adopt it. "
-                     "Pick another file name for the experiment store.")
+    raise StoreError(
+        f"{str(path)!r} is a SQLite database of another application (tables: "
+        f"{', '.join(tables) or 'none'}; application id {app}); nasnb refuses to adopt it. "
+        "Pick another file name for the experiment store."
+    )
 
 
 def damaged(path, exc: BaseException) -> StoreError:
     """The :class:`StoreError` for a store found damaged while reading it."""
-    return StoreError(f"The experiment store {str(path)!r} is damaged ({type(exc).__name__}: {exc}). "
-                      + _RECOVER.format(path=str(path)))
+    return StoreError(
+        f"The experiment store {str(path)!r} is damaged ({type(exc).__name__}: {exc}). "
+        + _RECOVER.format(path=str(path))
+    )

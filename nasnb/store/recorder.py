@@ -71,8 +71,11 @@ def evaluator_settings(evaluator: Any, evaluate_kwargs: Mapping[str, Any] | None
     ``evaluator.settings()`` when the evaluator has it, else its class name; keyword arguments
     that are not JSON (e.g. a dataset object) are recorded by name or ``repr``.
     """
-    own = evaluator.settings() if callable(getattr(evaluator, "settings", None)) else {
-        "evaluator": type(evaluator).__name__}
+    own = (
+        evaluator.settings()
+        if callable(getattr(evaluator, "settings", None))
+        else {"evaluator": type(evaluator).__name__}
+    )
     call = {k: v for k, v in dict(evaluate_kwargs or {}).items() if k != "seed"}
     settings = {"evaluator": own, "evaluate": call}
     return json.loads(json.dumps(settings, sort_keys=True, default=lambda v: getattr(v, "name", repr(v))))
@@ -99,9 +102,14 @@ class StoredResult(NamedTuple):
         A metric that was NaN is stored as JSON ``null`` and comes back as NaN, as it was reported.
         """
         metrics = {k: float("nan") if v is None else v for k, v in json.loads(self.metrics_json).items()}
-        return EvaluationResult(float("nan") if self.loss is None else self.loss, metrics,
-                                self.total_time or 0.0, 0.0 if self.fitness is None else self.fitness,
-                                self.status, self.traceback)
+        return EvaluationResult(
+            float("nan") if self.loss is None else self.loss,
+            metrics,
+            self.total_time or 0.0,
+            0.0 if self.fitness is None else self.fitness,
+            self.status,
+            self.traceback,
+        )
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
@@ -148,8 +156,9 @@ class StudyRecorder:
         written at ``first_seq + index`` and :meth:`load` keys them by ``index``.
     """
 
-    def __init__(self, study: Any, settings: Mapping[str, Any], *, on_mismatch: str = "raise",
-                 first_seq: int = 0) -> None:
+    def __init__(
+        self, study: Any, settings: Mapping[str, Any], *, on_mismatch: str = "raise", first_seq: int = 0
+    ) -> None:
         for method in ("record", "row", "store"):
             if getattr(study, method, None) is None:
                 raise StoreError(f"The study {study!r} has no {method} attribute; pass a nasnb.store.Study.")
@@ -182,9 +191,11 @@ class StudyRecorder:
             # "has this run's settings" (compared by SQLite); rows before first_seq (another run's part
             # of the study) are only checked for other settings
             for values in conn.execute(
-                    "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
-                    f"traceback, settings_json=? FROM evaluations WHERE study_id=? AND seq>=? AND status IN "
-                    f"{FINISHED_SQL} ORDER BY seq, id", (same_sql, study_id, first)):
+                "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
+                f"traceback, settings_json=? FROM evaluations WHERE study_id=? AND seq>=? AND status IN "
+                f"{FINISHED_SQL} ORDER BY seq, id",
+                (same_sql, study_id, first),
+            ):
                 same &= values[10]
                 seq, seed = values[0], values[2]
                 index = seq - first if first else seq  # (no new int object per row)
@@ -199,12 +210,24 @@ class StudyRecorder:
                 if retry_failed and status == failed:
                     continue
                 stored[index] = make(StoredResult, (seq, values[1], seed, status, *values[4:10]))
-            other = not same or (first > 0 and conn.execute(
-                f"SELECT 1 FROM evaluations WHERE study_id=? AND seq<? AND status IN {FINISHED_SQL} "
-                "AND settings_json != ? LIMIT 1", (study_id, first, same_sql)).fetchone() is not None)
-            groups = [] if not other else conn.execute(
-                f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
-                "GROUP BY settings_json", (study_id,)).fetchall()
+            other = not same or (
+                first > 0
+                and conn.execute(
+                    f"SELECT 1 FROM evaluations WHERE study_id=? AND seq<? AND status IN {FINISHED_SQL} "
+                    "AND settings_json != ? LIMIT 1",
+                    (study_id, first, same_sql),
+                ).fetchone()
+                is not None
+            )
+            groups = (
+                []
+                if not other
+                else conn.execute(
+                    f"SELECT settings_json, COUNT(*) FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL} "
+                    "GROUP BY settings_json",
+                    (study_id,),
+                ).fetchall()
+            )
         others = [(text, n) for text, n in groups if not self._same_settings(text)]
         differences: dict[str, tuple] = {}
         if others:  # rows of other settings: only they are reported (this run's seeds are not compared)
@@ -216,19 +239,28 @@ class StudyRecorder:
         differences.update(seeds)
         if not differences:
             return stored
-        listed = "; ".join(f"{k}: stored {old if old is not None else '(unset)'}, now "
-                           f"{new if new is not None else '(unset)'}" for k, (old, new) in differences.items())
+        listed = "; ".join(
+            f"{k}: stored {old if old is not None else '(unset)'}, now {new if new is not None else '(unset)'}"
+            for k, (old, new) in differences.items()
+        )
         if self.on_mismatch == "archive":
             archived = store.archive_study(self.study.name)
-            logger.warning("study %r held %d evaluation(s) of other settings (%s): they moved to the archived "
-                           "study %r; the study starts afresh", self.study.name, count, listed, archived)
+            logger.warning(
+                "study %r held %d evaluation(s) of other settings (%s): they moved to the archived "
+                "study %r; the study starts afresh",
+                self.study.name,
+                count,
+                listed,
+                archived,
+            )
             return {}
         raise SettingsMismatchError(
             f"Study {self.study.name!r} in {str(store.path)!r} holds {count} finished evaluation(s) recorded "
             f"with other settings or seeds than this run's (differs in: {listed}). A study never returns results "
-            "of other settings. Use another study name for these settings, or pass on_mismatch=\"archive\" to start "
+            'of other settings. Use another study name for these settings, or pass on_mismatch="archive" to start '
             f"study {self.study.name!r} afresh (its rows move to an archived study; nothing is deleted).",
-            list(differences))
+            list(differences),
+        )
 
     def _same_settings(self, text: str) -> bool:
         if text == self.settings_json:
@@ -236,8 +268,11 @@ class StudyRecorder:
         # a row migrated from schema v1 recorded no evaluator configuration ("evaluator": null):
         # it matches on the call's settings alone
         value = json.loads(text)
-        return (isinstance(value, dict) and value.get("evaluator", 0) is None
-                and canonical_json(value.get("evaluate")) == canonical_json(self.settings.get("evaluate")))
+        return (
+            isinstance(value, dict)
+            and value.get("evaluator", 0) is None
+            and canonical_json(value.get("evaluate")) == canonical_json(self.settings.get("evaluate"))
+        )
 
     def reusable(self, row: StoredResult | None, descriptor_hash: str, seed: Any) -> bool:
         """The one "already done?" rule: same candidate hash, same seed (settings were checked by
@@ -246,31 +281,71 @@ class StudyRecorder:
         return row is not None and row.descriptor_hash == descriptor_hash and row.seed == seed
 
     # ------------------------------------------------------------------ writing
-    def record(self, seq: int, *, descriptor_json: str, descriptor_hash: str, outcome: EvaluationOutcome,
-               candidate_json: str | None = None, parent: int | None = None, arrival: int | None = None,
-               overwrite: bool = False) -> None:
+    def record(
+        self,
+        seq: int,
+        *,
+        descriptor_json: str,
+        descriptor_hash: str,
+        outcome: EvaluationOutcome,
+        candidate_json: str | None = None,
+        parent: int | None = None,
+        arrival: int | None = None,
+        overwrite: bool = False,
+    ) -> None:
         """Write one finished evaluation (one transaction) at ``first_seq + seq``."""
         result = outcome.result
         now = time.time()
         row = evaluation_row(
-            self.study.id, descriptor_json, seq=self.first_seq + seq, seed=outcome.seed,
-            settings=self.settings_json, status=result.status, result=result, started=outcome.started,
-            finished=outcome.finished or now, now=now,
-            candidate=None if candidate_json is None else JsonText(candidate_json), parent=parent,
-            arrival=arrival, threads=outcome.threads, engine=outcome.engine, descriptor_hash=descriptor_hash,
-            func="StudyRecorder.record")
+            self.study.id,
+            descriptor_json,
+            seq=self.first_seq + seq,
+            seed=outcome.seed,
+            settings=self.settings_json,
+            status=result.status,
+            result=result,
+            started=outcome.started,
+            finished=outcome.finished or now,
+            now=now,
+            candidate=None if candidate_json is None else JsonText(candidate_json),
+            parent=parent,
+            arrival=arrival,
+            threads=outcome.threads,
+            engine=outcome.engine,
+            descriptor_hash=descriptor_hash,
+            func="StudyRecorder.record",
+        )
         self.study.record(row, overwrite=overwrite)
 
-    def started(self, seq: int, *, descriptor_json: str, descriptor_hash: str, seed: Any,
-                candidate_json: str | None = None, parent: int | None = None) -> None:
+    def started(
+        self,
+        seq: int,
+        *,
+        descriptor_json: str,
+        descriptor_hash: str,
+        seed: Any,
+        candidate_json: str | None = None,
+        parent: int | None = None,
+    ) -> None:
         """Write a ``running`` row for an evaluation just submitted to an executor (its final row
         replaces it: same key); a live dashboard polling the study sees it as running."""
         now = time.time()
         row = evaluation_row(
-            self.study.id, descriptor_json, seq=self.first_seq + seq, seed=seed if isinstance(seed, int) else None,
-            settings=self.settings_json, status=Status.RUNNING, result=None, started=now, finished=None, now=now,
-            candidate=None if candidate_json is None else JsonText(candidate_json), parent=parent,
-            descriptor_hash=descriptor_hash, func="StudyRecorder.started")
+            self.study.id,
+            descriptor_json,
+            seq=self.first_seq + seq,
+            seed=seed if isinstance(seed, int) else None,
+            settings=self.settings_json,
+            status=Status.RUNNING,
+            result=None,
+            started=now,
+            finished=None,
+            now=now,
+            candidate=None if candidate_json is None else JsonText(candidate_json),
+            parent=parent,
+            descriptor_hash=descriptor_hash,
+            func="StudyRecorder.started",
+        )
         self.study.record_running(row)
 
     def discard(self, seqs: Any) -> int:

@@ -77,8 +77,16 @@ SCHEMA_VERSION = 3
 APPLICATION_ID = 0x6E61736E
 
 #: Columns schema v2 added to ``evaluations`` (name, SQL type), in order.
-V2_COLUMNS = (("candidate_json", "TEXT"), ("parent", "INTEGER"), ("arrival", "INTEGER"), ("threads", "INTEGER"),
-              ("engine_host", "TEXT"), ("engine_rank", "INTEGER"), ("engine_pid", "INTEGER"), ("device", "TEXT"))
+V2_COLUMNS = (
+    ("candidate_json", "TEXT"),
+    ("parent", "INTEGER"),
+    ("arrival", "INTEGER"),
+    ("threads", "INTEGER"),
+    ("engine_host", "TEXT"),
+    ("engine_rank", "INTEGER"),
+    ("engine_pid", "INTEGER"),
+    ("device", "TEXT"),
+)
 
 #: Every status a row can hold (:class:`~nasnb.results.Status`); ``queued`` and ``running`` are not final.
 STORE_STATUSES = tuple(s.value for s in Status)
@@ -138,10 +146,33 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 """.replace("{statuses}", Status.sql_list(Status))
 
 #: Columns written for one evaluation, in the order of :func:`evaluation_row`'s tuple.
-WRITE_COLUMNS = ("study_id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed", "status",
-                 "fitness", "loss", "metrics_json", "total_time", "traceback", "engine_id", "created", "started",
-                 "finished", "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank",
-                 "engine_pid", "device")
+WRITE_COLUMNS = (
+    "study_id",
+    "key",
+    "seq",
+    "descriptor_json",
+    "descriptor_hash",
+    "settings_json",
+    "seed",
+    "status",
+    "fitness",
+    "loss",
+    "metrics_json",
+    "total_time",
+    "traceback",
+    "engine_id",
+    "created",
+    "started",
+    "finished",
+    "candidate_json",
+    "parent",
+    "arrival",
+    "threads",
+    "engine_host",
+    "engine_rank",
+    "engine_pid",
+    "device",
+)
 
 #: The one statement that writes an evaluation row: inserts it, or completes a non-final row of
 #: the same key; a final row is left alone (the caller sees ``rowcount == 0``).
@@ -247,22 +278,40 @@ def _result_columns(result: Any, memo: dict | None) -> tuple:
     values = None if memo is None else memo.get(id(result))
     if values is None:
         fitness, loss, seconds = result.fitness, result.loss, result.total_time
-        values = (fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
-                  loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
-                  _metrics_json(result.metrics),
-                  seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
-                  result.message if result.status != Status.DONE else "")
+        values = (
+            fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
+            loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
+            _metrics_json(result.metrics),
+            seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
+            result.message if result.status != Status.DONE else "",
+        )
         if memo is not None:
             memo[id(result)] = values
     return values
 
 
-def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, settings: Any, status: Any,
-                   result: Any, started: float | None, finished: float | None, now: float,
-                   memo: dict | None = None, candidate: Any = None, parent: int | None = None,
-                   arrival: int | None = None, threads: int | None = None, engine: Any = None,
-                   engine_id: Any = None, descriptor_hash: str | None = None,
-                   func: str = "Study.add_evaluation") -> tuple:
+def evaluation_row(
+    study_id: int,
+    descriptor: Any,
+    *,
+    seq: int,
+    seed: Any,
+    settings: Any,
+    status: Any,
+    result: Any,
+    started: float | None,
+    finished: float | None,
+    now: float,
+    memo: dict | None = None,
+    candidate: Any = None,
+    parent: int | None = None,
+    arrival: int | None = None,
+    threads: int | None = None,
+    engine: Any = None,
+    engine_id: Any = None,
+    descriptor_hash: str | None = None,
+    func: str = "Study.add_evaluation",
+) -> tuple:
     """The one row builder: the tuple of :data:`WRITE_COLUMNS` for one evaluation, validated.
 
     ``descriptor`` with ``descriptor_hash`` given is taken as already serialised JSON text;
@@ -272,9 +321,10 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
     if type(seq) is not int or not 0 <= seq < 2**63:  # (fast path for the usual int)
         seq = check_nonnegative_int(seq, "seq", func)
         if seq >= 2**63:
-            raise ParameterError(f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). "
-                                 f"Got {seq} instead.")
-    if seed is not None and (type(seed) is not int or not -2**63 <= seed < 2**63):
+            raise ParameterError(
+                f"The 'seq' parameter of {func} must be below 2**63 (a SQLite integer). Got {seq} instead."
+            )
+    if seed is not None and (type(seed) is not int or not -(2**63) <= seed < 2**63):
         seed = check_seed(seed, func)
     value = _STATUS_VALUE.get(status) if type(status) in (str, Status) else None  # (str Enum: hashes as its value)
     status = value if value is not None else Status(check_choice(status, STORE_STATUSES, "status", func)).value
@@ -282,29 +332,46 @@ def evaluation_row(study_id: int, descriptor: Any, *, seq: int, seed: Any, setti
         desc_json, desc_hash = descriptor, descriptor_hash  # already serialised and hashed once
     else:
         desc_json, desc_hash = describe(descriptor)
-    settings_json = settings if isinstance(settings, JsonText) else canonical_json(settings, what="settings",
-                                                                                    func=func)
+    settings_json = settings if isinstance(settings, JsonText) else canonical_json(settings, what="settings", func=func)
     key = key_from_json(desc_hash, seed, settings_json, seq)
-    candidate_json = None if candidate is None else (
-        candidate if isinstance(candidate, JsonText) else canonical_json(candidate, what="candidate", func=func))
+    candidate_json = (
+        None
+        if candidate is None
+        else (candidate if isinstance(candidate, JsonText) else canonical_json(candidate, what="candidate", func=func))
+    )
     engine = engine or _NO_ENGINE
     if engine_id is None:
         engine_id = engine.get("engine_id")
-    return (study_id, key, seq, desc_json, desc_hash,
-            settings_json if type(settings_json) is str else str(settings_json), seed, status,
-            *_result_columns(result, memo), None if engine_id is None else str(engine_id), now, started, finished,
-            candidate_json if candidate_json is None or type(candidate_json) is str else str(candidate_json),
-            parent if parent is None or type(parent) is int else int(parent),
-            arrival if arrival is None or type(arrival) is int else int(arrival),
-            threads if threads is None or type(threads) is int else int(threads),
-            engine.get("host"), engine.get("mpi_rank"), engine.get("pid"), engine.get("device"))
+    return (
+        study_id,
+        key,
+        seq,
+        desc_json,
+        desc_hash,
+        settings_json if type(settings_json) is str else str(settings_json),
+        seed,
+        status,
+        *_result_columns(result, memo),
+        None if engine_id is None else str(engine_id),
+        now,
+        started,
+        finished,
+        candidate_json if candidate_json is None or type(candidate_json) is str else str(candidate_json),
+        parent if parent is None or type(parent) is int else int(parent),
+        arrival if arrival is None or type(arrival) is int else int(arrival),
+        threads if threads is None or type(threads) is int else int(threads),
+        engine.get("host"),
+        engine.get("mpi_rank"),
+        engine.get("pid"),
+        engine.get("device"),
+    )
 
 
 def check_seed(seed: Any, func: str) -> int | None:
     """Seeds stored in a study must be ``None`` or an int (a Generator cannot be replayed)."""
     if seed is None:
         return None
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and -2**63 <= int(seed) < 2**63:
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and -(2**63) <= int(seed) < 2**63:
         return int(seed)
     raise ParameterError(
         f"The 'seed' parameter of {func} must be None or a 64-bit int when a study records the "

@@ -51,8 +51,9 @@ __all__ = ["ExperimentStore"]
 def _config_differences(old: Any, new: Any) -> list[str]:
     if isinstance(old, dict) and isinstance(new, dict):
         keys = sorted(set(old) | set(new), key=str)
-        return [str(k) for k in keys if canonical_json(old.get(k)) != canonical_json(new.get(k))
-                or (k in old) != (k in new)]
+        return [
+            str(k) for k in keys if canonical_json(old.get(k)) != canonical_json(new.get(k)) or (k in old) != (k in new)
+        ]
     return ["<whole configuration>"]
 
 
@@ -98,33 +99,50 @@ class ExperimentStore:
         When the directory of ``path`` does not exist or the file is not a store.
     """
 
-    def __init__(self, path: str | os.PathLike, *, timeout: float = 30.0, read_only: bool = False,
-                 checkpoint_every: float = 30.0, group_commit: int = 1) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        timeout: float = 30.0,
+        read_only: bool = False,
+        checkpoint_every: float = 30.0,
+        group_commit: int = 1,
+    ) -> None:
         if not isinstance(path, (str, os.PathLike)):
-            raise ParameterError(f"The 'path' parameter of ExperimentStore must be a str or os.PathLike. "
-                                 f"Got {path!r} instead.")
+            raise ParameterError(
+                f"The 'path' parameter of ExperimentStore must be a str or os.PathLike. Got {path!r} instead."
+            )
         self.path = str(path) if str(path) == ":memory:" else Path(path)
         self.timeout = float(timeout)
         self.read_only = bool(read_only)
-        if not isinstance(checkpoint_every, (int, float)) or isinstance(checkpoint_every, bool) \
-                or not checkpoint_every > 0:
-            raise ParameterError("The 'checkpoint_every' parameter of ExperimentStore must be a positive number "
-                                 f"of seconds. Got {checkpoint_every!r} instead.")
+        if (
+            not isinstance(checkpoint_every, (int, float))
+            or isinstance(checkpoint_every, bool)
+            or not checkpoint_every > 0
+        ):
+            raise ParameterError(
+                "The 'checkpoint_every' parameter of ExperimentStore must be a positive number "
+                f"of seconds. Got {checkpoint_every!r} instead."
+            )
         self.checkpoint_every = float(checkpoint_every)
         if isinstance(group_commit, bool) or not isinstance(group_commit, int) or group_commit < 1:
-            raise ParameterError("The 'group_commit' parameter of ExperimentStore must be a positive int. "
-                                 f"Got {group_commit!r} instead.")
+            raise ParameterError(
+                f"The 'group_commit' parameter of ExperimentStore must be a positive int. Got {group_commit!r} instead."
+            )
         self.group_commit = group_commit
         self._pending_rows: list[tuple] = []  # held rows (group_commit) ...
         self._pending_replaced: list[tuple] = []  # ... and held rows that replace a stored evaluation
         if isinstance(self.path, Path):
             parent = self.path.expanduser().resolve().parent
             if not parent.is_dir():
-                raise StoreError(f"Cannot open the experiment store {str(self.path)!r}: its directory "
-                                 f"{str(parent)!r} does not exist. Create it first (e.g. os.makedirs).")
+                raise StoreError(
+                    f"Cannot open the experiment store {str(self.path)!r}: its directory "
+                    f"{str(parent)!r} does not exist. Create it first (e.g. os.makedirs)."
+                )
             if self.read_only and not self.path.expanduser().is_file():
-                raise StoreError(f"Cannot open the experiment store {str(self.path)!r} read-only: the file "
-                                 "does not exist.")
+                raise StoreError(
+                    f"Cannot open the experiment store {str(self.path)!r} read-only: the file does not exist."
+                )
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
         self._lock = threading.RLock()
@@ -134,8 +152,10 @@ class ExperimentStore:
         return f"ExperimentStore({str(self.path)!r})"
 
     def __reduce__(self):
-        raise StoreError(f"ExperimentStore {str(self.path)!r} cannot be pickled or sent to an engine: "
-                         "only the client process writes to the store.")
+        raise StoreError(
+            f"ExperimentStore {str(self.path)!r} cannot be pickled or sent to an engine: "
+            "only the client process writes to the store."
+        )
 
     # ------------------------------------------------------------------ connection
     def _connection(self) -> sqlite3.Connection:
@@ -180,8 +200,10 @@ class ExperimentStore:
 
     def _writable(self) -> None:
         if self.read_only:
-            raise StoreError(f"The experiment store {str(self.path)!r} was opened read-only; open it with "
-                             "ExperimentStore(path) (read_only=False) in a writable location to record.")
+            raise StoreError(
+                f"The experiment store {str(self.path)!r} was opened read-only; open it with "
+                "ExperimentStore(path) (read_only=False) in a writable location to record."
+            )
 
     def _maybe_checkpoint(self) -> None:
         if self.path != ":memory:" and time.monotonic() - self._last_checkpoint > self.checkpoint_every:
@@ -228,13 +250,17 @@ class ExperimentStore:
         before = conn.total_changes
         conn.executemany(UPSERT, rows)
         if conn.total_changes - before < len(rows):
-            raise StoreError("An evaluation of this batch is already recorded; an evaluation is never recorded "
-                             "twice (pass overwrite=True to replace it).")
+            raise StoreError(
+                "An evaluation of this batch is already recorded; an evaluation is never recorded "
+                "twice (pass overwrite=True to replace it)."
+            )
 
     def _duplicate(self, row: tuple) -> StoreError:
-        return StoreError(f"Evaluation seq={row[2]} (key {row[1]}) of study {self._study_name(row[0])!r} is "
-                          "already recorded; an evaluation is never recorded twice (pass overwrite=True to "
-                          "replace it).")
+        return StoreError(
+            f"Evaluation seq={row[2]} (key {row[1]}) of study {self._study_name(row[0])!r} is "
+            "already recorded; an evaluation is never recorded twice (pass overwrite=True to "
+            "replace it)."
+        )
 
     def _study_name(self, study_id: int) -> str:
         found = self._connection().execute("SELECT name FROM studies WHERE id=?", (study_id,)).fetchone()
@@ -243,22 +269,27 @@ class ExperimentStore:
     def _refuse_duplicates(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
         final = [(r[0], r[1]) for r in rows if r[7] in FINAL_STATUSES]
         if len(set(final)) != len(final):
-            raise StoreError(f"The same evaluation appears twice in one batch for study "
-                             f"{self._study_name(rows[0][0])!r}.")
+            raise StoreError(
+                f"The same evaluation appears twice in one batch for study {self._study_name(rows[0][0])!r}."
+            )
         by_study: dict[int, list[str]] = {}
         for sid, key in final:
             by_study.setdefault(sid, []).append(key)
         for sid, keys in by_study.items():
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
+                chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 hit = conn.execute(
                     f"SELECT seq, key, status FROM evaluations WHERE study_id=? AND key IN ({marks}) "
-                    f"AND status IN {FINISHED_SQL} LIMIT 1", (sid, *chunk)).fetchone()
+                    f"AND status IN {FINISHED_SQL} LIMIT 1",
+                    (sid, *chunk),
+                ).fetchone()
                 if hit:
-                    raise StoreError(f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self._study_name(sid)!r} "
-                                     f"is already recorded as {hit[2]!r}; an evaluation is never recorded twice "
-                                     "(pass overwrite=True to replace it).")
+                    raise StoreError(
+                        f"Evaluation seq={hit[0]} (key {hit[1]}) of study {self._study_name(sid)!r} "
+                        f"is already recorded as {hit[2]!r}; an evaluation is never recorded twice "
+                        "(pass overwrite=True to replace it)."
+                    )
 
     def flush(self) -> None:
         """Write the rows that ``group_commit`` holds back (one transaction)."""
@@ -349,17 +380,19 @@ class ExperimentStore:
         with self.transaction() as conn:
             row = conn.execute("SELECT id, config_json FROM studies WHERE name=?", (name,)).fetchone()
             if row is None:
-                cur = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
-                                   (name, text, time.time()))
+                cur = conn.execute(
+                    "INSERT INTO studies (name, config_json, created) VALUES (?,?,?)", (name, text, time.time())
+                )
                 return Study(self, int(cur.lastrowid or 0), name, json.loads(text))  # checked by canonical_json
         if not load_if_exists:
-            raise StudyConfigError(f"Study {name!r} already exists in {str(self.path)!r} and "
-                                   "load_if_exists=False.")
+            raise StudyConfigError(f"Study {name!r} already exists in {str(self.path)!r} and load_if_exists=False.")
         if row[1] != text:
             diff = ", ".join(_config_differences(self._config(name, row[1]), json.loads(text)))
-            raise StudyConfigError(f"Study {name!r} in {str(self.path)!r} already exists with a different "
-                                   f"configuration (differs in: {diff}). Use another study name or the "
-                                   "stored configuration.")
+            raise StudyConfigError(
+                f"Study {name!r} in {str(self.path)!r} already exists with a different "
+                f"configuration (differs in: {diff}). Use another study name or the "
+                "stored configuration."
+            )
         return Study(self, row[0], name, self._config(name, row[1]))
 
     def _config(self, name: str, text: str) -> Any:
@@ -374,8 +407,13 @@ class ExperimentStore:
         types ``also`` names) becomes a StoreError naming the file."""
         self.flush()
         conn = self._connection()
-        caught: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError,
-                                                   *also)
+        caught: tuple[type[BaseException], ...] = (
+            sqlite3.DatabaseError,
+            UnicodeDecodeError,
+            ValueError,
+            TypeError,
+            *also,
+        )
         try:
             yield conn
         except caught as exc:
@@ -424,8 +462,9 @@ class ExperimentStore:
                 k += 1
             archived = f"{name}~archived-{k}"
             config = conn.execute("SELECT config_json FROM studies WHERE id=?", (study.id,)).fetchone()[0]
-            new_id = conn.execute("INSERT INTO studies (name, config_json, created) VALUES (?,?,?)",
-                                  (archived, config, time.time())).lastrowid
+            new_id = conn.execute(
+                "INSERT INTO studies (name, config_json, created) VALUES (?,?,?)", (archived, config, time.time())
+            ).lastrowid
             conn.execute("UPDATE evaluations SET study_id=? WHERE study_id=?", (new_id, study.id))
             conn.execute("UPDATE checkpoints SET study_id=? WHERE study_id=?", (new_id, study.id))
         return archived

@@ -37,10 +37,34 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Study", "EvaluationRecord"]
 
 
-_COLUMNS = ("id", "key", "seq", "descriptor_json", "descriptor_hash", "settings_json", "seed",
-            "status", "fitness", "loss", "metrics_json", "total_time", "engine_id", "created",
-            "started", "finished", "traceback", "candidate_json", "parent", "arrival", "threads",
-            "engine_host", "engine_rank", "engine_pid", "device")
+_COLUMNS = (
+    "id",
+    "key",
+    "seq",
+    "descriptor_json",
+    "descriptor_hash",
+    "settings_json",
+    "seed",
+    "status",
+    "fitness",
+    "loss",
+    "metrics_json",
+    "total_time",
+    "engine_id",
+    "created",
+    "started",
+    "finished",
+    "traceback",
+    "candidate_json",
+    "parent",
+    "arrival",
+    "threads",
+    "engine_host",
+    "engine_rank",
+    "engine_pid",
+    "device",
+)
+
 
 @dataclass(frozen=True)
 class EvaluationRecord:
@@ -81,12 +105,12 @@ class EvaluationRecord:
     def result(self) -> EvaluationResult:
         """The row as an :class:`~nasnb.results.EvaluationResult` (final rows only)."""
         if not self.final:
-            raise StoreError(f"Evaluation seq={self.seq} (key {self.key}) has status {self.status!r}; "
-                             "it has no result yet.")
+            raise StoreError(
+                f"Evaluation seq={self.seq} (key {self.key}) has status {self.status!r}; it has no result yet."
+            )
         loss = float("nan") if self.loss is None else self.loss
         fitness = 0.0 if self.fitness is None else self.fitness
-        return EvaluationResult(loss, dict(self.metrics), self.total_time or 0.0, fitness,
-                                self.status, self.traceback)
+        return EvaluationResult(loss, dict(self.metrics), self.total_time or 0.0, fitness, self.status, self.traceback)
 
     def descriptor(self):
         """Rebuild the stored :class:`~nasnb.descriptors.NeuralDescriptor` (or JSON candidate)."""
@@ -138,8 +162,10 @@ class Study:
         return study_html(self)
 
     def __reduce__(self):
-        raise StoreError(f"Study {self.name!r} cannot be pickled or sent to an engine: only the "
-                         "client process writes to the experiment store.")
+        raise StoreError(
+            f"Study {self.name!r} cannot be pickled or sent to an engine: only the "
+            "client process writes to the experiment store."
+        )
 
     # ------------------------------------------------------------------ writing
     def row(self, descriptor: Any, **fields: Any) -> tuple:
@@ -165,26 +191,52 @@ class Study:
             item = dict(item)
             result = item.pop("result", None)
             status = item.pop("status", None) or (result.status if result is not None else Status.QUEUED)
-            rows.append(self.row(item.pop("descriptor"), seq=item.pop("seq"), seed=item.pop("seed", None),
-                                 settings=item.pop("settings", None), status=status, result=result,
-                                 engine_id=item.pop("engine_id", None), started=item.pop("started", None),
-                                 finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
-                                 now=now, memo=memo, candidate=item.pop("candidate", None),
-                                 parent=item.pop("parent", None), arrival=item.pop("arrival", None),
-                                 threads=item.pop("threads", None), engine=item.pop("engine", None),
-                                 descriptor_hash=item.pop("descriptor_hash", None)))
+            rows.append(
+                self.row(
+                    item.pop("descriptor"),
+                    seq=item.pop("seq"),
+                    seed=item.pop("seed", None),
+                    settings=item.pop("settings", None),
+                    status=status,
+                    result=result,
+                    engine_id=item.pop("engine_id", None),
+                    started=item.pop("started", None),
+                    finished=item.pop("finished", None) or (now if status in FINAL_STATUSES else None),
+                    now=now,
+                    memo=memo,
+                    candidate=item.pop("candidate", None),
+                    parent=item.pop("parent", None),
+                    arrival=item.pop("arrival", None),
+                    threads=item.pop("threads", None),
+                    engine=item.pop("engine", None),
+                    descriptor_hash=item.pop("descriptor_hash", None),
+                )
+            )
             keep.append(result)
             if item:
                 raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
         self.store.write_rows(rows, overwrite=overwrite)
         return [r[1] for r in rows]
 
-    def add_evaluation(self, descriptor: Any, result: EvaluationResult | None = None, *, seq: int,
-                       seed: int | None = None, settings: Any = None, status: str | None = None,
-                       engine_id: Any = None, started: float | None = None,
-                       finished: float | None = None, overwrite: bool = False, candidate: Any = None,
-                       parent: int | None = None, arrival: int | None = None, threads: int | None = None,
-                       engine: Mapping[str, Any] | None = None) -> str:
+    def add_evaluation(
+        self,
+        descriptor: Any,
+        result: EvaluationResult | None = None,
+        *,
+        seq: int,
+        seed: int | None = None,
+        settings: Any = None,
+        status: str | None = None,
+        engine_id: Any = None,
+        started: float | None = None,
+        finished: float | None = None,
+        overwrite: bool = False,
+        candidate: Any = None,
+        parent: int | None = None,
+        arrival: int | None = None,
+        threads: int | None = None,
+        engine: Mapping[str, Any] | None = None,
+    ) -> str:
         """Record one evaluation (or queue it when ``result`` is None) and return its key.
 
         Parameters
@@ -212,11 +264,27 @@ class Study:
         engine : dict, optional
             ``engine_id``, ``host``, ``mpi_rank``, ``pid`` and ``device`` of the process that ran it.
         """
-        return self.add_evaluations([dict(descriptor=descriptor, result=result, seq=seq, seed=seed,
-                                          settings=settings, status=status, engine_id=engine_id,
-                                          started=started, finished=finished, candidate=candidate,
-                                          parent=parent, arrival=arrival, threads=threads, engine=engine)],
-                                    overwrite=overwrite)[0]
+        return self.add_evaluations(
+            [
+                dict(
+                    descriptor=descriptor,
+                    result=result,
+                    seq=seq,
+                    seed=seed,
+                    settings=settings,
+                    status=status,
+                    engine_id=engine_id,
+                    started=started,
+                    finished=finished,
+                    candidate=candidate,
+                    parent=parent,
+                    arrival=arrival,
+                    threads=threads,
+                    engine=engine,
+                )
+            ],
+            overwrite=overwrite,
+        )[0]
 
     def record(self, row: tuple, *, overwrite: bool = False) -> None:
         """Write one row made by :meth:`row` (the study recorder's hot path), as one transaction
@@ -244,8 +312,12 @@ class Study:
         """Delete the ``queued`` / ``running`` rows (left by a run that stopped); return how many."""
         unfinished = Status.sql_list((Status.QUEUED, Status.RUNNING))
         with self.store.reading() as conn:  # (no write transaction when there is nothing to delete)
-            if conn.execute(f"SELECT 1 FROM evaluations WHERE study_id=? AND status IN {unfinished} LIMIT 1",
-                            (self.id,)).fetchone() is None:
+            if (
+                conn.execute(
+                    f"SELECT 1 FROM evaluations WHERE study_id=? AND status IN {unfinished} LIMIT 1", (self.id,)
+                ).fetchone()
+                is None
+            ):
                 return 0
         with self.store.transaction() as conn:
             cur = conn.execute(f"DELETE FROM evaluations WHERE study_id=? AND status IN {unfinished}", (self.id,))
@@ -260,7 +332,8 @@ class Study:
             conn.executemany(
                 "UPDATE evaluations SET status=?, started=COALESCE(?, started), engine_id=COALESCE(?, engine_id) "
                 "WHERE study_id=? AND key=? AND status IN " + Status.sql_list((Status.QUEUED, Status.RUNNING)),
-                [(status, now, None if engine_id is None else str(engine_id), self.id, k) for k in keys])
+                [(status, now, None if engine_id is None else str(engine_id), self.id, k) for k in keys],
+            )
 
     # ------------------------------------------------------------------ reading
     def _select(self, where: str = "", params: tuple = ()) -> list[EvaluationRecord]:
@@ -299,8 +372,9 @@ class Study:
     def final_keys(self) -> set[str]:
         """Keys of evaluations that have ended (a resumed study skips them)."""
         with self.store.reading() as conn:
-            rows = conn.execute(f"SELECT key FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL}",
-                                (self.id,)).fetchall()
+            rows = conn.execute(
+                f"SELECT key FROM evaluations WHERE study_id=? AND status IN {FINISHED_SQL}", (self.id,)
+            ).fetchall()
         return {r[0] for r in rows}
 
     def next_seq(self) -> int:
@@ -322,20 +396,51 @@ class Study:
         """
         import pandas as pd
 
-        base = ["id", "seq", "descriptor_hash", "seed", "status", "fitness", "loss", "total_time",
-                "engine_id", "created", "started", "finished", "traceback", "descriptor_json", "settings_json", "key",
-                "candidate_json", "parent", "arrival", "threads", "engine_host", "engine_rank", "engine_pid",
-                "device"]
+        base = [
+            "id",
+            "seq",
+            "descriptor_hash",
+            "seed",
+            "status",
+            "fitness",
+            "loss",
+            "total_time",
+            "engine_id",
+            "created",
+            "started",
+            "finished",
+            "traceback",
+            "descriptor_json",
+            "settings_json",
+            "key",
+            "candidate_json",
+            "parent",
+            "arrival",
+            "threads",
+            "engine_host",
+            "engine_rank",
+            "engine_pid",
+            "device",
+        ]
         with self.store.reading(pd.errors.DatabaseError) as conn:
-            names = [r[0] for r in conn.execute(
-                "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
-                "ORDER BY e.seq, e.id", (self.id,))]
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT j.key FROM evaluations AS e, json_each(e.metrics_json) AS j WHERE e.study_id=? "
+                    "ORDER BY e.seq, e.id",
+                    (self.id,),
+                )
+            ]
             in_sql = [n for n in names if '"' not in n]  # SQLite extracts these; other names are decoded here
             metric_sql = "".join(f", json_extract(metrics_json, ?) AS m{i}" for i in range(len(in_sql)))
             paths = tuple(f'$."{n}"' for n in in_sql)
-            frame = pd.read_sql_query(f"SELECT {', '.join(base)}{metric_sql}"
-                                      f"{', metrics_json' if len(in_sql) < len(names) else ''} FROM evaluations "
-                                      "WHERE study_id=? ORDER BY seq, id", conn, params=(*paths, self.id))
+            frame = pd.read_sql_query(
+                f"SELECT {', '.join(base)}{metric_sql}"
+                f"{', metrics_json' if len(in_sql) < len(names) else ''} FROM evaluations "
+                "WHERE study_id=? ORDER BY seq, id",
+                conn,
+                params=(*paths, self.id),
+            )
             frame = frame.rename(columns={f"m{i}": f"metrics.{n}" for i, n in enumerate(in_sql)})
             if len(in_sql) < len(names):
                 decoded_metrics = [self._loads(t, "metrics") for t in frame.pop("metrics_json")]
@@ -345,8 +450,7 @@ class Study:
             # iterating the column row by row costs as much as reading it)
             codes, texts = pd.factorize(frame["settings_json"], use_na_sentinel=False)
             decoded = [self._loads(t, "settings") for t in texts]
-            frame["settings_json"] = pd.Series([decoded[c] for c in codes.tolist()], index=frame.index,
-                                               dtype=object)
+            frame["settings_json"] = pd.Series([decoded[c] for c in codes.tolist()], index=frame.index, dtype=object)
         frame = frame.rename(columns={"settings_json": "settings"})
         for col in ("created", "started", "finished"):
             frame[col] = pd.to_datetime(frame[col].astype("float64"), unit="s", utc=True)
@@ -359,15 +463,19 @@ class Study:
         """Store a JSON value (e.g. a strategy's state) under ``name``, replacing an older one."""
         text = canonical_json(value, what="value", func="Study.save_checkpoint")
         with self.store.transaction() as conn:
-            conn.execute("INSERT INTO checkpoints (study_id, name, value_json, updated) VALUES (?,?,?,?) "
-                         "ON CONFLICT(study_id, name) DO UPDATE SET value_json=excluded.value_json, "
-                         "updated=excluded.updated", (self.id, str(name), text, time.time()))
+            conn.execute(
+                "INSERT INTO checkpoints (study_id, name, value_json, updated) VALUES (?,?,?,?) "
+                "ON CONFLICT(study_id, name) DO UPDATE SET value_json=excluded.value_json, "
+                "updated=excluded.updated",
+                (self.id, str(name), text, time.time()),
+            )
 
     def load_checkpoint(self, name: str, default: Any = None) -> Any:
         """The JSON value saved under ``name``, or ``default`` when there is none."""
         with self.store.reading() as conn:
-            row = conn.execute("SELECT value_json FROM checkpoints WHERE study_id=? AND name=?",
-                               (self.id, str(name))).fetchone()
+            row = conn.execute(
+                "SELECT value_json FROM checkpoints WHERE study_id=? AND name=?", (self.id, str(name))
+            ).fetchone()
         return default if row is None else self._loads(row[0], f"checkpoint {str(name)!r}")
 
     def _loads(self, text: str, what: str) -> Any:

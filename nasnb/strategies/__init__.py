@@ -17,7 +17,20 @@ from nasnb.strategies.genetic_search import GeneticSearch
 from nasnb.strategies.history import BestRecord, SearchHistory, curves_frame
 
 __all__ = [
-    "Strategy", "Trial", "RegularizedEvolution", "RandomSearch", "SearchHistory", "BestRecord", "curves_frame",
-    "CandidateEvaluator", "FailureLog", "Job", "as_result",
-    "GeneticAlgorithm", "GeneticSearch", "GAResult", "GABatchResult", "DoubleDQNSearch",
+    "Strategy",
+    "Trial",
+    "RegularizedEvolution",
+    "RandomSearch",
+    "SearchHistory",
+    "BestRecord",
+    "curves_frame",
+    "CandidateEvaluator",
+    "FailureLog",
+    "Job",
+    "as_result",
+    "GeneticAlgorithm",
+    "GeneticSearch",
+    "GAResult",
+    "GABatchResult",
+    "DoubleDQNSearch",
 ]

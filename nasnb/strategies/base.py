@@ -202,21 +202,38 @@ class Strategy:
         results = {i: r for i, r in enumerate(self._results) if r is not None}
         told = list(results)
         arrival = {index: k for k, index in enumerate(self._order)}
-        return SearchHistory([self._candidates[i] for i in told], [self._fitness[i] for i in told],
-                             statuses=[results[i].status for i in told],
-                             parents=[self._parents[i] for i in told],
-                             total_times=[results[i].total_time for i in told],
-                             wall_times=[self._wall_times[i] for i in told],
-                             messages=[results[i].message for i in told],
-                             metrics=[results[i].metrics for i in told],
-                             arrivals=[arrival[i] for i in told], indices=told,
-                             key_fn=self.space.key, info=self.config(), **self._history_extra(told))
+        return SearchHistory(
+            [self._candidates[i] for i in told],
+            [self._fitness[i] for i in told],
+            statuses=[results[i].status for i in told],
+            parents=[self._parents[i] for i in told],
+            total_times=[results[i].total_time for i in told],
+            wall_times=[self._wall_times[i] for i in told],
+            messages=[results[i].message for i in told],
+            metrics=[results[i].metrics for i in told],
+            arrivals=[arrival[i] for i in told],
+            indices=told,
+            key_fn=self.space.key,
+            info=self.config(),
+            **self._history_extra(told),
+        )
 
     # ------------------------------------------------------------------ run
-    def run(self, evaluator: Any, budget: int | None = None, *, study: Any = None, executor: Any = None,
-            evaluate_kwargs: Mapping[str, Any] | None = None, mode: str = "batch", catch: Any = (Exception,),
-            retry_failed: bool = False, progress: bool = False, timeout: float | None = None,
-            on_mismatch: str = "raise") -> SearchHistory:
+    def run(
+        self,
+        evaluator: Any,
+        budget: int | None = None,
+        *,
+        study: Any = None,
+        executor: Any = None,
+        evaluate_kwargs: Mapping[str, Any] | None = None,
+        mode: str = "batch",
+        catch: Any = (Exception,),
+        retry_failed: bool = False,
+        progress: bool = False,
+        timeout: float | None = None,
+        on_mismatch: str = "raise",
+    ) -> SearchHistory:
         """Search with ``evaluator`` for ``budget`` evaluations and return the history.
 
         Parameters
@@ -281,9 +298,19 @@ class Strategy:
                 raise parameter_error("budget", func, "a positive int", None)
         budget = check_positive_int(budget, "budget", func)
         mode = check_choice(mode, ("batch", "async"), "mode", func)
-        loop = RunLoop(self, evaluator, study=study, executor=executor, evaluate_kwargs=evaluate_kwargs,
-                       catch=catch, retry_failed=retry_failed, progress=progress, func=func, timeout=timeout,
-                       on_mismatch=on_mismatch)
+        loop = RunLoop(
+            self,
+            evaluator,
+            study=study,
+            executor=executor,
+            evaluate_kwargs=evaluate_kwargs,
+            catch=catch,
+            retry_failed=retry_failed,
+            progress=progress,
+            func=func,
+            timeout=timeout,
+            on_mismatch=on_mismatch,
+        )
         loop.run(budget, mode)
         history = self.history
         logger.info("%s finished %d evaluations: %s", type(self).__name__, len(history), history.status_counts)

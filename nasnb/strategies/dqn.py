@@ -91,7 +91,7 @@ def _build_qnet(torch, state_size: int, hidden: int, n_types: int, n_inputs: int
     with torch.no_grad():
         for module in net.modules():
             if isinstance(module, nn.Linear):
-                bound = 1.0 / module.in_features ** 0.5
+                bound = 1.0 / module.in_features**0.5
                 module.weight.uniform_(-bound, bound, generator=gen)
                 module.bias.uniform_(-bound, bound, generator=gen)
     return net
@@ -139,12 +139,27 @@ class DoubleDQNSearch(Strategy):
         Intra-op torch threads while the agent computes (``None``: leave torch's setting).
     """
 
-    def __init__(self, space: Any, *, seed: Any = None, hidden: int = 64, lr: float = 1e-3, gamma: float = 1.0,
-                 replay_batch_size: int = 64, buffer_size: int = 10_000, epsilon_start: float = 1.0,
-                 epsilon_end: float = 0.05, epsilon_decay_episodes: int = 200, target_sync: int = 10,
-                 updates_per_step: int = 1, normalize_rewards: bool = True, reward_clip: float = 10.0,
-                 grad_clip: float | None = 10.0, learning_starts: int | None = None,
-                 torch_threads: int | None = 1) -> None:
+    def __init__(
+        self,
+        space: Any,
+        *,
+        seed: Any = None,
+        hidden: int = 64,
+        lr: float = 1e-3,
+        gamma: float = 1.0,
+        replay_batch_size: int = 64,
+        buffer_size: int = 10_000,
+        epsilon_start: float = 1.0,
+        epsilon_end: float = 0.05,
+        epsilon_decay_episodes: int = 200,
+        target_sync: int = 10,
+        updates_per_step: int = 1,
+        normalize_rewards: bool = True,
+        reward_clip: float = 10.0,
+        grad_clip: float | None = 10.0,
+        learning_starts: int | None = None,
+        torch_threads: int | None = 1,
+    ) -> None:
         func = "DoubleDQNSearch"
         if not callable(getattr(space, "cell_space", None)):
             raise parameter_error("space", func, "a benchmark with a cell_space() method", type(space).__name__)
@@ -165,14 +180,17 @@ class DoubleDQNSearch(Strategy):
         if isinstance(reward_clip, bool) or not isinstance(reward_clip, (int, float)) or not reward_clip > 0:
             raise parameter_error("reward_clip", func, "a positive float", reward_clip)
         self.reward_clip = float(reward_clip)
-        if grad_clip is not None and (isinstance(grad_clip, bool) or not isinstance(grad_clip, (int, float))
-                                      or not grad_clip > 0):
+        if grad_clip is not None and (
+            isinstance(grad_clip, bool) or not isinstance(grad_clip, (int, float)) or not grad_clip > 0
+        ):
             raise parameter_error("grad_clip", func, "a positive float or None", grad_clip)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
-        self.learning_starts = self.replay_batch_size if learning_starts is None else check_positive_int(
-            learning_starts, "learning_starts", func)
-        self.torch_threads = None if torch_threads is None else check_positive_int(torch_threads, "torch_threads",
-                                                                                   func)
+        self.learning_starts = (
+            self.replay_batch_size
+            if learning_starts is None
+            else check_positive_int(learning_starts, "learning_starts", func)
+        )
+        self.torch_threads = None if torch_threads is None else check_positive_int(torch_threads, "torch_threads", func)
         self._ready = False
 
     # ------------------------------------------------------------ set-up
@@ -187,7 +205,7 @@ class DoubleDQNSearch(Strategy):
         self._n_types = self._k + 1  # ops + stop
         self._n_inputs = cell.num_slots + 1  # earlier vertices + "no connection"
         self._rng = as_generator(self.seed)
-        gen = torch.Generator().manual_seed(int(self._rng.integers(2 ** 62)))
+        gen = torch.Generator().manual_seed(int(self._rng.integers(2**62)))
         size = cell.state_size
         self.online = _build_qnet(torch, size, self.hidden, self._n_types, self._n_inputs, gen)
         self.target = _build_qnet(torch, size, self.hidden, self._n_types, self._n_inputs, gen)
@@ -271,10 +289,19 @@ class DoubleDQNSearch(Strategy):
     # ------------------------------------------------------------ strategy hooks
     def config(self) -> dict[str, Any]:
         cfg = super().config()
-        cfg.update(hidden=self.hidden, lr=self.lr, gamma=self.gamma, replay_batch_size=self.replay_batch_size,
-                   buffer_size=self.buffer_size, epsilon_start=self.epsilon_start, epsilon_end=self.epsilon_end,
-                   epsilon_decay_episodes=self.epsilon_decay_episodes, target_sync=self.target_sync,
-                   updates_per_step=self.updates_per_step, normalize_rewards=self.normalize_rewards)
+        cfg.update(
+            hidden=self.hidden,
+            lr=self.lr,
+            gamma=self.gamma,
+            replay_batch_size=self.replay_batch_size,
+            buffer_size=self.buffer_size,
+            epsilon_start=self.epsilon_start,
+            epsilon_end=self.epsilon_end,
+            epsilon_decay_episodes=self.epsilon_decay_episodes,
+            target_sync=self.target_sync,
+            updates_per_step=self.updates_per_step,
+            normalize_rewards=self.normalize_rewards,
+        )
         return cfg
 
     def _reset_state(self) -> None:
@@ -357,10 +384,20 @@ class DoubleDQNSearch(Strategy):
             for i in range(steps):
                 done = i == steps - 1
                 nxt = ep.states[i + 1] if not done else ep.states[i]
-                tmask, imask = (self._masks(i + 1) if not done
-                                else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool)))
-                self._store(ep.states[i], ep.types[i], ep.inputs[i], reward if done else 0.0, done, nxt, tmask, imask,
-                            bad=done and not valid)
+                tmask, imask = (
+                    self._masks(i + 1) if not done else (np.ones(self._n_types, bool), np.ones(self._n_inputs, bool))
+                )
+                self._store(
+                    ep.states[i],
+                    ep.types[i],
+                    ep.inputs[i],
+                    reward if done else 0.0,
+                    done,
+                    nxt,
+                    tmask,
+                    imask,
+                    bad=done and not valid,
+                )
                 for _ in range(self.updates_per_step):
                     self._learn()
             if self._episodes % self.target_sync == 0:

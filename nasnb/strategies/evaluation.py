@@ -83,7 +83,8 @@ class CandidateEvaluator:
         if not self.fast and not callable(getattr(evaluator, "descriptor_evaluate", None)):
             raise ParameterError(
                 f"The 'evaluator' parameter of Strategy.run must have descriptor_evaluate(...) or "
-                f"evaluate_candidate(...). Got {type(evaluator).__name__} instead.")
+                f"evaluate_candidate(...). Got {type(evaluator).__name__} instead."
+            )
         fn = evaluator.evaluate_candidate if self.fast else evaluator.descriptor_evaluate
         self.pass_seed = not self.fast and "seed" not in self.kwargs and _accepts(fn, "seed")
         self.fixed_seed = self.kwargs.get("seed")
@@ -96,8 +97,9 @@ class CandidateEvaluator:
         seed = trial.seed if self.pass_seed else self.fixed_seed
         job.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
         if trial.candidate is None:
-            job.invalid = EvaluationResult.invalid(f"{type(self.space).__name__}: the strategy proposed no "
-                                                   "valid candidate")
+            job.invalid = EvaluationResult.invalid(
+                f"{type(self.space).__name__}: the strategy proposed no valid candidate"
+            )
             return job
         if self.fast:
             job.payload, job.kwargs = trial.candidate, self.kwargs
@@ -147,8 +149,9 @@ class CandidateEvaluator:
         if job._described is None:
             candidate_json = None
             if job.candidate is not None:
-                candidate_json = json.dumps(self.space.candidate_to_json(job.candidate), sort_keys=True,
-                                            separators=(",", ":"), allow_nan=False)
+                candidate_json = json.dumps(
+                    self.space.candidate_to_json(job.candidate), sort_keys=True, separators=(",", ":"), allow_nan=False
+                )
             if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
                 job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
             elif candidate_json is not None:  # (a candidate was given)
@@ -173,10 +176,10 @@ class FailureLog:
     def __init__(self, catch: Any = (Exception,), *, first: int = 3, where: str = "Strategy.run") -> None:
         if isinstance(catch, type):
             catch = (catch,)
-        if not isinstance(catch, tuple) or not all(isinstance(c, type) and issubclass(c, BaseException)
-                                                   for c in catch):
-            raise ParameterError(f"The 'catch' parameter of {where} must be a tuple of exception classes. "
-                                 f"Got {catch!r} instead.")
+        if not isinstance(catch, tuple) or not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+            raise ParameterError(
+                f"The 'catch' parameter of {where} must be a tuple of exception classes. Got {catch!r} instead."
+            )
         self.catch = catch
         self.first = first
         self.where = where
@@ -194,12 +197,17 @@ class FailureLog:
         if outcome.error_types and not outcome.raised(self.catch):
             if isinstance(outcome.error, BaseException):
                 raise outcome.error
-            raise EvaluationError(f"Evaluation {index} raised {last}, which is not in catch={self.catch!r}; "
-                                  f"the run stopped. Traceback from where it ran:\n{result.message}")
+            raise EvaluationError(
+                f"Evaluation {index} raised {last}, which is not in catch={self.catch!r}; "
+                f"the run stopped. Traceback from where it ran:\n{result.message}"
+            )
 
     def summary(self) -> None:
         """Log how many evaluations failed beyond the ones already logged."""
         if self.count > self.first:
-            logger.warning("%d more evaluation(s) failed (%d in all); their tracebacks are in the study rows "
-                           "and SearchHistory.messages", self.count - self.first, self.count)
-
+            logger.warning(
+                "%d more evaluation(s) failed (%d in all); their tracebacks are in the study rows "
+                "and SearchHistory.messages",
+                self.count - self.first,
+                self.count,
+            )

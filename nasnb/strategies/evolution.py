@@ -81,9 +81,19 @@ class RegularizedEvolution(Strategy):
 
     name = "regularized_evolution"
 
-    def __init__(self, space: Any, population_size: int = 50, sample_size: int = 10, *, seed: Any = None,
-                 workers: int = 1, cycles: int | None = None, proxy: Any = None, warmup_pool: int = 0,
-                 proposals: int = 1) -> None:
+    def __init__(
+        self,
+        space: Any,
+        population_size: int = 50,
+        sample_size: int = 10,
+        *,
+        seed: Any = None,
+        workers: int = 1,
+        cycles: int | None = None,
+        proxy: Any = None,
+        warmup_pool: int = 0,
+        proposals: int = 1,
+    ) -> None:
         func = type(self).__name__
         if proxy is not None:
             from nasnb.strategies.proxy_guide import ProxyGuidedSpace
@@ -97,8 +107,7 @@ class RegularizedEvolution(Strategy):
         self.workers = check_positive_int(workers, "workers", func)
         self.cycles = None if cycles is None else check_positive_int(cycles, "cycles", func)
         if self.sample_size > self.population_size:
-            raise parameter_error("sample_size", func, f"at most population_size={self.population_size}",
-                                  sample_size)
+            raise parameter_error("sample_size", func, f"at most population_size={self.population_size}", sample_size)
 
     @property
     def batch_size(self) -> int:
@@ -109,8 +118,9 @@ class RegularizedEvolution(Strategy):
 
     def config(self) -> dict[str, Any]:
         cfg = super().config()
-        cfg.update(population_size=self.population_size, sample_size=self.sample_size, workers=self.workers,
-                   cycles=self.cycles)
+        cfg.update(
+            population_size=self.population_size, sample_size=self.sample_size, workers=self.workers, cycles=self.cycles
+        )
         if self.guide is not None:
             cfg["proxy_guide"] = self.guide.settings()
         return cfg
@@ -168,7 +178,7 @@ class RegularizedEvolution(Strategy):
             self._uniforms, pos = self.rng.random(max(_BLOCK, size)).tolist(), 0
         self._upos = pos + size
         best, best_fit = -1, float("-inf")
-        for u in self._uniforms[pos:pos + size]:
+        for u in self._uniforms[pos : pos + size]:
             i = population[int(u * n)]
             counts[i] += 1
             if finished[i] and (best < 0 or fitness[i] > best_fit):
@@ -183,8 +193,10 @@ class RegularizedEvolution(Strategy):
             self._removed_at[population.popleft()] = index
 
     def _history_extra(self, told: list[int]) -> dict[str, Any]:
-        return {"sample_counts": [self._sample_counts[i] for i in told],
-                "removed_at": [self._removed_at[i] for i in told]}
+        return {
+            "sample_counts": [self._sample_counts[i] for i in told],
+            "removed_at": [self._removed_at[i] for i in told],
+        }
 
 
 class RandomSearch(RegularizedEvolution):
@@ -202,6 +214,7 @@ class RandomSearch(RegularizedEvolution):
 
     name = "random_search"
 
-    def __init__(self, space: Any, population_size: int = 50, *, seed: Any = None, workers: int = 1,
-                 cycles: int | None = None) -> None:
+    def __init__(
+        self, space: Any, population_size: int = 50, *, seed: Any = None, workers: int = 1, cycles: int | None = None
+    ) -> None:
         super().__init__(space, population_size, 1, seed=seed, workers=workers, cycles=cycles)

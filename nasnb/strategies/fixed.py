@@ -76,8 +76,9 @@ class FixedCandidates(Strategy):
         self.candidates = list(candidates)
         self.seeds = list(seeds)
         if len(self.seeds) != len(self.candidates):
-            raise ParameterError(f"FixedCandidates needs one seed per candidate ({len(self.candidates)}); "
-                                 f"got {len(self.seeds)}.")
+            raise ParameterError(
+                f"FixedCandidates needs one seed per candidate ({len(self.candidates)}); got {len(self.seeds)}."
+            )
 
     @property
     def batch_size(self) -> int:

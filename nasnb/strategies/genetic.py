@@ -341,8 +341,12 @@ class GeneticAlgorithm:
         sign = -1.0 if self.maximize else 1.0
         finite = cost[np.isfinite(cost)]
         mean = float(sign * finite.mean()) if finite.size else float("nan")
-        return {"generation": gen, "best_fitness": float(sign * cost[0, 0]), "mean_fitness": mean,
-                "evaluations": n_eval}
+        return {
+            "generation": gen,
+            "best_fitness": float(sign * cost[0, 0]),
+            "mean_fitness": mean,
+            "evaluations": n_eval,
+        }
 
     def run_batch(self, fitness, generations: int, repetitions: int, *, checkpoints=None) -> GABatchResult:
         """Run ``repetitions`` independent GAs at once, vectorised with numpy.
@@ -397,9 +401,13 @@ class GeneticAlgorithm:
                 best_c[wanted[gen]] = pop_cost[:, 0]
         best_f = -best_c if self.maximize else best_c
         settings = {
-            "population_size": self.population_size, "crossover_prob": self.crossover_prob,
-            "mutation_prob": self.mutation_prob, "tournament_size": self.tournament_size,
-            "crossover": self.crossover, "integer": self.integer, "repetitions": repetitions,
+            "population_size": self.population_size,
+            "crossover_prob": self.crossover_prob,
+            "mutation_prob": self.mutation_prob,
+            "tournament_size": self.tournament_size,
+            "crossover": self.crossover,
+            "integer": self.integer,
+            "repetitions": repetitions,
             "generations": generations,
         }
         return GABatchResult(checkpoints=tuple(points), best_x=best_x, best_fitness=best_f, settings=settings)
@@ -422,7 +430,7 @@ class GeneticAlgorithm:
             raise parameter_error("fitness", func, f"a table of shape {tuple(span)} (one axis per gene)", table.shape)
         flat = self._cost(table.ravel())
         low = self.bounds_low.astype(np.int64)
-        strides = [int(np.prod(span[i + 1:])) for i in range(span.size)]
+        strides = [int(np.prod(span[i + 1 :])) for i in range(span.size)]
 
         def lookup(x: np.ndarray) -> np.ndarray:
             index = (x[..., 0] - low[0]) * strides[0]

@@ -54,15 +54,23 @@ class GeneticSearch(Strategy):
 
     name = "genetic_search"
 
-    def __init__(self, space: Any, population_size: int = 20, tournament_size: int = 2, *,
-                 crossover_prob: float = 0.5, seed: Any = None) -> None:
+    def __init__(
+        self,
+        space: Any,
+        population_size: int = 20,
+        tournament_size: int = 2,
+        *,
+        crossover_prob: float = 0.5,
+        seed: Any = None,
+    ) -> None:
         super().__init__(space, seed=seed)
         func = type(self).__name__
         self.population_size = check_positive_int(population_size, "population_size", func)
         self.tournament_size = check_positive_int(tournament_size, "tournament_size", func)
         if self.tournament_size > self.population_size:
-            raise parameter_error("tournament_size", func, f"at most population_size={self.population_size}",
-                                  tournament_size)
+            raise parameter_error(
+                "tournament_size", func, f"at most population_size={self.population_size}", tournament_size
+            )
         self.crossover_prob = check_probability(crossover_prob, "crossover_prob", func)
 
     @property
@@ -71,8 +79,11 @@ class GeneticSearch(Strategy):
 
     def config(self) -> dict[str, Any]:
         cfg = super().config()
-        cfg.update(population_size=self.population_size, tournament_size=self.tournament_size,
-                   crossover_prob=self.crossover_prob)
+        cfg.update(
+            population_size=self.population_size,
+            tournament_size=self.tournament_size,
+            crossover_prob=self.crossover_prob,
+        )
         return cfg
 
     def _reset_state(self) -> None:
@@ -105,5 +116,5 @@ class GeneticSearch(Strategy):
             return
         pool = self.population + [i for i in self._children if competes(self._result_of(i).status)]
         pool.sort(key=lambda i: (-self._fitness[i], i))
-        self.population = sorted(pool[:self.population_size])
+        self.population = sorted(pool[: self.population_size])
         self._children = []

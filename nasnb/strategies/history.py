@@ -79,13 +79,25 @@ class SearchHistory:
         ``candidate -> key`` (a space's ``key``), used lazily by :attr:`keys`.
     """
 
-    def __init__(self, candidates: Sequence[Any], fitness: Sequence[float], *, statuses: Sequence[str] | None = None,
-                 parents: Sequence[int] | None = None, sample_counts: Sequence[int] | None = None,
-                 removed_at: Sequence[int] | None = None, total_times: Sequence[float] | None = None,
-                 wall_times: Sequence[float] | None = None, messages: Sequence[str] | None = None,
-                 key_fn: Callable[[Any], str] | None = None, metrics: Sequence[Mapping] | None = None,
-                 info: Mapping[str, Any] | None = None, arrivals: Sequence[int] | None = None,
-                 indices: Sequence[int] | None = None, extra: Mapping[str, Sequence] | None = None) -> None:
+    def __init__(
+        self,
+        candidates: Sequence[Any],
+        fitness: Sequence[float],
+        *,
+        statuses: Sequence[str] | None = None,
+        parents: Sequence[int] | None = None,
+        sample_counts: Sequence[int] | None = None,
+        removed_at: Sequence[int] | None = None,
+        total_times: Sequence[float] | None = None,
+        wall_times: Sequence[float] | None = None,
+        messages: Sequence[str] | None = None,
+        key_fn: Callable[[Any], str] | None = None,
+        metrics: Sequence[Mapping] | None = None,
+        info: Mapping[str, Any] | None = None,
+        arrivals: Sequence[int] | None = None,
+        indices: Sequence[int] | None = None,
+        extra: Mapping[str, Sequence] | None = None,
+    ) -> None:
         n = len(candidates)
         self.candidates = list(candidates)
         self.fitness = np.asarray(fitness, dtype=float)
@@ -103,15 +115,28 @@ class SearchHistory:
         self.info = dict(info or {})
         self._key_fn = key_fn
         self._keys: list[str | None] | None = None
-        for name in ("fitness", "statuses", "parents", "sample_counts", "removed_at", "total_times", "wall_times",
-                     "messages", "metrics", "indices", "arrivals"):
+        for name in (
+            "fitness",
+            "statuses",
+            "parents",
+            "sample_counts",
+            "removed_at",
+            "total_times",
+            "wall_times",
+            "messages",
+            "metrics",
+            "indices",
+            "arrivals",
+        ):
             if len(getattr(self, name)) != n:
-                raise ParameterError(f"SearchHistory: {name} has {len(getattr(self, name))} entries "
-                                     f"for {n} candidates.")
+                raise ParameterError(
+                    f"SearchHistory: {name} has {len(getattr(self, name))} entries for {n} candidates."
+                )
         for name, values in self.extra.items():
             if len(values) != n:
-                raise ParameterError(f"SearchHistory: extra column {name!r} has {len(values)} entries for {n} "
-                                     "candidates.")
+                raise ParameterError(
+                    f"SearchHistory: extra column {name!r} has {len(values)} entries for {n} candidates."
+                )
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -172,8 +197,9 @@ class SearchHistory:
         ranked = self._ranked_fitness()
         i = int(np.argmax(ranked))
         if ranked[i] == -np.inf:
-            raise SearchError(f"No evaluation of this SearchHistory finished ({self.status_counts}), so it has no "
-                              "best evaluation.")
+            raise SearchError(
+                f"No evaluation of this SearchHistory finished ({self.status_counts}), so it has no best evaluation."
+            )
         key = self._keys[i] if self._keys is not None else None
         return BestRecord(i, self.candidates[i], float(self.fitness[i]), key)
 
@@ -211,10 +237,18 @@ class SearchHistory:
         import pandas as pd
 
         data = {
-            "index": self.indices, "parent": self.parents, "fitness": self.fitness,
-            "status": self.statuses, "best_so_far": self.best_so_far(), "sample_count": self.sample_counts,
-            "removed_at": self.removed_at, "age": self.ages, "total_time": self.total_times,
-            "wall_time": self.wall_times, "message": self.messages, "arrival": self.arrivals,
+            "index": self.indices,
+            "parent": self.parents,
+            "fitness": self.fitness,
+            "status": self.statuses,
+            "best_so_far": self.best_so_far(),
+            "sample_count": self.sample_counts,
+            "removed_at": self.removed_at,
+            "age": self.ages,
+            "total_time": self.total_times,
+            "wall_time": self.wall_times,
+            "message": self.messages,
+            "arrival": self.arrivals,
         }
         data.update(self.extra)
         if with_keys:
@@ -247,8 +281,11 @@ def curves_frame(histories: Mapping[str, Sequence[SearchHistory]]):
     for label, runs in histories.items():
         for run, h in enumerate(runs):
             curve = h.best_so_far()
-            parts.append(pd.DataFrame({"strategy": label, "run": run, "evaluation": np.arange(1, len(curve) + 1),
-                                       "best_so_far": curve}))
+            parts.append(
+                pd.DataFrame(
+                    {"strategy": label, "run": run, "evaluation": np.arange(1, len(curve) + 1), "best_so_far": curve}
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=["strategy", "run", "evaluation", "best_so_far"])
     return pd.concat(parts, ignore_index=True)

@@ -79,8 +79,9 @@ class ProxyGuidedSpace:
     def __init__(self, space: Any, proxy: Any, *, warmup_pool: int = 0, proposals: int = 1) -> None:
         func = "ProxyGuidedSpace"
         if not callable(proxy) and not callable(getattr(proxy, "evaluate_candidate", None)):
-            raise parameter_error("proxy", func, "a callable candidate -> score or an evaluator with "
-                                  "evaluate_candidate", proxy)
+            raise parameter_error(
+                "proxy", func, "a callable candidate -> score or an evaluator with evaluate_candidate", proxy
+            )
         self.space = space
         self.proxy = proxy
         self.warmup_pool = check_nonnegative_int(warmup_pool, "warmup_pool", func)
@@ -107,8 +108,11 @@ class ProxyGuidedSpace:
     def settings(self) -> dict[str, Any]:
         """JSON-able description (part of the strategy's config)."""
         proxy = getattr(self.proxy, "settings", None)
-        return {"proxy": proxy() if callable(proxy) else getattr(self.proxy, "__name__", repr(self.proxy)),
-                "warmup_pool": self.warmup_pool, "proposals": self.proposals}
+        return {
+            "proxy": proxy() if callable(proxy) else getattr(self.proxy, "__name__", repr(self.proxy)),
+            "warmup_pool": self.warmup_pool,
+            "proposals": self.proposals,
+        }
 
     def to_json(self) -> Any:
         to_json = getattr(self.space, "to_json", None)
@@ -161,8 +165,9 @@ class ProxyRecordingEvaluator:
 
     def __init__(self, evaluator: Any, guide: ProxyGuidedSpace) -> None:
         if not callable(getattr(evaluator, "evaluate_candidate", None)):
-            raise parameter_error("evaluator", "ProxyRecordingEvaluator", "an evaluator with evaluate_candidate",
-                                  evaluator)
+            raise parameter_error(
+                "evaluator", "ProxyRecordingEvaluator", "an evaluator with evaluate_candidate", evaluator
+            )
         self.evaluator = evaluator
         self.guide = guide
         if hasattr(evaluator, "threads"):
@@ -180,10 +185,12 @@ class ProxyRecordingEvaluator:
         if key not in self.guide.scores:
             self.guide.scores[key], self.guide.seconds[key] = self.guide._score(candidate)
         score, seconds = self.guide.scores[key], self.guide.seconds[key]
-        metrics = dict(result.metrics, proxy_score=score if math.isfinite(score) else float("nan"),
-                       proxy_seconds=seconds)
-        return EvaluationResult(result.loss, metrics, result.total_time + seconds, result.fitness, result.status,
-                                result.message)
+        metrics = dict(
+            result.metrics, proxy_score=score if math.isfinite(score) else float("nan"), proxy_seconds=seconds
+        )
+        return EvaluationResult(
+            result.loss, metrics, result.total_time + seconds, result.fitness, result.status, result.message
+        )
 
     def evaluate_candidate(self, candidate: Any, **kwargs: Any) -> Any:
         """The wrapped evaluator's result with ``proxy_score`` and ``proxy_seconds`` added."""

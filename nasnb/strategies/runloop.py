@@ -55,22 +55,39 @@ logger = logging.getLogger(__name__)
 class RunLoop:
     """One run of a strategy (see the module docstring); used by ``Strategy.run``."""
 
-    def __init__(self, strategy: Any, evaluator: Any, *, study: Any, executor: Any,
-                 evaluate_kwargs: Mapping[str, Any] | None, catch: Any, retry_failed: bool, progress: bool,
-                 func: str, timeout: float | None = None, on_mismatch: str = "raise", first_seq: int = 0) -> None:
+    def __init__(
+        self,
+        strategy: Any,
+        evaluator: Any,
+        *,
+        study: Any,
+        executor: Any,
+        evaluate_kwargs: Mapping[str, Any] | None,
+        catch: Any,
+        retry_failed: bool,
+        progress: bool,
+        func: str,
+        timeout: float | None = None,
+        on_mismatch: str = "raise",
+        first_seq: int = 0,
+    ) -> None:
         self.strategy = strategy
         self.runner = CandidateEvaluator(strategy.space, evaluator, evaluate_kwargs)
         self.failures = FailureLog(catch, where=func)
         self.executor = executor = limit_evaluations(executor, timeout, func)  # a time limit per evaluation
         self.inline = executor is None
-        self.recorder = StudyRecorder(study, self.runner.settings, on_mismatch=on_mismatch,
-                                      first_seq=first_seq) if study is not None else None
+        self.recorder = (
+            StudyRecorder(study, self.runner.settings, on_mismatch=on_mismatch, first_seq=first_seq)
+            if study is not None
+            else None
+        )
         self.retry_failed = bool(retry_failed)
         self.stored: dict[int, Any] = {}
         self.retried: set[int] = set()
         # a candidate on an executor is recorded as running (not for a simulated clock: nothing runs)
-        self.mark_running = (self.recorder is not None and not self.inline
-                             and not getattr(executor, "deterministic", False))
+        self.mark_running = (
+            self.recorder is not None and not self.inline and not getattr(executor, "deterministic", False)
+        )
         self.progress = progress
         self.func = func
         self._bar: Any = None
@@ -82,16 +99,19 @@ class RunLoop:
         strategy.reset()
         if self.recorder is not None:
             runner = self.runner
-            seed_of = ((lambda index: strategy.trial_seed(index)) if runner.pass_seed
-                       else (lambda index: runner.fixed_seed))
+            seed_of = (
+                (lambda index: strategy.trial_seed(index)) if runner.pass_seed else (lambda index: runner.fixed_seed)
+            )
             self.stored = self.recorder.load(seed_of)
             if self.retry_failed:
                 self.retried = {seq for seq, row in self.stored.items() if row.status == Status.FAILED}
             self.recorder.clear_unfinished()
-            self.recorder.study.save_checkpoint("strategy", {"config": strategy.config(), "budget": budget,
-                                                             "mode": mode})
+            self.recorder.study.save_checkpoint(
+                "strategy", {"config": strategy.config(), "budget": budget, "mode": mode}
+            )
         if self.progress:
             from tqdm.auto import tqdm  # a core dependency
+
             self._bar = tqdm(total=budget, desc=type(strategy).__name__)
         try:
             if self.inline and strategy.batch_size == 1:
@@ -147,13 +167,16 @@ class RunLoop:
             self.recorder.discard(stale)
             for seq in stale:
                 self.stored.pop(seq, None)
-            logger.info("resume: %d stored evaluation(s) after a retried failure took another path; "
-                        "evaluating them again", len(stale))
+            logger.info(
+                "resume: %d stored evaluation(s) after a retried failure took another path; evaluating them again",
+                len(stale),
+            )
             return None
         raise StoreError(
             f"Cannot resume: evaluation seq={job.index} of the study has descriptor hash {row.descriptor_hash!r}, "
             f"but the replayed search proposes {digest!r}. The study was made with another strategy, seed, "
-            "search space or schedule (mode).")
+            "search space or schedule (mode)."
+        )
 
     def _start(self, job: Job) -> Any:
         """Submit a job; returns a future of its outcome (``None`` for an invalid candidate: nothing to run)."""
@@ -164,8 +187,14 @@ class RunLoop:
         if self.mark_running and job.index not in self.stored:  # (a retried row is replaced by its result)
             assert self.recorder is not None  # mark_running needs one
             desc_json, desc_hash, cand_json = self.runner.describe(job)
-            self.recorder.started(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, seed=job.seed,
-                                  candidate_json=cand_json, parent=job.parent)
+            self.recorder.started(
+                job.index,
+                descriptor_json=desc_json,
+                descriptor_hash=desc_hash,
+                seed=job.seed,
+                candidate_json=cand_json,
+                parent=job.parent,
+            )
         return self.runner.submit(self.executor, job)
 
     @property
@@ -178,8 +207,10 @@ class RunLoop:
         try:
             return wait_first(self._inline if self.inline else self.executor, futures)
         except ClusterError as exc:  # e.g. every engine of a connected cluster is gone and none came back
-            raise type(exc)(f"{exc} The {len(futures)} evaluation(s) in flight were not recorded. When engines "
-                            "are available again, run the same call with the same study to resume.") from exc
+            raise type(exc)(
+                f"{exc} The {len(futures)} evaluation(s) in flight were not recorded. When engines "
+                "are available again, run the same call with the same study to resume."
+            ) from exc
 
     def _completed(self, futures: Any) -> Any:
         """The futures as they finish (O(1) per completion on a cluster, whatever the batch size)."""
@@ -187,32 +218,46 @@ class RunLoop:
         try:
             yield from as_completed(self._inline if self.inline else self.executor, list(futures))
         except ClusterError as exc:
-            raise type(exc)(f"{exc} The {count} evaluation(s) of this batch still in flight were not recorded. "
-                            "When engines are available again, run the same call with the same study to "
-                            "resume.") from exc
+            raise type(exc)(
+                f"{exc} The {count} evaluation(s) of this batch still in flight were not recorded. "
+                "When engines are available again, run the same call with the same study to "
+                "resume."
+            ) from exc
 
     def _outcome(self, future: Any, job: Job) -> EvaluationOutcome:
         try:
             outcome = future.result()
         except ClusterError as exc:
-            raise ClusterError(f"{exc} Evaluation {job.index} was not recorded; run the same call again with the "
-                               "same study to resume.") from exc
+            raise ClusterError(
+                f"{exc} Evaluation {job.index} was not recorded; run the same call again with the same study to resume."
+            ) from exc
         except (cf.CancelledError, cf.BrokenExecutor, cf.TimeoutError) as exc:
-            raise ClusterError(f"The executor could not run evaluation {job.index} ({type(exc).__name__}: "
-                               f"{exc}); nothing was recorded for it. Run the same call again with the same "
-                               "study to resume.") from exc
+            raise ClusterError(
+                f"The executor could not run evaluation {job.index} ({type(exc).__name__}: "
+                f"{exc}); nothing was recorded for it. Run the same call again with the same "
+                "study to resume."
+            ) from exc
         if not isinstance(outcome, EvaluationOutcome):
-            raise ClusterError(f"The executor returned {type(outcome).__name__} for evaluation {job.index}; "
-                               "expected an EvaluationOutcome from nasnb.evaluators.run_evaluation.")
+            raise ClusterError(
+                f"The executor returned {type(outcome).__name__} for evaluation {job.index}; "
+                "expected an EvaluationOutcome from nasnb.evaluators.run_evaluation."
+            )
         return outcome
 
     def _finish(self, job: Job, outcome: EvaluationOutcome, arrival: int, overwrite: bool = False) -> None:
         """Record (one transaction), then log/raise a failure."""
         if self.recorder is not None:
             desc_json, desc_hash, cand_json = self.runner.describe(job)
-            self.recorder.record(job.index, descriptor_json=desc_json, descriptor_hash=desc_hash, outcome=outcome,
-                                 candidate_json=cand_json, parent=job.parent, arrival=arrival,
-                                 overwrite=overwrite or job.index in self.retried)
+            self.recorder.record(
+                job.index,
+                descriptor_json=desc_json,
+                descriptor_hash=desc_hash,
+                outcome=outcome,
+                candidate_json=cand_json,
+                parent=job.parent,
+                arrival=arrival,
+                overwrite=overwrite or job.index in self.retried,
+            )
         self.failures.check(job.index, outcome)
 
     def _tick(self, n: int = 1) -> None:
@@ -300,7 +345,8 @@ class RunLoop:
                     raise StoreError(
                         f"Cannot resume: the study applied evaluation seq={seq} as arrival {arrival}, but the "
                         "replayed search does not have it in flight then. The study was made with another "
-                        "strategy, seed, number of workers or schedule (mode).")
+                        "strategy, seed, number of workers or schedule (mode)."
+                    )
                 trial, job, _, _ = in_flight.pop(seq)
                 row = self._stored_result(job)
                 if row is None:
@@ -329,8 +375,10 @@ class RunLoop:
                 if row is not None:  # re-simulated: the stored result, checked, not recorded again
                     checked = self._stored_result(job)
                     if checked is not None and checked.arrival != arrival and not self.retried:
-                        raise StoreError(f"Cannot resume: evaluation seq={index} arrived as {arrival} when "
-                                         f"re-simulated, but the study holds it as arrival {row.arrival}.")
+                        raise StoreError(
+                            f"Cannot resume: evaluation seq={index} arrived as {arrival} when "
+                            f"re-simulated, but the study holds it as arrival {row.arrival}."
+                        )
                     if checked is None or checked.arrival != arrival:  # after a retried failure: a new path
                         row = None
                 if row is not None:

@@ -19,9 +19,9 @@ from nasnb.viz.geometry import Geometry
 
 __all__ = ["GraphStyle", "rgba", "new_figure", "subplots", "draw_matplotlib", "draw_plotly", "box_path"]
 
-_PAD = 6.0          # points of white space around a drawing
+_PAD = 6.0  # points of white space around a drawing
 _MAX_INCHES = (18.0, 12.0)
-_ROUND = 3.0        # corner radius of node boxes, points
+_ROUND = 3.0  # corner radius of node boxes, points
 
 
 def rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
@@ -53,9 +53,9 @@ class GraphStyle(NamedTuple):
     stroke: list
     text: list
     show_label: list
-    layers: list          # EdgeLayer, drawn in order
-    head_colours: list    # per connection
-    hover: list           # per node
+    layers: list  # EdgeLayer, drawn in order
+    head_colours: list  # per connection
+    hover: list  # per node
 
 
 def new_figure(figsize: tuple):
@@ -138,8 +138,9 @@ def _figsize(geom: Geometry, title: bool) -> tuple[float, float]:
     return (max(w * k, 1.5), max(h * k, 0.8))
 
 
-def draw_matplotlib(geom: Geometry, style: GraphStyle, *, ax: Any = None, figsize: tuple | None = None,
-                    title: str = ""):
+def draw_matplotlib(
+    geom: Geometry, style: GraphStyle, *, ax: Any = None, figsize: tuple | None = None, title: str = ""
+):
     """Draw the geometry into ``ax`` (or a new untracked figure); return the figure."""
     collections = require("matplotlib.collections", extra="viz", purpose="draw architectures")
     patches = require("matplotlib.patches", extra="viz", purpose="draw architectures")
@@ -152,25 +153,58 @@ def draw_matplotlib(geom: Geometry, style: GraphStyle, *, ax: Any = None, figsiz
     for layer in style.layers:
         if not layer.index:
             continue
-        ax.add_collection(collections.LineCollection(
-            [lines[i] for i in layer.index], colors=layer.colours, linewidths=layer.width, zorder=1,
-            linestyles="dashed" if layer.dashed else "solid", label=layer.label, capstyle="butt",
-            joinstyle="round"))
+        ax.add_collection(
+            collections.LineCollection(
+                [lines[i] for i in layer.index],
+                colors=layer.colours,
+                linewidths=layer.width,
+                zorder=1,
+                linestyles="dashed" if layer.dashed else "solid",
+                label=layer.label,
+                capstyle="butt",
+                joinstyle="round",
+            )
+        )
     if len(geom.heads):
-        ax.add_collection(collections.PolyCollection(list(geom.heads), facecolors=style.head_colours,
-                                                     edgecolors="none", zorder=2, label="arrowheads"))
+        ax.add_collection(
+            collections.PolyCollection(
+                list(geom.heads), facecolors=style.head_colours, edgecolors="none", zorder=2, label="arrowheads"
+            )
+        )
     scaled = _scaled_text_class()
     boxes = geom.boxes()
     for i, name in enumerate(style.names):
         x0, y0, x1, y1 = boxes[i]
-        ax.add_patch(patches.FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, gid=f"box-{name}", zorder=3,
-                                            boxstyle=f"round,pad=0,rounding_size={_ROUND}",
-                                            facecolor=style.fill[i], edgecolor=style.stroke[i], linewidth=0.9))
+        ax.add_patch(
+            patches.FancyBboxPatch(
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                gid=f"box-{name}",
+                zorder=3,
+                boxstyle=f"round,pad=0,rounding_size={_ROUND}",
+                facecolor=style.fill[i],
+                edgecolor=style.stroke[i],
+                linewidth=0.9,
+            )
+        )
         if style.show_label[i]:
             x, y = geom.centres[i]
-            t = scaled(x, y, "\n".join(geom.lines[i]), data_size=geom.font_size, ha="center", va="center",
-                       multialignment="center", linespacing=1.15, color=style.text[i][:3], alpha=style.text[i][3],
-                       zorder=4, gid=f"node-{name}", clip_on=False)
+            t = scaled(
+                x,
+                y,
+                "\n".join(geom.lines[i]),
+                data_size=geom.font_size,
+                ha="center",
+                va="center",
+                multialignment="center",
+                linespacing=1.15,
+                color=style.text[i][:3],
+                alpha=style.text[i][3],
+                zorder=4,
+                gid=f"node-{name}",
+                clip_on=False,
+            )
             ax.add_artist(t)
     x0, y0, x1, y1 = geom.extent
     ax.set_xlim(x0 - _PAD, x1 + _PAD)
@@ -187,10 +221,12 @@ def box_path(box: Sequence[float], r: float = _ROUND) -> str:
     x0, y0, x1, y1 = (float(v) for v in box)
     ya, yb = min(y0, y1), max(y0, y1)
     r = min(r, (x1 - x0) / 2, (yb - ya) / 2)
-    return (f"M{x0 + r:.2f},{ya:.2f} L{x1 - r:.2f},{ya:.2f} Q{x1:.2f},{ya:.2f} {x1:.2f},{ya + r:.2f} "
-            f"L{x1:.2f},{yb - r:.2f} Q{x1:.2f},{yb:.2f} {x1 - r:.2f},{yb:.2f} L{x0 + r:.2f},{yb:.2f} "
-            f"Q{x0:.2f},{yb:.2f} {x0:.2f},{yb - r:.2f} L{x0:.2f},{ya + r:.2f} "
-            f"Q{x0:.2f},{ya:.2f} {x0 + r:.2f},{ya:.2f} Z")
+    return (
+        f"M{x0 + r:.2f},{ya:.2f} L{x1 - r:.2f},{ya:.2f} Q{x1:.2f},{ya:.2f} {x1:.2f},{ya + r:.2f} "
+        f"L{x1:.2f},{yb - r:.2f} Q{x1:.2f},{yb:.2f} {x1 - r:.2f},{yb:.2f} L{x0 + r:.2f},{yb:.2f} "
+        f"Q{x0:.2f},{yb:.2f} {x0:.2f},{yb - r:.2f} L{x0:.2f},{ya + r:.2f} "
+        f"Q{x0:.2f},{ya:.2f} {x0 + r:.2f},{ya:.2f} Z"
+    )
 
 
 def draw_plotly(geom: Geometry, style: GraphStyle, *, title: str = "", max_width: float = 1100.0):
@@ -198,7 +234,7 @@ def draw_plotly(geom: Geometry, style: GraphStyle, *, title: str = "", max_width
     go = require("plotly.graph_objects", extra="viz", purpose="draw interactive architectures")
     x0, y0, x1, y1 = geom.extent
     w, h = x1 - x0 + 2 * _PAD, y1 - y0 + 2 * _PAD
-    k = min(96.0 / 72.0, max_width / w)           # pixels per point
+    k = min(96.0 / 72.0, max_width / w)  # pixels per point
     top = 40 if title else 8
     fig = go.Figure()
     lines = geom.line_paths()
@@ -206,37 +242,71 @@ def draw_plotly(geom: Geometry, style: GraphStyle, *, title: str = "", max_width
         groups: dict[tuple, list[int]] = {}
         for i, c in zip(layer.index, layer.colours):
             groups.setdefault((tuple(round(float(v), 4) for v in c[:3]), round(float(c[3]), 4)), []).append(i)
-        if not groups:   # keep the (empty) trace so that trace names stay stable
+        if not groups:  # keep the (empty) trace so that trace names stay stable
             groups = {((0.2, 0.2, 0.2), 1.0): []}
-        for (rgb, alpha), idx in groups.items():   # plotly has one opacity per trace
+        for (rgb, alpha), idx in groups.items():  # plotly has one opacity per trace
             xs: list = []
             ys: list = []
             for i in idx:
                 xs += lines[i][:, 0].tolist() + [None]
                 ys += lines[i][:, 1].tolist() + [None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=chart_text(layer.label), legendgroup=layer.label,
-                                     opacity=alpha, hoverinfo="skip",
-                                     line=dict(color=rgba_text(rgb + (1.0,)), width=layer.width * k,
-                                               dash="dash" if layer.dashed else "solid")))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=chart_text(layer.label),
+                    legendgroup=layer.label,
+                    opacity=alpha,
+                    hoverinfo="skip",
+                    line=dict(
+                        color=rgba_text(rgb + (1.0,)), width=layer.width * k, dash="dash" if layer.dashed else "solid"
+                    ),
+                )
+            )
     shapes = []
     for i, box in enumerate(geom.boxes()):
-        shapes.append(dict(type="path", path=box_path(box), layer="below", fillcolor=rgba_text(style.fill[i]),
-                           line=dict(color=rgba_text(style.stroke[i]), width=0.9 * k)))
+        shapes.append(
+            dict(
+                type="path",
+                path=box_path(box),
+                layer="below",
+                fillcolor=rgba_text(style.fill[i]),
+                line=dict(color=rgba_text(style.stroke[i]), width=0.9 * k),
+            )
+        )
     for head, c in zip(geom.heads, style.head_colours):
         path = "M" + " L".join(f"{x:.2f},{y:.2f}" for x, y in head) + " Z"
         shapes.append(dict(type="path", path=path, layer="above", fillcolor=rgba_text(c), line=dict(width=0)))
     text = ["<br>".join(chart_texts(lines_)) if show else "" for lines_, show in zip(geom.lines, style.show_label)]
-    fig.add_trace(go.Scatter(
-        x=geom.centres[:, 0].tolist(), y=geom.centres[:, 1].tolist(), mode="text", name="layers", text=text,
-        textposition="middle center", customdata=list(style.names), hovertext=chart_texts(style.hover),
-        hovertemplate="%{hovertext}<extra></extra>",
-        textfont=dict(size=geom.font_size * k, color=[rgba_text(c) for c in style.text],
-                      family="DejaVu Sans, Verdana, sans-serif"),
-    ))
-    fig.update_layout(title=chart_text(title), showlegend=False, plot_bgcolor="white", shapes=shapes,
-                      width=int(w * k) + 4, height=int(h * k) + top + 4, autosize=False,
-                      xaxis=dict(visible=False, range=[x0 - _PAD, x1 + _PAD], constrain="domain"),
-                      yaxis=dict(visible=False, range=[y0 - _PAD, y1 + _PAD], scaleanchor="x", scaleratio=1,
-                                 constrain="domain"),
-                      margin=dict(l=2, r=2, t=top, b=2))
+    fig.add_trace(
+        go.Scatter(
+            x=geom.centres[:, 0].tolist(),
+            y=geom.centres[:, 1].tolist(),
+            mode="text",
+            name="layers",
+            text=text,
+            textposition="middle center",
+            customdata=list(style.names),
+            hovertext=chart_texts(style.hover),
+            hovertemplate="%{hovertext}<extra></extra>",
+            textfont=dict(
+                size=geom.font_size * k,
+                color=[rgba_text(c) for c in style.text],
+                family="DejaVu Sans, Verdana, sans-serif",
+            ),
+        )
+    )
+    fig.update_layout(
+        title=chart_text(title),
+        showlegend=False,
+        plot_bgcolor="white",
+        shapes=shapes,
+        width=int(w * k) + 4,
+        height=int(h * k) + top + 4,
+        autosize=False,
+        xaxis=dict(visible=False, range=[x0 - _PAD, x1 + _PAD], constrain="domain"),
+        yaxis=dict(visible=False, range=[y0 - _PAD, y1 + _PAD], scaleanchor="x", scaleratio=1, constrain="domain"),
+        margin=dict(l=2, r=2, t=top, b=2),
+    )
     return fig

@@ -33,8 +33,15 @@ from nasnb.descriptors import NeuralDescriptor
 from nasnb.exceptions import ParameterError
 from nasnb.results import competes
 
-__all__ = ["as_descriptor", "as_frame", "genome_document", "natural_key", "gene_frame", "SEQ_COLUMNS",
-           "CANDIDATE_COLUMNS"]
+__all__ = [
+    "as_descriptor",
+    "as_frame",
+    "genome_document",
+    "natural_key",
+    "gene_frame",
+    "SEQ_COLUMNS",
+    "CANDIDATE_COLUMNS",
+]
 
 SEQ_COLUMNS = ("seq", "index", "id")
 _GENOME_COLUMNS = ("genome_json", "candidate_json", "genome")

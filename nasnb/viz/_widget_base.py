@@ -40,8 +40,15 @@ from nasnb.viz._records import as_descriptor, genome_of_row
 if TYPE_CHECKING:
     from nasnb.descriptors import NeuralDescriptor
 
-__all__ = ["WidgetApp", "widgets_module", "row_descriptors", "architecture_view", "figure_widget",
-           "figure_png_html", "SNAPSHOT_STYLE"]
+__all__ = [
+    "WidgetApp",
+    "widgets_module",
+    "row_descriptors",
+    "architecture_view",
+    "figure_widget",
+    "figure_png_html",
+    "SNAPSHOT_STYLE",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -189,15 +196,14 @@ class WidgetApp:
         except (NasnbError, ValueError, RuntimeError) as exc:  # a snapshot must never break display
             logger.warning("%s could not draw its snapshot: %s", type(self).__name__, exc)
             body = f"<i>(no snapshot: {html.escape(str(exc))})</i>"
-        return (f'<div class="nasnb-snapshot" data-widget="{type(self).__name__}" style="{SNAPSHOT_STYLE}">'
-                f"{body}</div>")
+        return f'<div class="nasnb-snapshot" data-widget="{type(self).__name__}" style="{SNAPSHOT_STYLE}">{body}</div>'
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} widget>"
 
     def _repr_mimebundle_(self, **kwargs: Any):
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        data, meta = (bundle if isinstance(bundle, tuple) else (bundle, {}))
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
         data = dict(data or {})
         data["text/html"] = self.snapshot_html()
         data["text/plain"] = repr(self)
@@ -213,8 +219,10 @@ def row_descriptors(frame: pd.DataFrame, descriptors: Any = None) -> list[Any]:
     if descriptors is not None and not callable(descriptors):
         items: Sequence[Any] = list(descriptors)
         if len(items) != len(frame):
-            raise ParameterError(f"The 'descriptors' parameter has {len(items)} entries for {len(frame)} records; "
-                                 "give one per record (None where there is none).")
+            raise ParameterError(
+                f"The 'descriptors' parameter has {len(items)} entries for {len(frame)} records; "
+                "give one per record (None where there is none)."
+            )
     out: list[NeuralDescriptor | None] = []
     for i, (_, row) in enumerate(frame.iterrows()):
         if descriptors is not None:

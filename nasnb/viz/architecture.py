@@ -93,12 +93,19 @@ class ArchitectureData(NamedTuple):
         """This data with its :attr:`geometry` computed (if it is missing)."""
         if self.geometry is not None:
             return self
-        return self._replace(geometry=graph_geometry(self.positions, self.labels, self.edges,
-                                                     orientation=self.orientation))
+        return self._replace(
+            geometry=graph_geometry(self.positions, self.labels, self.edges, orientation=self.orientation)
+        )
 
 
-def architecture_data(descriptor: Any, layout: SharedLayout | None = None, *, show_params: int = 0,
-                      inserted: set | frozenset = frozenset(), title: str | None = None) -> ArchitectureData:
+def architecture_data(
+    descriptor: Any,
+    layout: SharedLayout | None = None,
+    *,
+    show_params: int = 0,
+    inserted: set | frozenset = frozenset(),
+    title: str | None = None,
+) -> ArchitectureData:
     """Gather the drawing data of one architecture.
 
     Parameters
@@ -167,15 +174,24 @@ def _style(data: ArchitectureData) -> GraphStyle:
     off = [i for i, a in enumerate(data.edge_active) if not a]
     dark = rgba("#333333", 1.0)
     faded = rgba("#333333", INACTIVE_ALPHA)
-    layers = [EdgeLayer("connections", on, [dark] * len(on), False, 1.3),
-              EdgeLayer("inactive connections", off, [faded] * len(off), False, 1.3)]
+    layers = [
+        EdgeLayer("connections", on, [dark] * len(on), False, 1.3),
+        EdgeLayer("inactive connections", off, [faded] * len(off), False, 1.3),
+    ]
     heads = [dark if a else faded for a in data.edge_active]
     hover = [f"{n}: {lbl}".replace("\n", " ") for n, lbl in zip(data.names, data.labels)]
     return GraphStyle(list(data.names), fill, stroke, text, [True] * len(data.names), layers, heads, hover)
 
 
-def plot_architecture(descriptor: Any, layout: SharedLayout | None = None, *, backend: str = "matplotlib",
-                      ax: Any = None, figsize: tuple | None = None, show_params: int = 0):
+def plot_architecture(
+    descriptor: Any,
+    layout: SharedLayout | None = None,
+    *,
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple | None = None,
+    show_params: int = 0,
+):
     """Draw an architecture on a fixed layout; return the figure (never shown).
 
     Parameters
@@ -202,8 +218,11 @@ def plot_architecture(descriptor: Any, layout: SharedLayout | None = None, *, ba
     ['connections', 'inactive connections', 'layers']
     """
     check_choice(backend, BACKENDS, "backend", "plot_architecture")
-    data = descriptor if isinstance(descriptor, ArchitectureData) else architecture_data(
-        descriptor, layout, show_params=show_params)
+    data = (
+        descriptor
+        if isinstance(descriptor, ArchitectureData)
+        else architecture_data(descriptor, layout, show_params=show_params)
+    )
     data = data.with_geometry()
     if backend == "plotly":
         return draw_plotly(data.geometry, _style(data), title=data.title)

@@ -310,7 +310,7 @@ def _plain(obj: Any) -> Any:
     >>> _plain({"dtype": "i1", "bdata": "AAECAwQ=", "shape": "5, 1"})
     [[0], [1], [2], [3], [4]]
     """
-    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:   # plotly's typed-array encoding
+    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:  # plotly's typed-array encoding
         import numpy as np
 
         arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
@@ -321,7 +321,7 @@ def _plain(obj: Any) -> Any:
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
-    if hasattr(obj, "tolist") and not isinstance(obj, str):   # numpy arrays and scalars, pandas objects
+    if hasattr(obj, "tolist") and not isinstance(obj, str):  # numpy arrays and scalars, pandas objects
         return _plain(obj.tolist())
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
@@ -417,8 +417,9 @@ def _view_class():
                 """Do what a click on point ``point`` of trace ``trace`` does in the browser."""
                 n = len(self._figure.data)
                 if not (0 <= int(trace) < n):
-                    raise ParameterError(f"The 'trace' parameter of ChartView.click must be in [0, {n}). "
-                                         f"Got {trace!r} instead.")
+                    raise ParameterError(
+                        f"The 'trace' parameter of ChartView.click must be in [0, {n}). Got {trace!r} instead."
+                    )
                 self.clicked = {"trace": int(trace), "point": int(point), "n": int(self.clicked.get("n", 0)) + 1}
 
             def _on_clicked(self, change: dict) -> None:

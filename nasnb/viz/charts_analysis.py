@@ -28,9 +28,20 @@ from nasnb.viz._graph_draw import new_figure
 from nasnb.viz._records import as_frame, natural_key
 from nasnb.viz._text import chart_text, chart_texts
 
-__all__ = ["TauHeatmapData", "tau_heatmap_data", "plot_tau_heatmap", "SurfaceData", "surface_data",
-           "plot_surfaces", "GeneBoxData", "gene_box_data", "plot_gene_boxes", "ParamsFitnessData",
-           "params_fitness_data", "plot_params_fitness"]
+__all__ = [
+    "TauHeatmapData",
+    "tau_heatmap_data",
+    "plot_tau_heatmap",
+    "SurfaceData",
+    "surface_data",
+    "plot_surfaces",
+    "GeneBoxData",
+    "gene_box_data",
+    "plot_gene_boxes",
+    "ParamsFitnessData",
+    "params_fitness_data",
+    "plot_params_fitness",
+]
 
 _BACKENDS = ("matplotlib", "plotly")
 
@@ -39,7 +50,7 @@ def _figure(ax: Any, figsize: tuple, ncols: int = 1):
     """``(figure, axes)``: a new figure pyplot does not track (shown once in a notebook), or ``ax``'s."""
     if ax is None:
         fig = new_figure(figsize)
-        fig.set_layout_engine("constrained")      # nothing clipped at the figure's edges
+        fig.set_layout_engine("constrained")  # nothing clipped at the figure's edges
         return fig, (fig.add_subplot() if ncols == 1 else fig.subplots(1, ncols))
     return ax.figure, ax
 
@@ -68,16 +79,19 @@ def tau_heatmap_data(records: pd.DataFrame, *, title: str = "Kendall tau", **tau
     [[1.0, 0.333], [0.333, 1.0]]
     """
     if not isinstance(records, pd.DataFrame):
-        raise ParameterError(f"The 'records' parameter of tau_heatmap_data must be a DataFrame. "
-                             f"Got {type(records).__name__} instead.")
+        raise ParameterError(
+            f"The 'records' parameter of tau_heatmap_data must be a DataFrame. Got {type(records).__name__} instead."
+        )
     cols = (tau_kwargs.get("arch", "arch"), tau_kwargs.get("setup", "setup"), tau_kwargs.get("score", "score"))
     if all(c in records.columns for c in cols):
         from nasnb.analysis import tau_matrix
 
         return TauHeatmapData(_natural_order(tau_matrix(records, **tau_kwargs)), title)
     if tau_kwargs:
-        raise ParameterError(f"tau_heatmap_data got options {sorted(tau_kwargs)} but the records are already a "
-                             "matrix (no arch/setup/score columns).")
+        raise ParameterError(
+            f"tau_heatmap_data got options {sorted(tau_kwargs)} but the records are already a "
+            "matrix (no arch/setup/score columns)."
+        )
     return TauHeatmapData(_natural_order(records.astype(float)), title)
 
 
@@ -86,30 +100,53 @@ def _natural_order(m: pd.DataFrame) -> pd.DataFrame:
     return m.loc[sorted(m.index, key=natural_key), sorted(m.columns, key=natural_key)]
 
 
-def plot_tau_heatmap(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 5),
-                     annotate: bool = True):
+def plot_tau_heatmap(
+    data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 5), annotate: bool = True
+):
     """Heatmap of a tau matrix on a fixed [-1, 1] diverging colour scale, values written in cells."""
     check_choice(backend, _BACKENDS, "backend", "plot_tau_heatmap")
     data = data if isinstance(data, TauHeatmapData) else tau_heatmap_data(data)
     m = data.matrix
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure(go.Heatmap(z=m.values, x=chart_texts(m.columns), y=chart_texts(m.index),
-                                   zmin=-1, zmax=1, colorscale="RdBu", colorbar=dict(title="tau"),
-                                   text=np.round(m.values, 3) if annotate else None,
-                                   texttemplate="%{text}" if annotate else None))
-        fig.update_layout(title=chart_text(data.title), xaxis_title=chart_text(m.columns.name or ""),
-                          yaxis_title=chart_text(m.index.name or ""),
-                          yaxis_autorange="reversed", template="plotly_white")
+        fig = go.Figure(
+            go.Heatmap(
+                z=m.values,
+                x=chart_texts(m.columns),
+                y=chart_texts(m.index),
+                zmin=-1,
+                zmax=1,
+                colorscale="RdBu",
+                colorbar=dict(title="tau"),
+                text=np.round(m.values, 3) if annotate else None,
+                texttemplate="%{text}" if annotate else None,
+            )
+        )
+        fig.update_layout(
+            title=chart_text(data.title),
+            xaxis_title=chart_text(m.columns.name or ""),
+            yaxis_title=chart_text(m.index.name or ""),
+            yaxis_autorange="reversed",
+            template="plotly_white",
+        )
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static heatmaps")
     fig, ax = _figure(ax, figsize)
-    size = float(np.clip(150.0 / max(m.shape), 8, 11))   # readable numbers, smaller only for big matrices
-    sns.heatmap(m, vmin=-1, vmax=1, cmap="RdBu", annot=annotate, fmt=".2f", ax=ax, cbar_kws={"label": "tau"},
-                annot_kws={"fontsize": size})
+    size = float(np.clip(150.0 / max(m.shape), 8, 11))  # readable numbers, smaller only for big matrices
+    sns.heatmap(
+        m,
+        vmin=-1,
+        vmax=1,
+        cmap="RdBu",
+        annot=annotate,
+        fmt=".2f",
+        ax=ax,
+        cbar_kws={"label": "tau"},
+        annot_kws={"fontsize": size},
+    )
     undefined = ~np.isfinite(m.to_numpy(dtype=float))
     title = data.title
-    if undefined.any():   # say what an empty cell means instead of leaving a blank row
+    if undefined.any():  # say what an empty cell means instead of leaving a blank row
         ax.set_facecolor("#d9d9d9")
         if annotate:
             for i, j in zip(*np.nonzero(undefined)):
@@ -129,8 +166,15 @@ class SurfaceData(NamedTuple):
     extent: tuple
 
 
-def surface_data(original: Any = None, perturbed: Any = None, *, target_tau: float | None = None,
-                 resolution: int = 100, seed: Any = None, extent: tuple = (-5.12, 5.12)) -> SurfaceData:
+def surface_data(
+    original: Any = None,
+    perturbed: Any = None,
+    *,
+    target_tau: float | None = None,
+    resolution: int = 100,
+    seed: Any = None,
+    extent: tuple = (-5.12, 5.12),
+) -> SurfaceData:
     """Original vs perturbed 2-d surfaces; defaults to Rastrigin on a ``resolution`` mesh.
 
     Without ``perturbed``, a copy at ``target_tau`` is made with
@@ -175,9 +219,11 @@ def plot_surfaces(data: SurfaceData, *, backend: str = "matplotlib", kind: str =
         spec = {"type": "surface"} if kind == "surface" else {}
         fig = subplots.make_subplots(rows=1, cols=2, subplot_titles=titles, specs=[[spec, spec]])
         for col, z in ((1, data.original), (2, data.perturbed)):
-            trace = (go.Surface(z=z, x=axis, y=axis, name=titles[col - 1], showscale=col == 2) if kind == "surface"
-                     else go.Heatmap(z=z, x=axis, y=axis, name=titles[col - 1], colorscale="Viridis",
-                                     showscale=col == 2))
+            trace = (
+                go.Surface(z=z, x=axis, y=axis, name=titles[col - 1], showscale=col == 2)
+                if kind == "surface"
+                else go.Heatmap(z=z, x=axis, y=axis, name=titles[col - 1], colorscale="Viridis", showscale=col == 2)
+            )
             fig.add_trace(trace, row=1, col=col)
         fig.update_layout(title="Rastrigin surface", template="plotly_white")
         if kind == "image":
@@ -205,8 +251,14 @@ class GeneBoxData(NamedTuple):
     metric: str
 
 
-def gene_box_data(records: Any, gene: str | Callable[[pd.Series], Any], *, metric: str = "fitness",
-                  name: str | None = None, statuses: tuple = ("done",)) -> GeneBoxData:
+def gene_box_data(
+    records: Any,
+    gene: str | Callable[[pd.Series], Any],
+    *,
+    metric: str = "fitness",
+    name: str | None = None,
+    statuses: tuple = ("done",),
+) -> GeneBoxData:
     """Group the ``metric`` of evaluations by a gene's value (a column, or a function of a row).
 
     Examples
@@ -224,16 +276,25 @@ def gene_box_data(records: Any, gene: str | Callable[[pd.Series], Any], *, metri
         gene_name = name or getattr(gene, "__name__", "gene")
     else:
         if gene not in frame.columns:
-            raise ParameterError(f"The 'gene' parameter of gene_box_data names column {gene!r}, which the records "
-                                 f"lack (columns: {list(frame.columns)}).")
+            raise ParameterError(
+                f"The 'gene' parameter of gene_box_data names column {gene!r}, which the records "
+                f"lack (columns: {list(frame.columns)})."
+            )
         values, gene_name = frame[gene], name or gene
     out = pd.DataFrame({"value": values.to_numpy(), "fitness": pd.to_numeric(frame[metric]).to_numpy()}).dropna()
     order = sorted(out["value"].unique().tolist(), key=lambda v: (str(type(v)), v))
     return GeneBoxData(out, str(gene_name), order, metric)
 
 
-def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", backend: str = "matplotlib",
-                    ax: Any = None, figsize: tuple = (6, 4)):
+def plot_gene_boxes(
+    data: Any,
+    *,
+    gene: Any = None,
+    metric: str = "fitness",
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple = (6, 4),
+):
     """One box of fitness per gene value (seaborn ``boxplot`` or one plotly ``Box`` per value).
 
     ``data`` is a :class:`GeneBoxData` or records (Study, SearchHistory, DataFrame) together with
@@ -249,22 +310,38 @@ def plot_gene_boxes(data: Any, *, gene: Any = None, metric: str = "fitness", bac
     check_choice(backend, _BACKENDS, "backend", "plot_gene_boxes")
     if not isinstance(data, GeneBoxData):
         if gene is None:
-            raise ParameterError("plot_gene_boxes needs 'gene' (a column or a function of a row) when 'data' "
-                                 "is records rather than GeneBoxData.")
+            raise ParameterError(
+                "plot_gene_boxes needs 'gene' (a column or a function of a row) when 'data' "
+                "is records rather than GeneBoxData."
+            )
         data = gene_box_data(data, gene, metric=metric)
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Box(y=data.frame.loc[data.frame["value"] == v, "fitness"], name=chart_text(v),
-                                boxpoints="all", jitter=0.3) for v in data.order])
-        fig.update_layout(xaxis_title=chart_text(data.gene), yaxis_title=chart_text(data.metric), showlegend=False,
-                          template="plotly_white")
+        fig = go.Figure(
+            [
+                go.Box(
+                    y=data.frame.loc[data.frame["value"] == v, "fitness"],
+                    name=chart_text(v),
+                    boxpoints="all",
+                    jitter=0.3,
+                )
+                for v in data.order
+            ]
+        )
+        fig.update_layout(
+            xaxis_title=chart_text(data.gene),
+            yaxis_title=chart_text(data.metric),
+            showlegend=False,
+            template="plotly_white",
+        )
         return fig
     sns = require("seaborn", extra="viz", purpose="draw static box plots")
     fig, ax = _figure(ax, figsize)
     frame = data.frame.assign(value=data.frame["value"].astype(str))
     sns.boxplot(data=frame, x="value", y="fitness", order=[str(v) for v in data.order], ax=ax, color="#a0cbe8")
-    sns.stripplot(data=frame, x="value", y="fitness", order=[str(v) for v in data.order], ax=ax, color="#333",
-                  size=3, alpha=0.5)
+    sns.stripplot(
+        data=frame, x="value", y="fitness", order=[str(v) for v in data.order], ax=ax, color="#333", size=3, alpha=0.5
+    )
     ax.set_xlabel(data.gene)
     ax.set_ylabel(data.metric)
     return fig
@@ -278,9 +355,14 @@ class ParamsFitnessData(NamedTuple):
     hue: str | None
 
 
-def params_fitness_data(records: Any, *, params: str | Callable[[pd.Series], float] = "num_parameters",
-                        metric: str = "fitness", hue: str | None = None,
-                        statuses: tuple = ("done",)) -> ParamsFitnessData:
+def params_fitness_data(
+    records: Any,
+    *,
+    params: str | Callable[[pd.Series], float] = "num_parameters",
+    metric: str = "fitness",
+    hue: str | None = None,
+    statuses: tuple = ("done",),
+) -> ParamsFitnessData:
     """Number of parameters (a column, a key of the ``metrics`` JSON, or a function of a row) vs fitness.
 
     Examples
@@ -298,20 +380,32 @@ def params_fitness_data(records: Any, *, params: str | Callable[[pd.Series], flo
         counts = frame.apply(params, axis=1)
     elif params in frame.columns:
         counts = frame[params]
-    elif f"metrics.{params}" in frame.columns:          # Study.to_dataframe() spreads metrics out
+    elif f"metrics.{params}" in frame.columns:  # Study.to_dataframe() spreads metrics out
         counts = frame[f"metrics.{params}"]
     else:
         counts = frame.apply(lambda r: metrics_of_row(r).get(params, np.nan), axis=1)
-    out = pd.DataFrame({"params": pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float),
-                        "fitness": pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)})
+    out = pd.DataFrame(
+        {
+            "params": pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float),
+            "fitness": pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float),
+        }
+    )
     if hue is not None:
         out["hue"] = frame[hue].astype(str).to_numpy()
     return ParamsFitnessData(out.dropna(subset=["params", "fitness"]).reset_index(drop=True), metric, hue)
 
 
-def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: str = "fitness",
-                        hue: str | None = None, backend: str = "matplotlib", ax: Any = None,
-                        figsize: tuple = (6, 4), logx: bool = True):
+def plot_params_fitness(
+    data: Any,
+    *,
+    params: Any = "num_parameters",
+    metric: str = "fitness",
+    hue: str | None = None,
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple = (6, 4),
+    logx: bool = True,
+):
     """Scatter of parameter count (log x by default) against fitness, coloured by ``hue``.
 
     ``data`` is a :class:`ParamsFitnessData` or records (``params``, ``metric`` and ``hue`` are
@@ -320,14 +414,20 @@ def plot_params_fitness(data: Any, *, params: Any = "num_parameters", metric: st
     check_choice(backend, _BACKENDS, "backend", "plot_params_fitness")
     if not isinstance(data, ParamsFitnessData):
         data = params_fitness_data(data, params=params, metric=metric, hue=hue)
-    groups = ([(str(h), g) for h, g in data.frame.groupby("hue", sort=True)] if data.hue else
-              [("architectures", data.frame)])
+    groups = (
+        [(str(h), g) for h, g in data.frame.groupby("hue", sort=True)] if data.hue else [("architectures", data.frame)]
+    )
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h))
-                         for h, g in groups])
-        fig.update_layout(xaxis_title="parameters", yaxis_title=chart_text(data.metric), template="plotly_white",
-                          xaxis_type="log" if logx else "linear")
+        fig = go.Figure(
+            [go.Scatter(x=g["params"], y=g["fitness"], mode="markers", name=chart_text(h)) for h, g in groups]
+        )
+        fig.update_layout(
+            xaxis_title="parameters",
+            yaxis_title=chart_text(data.metric),
+            template="plotly_white",
+            xaxis_type="log" if logx else "linear",
+        )
         return fig
     fig, ax = _figure(ax, figsize)
     for h, g in groups:

@@ -31,9 +31,24 @@ from nasnb.viz._graph_draw import new_figure
 from nasnb.viz._records import CANDIDATE_COLUMNS, as_frame, gene_frame, natural_key
 from nasnb.viz._text import chart_text, chart_texts
 
-__all__ = ["ProgressData", "progress_data", "plot_progress", "ECDFData", "ecdf_data", "plot_ecdf",
-           "SampleCountData", "sample_count_data", "plot_sample_counts", "ParallelData", "parallel_data",
-           "plot_parallel_coordinates", "TimelineData", "timeline_data", "plot_timeline", "PALETTE"]
+__all__ = [
+    "ProgressData",
+    "progress_data",
+    "plot_progress",
+    "ECDFData",
+    "ecdf_data",
+    "plot_ecdf",
+    "SampleCountData",
+    "sample_count_data",
+    "plot_sample_counts",
+    "ParallelData",
+    "parallel_data",
+    "plot_parallel_coordinates",
+    "TimelineData",
+    "timeline_data",
+    "plot_timeline",
+    "PALETTE",
+]
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2")
 _BACKENDS = ("matplotlib", "plotly")
@@ -57,7 +72,7 @@ def _figure(ax: Any, figsize: tuple):
     """``(figure, axes)``: a new figure pyplot does not track (shown once in a notebook), or ``ax``'s."""
     if ax is None:
         fig = new_figure(figsize)
-        fig.set_layout_engine("constrained")      # nothing clipped at the figure's edges
+        fig.set_layout_engine("constrained")  # nothing clipped at the figure's edges
         return fig, fig.add_subplot()
     return ax.figure, ax
 
@@ -85,8 +100,13 @@ class ProgressData(NamedTuple):
     maximize: bool
 
 
-def progress_data(searches: Any, *, metric: str = "fitness", maximize: bool = True,
-                  statuses: tuple = ("done", "invalid", "diverged", "failed")) -> ProgressData:
+def progress_data(
+    searches: Any,
+    *,
+    metric: str = "fitness",
+    maximize: bool = True,
+    statuses: tuple = ("done", "invalid", "diverged", "failed"),
+) -> ProgressData:
     """Gather best-so-far progress of one search (records) or several (``{label: records}``).
 
     Evaluations without a finite ``metric`` (failed runs) are kept as rows with NaN and do
@@ -95,22 +115,42 @@ def progress_data(searches: Any, *, metric: str = "fitness", maximize: bool = Tr
     parts = []
     for label, frame in _searches(searches, "progress_data").items():
         if metric not in frame.columns:
-            raise ParameterError(f"The records of search {label!r} have no {metric!r} column "
-                                 f"(columns: {list(frame.columns)}).")
+            raise ParameterError(
+                f"The records of search {label!r} have no {metric!r} column (columns: {list(frame.columns)})."
+            )
         frame = frame[frame["status"].isin(statuses)]
         values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
         filled = np.where(np.isfinite(values), values, -np.inf if maximize else np.inf)
         best = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
         best = np.where(np.isfinite(best), best, np.nan)
-        parts.append(pd.DataFrame({"label": label, "seq": frame["seq"].to_numpy(), "fitness": values,
-                                   "status": frame["status"].to_numpy(), "best_so_far": best}))
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["label", "seq", "fitness", "status", "best_so_far"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "label": label,
+                    "seq": frame["seq"].to_numpy(),
+                    "fitness": values,
+                    "status": frame["status"].to_numpy(),
+                    "best_so_far": best,
+                }
+            )
+        )
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["label", "seq", "fitness", "status", "best_so_far"])
+    )
     return ProgressData(frame, [p["label"].iloc[0] for p in parts if len(p)], metric, maximize)
 
 
-def plot_progress(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (7, 4),
-                  metric: str = "fitness", maximize: bool = True):
+def plot_progress(
+    data: Any,
+    *,
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple = (7, 4),
+    metric: str = "fitness",
+    maximize: bool = True,
+):
     """Every evaluation as a point and the best so far as a step line, per search.
 
     Searches are told apart by colour, marker (evaluations and improvements) and dash pattern,
@@ -142,20 +182,34 @@ def plot_progress(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         for i, (label, g) in enumerate(groups):
             c = PALETTE[i % len(PALETTE)]
             symbol = _PLOTLY_MARKERS[i % len(_PLOTLY_MARKERS)]
-            fig.add_trace(go.Scatter(x=g["seq"], y=g["fitness"], mode="markers",
-                                     name=f"{chart_text(label)}: evaluations",
-                                     marker=dict(color=c, size=5, opacity=0.45, symbol=symbol),
-                                     customdata=chart_texts(g["status"]),
-                                     hovertemplate="#%{x}: %{y:.4f} (%{customdata})<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=g["seq"],
+                    y=g["fitness"],
+                    mode="markers",
+                    name=f"{chart_text(label)}: evaluations",
+                    marker=dict(color=c, size=5, opacity=0.45, symbol=symbol),
+                    customdata=chart_texts(g["status"]),
+                    hovertemplate="#%{x}: %{y:.4f} (%{customdata})<extra></extra>",
+                )
+            )
             best = g["best_so_far"].to_numpy(dtype=float)
             sizes = np.zeros(len(best))
             sizes[_improvements(best)] = 7
-            fig.add_trace(go.Scatter(x=g["seq"], y=best, mode="lines+markers", line_shape="hv",
-                                     name=f"{chart_text(label)}: best so far",
-                                     marker=dict(color=c, size=sizes, symbol=symbol),
-                                     line=dict(color=c, width=2.5, dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)])))
-        fig.update_layout(xaxis_title="evaluation", yaxis_title=chart_text(data.metric), template="plotly_white",
-                          title="Best so far")
+            fig.add_trace(
+                go.Scatter(
+                    x=g["seq"],
+                    y=best,
+                    mode="lines+markers",
+                    line_shape="hv",
+                    name=f"{chart_text(label)}: best so far",
+                    marker=dict(color=c, size=sizes, symbol=symbol),
+                    line=dict(color=c, width=2.5, dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)]),
+                )
+            )
+        fig.update_layout(
+            xaxis_title="evaluation", yaxis_title=chart_text(data.metric), template="plotly_white", title="Best so far"
+        )
         return fig
     fig, ax = _figure(ax, figsize)
     for i, (label, g) in enumerate(groups):
@@ -163,8 +217,18 @@ def plot_progress(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         m = MARKERS[i % len(MARKERS)]
         ax.scatter(g["seq"], g["fitness"], s=10, alpha=0.4, color=c, marker=m, label=f"{label}: evaluations")
         best = g["best_so_far"].to_numpy(dtype=float)
-        ax.step(g["seq"], best, where="post", color=c, lw=2, ls=DASHES[i % len(DASHES)], marker=m,
-                markevery=_improvements(best), markersize=5, label=f"{label}: best so far")
+        ax.step(
+            g["seq"],
+            best,
+            where="post",
+            color=c,
+            lw=2,
+            ls=DASHES[i % len(DASHES)],
+            marker=m,
+            markevery=_improvements(best),
+            markersize=5,
+            label=f"{label}: best so far",
+        )
     ax.set_xlabel("evaluation")
     ax.set_ylabel(data.metric)
     ax.set_title("Best so far")
@@ -204,25 +268,46 @@ def _labels(parts: list) -> list:
     return [p["label"].iloc[0] for p in parts if len(p)]
 
 
-def plot_ecdf(data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 4),
-              metric: str = "fitness"):
+def plot_ecdf(
+    data: Any, *, backend: str = "matplotlib", ax: Any = None, figsize: tuple = (6, 4), metric: str = "fitness"
+):
     """Draw empirical CDFs of several searches on one axis (one step line per search, own dash pattern)."""
     check_choice(backend, _BACKENDS, "backend", "plot_ecdf")
     data = data if isinstance(data, ECDFData) else ecdf_data(data, metric=metric)
     groups = [(lbl, data.frame[data.frame["label"] == lbl]) for lbl in data.labels]
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Scatter(x=g["value"], y=g["ecdf"], mode="lines", line_shape="hv", name=chart_text(lbl),
-                                    line=dict(color=PALETTE[i % len(PALETTE)],
-                                              dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)], width=2))
-                         for i, (lbl, g) in enumerate(groups)])
-        fig.update_layout(xaxis_title=chart_text(data.metric), yaxis_title="cumulative fraction",
-                          template="plotly_white", title="Empirical CDF")
+        fig = go.Figure(
+            [
+                go.Scatter(
+                    x=g["value"],
+                    y=g["ecdf"],
+                    mode="lines",
+                    line_shape="hv",
+                    name=chart_text(lbl),
+                    line=dict(color=PALETTE[i % len(PALETTE)], dash=_PLOTLY_DASHES[i % len(_PLOTLY_DASHES)], width=2),
+                )
+                for i, (lbl, g) in enumerate(groups)
+            ]
+        )
+        fig.update_layout(
+            xaxis_title=chart_text(data.metric),
+            yaxis_title="cumulative fraction",
+            template="plotly_white",
+            title="Empirical CDF",
+        )
         return fig
     fig, ax = _figure(ax, figsize)
     for i, (lbl, g) in enumerate(groups):
-        ax.step(g["value"], g["ecdf"], where="post", label=lbl, color=PALETTE[i % len(PALETTE)], lw=2,
-                ls=DASHES[i % len(DASHES)])
+        ax.step(
+            g["value"],
+            g["ecdf"],
+            where="post",
+            label=lbl,
+            color=PALETTE[i % len(PALETTE)],
+            lw=2,
+            ls=DASHES[i % len(DASHES)],
+        )
     ax.set_xlabel(data.metric)
     ax.set_ylabel("cumulative fraction")
     ax.set_title("Empirical CDF")
@@ -265,8 +350,10 @@ def sample_count_data(runs: Mapping[str, Any]) -> SampleCountData:
     [[0, 1], [1, 2], [2, 0], [3, 1]]
     """
     if not isinstance(runs, Mapping) or not runs:
-        raise ParameterError("The 'runs' parameter of sample_count_data must be a non-empty dict "
-                             f"{{label: counts}}. Got {type(runs).__name__} instead.")
+        raise ParameterError(
+            "The 'runs' parameter of sample_count_data must be a non-empty dict "
+            f"{{label: counts}}. Got {type(runs).__name__} instead."
+        )
     counts, dists = [], []
     top = 0
     series = {str(k): _count_series(v) for k, v in runs.items()}
@@ -276,8 +363,16 @@ def sample_count_data(runs: Mapping[str, Any]) -> SampleCountData:
     for label, s in series.items():
         counts.append(pd.DataFrame({"label": label, "individual": s.index, "count": s.to_numpy()}))
         hist = np.bincount(s.to_numpy(dtype=int), minlength=top + 1) if len(s) else np.zeros(top + 1, int)
-        dists.append(pd.DataFrame({"label": label, "times_sampled": np.arange(top + 1), "individuals": hist,
-                                   "fraction": hist / max(len(s), 1)}))
+        dists.append(
+            pd.DataFrame(
+                {
+                    "label": label,
+                    "times_sampled": np.arange(top + 1),
+                    "individuals": hist,
+                    "fraction": hist / max(len(s), 1),
+                }
+            )
+        )
     return SampleCountData(pd.concat(counts, ignore_index=True), pd.concat(dists, ignore_index=True), list(series))
 
 
@@ -290,19 +385,34 @@ def plot_sample_counts(data: Any, *, backend: str = "matplotlib", ax: Any = None
     dist = data.distribution
     if backend == "plotly":
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        fig = go.Figure([go.Bar(x=g["times_sampled"], y=g["fraction"], name=chart_text(lbl),
-                                marker_color=PALETTE[i % len(PALETTE)])
-                         for i, (lbl, g) in enumerate((lbl, dist[dist["label"] == lbl]) for lbl in data.labels)])
-        fig.update_layout(barmode="group", xaxis_title="times sampled before removal",
-                          yaxis_title="fraction of individuals", template="plotly_white", title="Sample counts")
+        fig = go.Figure(
+            [
+                go.Bar(
+                    x=g["times_sampled"], y=g["fraction"], name=chart_text(lbl), marker_color=PALETTE[i % len(PALETTE)]
+                )
+                for i, (lbl, g) in enumerate((lbl, dist[dist["label"] == lbl]) for lbl in data.labels)
+            ]
+        )
+        fig.update_layout(
+            barmode="group",
+            xaxis_title="times sampled before removal",
+            yaxis_title="fraction of individuals",
+            template="plotly_white",
+            title="Sample counts",
+        )
         return fig
     fig, ax = _figure(ax, figsize)
     k = len(data.labels)
     width = 0.8 / max(k, 1)
     for i, lbl in enumerate(data.labels):
         g = dist[dist["label"] == lbl]
-        ax.bar(g["times_sampled"] + (i - (k - 1) / 2) * width, g["fraction"], width=width, label=lbl,
-               color=PALETTE[i % len(PALETTE)])
+        ax.bar(
+            g["times_sampled"] + (i - (k - 1) / 2) * width,
+            g["fraction"],
+            width=width,
+            label=lbl,
+            color=PALETTE[i % len(PALETTE)],
+        )
     ax.set_xlabel("times sampled before removal")
     ax.set_ylabel("fraction of individuals")
     ax.set_title("Sample counts")
@@ -324,8 +434,9 @@ class ParallelData(NamedTuple):
     categories: dict
 
 
-def parallel_data(records: Any, *, params: Any = None, metric: str = "fitness", statuses: tuple = ("done",),
-                  max_axes: int = 12) -> ParallelData:
+def parallel_data(
+    records: Any, *, params: Any = None, metric: str = "fitness", statuses: tuple = ("done",), max_axes: int = 12
+) -> ParallelData:
     """Genes / hyper-parameters of every evaluation next to its ``metric``, for parallel coordinates.
 
     Parameters
@@ -355,10 +466,11 @@ def parallel_data(records: Any, *, params: Any = None, metric: str = "fitness", 
     """
     frame = as_frame(records, func="parallel_data")
     if not any(c in frame.columns for c in CANDIDATE_COLUMNS) and hasattr(records, "candidates"):
-        frame["candidate_json"] = list(records.candidates)[:len(frame)]
+        frame["candidate_json"] = list(records.candidates)[: len(frame)]
     if metric not in frame.columns:
-        raise ParameterError(f"The records given to parallel_data have no {metric!r} column "
-                             f"(columns: {list(frame.columns)}).")
+        raise ParameterError(
+            f"The records given to parallel_data have no {metric!r} column (columns: {list(frame.columns)})."
+        )
     frame = frame[frame["status"].isin(statuses)].reset_index(drop=True)
     genes = gene_frame(frame)
     table = pd.concat([frame, genes.drop(columns=[c for c in genes.columns if c in frame.columns])], axis=1)
@@ -370,8 +482,9 @@ def parallel_data(records: Any, *, params: Any = None, metric: str = "fitness", 
     else:
         missing = [p for p in params if p not in table.columns]
         if missing:
-            raise ParameterError(f"parallel_data: no column or gene named {missing}; available: "
-                                 f"{sorted(map(str, table.columns))}.")
+            raise ParameterError(
+                f"parallel_data: no column or gene named {missing}; available: {sorted(map(str, table.columns))}."
+            )
         out = table[list(params)].copy()
     out[metric] = pd.to_numeric(frame[metric], errors="coerce").to_numpy()
     out = out.dropna(subset=[metric]).reset_index(drop=True)
@@ -401,9 +514,16 @@ def _axis_values(data: ParallelData, col: str) -> tuple[np.ndarray, list, list]:
     return (x - lo) / span, [float((t - lo) / span) for t in ticks], [f"{t:.3g}" for t in ticks]
 
 
-def plot_parallel_coordinates(data: Any, *, params: Any = None, metric: str = "fitness",
-                              backend: str = "matplotlib", ax: Any = None, figsize: tuple = (9, 4.5),
-                              cmap: str = "viridis"):
+def plot_parallel_coordinates(
+    data: Any,
+    *,
+    params: Any = None,
+    metric: str = "fitness",
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple = (9, 4.5),
+    cmap: str = "viridis",
+):
     """Parallel coordinates over genes / hyper-parameters, one line per evaluation coloured by ``metric``.
 
     Examples
@@ -423,14 +543,27 @@ def plot_parallel_coordinates(data: Any, *, params: Any = None, metric: str = "f
         for col in axes_names:
             if col in data.categories:
                 cats = data.categories[col]
-                dims.append(dict(label=chart_text(col),
-                                 values=data.frame[col].map({c: i for i, c in enumerate(cats)}).tolist(),
-                                 tickvals=list(range(len(cats))), ticktext=chart_texts(cats)))
+                dims.append(
+                    dict(
+                        label=chart_text(col),
+                        values=data.frame[col].map({c: i for i, c in enumerate(cats)}).tolist(),
+                        tickvals=list(range(len(cats))),
+                        ticktext=chart_texts(cats),
+                    )
+                )
             else:
                 dims.append(dict(label=chart_text(col), values=data.frame[col].tolist()))
-        fig = go.Figure(go.Parcoords(dimensions=dims, line=dict(color=data.frame[data.metric].tolist(),
-                                                                 colorscale=cmap.capitalize(), showscale=True,
-                                                                 colorbar=dict(title=chart_text(data.metric)))))
+        fig = go.Figure(
+            go.Parcoords(
+                dimensions=dims,
+                line=dict(
+                    color=data.frame[data.metric].tolist(),
+                    colorscale=cmap.capitalize(),
+                    showscale=True,
+                    colorbar=dict(title=chart_text(data.metric)),
+                ),
+            )
+        )
         fig.update_layout(title="Parallel coordinates", template="plotly_white")
         return fig
     colors = require("matplotlib.colors", extra="viz", purpose="draw static charts")
@@ -446,16 +579,25 @@ def plot_parallel_coordinates(data: Any, *, params: Any = None, metric: str = "f
     x = np.arange(len(axes_names), dtype=float)
     m = data.frame[data.metric].to_numpy(dtype=float)
     norm = colors.Normalize(vmin=np.nanmin(m) if len(m) else 0.0, vmax=np.nanmax(m) if len(m) else 1.0)
-    order = np.argsort(m)   # best drawn last (on top)
-    lines = collections.LineCollection([np.column_stack([x, y[i]]) for i in order], cmap=cm, norm=norm,
-                                       linewidths=1.0, alpha=0.6, label="evaluations")
+    order = np.argsort(m)  # best drawn last (on top)
+    lines = collections.LineCollection(
+        [np.column_stack([x, y[i]]) for i in order], cmap=cm, norm=norm, linewidths=1.0, alpha=0.6, label="evaluations"
+    )
     lines.set_array(m[order])
     ax.add_collection(lines)
     for i, (pos, labels) in enumerate(ticks):
         ax.axvline(i, color="#555555", lw=1, zorder=0)
         for p, t in zip(pos, labels):
-            ax.text(i + 0.03, p, t, fontsize=7, va="center", ha="left", color="#333333",
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
+            ax.text(
+                i + 0.03,
+                p,
+                t,
+                fontsize=7,
+                va="center",
+                ha="left",
+                color="#333333",
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7),
+            )
     ax.set_xlim(-0.2, len(axes_names) - 0.5)
     ax.set_ylim(-0.05, 1.05)
     ax.set_xticks(x, axes_names, rotation=20, ha="right")
@@ -530,15 +672,18 @@ def timeline_data(records: Any) -> TimelineData:
     frame = as_frame(records, func="timeline_data")
     engine = _engine_labels(frame)
     estimated = not {"started", "finished"} <= set(frame.columns) or not (
-        frame["started"].notna().any() and frame["finished"].notna().any())
+        frame["started"].notna().any() and frame["finished"].notna().any()
+    )
     if not estimated:
         start, finish = _seconds(frame["started"]), _seconds(frame["finished"])
     else:
         col = next((c for c in ("wall_time", "total_time") if c in frame.columns), None)
         if col is None:
-            raise ParameterError("timeline_data needs 'started' and 'finished' columns (a Study's records) or, "
-                                 "to lay evaluations end to end, a 'wall_time' or 'total_time' column. "
-                                 f"Got columns {list(frame.columns)}.")
+            raise ParameterError(
+                "timeline_data needs 'started' and 'finished' columns (a Study's records) or, "
+                "to lay evaluations end to end, a 'wall_time' or 'total_time' column. "
+                f"Got columns {list(frame.columns)}."
+            )
         dur = pd.to_numeric(frame[col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
         start, finish = np.zeros(len(frame)), np.zeros(len(frame))
         clock: dict[str, float] = {}
@@ -548,9 +693,15 @@ def timeline_data(records: Any) -> TimelineData:
             clock[e] = finish[i]
     keep = np.isfinite(start) & np.isfinite(finish)
     t0 = float(np.nanmin(start[keep])) if keep.any() else 0.0
-    out = pd.DataFrame({"engine": engine.to_numpy()[keep], "seq": frame["seq"].to_numpy()[keep],
-                        "status": frame["status"].to_numpy()[keep], "start": start[keep] - t0,
-                        "finish": finish[keep] - t0})
+    out = pd.DataFrame(
+        {
+            "engine": engine.to_numpy()[keep],
+            "seq": frame["seq"].to_numpy()[keep],
+            "status": frame["status"].to_numpy()[keep],
+            "start": start[keep] - t0,
+            "finish": finish[keep] - t0,
+        }
+    )
     out["duration"] = (out["finish"] - out["start"]).clip(lower=0.0)
     engines = sorted(out["engine"].unique().tolist(), key=natural_key)
     span = float(out["finish"].max()) if len(out) else 0.0
@@ -582,22 +733,40 @@ def plot_timeline(data: Any, *, backend: str = "matplotlib", ax: Any = None, fig
         fig = go.Figure()
         for status in statuses:
             g = data.frame[data.frame["status"] == status]
-            fig.add_trace(go.Bar(y=chart_texts(g["engine"]), x=g["duration"], base=g["start"], orientation="h",
-                                 name=chart_text(status),
-                                 marker=dict(color=_STATUS_COLOURS.get(status, "#76b7b2"),
-                                             line=dict(color="white", width=1)),
-                                 customdata=np.column_stack([g["seq"], g["start"], g["finish"]]),
-                                 hovertemplate="#%{customdata[0]}: %{customdata[1]:.2f} s → %{customdata[2]:.2f} s"
-                                               "<extra>" + chart_text(status) + "</extra>"))
-        fig.update_layout(title=title, barmode="overlay", template="plotly_white", xaxis_title="seconds since start",
-                          yaxis=dict(title="engine", categoryorder="array",
-                                     categoryarray=chart_texts(data.engines[::-1])))
+            fig.add_trace(
+                go.Bar(
+                    y=chart_texts(g["engine"]),
+                    x=g["duration"],
+                    base=g["start"],
+                    orientation="h",
+                    name=chart_text(status),
+                    marker=dict(color=_STATUS_COLOURS.get(status, "#76b7b2"), line=dict(color="white", width=1)),
+                    customdata=np.column_stack([g["seq"], g["start"], g["finish"]]),
+                    hovertemplate="#%{customdata[0]}: %{customdata[1]:.2f} s → %{customdata[2]:.2f} s"
+                    "<extra>" + chart_text(status) + "</extra>",
+                )
+            )
+        fig.update_layout(
+            title=title,
+            barmode="overlay",
+            template="plotly_white",
+            xaxis_title="seconds since start",
+            yaxis=dict(title="engine", categoryorder="array", categoryarray=chart_texts(data.engines[::-1])),
+        )
         return fig
     fig, ax = _figure(ax, figsize or (8, 1.0 + 0.45 * max(len(data.engines), 1)))
     for status in statuses:
         g = data.frame[data.frame["status"] == status]
-        ax.barh([row[e] for e in g["engine"]], g["duration"], left=g["start"], height=0.7,
-                color=_STATUS_COLOURS.get(status, "#76b7b2"), edgecolor="white", linewidth=0.8, label=str(status))
+        ax.barh(
+            [row[e] for e in g["engine"]],
+            g["duration"],
+            left=g["start"],
+            height=0.7,
+            color=_STATUS_COLOURS.get(status, "#76b7b2"),
+            edgecolor="white",
+            linewidth=0.8,
+            label=str(status),
+        )
     ax.set_yticks(range(len(data.engines)), data.engines)
     ax.set_ylim(len(data.engines) - 0.5, -0.5)
     ax.set_xlabel("seconds since start" + (" (laid end to end from durations)" if data.estimated else ""))

@@ -31,8 +31,7 @@ import pandas as pd
 from nasnb._optional import require
 from nasnb.exceptions import ParameterError
 
-__all__ = ["BestVsTimeData", "best_vs_time_data", "plot_best_vs_time", "TimelineData", "timeline_data",
-           "plot_timeline"]
+__all__ = ["BestVsTimeData", "best_vs_time_data", "plot_best_vs_time", "TimelineData", "timeline_data", "plot_timeline"]
 
 _COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
 _DASHES = ("-", "--", ":", "-.")
@@ -55,8 +54,10 @@ def _curve(source: Any, fitness: Any, maximize: bool, label: str) -> pd.DataFram
         return source.best_so_far_vs_time(fitness, maximize=maximize)
     if isinstance(source, pd.DataFrame) and {"time", "best_so_far"} <= set(source.columns):
         return source
-    raise ParameterError(f"Curve {label!r} must be a SimulatedExecutor or the DataFrame of its "
-                         f"best_so_far_vs_time(); got {type(source).__name__}.")
+    raise ParameterError(
+        f"Curve {label!r} must be a SimulatedExecutor or the DataFrame of its "
+        f"best_so_far_vs_time(); got {type(source).__name__}."
+    )
 
 
 class BestVsTimeData(NamedTuple):
@@ -91,8 +92,10 @@ def best_vs_time_data(curves: Mapping[Any, Any], *, fitness: Any = None, maximiz
         Larger fitness is better (default).
     """
     if not isinstance(curves, Mapping) or not curves:
-        raise ParameterError(f"The 'curves' parameter of best_vs_time_data must be a non-empty mapping "
-                             f"{{label: run}}. Got {type(curves).__name__} instead.")
+        raise ParameterError(
+            f"The 'curves' parameter of best_vs_time_data must be a non-empty mapping "
+            f"{{label: run}}. Got {type(curves).__name__} instead."
+        )
     parts, labels, groups, variants = [], [], [], []
     for key, source in curves.items():
         group, variant = (str(key[0]), str(key[1])) if isinstance(key, tuple) and len(key) == 2 else (str(key), "")
@@ -104,15 +107,31 @@ def best_vs_time_data(curves: Mapping[Any, Any], *, fitness: Any = None, maximiz
         if variant not in variants:
             variants.append(variant)
         time = curve["time"].to_numpy(dtype=float)
-        parts.append(pd.DataFrame({
-            "label": label, "group": group, "variant": variant, "time": time, "hours": time / 3600.0,
-            "evaluations": np.arange(1, len(curve) + 1, dtype=np.int64),
-            "best_so_far": curve["best_so_far"].to_numpy(dtype=float)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "label": label,
+                    "group": group,
+                    "variant": variant,
+                    "time": time,
+                    "hours": time / 3600.0,
+                    "evaluations": np.arange(1, len(curve) + 1, dtype=np.int64),
+                    "best_so_far": curve["best_so_far"].to_numpy(dtype=float),
+                }
+            )
+        )
     return BestVsTimeData(pd.concat(parts, ignore_index=True), labels, groups, variants, maximize)
 
 
-def plot_best_vs_time(data: Any, *, unit: str = "auto", ax: Any = None, figsize: tuple = (7, 4),
-                      title: str = "Best so far against simulated time", logx: bool = False):
+def plot_best_vs_time(
+    data: Any,
+    *,
+    unit: str = "auto",
+    ax: Any = None,
+    figsize: tuple = (7, 4),
+    title: str = "Best so far against simulated time",
+    logx: bool = False,
+):
     """Best so far as a step line per run, against simulated time.
 
     Parameters
@@ -140,9 +159,18 @@ def plot_best_vs_time(data: Any, *, unit: str = "auto", ax: Any = None, figsize:
         g = data.frame[data.frame["label"] == label]
         gi, vi = data.groups.index(g["group"].iloc[0]), data.variants.index(g["variant"].iloc[0])
         x, y = g[column].to_numpy(), g["best_so_far"].to_numpy()
-        ax.step(x, y, where="post", color=_COLOURS[gi % len(_COLOURS)], linestyle=_DASHES[vi % len(_DASHES)],
-                marker=_MARKERS[vi % len(_MARKERS)], markevery=max(1, len(x) // 8), markersize=5, lw=1.8,
-                label=label)
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=_COLOURS[gi % len(_COLOURS)],
+            linestyle=_DASHES[vi % len(_DASHES)],
+            marker=_MARKERS[vi % len(_MARKERS)],
+            markevery=max(1, len(x) // 8),
+            markersize=5,
+            lw=1.8,
+            label=label,
+        )
     if logx:
         ax.set_xscale("log")
     ax.set_xlabel("simulated time (hours)" if hours else "simulated time (s)")
@@ -179,8 +207,10 @@ def timeline_data(source: Any, *, workers: int | None = None, max_workers: int =
     """
     frame = source.timeline() if hasattr(source, "timeline") else source
     if not isinstance(frame, pd.DataFrame) or not {"worker", "start", "end"} <= set(frame.columns):
-        raise ParameterError("timeline_data needs a SimulatedExecutor or a frame with worker/start/end columns; "
-                             f"got {type(source).__name__}.")
+        raise ParameterError(
+            "timeline_data needs a SimulatedExecutor or a frame with worker/start/end columns; "
+            f"got {type(source).__name__}."
+        )
     if workers is None:
         workers = getattr(source, "workers", None) or (int(frame["worker"].max()) + 1 if len(frame) else 1)
     makespan = float(frame["end"].max()) if len(frame) else 0.0
@@ -190,8 +220,9 @@ def timeline_data(source: Any, *, workers: int | None = None, max_workers: int =
     return TimelineData(shown, int(workers), makespan, efficiency)
 
 
-def plot_timeline(data: Any, *, unit: str = "auto", ax: Any = None, figsize: tuple | None = None,
-                  title: str | None = None):
+def plot_timeline(
+    data: Any, *, unit: str = "auto", ax: Any = None, figsize: tuple | None = None, title: str | None = None
+):
     """Gantt chart: one row per worker, one bar per task (coloured by status), idle time blank.
 
     Parameters

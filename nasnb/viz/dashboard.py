@@ -65,10 +65,12 @@ class _Wrapped:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._evaluator, name)
         if name == "evaluate_candidate":
+
             def evaluate_candidate(candidate: Any, *args: Any, **kwargs: Any):
                 result = attr(candidate, *args, **kwargs)
                 self._dashboard.update(result)
                 return result
+
             return evaluate_candidate
         return attr
 
@@ -118,13 +120,26 @@ class LiveDashboard(WidgetApp):
         w = widgets_module()
         self.header = w.HTML()
         self.chart = figure_widget()
-        self.chart.add_scatter(x=[], y=[], mode="markers", name="evaluations",
-                               marker=dict(size=6, opacity=0.55, color="#4e79a7"),
-                               hovertemplate="#%{x}: %{y:.4f}<extra></extra>")
-        self.chart.add_scatter(x=[], y=[], mode="lines", line_shape="hv", name="best so far",
-                               line=dict(width=2.5, color="#e15759"))
-        self.chart.update_layout(template="plotly_white", height=320, width=640, title=chart_text(self.title),
-                                 xaxis_title="evaluation", yaxis_title="fitness", margin=dict(l=55, r=15, t=40, b=45))
+        self.chart.add_scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            name="evaluations",
+            marker=dict(size=6, opacity=0.55, color="#4e79a7"),
+            hovertemplate="#%{x}: %{y:.4f}<extra></extra>",
+        )
+        self.chart.add_scatter(
+            x=[], y=[], mode="lines", line_shape="hv", name="best so far", line=dict(width=2.5, color="#e15759")
+        )
+        self.chart.update_layout(
+            template="plotly_white",
+            height=320,
+            width=640,
+            title=chart_text(self.title),
+            xaxis_title="evaluation",
+            yaxis_title="fitness",
+            margin=dict(l=55, r=15, t=40, b=45),
+        )
         self.architecture = architecture_view()
         self._render()
         # the legend sits below the plot (ChartView); the best architecture below the chart keeps its width
@@ -135,8 +150,10 @@ class LiveDashboard(WidgetApp):
         counts = ", ".join(f"{html_text(k)}: {v}" for k, v in sorted(self._counts.items())) or "no results yet"
         rate = n / max(time.perf_counter() - self._started, 1e-9)
         best = f"{self.best_fitness:.4f} (#{self._best_seq})" if self._best_seq is not None else "-"
-        return (f'<div class="nasnb-dashboard" data-results="{n}"><b>{html_text(self.title)}</b>: {n} results '
-                f"({counts}); best {best}; {rate:.2f} results/s</div>")
+        return (
+            f'<div class="nasnb-dashboard" data-results="{n}"><b>{html_text(self.title)}</b>: {n} results '
+            f"({counts}); best {best}; {rate:.2f} results/s</div>"
+        )
 
     def _architecture_svg(self) -> str:
         if self._best_descriptor is None:
@@ -163,10 +180,15 @@ class LiveDashboard(WidgetApp):
     def _snapshot(self) -> str:
         from nasnb.viz.charts_search import plot_progress
 
-        chart = (figure_png_html(plot_progress(self.frame(), figsize=(6, 3.2)), alt="progress") if len(self)
-                 else "<i>no results yet</i>")
-        return (f"{self._header_html()}<div style='display:flex;flex-wrap:wrap;gap:12px'><div>{chart}</div>"
-                f"<div>{self._architecture_svg()}</div></div>")
+        chart = (
+            figure_png_html(plot_progress(self.frame(), figsize=(6, 3.2)), alt="progress")
+            if len(self)
+            else "<i>no results yet</i>"
+        )
+        return (
+            f"{self._header_html()}<div style='display:flex;flex-wrap:wrap;gap:12px'><div>{chart}</div>"
+            f"<div>{self._architecture_svg()}</div></div>"
+        )
 
     # ----------------------------------------------------------------- feeding
     def update(self, record: Any, *, descriptor: Any = None, seq: int | None = None) -> None:
@@ -191,8 +213,9 @@ class LiveDashboard(WidgetApp):
         elif isinstance(record, (Mapping, pd.Series)):
             data = dict(record)
         else:
-            raise parameter_error("record", "LiveDashboard.update", "an EvaluationResult, a dict or a Series",
-                                  type(record).__name__)
+            raise parameter_error(
+                "record", "LiveDashboard.update", "an EvaluationResult, a dict or a Series", type(record).__name__
+            )
         fitness = data.get("fitness")
         status = str(data.get("status", "done"))
         finished = fitness is not None and not pd.isna(fitness) and competes(status)
@@ -271,9 +294,12 @@ class LiveDashboard(WidgetApp):
             return source.to_dataframe
         if hasattr(source, "history"):
             return lambda: source.history.to_dataframe()
-        raise parameter_error("source", "LiveDashboard.watch",
-                              "a Study, a SearchHistory, a strategy or a callable returning records",
-                              type(source).__name__)
+        raise parameter_error(
+            "source",
+            "LiveDashboard.watch",
+            "a Study, a SearchHistory, a strategy or a callable returning records",
+            type(source).__name__,
+        )
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop polling (waits for the thread to finish its current read)."""

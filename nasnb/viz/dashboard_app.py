@@ -65,8 +65,20 @@ __all__ = ["StudyBrowser", "gather", "table_rows", "space_of_config", "TABLE_COL
 logger = logging.getLogger(__name__)
 
 #: Columns of the evaluation table, in order (metric columns ``metrics.*`` follow).
-TABLE_COLUMNS = ("study", "seq", "status", "fitness", "loss", "seed", "engine", "total_time", "started",
-                 "finished", "parent", "message")
+TABLE_COLUMNS = (
+    "study",
+    "seq",
+    "status",
+    "fitness",
+    "loss",
+    "seed",
+    "engine",
+    "total_time",
+    "started",
+    "finished",
+    "parent",
+    "message",
+)
 #: Tabular benchmarks whose candidates the browser can draw when a study's configuration names one.
 _SPACES = ("NASBenchGraph", "NASBench101", "NASBench201")
 _MAX_ROWS = 500
@@ -79,8 +91,10 @@ def _open(store: Any):
     if isinstance(store, ExperimentStore):
         return store
     if not isinstance(store, (str, os.PathLike)):
-        raise ParameterError(f"The 'store' parameter must be an ExperimentStore or the path of its file. "
-                             f"Got {type(store).__name__} instead.")
+        raise ParameterError(
+            f"The 'store' parameter must be an ExperimentStore or the path of its file. "
+            f"Got {type(store).__name__} instead."
+        )
     path = Path(store).expanduser()
     if not path.is_file():
         raise StoreError(f"No experiment store at {str(path)!r}: the file does not exist.")
@@ -98,8 +112,9 @@ def _engine(frame: pd.DataFrame) -> pd.Series:
 def _message(frame: pd.DataFrame) -> pd.Series:
     if "traceback" not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index)
-    return frame["traceback"].fillna("").astype(str).map(
-        lambda t: t.strip().splitlines()[-1][:120] if t.strip() else "")
+    return (
+        frame["traceback"].fillna("").astype(str).map(lambda t: t.strip().splitlines()[-1][:120] if t.strip() else "")
+    )
 
 
 def gather(store: Any, studies: Sequence[str] | None = None) -> pd.DataFrame:
@@ -139,8 +154,9 @@ def _display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[cols]
 
 
-def table_rows(frame: pd.DataFrame, *, sort_by: str = "seq", descending: bool = False, status: str | None = None,
-               text: str = "") -> pd.DataFrame:
+def table_rows(
+    frame: pd.DataFrame, *, sort_by: str = "seq", descending: bool = False, status: str | None = None, text: str = ""
+) -> pd.DataFrame:
     """The table's rows: ``frame`` filtered by ``status`` and ``text``, sorted by ``sort_by``.
 
     ``text`` keeps rows where any shown cell contains it (case-insensitive), or, when it reads
@@ -160,8 +176,10 @@ def table_rows(frame: pd.DataFrame, *, sort_by: str = "seq", descending: bool = 
     """
     shown = _display_frame(frame)
     if sort_by not in shown.columns:
-        raise ParameterError(f"The 'sort_by' parameter of table_rows must be a column of the table "
-                             f"({', '.join(map(str, shown.columns))}). Got {sort_by!r} instead.")
+        raise ParameterError(
+            f"The 'sort_by' parameter of table_rows must be a column of the table "
+            f"({', '.join(map(str, shown.columns))}). Got {sort_by!r} instead."
+        )
     keep = np.ones(len(shown), dtype=bool)
     if status not in (None, "", "all"):
         keep &= (shown["status"] == status).to_numpy()
@@ -171,8 +189,14 @@ def table_rows(frame: pd.DataFrame, *, sort_by: str = "seq", descending: bool = 
         col, op, value = match.group(1), match.group(2), float(match.group(3))
         values = pd.to_numeric(shown[col], errors="coerce").to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            hit = {"<": values < value, "<=": values <= value, ">": values > value, ">=": values >= value,
-                   "==": values == value, "!=": values != value}[op]
+            hit = {
+                "<": values < value,
+                "<=": values <= value,
+                ">": values > value,
+                ">=": values >= value,
+                "==": values == value,
+                "!=": values != value,
+            }[op]
         keep &= hit
     elif text:
         needle = text.lower()
@@ -198,16 +222,19 @@ def table_html(rows: pd.DataFrame, total: int, *, max_rows: int = _MAX_ROWS) -> 
     body = []
     for _, r in rows.head(max_rows).iterrows():
         cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r.tolist())
-        body.append(f'<tr data-study="{html.escape(str(r.get("study", "")))}" data-seq="{_cell(r.get("seq"))}" '
-                    f'data-status="{html.escape(str(r.get("status", "")))}">{cells}</tr>')
-    more = (f"<p><i>showing the first {max_rows} of {len(rows)} matching rows</i></p>"
-            if len(rows) > max_rows else "")
-    return (f'<div class="nasnb-dashboard-table-box" style="max-height:360px;overflow:auto">'
-            f'<table class="nasnb-dashboard-table" data-rows="{len(rows)}" data-total="{total}" '
-            f'style="border-collapse:collapse;font-size:12px;white-space:nowrap">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{more}"
-            "<style>.nasnb-dashboard-table th{position:sticky;top:0;background:#eef;text-align:left;padding:2px 6px}"
-            ".nasnb-dashboard-table td{padding:1px 6px;border-top:1px solid #eee}</style>")
+        body.append(
+            f'<tr data-study="{html.escape(str(r.get("study", "")))}" data-seq="{_cell(r.get("seq"))}" '
+            f'data-status="{html.escape(str(r.get("status", "")))}">{cells}</tr>'
+        )
+    more = f"<p><i>showing the first {max_rows} of {len(rows)} matching rows</i></p>" if len(rows) > max_rows else ""
+    return (
+        f'<div class="nasnb-dashboard-table-box" style="max-height:360px;overflow:auto">'
+        f'<table class="nasnb-dashboard-table" data-rows="{len(rows)}" data-total="{total}" '
+        f'style="border-collapse:collapse;font-size:12px;white-space:nowrap">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{more}"
+        "<style>.nasnb-dashboard-table th{position:sticky;top:0;background:#eef;text-align:left;padding:2px 6px}"
+        ".nasnb-dashboard-table td{padding:1px 6px;border-top:1px solid #eee}</style>"
+    )
 
 
 # ------------------------------------------------------------------ drawing stored candidates
@@ -257,6 +284,7 @@ def space_of_config(config: Any):
 
 def _architectures(spaces: Mapping[str, Any]):
     """A ``descriptors`` callable for the inspector: a stored candidate decoded by its study's space."""
+
     def source(row: pd.Series) -> Any:
         space = spaces.get(str(row.get("label")))
         text = row.get("descriptor_json")
@@ -267,6 +295,7 @@ def _architectures(spaces: Mapping[str, Any]):
                 logger.debug("cannot decode a candidate of %s: %s", row.get("label"), exc)
         genome = genome_of_row(row)
         return genome if genome is not None and genome.get("format") == "nasnb.genome" else text
+
     return source
 
 
@@ -329,19 +358,24 @@ class StudyBrowser(WidgetApp):
         Of the chosen studies (rebuilt when rows arrive).
     """
 
-    def __init__(self, store: Any, *, studies: Sequence[str] | None = None, interval: float = 3.0,
-                 maximize: bool = True) -> None:
+    def __init__(
+        self, store: Any, *, studies: Sequence[str] | None = None, interval: float = 3.0, maximize: bool = True
+    ) -> None:
         self.store = _open(store)
         if not isinstance(interval, (int, float)) or isinstance(interval, bool) or not interval > 0:
-            raise ParameterError(f"The 'interval' parameter of StudyBrowser must be a positive number of seconds. "
-                                 f"Got {interval!r} instead.")
+            raise ParameterError(
+                f"The 'interval' parameter of StudyBrowser must be a positive number of seconds. "
+                f"Got {interval!r} instead."
+            )
         self.interval, self.maximize = float(interval), bool(maximize)
         names = self.store.study_names()
         chosen = list(names[-1:]) if studies is None else list(studies)
         unknown = [s for s in chosen if s not in names]
         if unknown:
-            raise ParameterError(f"The 'studies' parameter of StudyBrowser names studies that are not in the store: "
-                                 f"{unknown} (studies: {names}).")
+            raise ParameterError(
+                f"The 'studies' parameter of StudyBrowser names studies that are not in the store: "
+                f"{unknown} (studies: {names})."
+            )
         self.studies = chosen
         self.frame = gather(self.store, self.studies)
         self.explorer: StudyExplorer | None = None
@@ -358,8 +392,11 @@ class StudyBrowser(WidgetApp):
     @staticmethod
     def _signature_of(frame: pd.DataFrame) -> tuple:
         fit = pd.to_numeric(frame.get("fitness", pd.Series(dtype=float)), errors="coerce")
-        return (len(frame), tuple(frame["status"].value_counts().sort_index().items()) if len(frame) else (),
-                float(np.nansum(fit.to_numpy(dtype=float))) if len(frame) else 0.0)
+        return (
+            len(frame),
+            tuple(frame["status"].value_counts().sort_index().items()) if len(frame) else (),
+            float(np.nansum(fit.to_numpy(dtype=float))) if len(frame) else 0.0,
+        )
 
     def refresh(self) -> bool:
         """Re-read the store; redraw when studies or rows changed. Returns whether anything changed."""
@@ -367,7 +404,7 @@ class StudyBrowser(WidgetApp):
         names = self.store.study_names()
         if list(self.chooser.options) != names:
             chosen = [s for s in self.studies if s in names]
-            self.chooser.options = names          # resets the selection (the observer sees it)
+            self.chooser.options = names  # resets the selection (the observer sees it)
             self.chooser.value = tuple(chosen)
             self.studies = chosen
         self.frame = gather(self.store, self.studies)
@@ -376,9 +413,11 @@ class StudyBrowser(WidgetApp):
         if changed:
             self._signature = signature
             self._draw()
-        self.clock.value = (f'<span class="nasnb-dashboard-clock" data-total="{len(self.frame)}">'
-                            f"{len(self.frame)} evaluations in {len(self.studies)} studies · read at "
-                            f"{_dt.datetime.now().strftime('%H:%M:%S')} (every {self.interval:g} s)</span>")
+        self.clock.value = (
+            f'<span class="nasnb-dashboard-clock" data-total="{len(self.frame)}">'
+            f"{len(self.frame)} evaluations in {len(self.studies)} studies · read at "
+            f"{_dt.datetime.now().strftime('%H:%M:%S')} (every {self.interval:g} s)</span>"
+        )
         return changed
 
     def choose(self, studies: Sequence[str]) -> None:
@@ -390,22 +429,41 @@ class StudyBrowser(WidgetApp):
     def _build(self):
         w = widgets_module()
         names = self.store.study_names()
-        title = w.HTML(f"<h2 style='margin:4px 0'>nasnb study browser</h2><code>{html.escape(str(self.store.path))}"
-                       "</code> (read-only)")
+        title = w.HTML(
+            f"<h2 style='margin:4px 0'>nasnb study browser</h2><code>{html.escape(str(self.store.path))}"
+            "</code> (read-only)"
+        )
         self.clock = w.HTML()
-        self.chooser = w.SelectMultiple(options=names, value=tuple(self.studies), description="Studies",
-                                        rows=min(max(len(names), 2), 6), layout=w.Layout(width="420px"))
+        self.chooser = w.SelectMultiple(
+            options=names,
+            value=tuple(self.studies),
+            description="Studies",
+            rows=min(max(len(names), 2), 6),
+            layout=w.Layout(width="420px"),
+        )
         self.chooser.add_class("nasnb-dashboard-studies")
-        self.sort_by = w.Dropdown(options=list(TABLE_COLUMNS[:10]), value="seq", description="Sort by",
-                                  layout=w.Layout(width="220px"))
-        self.descending = w.Checkbox(value=False, description="descending", indent=False,
-                                     layout=w.Layout(width="110px"))
-        self.status = w.Dropdown(options=["all", *STORE_STATUSES],
-                                 value="all", description="Status", layout=w.Layout(width="200px"))
-        self.filter_text = w.Text(value="", placeholder="text, or fitness > 0.7", description="Filter",
-                                  continuous_update=False, layout=w.Layout(width="320px"))
-        for control, cls in ((self.sort_by, "sort"), (self.descending, "descending"), (self.status, "status"),
-                             (self.filter_text, "filter")):
+        self.sort_by = w.Dropdown(
+            options=list(TABLE_COLUMNS[:10]), value="seq", description="Sort by", layout=w.Layout(width="220px")
+        )
+        self.descending = w.Checkbox(
+            value=False, description="descending", indent=False, layout=w.Layout(width="110px")
+        )
+        self.status = w.Dropdown(
+            options=["all", *STORE_STATUSES], value="all", description="Status", layout=w.Layout(width="200px")
+        )
+        self.filter_text = w.Text(
+            value="",
+            placeholder="text, or fitness > 0.7",
+            description="Filter",
+            continuous_update=False,
+            layout=w.Layout(width="320px"),
+        )
+        for control, cls in (
+            (self.sort_by, "sort"),
+            (self.descending, "descending"),
+            (self.status, "status"),
+            (self.filter_text, "filter"),
+        ):
             control.add_class(f"nasnb-dashboard-{cls}")
             control.observe(lambda _ch: self._draw_table(), names="value")
         self.table = w.HTML()
@@ -415,11 +473,20 @@ class StudyBrowser(WidgetApp):
         self._timeline_box.add_class("nasnb-dashboard-timeline")
         self.timeline_note = w.HTML()
         self.chooser.observe(self._on_choose, names="value")
-        box = w.VBox([title, w.HBox([self.chooser, self.clock]),
-                      w.HTML("<h3 style='margin:6px 0 2px'>Evaluations</h3>"),
-                      w.HBox([self.sort_by, self.descending, self.status, self.filter_text]), self.table,
-                      w.HTML("<h3 style='margin:6px 0 2px'>Explorer</h3>"), explorer_ui,
-                      w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"), self.timeline_note, self._timeline_box])
+        box = w.VBox(
+            [
+                title,
+                w.HBox([self.chooser, self.clock]),
+                w.HTML("<h3 style='margin:6px 0 2px'>Evaluations</h3>"),
+                w.HBox([self.sort_by, self.descending, self.status, self.filter_text]),
+                self.table,
+                w.HTML("<h3 style='margin:6px 0 2px'>Explorer</h3>"),
+                explorer_ui,
+                w.HTML("<h3 style='margin:6px 0 2px'>Timeline</h3>"),
+                self.timeline_note,
+                self._timeline_box,
+            ]
+        )
         box.add_class("nasnb-study-browser")
         self._ui = box
         self.refresh()
@@ -436,11 +503,17 @@ class StudyBrowser(WidgetApp):
 
     def _draw_table(self) -> None:
         if self.frame.empty:
-            self.table.value = ('<table class="nasnb-dashboard-table" data-rows="0" data-total="0"></table>'
-                                "<i>no evaluations yet</i>")
+            self.table.value = (
+                '<table class="nasnb-dashboard-table" data-rows="0" data-total="0"></table><i>no evaluations yet</i>'
+            )
             return
-        rows = table_rows(self.frame, sort_by=self.sort_by.value, descending=self.descending.value,
-                          status=self.status.value, text=self.filter_text.value)
+        rows = table_rows(
+            self.frame,
+            sort_by=self.sort_by.value,
+            descending=self.descending.value,
+            status=self.status.value,
+            text=self.filter_text.value,
+        )
         self.table.value = table_html(rows, len(self.frame))
 
     def _explorer_widget(self):
@@ -449,18 +522,22 @@ class StudyBrowser(WidgetApp):
 
         w = widgets_module()
         params = ("num_parameters", "parameters", "metrics.parameters", "metrics.num_parameters")
-        self.chart_names = ["progress", "ecdf", *(["params"] if any(c in self.frame.columns for c in params)
-                                                  else [])]
+        self.chart_names = ["progress", "ecdf", *(["params"] if any(c in self.frame.columns for c in params) else [])]
         self.figures = {name: _chart(_empty_figure()) for name in self.chart_names}
-        self.chart_switch = w.ToggleButtons(options=[(CHARTS[c], c) for c in self.chart_names], value="progress",
-                                            description="Chart")
+        self.chart_switch = w.ToggleButtons(
+            options=[(CHARTS[c], c) for c in self.chart_names], value="progress", description="Chart"
+        )
         self._chart_box = chart_box = w.Box([self.figures["progress"]])
-        self.chart_switch.observe(lambda ch: setattr(chart_box, "children", (self.figures[ch["new"]],)),
-                                  names="value")
+        self.chart_switch.observe(lambda ch: setattr(chart_box, "children", (self.figures[ch["new"]],)), names="value")
         self.inspector_box = w.VBox(layout=w.Layout(width="45%", min_width="380px"))
         chart_box.layout.width = "55%"
-        box = w.VBox([self.chart_switch, w.HTML("<i>Click a point to show its architecture on the right.</i>"),
-                      w.HBox([chart_box, self.inspector_box], layout=w.Layout(width="100%"))])
+        box = w.VBox(
+            [
+                self.chart_switch,
+                w.HTML("<i>Click a point to show its architecture on the right.</i>"),
+                w.HBox([chart_box, self.inspector_box], layout=w.Layout(width="100%")),
+            ]
+        )
         box.add_class("nasnb-study-explorer")
         return box
 
@@ -485,8 +562,9 @@ class StudyBrowser(WidgetApp):
             return
         frames = {name: g.drop(columns=["label"]) for name, g in self.frame.groupby("study", sort=False)}
         spaces = {name: self._space(name) for name in frames}
-        explorer = StudyExplorer(frames, charts=self.chart_names, maximize=self.maximize,
-                                 descriptors=_architectures(spaces))
+        explorer = StudyExplorer(
+            frames, charts=self.chart_names, maximize=self.maximize, descriptors=_architectures(spaces)
+        )
         for name in self.chart_names:
             self.figures[name] = fw = _chart(explorer.figure(name))
             on_point_click(fw, self._select_row)
@@ -539,22 +617,38 @@ class StudyBrowser(WidgetApp):
 
     def _snapshot(self) -> str:
         rows = table_rows(self.frame) if not self.frame.empty else self.frame
-        return (f"<b>StudyBrowser</b> of {html.escape(str(self.store.path))}: {len(self.frame)} evaluations"
-                + (table_html(rows, len(self.frame), max_rows=50) if len(rows) else ""))
+        return f"<b>StudyBrowser</b> of {html.escape(str(self.store.path))}: {len(self.frame)} evaluations" + (
+            table_html(rows, len(self.frame), max_rows=50) if len(rows) else ""
+        )
 
 
 # ------------------------------------------------------------------ serving
 def dashboard_notebook(store: str | os.PathLike, *, interval: float = 3.0) -> dict:
     """The one-cell notebook (nbformat 4 dict) that Voilà runs to show :class:`StudyBrowser` of ``store``."""
-    source = ("from nasnb.viz.dashboard_app import StudyBrowser\n"
-              f"browser = StudyBrowser({json.dumps(str(Path(store).expanduser().resolve()))}, "
-              f"interval={float(interval)!r})\n"
-              "browser.start_polling()\nbrowser.widget")
-    return {"cells": [{"cell_type": "code", "execution_count": None, "id": "study-browser", "metadata": {},
-                       "outputs": [], "source": source}],
-            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                         "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    source = (
+        "from nasnb.viz.dashboard_app import StudyBrowser\n"
+        f"browser = StudyBrowser({json.dumps(str(Path(store).expanduser().resolve()))}, "
+        f"interval={float(interval)!r})\n"
+        "browser.start_polling()\nbrowser.widget"
+    )
+    return {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "study-browser",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def _free_port(host: str) -> int:
@@ -563,8 +657,15 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
-def serve(store: str | os.PathLike, *, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = True,
-          interval: float = 3.0, announce: Any = print) -> None:
+def serve(
+    store: str | os.PathLike,
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    open_browser: bool = True,
+    interval: float = 3.0,
+    announce: Any = print,
+) -> None:
     """Serve :class:`StudyBrowser` of ``store`` with Voilà until interrupted (``nasnb dashboard``).
 
     Parameters
@@ -592,16 +693,23 @@ def serve(store: str | os.PathLike, *, port: int | None = None, host: str = "127
     try:
         port = _free_port(host) if port is None else port
     except OSError as exc:
-        raise ParameterError(f"The 'host' parameter of serve must be an address of this machine. Cannot listen "
-                             f"on {host!r}: {exc}.") from exc
+        raise ParameterError(
+            f"The 'host' parameter of serve must be an address of this machine. Cannot listen on {host!r}: {exc}."
+        ) from exc
     root = Path(tempfile.mkdtemp(prefix="nasnb-dashboard-"))
     notebook = root / "study_browser.ipynb"
     notebook.write_text(json.dumps(dashboard_notebook(store, interval=interval)))
     announce(f"nasnb dashboard: serving {store} at http://{host}:{port}/ (Ctrl+C stops it)")
-    argv = [str(notebook), f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
-            "--show_tracebacks=True", "--theme=light",
-            # front-end extensions the page does not use (and that fail outside JupyterLab)
-            *(f"--VoilaConfiguration.extension_denylist={name}" for name in _UNUSED_EXTENSIONS)]
+    argv = [
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--Voila.port_retries=0",
+        "--show_tracebacks=True",
+        "--theme=light",
+        # front-end extensions the page does not use (and that fail outside JupyterLab)
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in _UNUSED_EXTENSIONS),
+    ]
     if not open_browser:
         argv.append("--no-browser")
     try:

@@ -55,8 +55,10 @@ def descriptor_html(descriptor: Any, layout: Any = None) -> str:
         inactive = 0
     extra = f", {inactive} inactive" if inactive else ""
     title = f"<b>{html.escape(d.name)}</b>: " if d.name else ""
-    return (f'<div class="nasnb-descriptor" style="{_STYLE}">{title}NeuralDescriptor with {len(d)} layers, '
-            f"{edges} connections{extra}<br>{svg}</div>")
+    return (
+        f'<div class="nasnb-descriptor" style="{_STYLE}">{title}NeuralDescriptor with {len(d)} layers, '
+        f"{edges} connections{extra}<br>{svg}</div>"
+    )
 
 
 def genome_html(genome: Any, gene_set: Any = None, layout: Any = None) -> str:
@@ -81,11 +83,15 @@ def genome_html(genome: Any, gene_set: Any = None, layout: Any = None) -> str:
     True
     """
     d = genome_descriptor(genome, gene_set)
-    parts = [f'<div class="nasnb-genome" style="{_STYLE}"><b>Genome</b>: {len(d) - 2} hidden nodes, '
-             f"{len(d.connections)} enabled connections<br>{architecture_svg(d, layout)}"]
+    parts = [
+        f'<div class="nasnb-genome" style="{_STYLE}"><b>Genome</b>: {len(d) - 2} hidden nodes, '
+        f"{len(d.connections)} enabled connections<br>{architecture_svg(d, layout)}"
+    ]
     for name, table in genome_tables(genome).items():
-        parts.append(f"<details><summary>{html.escape(name)} chromosome ({len(table)} genes)</summary>"
-                     f"{table_html(table)}</details>")
+        parts.append(
+            f"<details><summary>{html.escape(name)} chromosome ({len(table)} genes)</summary>"
+            f"{table_html(table)}</details>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -103,12 +109,15 @@ def study_summary(records: Any) -> pd.DataFrame:
     rows = []
     for status, group in frame.groupby("status", sort=True):
         fit = group["fitness"] if "fitness" in group else pd.Series(dtype=float)
-        rows.append({
-            "status": status, "count": int(len(group)),
-            "best fitness": float(fit.max()) if fit.notna().any() else float("nan"),
-            "mean fitness": float(fit.mean()) if fit.notna().any() else float("nan"),
-            "total time (s)": float(group["total_time"].sum()) if "total_time" in group else float("nan"),
-        })
+        rows.append(
+            {
+                "status": status,
+                "count": int(len(group)),
+                "best fitness": float(fit.max()) if fit.notna().any() else float("nan"),
+                "mean fitness": float(fit.mean()) if fit.notna().any() else float("nan"),
+                "total time (s)": float(group["total_time"].sum()) if "total_time" in group else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -124,8 +133,10 @@ def study_html(study: Any, *, name: str | None = None) -> str:
     """
     frame = as_frame(study, func="study_html")
     title = name or getattr(study, "name", None) or "Study"
-    parts = [f'<div class="nasnb-study" style="{_STYLE}"><b>{html.escape(str(title))}</b>: '
-             f"{len(frame)} evaluations<br>", table_html(study_summary(frame))]
+    parts = [
+        f'<div class="nasnb-study" style="{_STYLE}"><b>{html.escape(str(title))}</b>: {len(frame)} evaluations<br>',
+        table_html(study_summary(frame)),
+    ]
     if "fitness" in frame and frame["fitness"].notna().any():
         done = frame[frame["status"] == "done"] if (frame["status"] == "done").any() else frame
         cols = [c for c in ("seq", "fitness", "status", "total_time", "descriptor_hash") if c in done.columns]

@@ -57,12 +57,19 @@ def architecture_dot(descriptor: Any, layout: SharedLayout | None = None, *, sho
     show_params : int
         How many layer parameters to print in each node.
     """
-    data = descriptor if isinstance(descriptor, ArchitectureData) else architecture_data(
-        descriptor, layout, show_params=show_params)
+    data = (
+        descriptor
+        if isinstance(descriptor, ArchitectureData)
+        else architecture_data(descriptor, layout, show_params=show_params)
+    )
     geom = data.with_geometry().geometry
-    lines = ["digraph architecture {", "  rankdir=LR;",
-             f'  node [shape=box, style="rounded,filled", fontsize={geom.font_size:g}, fixedsize=true, '
-             'fontname="DejaVu Sans"];', "  edge [arrowsize=0.7];"]
+    lines = [
+        "digraph architecture {",
+        "  rankdir=LR;",
+        f'  node [shape=box, style="rounded,filled", fontsize={geom.font_size:g}, fixedsize=true, '
+        'fontname="DejaVu Sans"];',
+        "  edge [arrowsize=0.7];",
+    ]
     if data.title:
         lines.append(f"  label={_quote(data.title)};")
     for i, name in enumerate(data.names):
@@ -70,12 +77,13 @@ def architecture_dot(descriptor: Any, layout: SharedLayout | None = None, *, sho
         w, h = 2 * geom.half[i] / 72.0
         fill = data.colours[i] + ("ff" if data.active[i] else "40")
         font = "#000000" if data.active[i] else "#00000060"
-        lines.append(f"  {_quote(name)} [label={_quote(data.labels[i])}, pos=\"{x:.1f},{y:.1f}!\", "
-                     f"width={w:.3f}, height={h:.3f}, fillcolor=\"{fill}\", fontcolor=\"{font}\"];")
+        lines.append(
+            f'  {_quote(name)} [label={_quote(data.labels[i])}, pos="{x:.1f},{y:.1f}!", '
+            f'width={w:.3f}, height={h:.3f}, fillcolor="{fill}", fontcolor="{font}"];'
+        )
     for (u, v), a, line, path in zip(data.edges, data.edge_active, geom.line_paths(), geom.paths):
         style = "" if a else ', color="#33333340", style=dashed'
-        lines.append(f"  {_quote(data.names[u])} -> {_quote(data.names[v])} [pos=\"{_spline(line, path[-1])}\""
-                     f"{style}];")
+        lines.append(f'  {_quote(data.names[u])} -> {_quote(data.names[v])} [pos="{_spline(line, path[-1])}"{style}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -85,8 +93,9 @@ def graphviz_available(engine: str = "neato") -> bool:
     return shutil.which(engine) is not None
 
 
-def render_dot(source: str, path: Any = None, *, fmt: str = "svg", engine: str = "neato",
-               timeout: float = 30.0) -> bytes:
+def render_dot(
+    source: str, path: Any = None, *, fmt: str = "svg", engine: str = "neato", timeout: float = 30.0
+) -> bytes:
     """Render DOT text with the Graphviz program; return the bytes and write ``path`` if given.
 
     ``engine="neato"`` keeps the fixed positions and routed connections (``neato -n2``);

@@ -115,18 +115,29 @@ class ArchitectureEditor(WidgetApp):
     loss_chart: Any
     loss_box: Any
 
-    def __init__(self, descriptor: Any = None, *, dataset: str = "digits", palette: Mapping[str, Any] | None = None,
-                 evaluator: Any = None, epochs: int = 3, seed: int = 0) -> None:
-        self.descriptor = default_descriptor() if descriptor is None else as_descriptor(
-            descriptor, func="ArchitectureEditor").copy()
+    def __init__(
+        self,
+        descriptor: Any = None,
+        *,
+        dataset: str = "digits",
+        palette: Mapping[str, Any] | None = None,
+        evaluator: Any = None,
+        epochs: int = 3,
+        seed: int = 0,
+    ) -> None:
+        self.descriptor = (
+            default_descriptor() if descriptor is None else as_descriptor(descriptor, func="ArchitectureEditor").copy()
+        )
         self.dataset = dataset
         self.palette = dict(DEFAULT_PALETTE if palette is None else palette)
         if not self.palette:
             raise ParameterError("The 'palette' parameter of ArchitectureEditor must offer at least one layer.")
         for label, entry in self.palette.items():
             if not (isinstance(entry, (tuple, list)) and len(entry) == 2 and isinstance(entry[1], Mapping)):
-                raise ParameterError(f"The 'palette' entry {label!r} of ArchitectureEditor must be "
-                                     f"(layer type, params dict). Got {entry!r} instead.")
+                raise ParameterError(
+                    f"The 'palette' entry {label!r} of ArchitectureEditor must be "
+                    f"(layer type, params dict). Got {entry!r} instead."
+                )
         self.evaluator = evaluator
         self.epochs = check_positive_int(epochs, "epochs", "ArchitectureEditor")
         self.seed = int(seed)
@@ -165,12 +176,20 @@ class ArchitectureEditor(WidgetApp):
             d.validate()
             inactive = sorted(set(d.layers) - d.active_layers())
             if inactive:
-                self.warnings.append(f"Layer(s) {', '.join(inactive)} lie on no input → output path and are "
-                                     "left out of the network.")
+                self.warnings.append(
+                    f"Layer(s) {', '.join(inactive)} lie on no input → output path and are left out of the network."
+                )
             config = self._config()
             ev = self._evaluator()
-            self.network = build_network(d, config.input_shape, config.num_outputs, merge=ev.merge,
-                                         fixed_channels=config.fixed_channels, head=config.head, seed=self.seed)
+            self.network = build_network(
+                d,
+                config.input_shape,
+                config.num_outputs,
+                merge=ev.merge,
+                fixed_channels=config.fixed_channels,
+                head=config.head,
+                seed=self.seed,
+            )
             self.num_parameters = int(self.network.num_parameters())
         except (NasnbError, ValueError, RuntimeError) as exc:
             self.errors.append(str(exc))
@@ -187,8 +206,9 @@ class ArchitectureEditor(WidgetApp):
             return type_, dict(default if params is None else params)
         return layer, dict(params or {})
 
-    def add_layer(self, layer: Any, params: Mapping[str, Any] | None = None, *, after: str | None = None,
-                  branch: bool = False) -> str:
+    def add_layer(
+        self, layer: Any, params: Mapping[str, Any] | None = None, *, after: str | None = None, branch: bool = False
+    ) -> str:
         """Add a layer after ``after`` (default: the output layer) and return its name.
 
         ``layer`` is a palette label or a layer type. Without ``branch`` the new layer is
@@ -198,8 +218,10 @@ class ArchitectureEditor(WidgetApp):
         type_, params = self._resolve(layer, params)
         d = self.descriptor
         if after is not None and after not in d:
-            raise ParameterError(f"The 'after' parameter of ArchitectureEditor.add_layer must be a layer of the "
-                                 f"descriptor. Got {after!r} instead.")
+            raise ParameterError(
+                f"The 'after' parameter of ArchitectureEditor.add_layer must be a layer of the "
+                f"descriptor. Got {after!r} instead."
+            )
         if after is None and len(d):
             try:
                 after = d.output_layer
@@ -233,8 +255,10 @@ class ArchitectureEditor(WidgetApp):
         """Remove layer ``name``; its inputs are connected to its outputs so the path stays."""
         d = self.descriptor
         if name not in d:
-            raise ParameterError(f"The 'name' parameter of ArchitectureEditor.remove_layer must be a layer of the "
-                                 f"descriptor. Got {name!r} instead.")
+            raise ParameterError(
+                f"The 'name' parameter of ArchitectureEditor.remove_layer must be a layer of the "
+                f"descriptor. Got {name!r} instead."
+            )
         ins, outs = d.incoming(name), d.outgoing(name)
         was_output = self._is_output(name)
         d = self._edit()
@@ -284,9 +308,13 @@ class ArchitectureEditor(WidgetApp):
             except NasnbError:
                 pass
         hidden = [n for n in order if n not in ends]
-        pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 2:] if b not in d.outgoing(a)]
-        ops = ["change"] + (["insert"] if d.connections else []) + (["remove"] if len(hidden) > 0 and len(d) > 2
-                                                                     else []) + (["connect"] if pairs else [])
+        pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 2 :] if b not in d.outgoing(a)]
+        ops = (
+            ["change"]
+            + (["insert"] if d.connections else [])
+            + (["remove"] if len(hidden) > 0 and len(d) > 2 else [])
+            + (["connect"] if pairs else [])
+        )
         op = ops[int(rng.integers(len(ops)))]
         labels = list(self.palette)
         label = labels[int(rng.integers(len(labels)))]
@@ -319,7 +347,7 @@ class ArchitectureEditor(WidgetApp):
     def _replace(self, name: str, type_: str, params: Mapping[str, Any]) -> None:
         d = self.descriptor
         ins, outs = d.incoming(name), d.outgoing(name)
-        roles = (self._is_output(name), )
+        roles = (self._is_output(name),)
         self._edit()
         d.remove_layer(name)
         d.add_layer(type_, params, name=name)
@@ -334,8 +362,10 @@ class ArchitectureEditor(WidgetApp):
     def set_layer(self, name: str, layer: Any, params: Mapping[str, Any] | None = None) -> None:
         """Replace the type and parameters of layer ``name`` (its connections stay)."""
         if name not in self.descriptor:
-            raise ParameterError(f"The 'name' parameter of ArchitectureEditor.set_layer must be a layer of the "
-                                 f"descriptor. Got {name!r} instead.")
+            raise ParameterError(
+                f"The 'name' parameter of ArchitectureEditor.set_layer must be a layer of the "
+                f"descriptor. Got {name!r} instead."
+            )
         self._replace(name, *self._resolve(layer, params))
 
     def undo(self) -> bool:
@@ -361,12 +391,19 @@ class ArchitectureEditor(WidgetApp):
         if hasattr(self, "loss_box") and self.loss_chart is None:
             self.loss_chart = figure_widget()
             self.loss_chart.add_scatter(x=[], y=[], mode="lines+markers", name="training loss")
-            self.loss_chart.update_layout(height=220, width=380, margin=dict(l=50, r=10, t=30, b=40),
-                                          title="training loss", xaxis_title="epoch", yaxis_title="loss",
-                                          template="plotly_white")
+            self.loss_chart.update_layout(
+                height=220,
+                width=380,
+                margin=dict(l=50, r=10, t=30, b=40),
+                title="training loss",
+                xaxis_title="epoch",
+                yaxis_title="loss",
+                template="plotly_white",
+            )
             self.loss_box.children = (self.loss_chart,)
-        self._thread = threading.Thread(target=self._train_job, args=(d, epochs), name="nasnb-editor-train",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._train_job, args=(d, epochs), name="nasnb-editor-train", daemon=True
+        )
         self._thread.start()
         if not wait:
             return self._thread
@@ -388,8 +425,15 @@ class ArchitectureEditor(WidgetApp):
         try:
             device = resolve_device(ev.device)
             splits = ev.splits(config, 1.0, device)
-            model = build_network(d, config.input_shape, config.num_outputs, merge=ev.merge,
-                                  fixed_channels=config.fixed_channels, head=config.head, seed=self.seed).to(device)
+            model = build_network(
+                d,
+                config.input_shape,
+                config.num_outputs,
+                merge=ev.merge,
+                fixed_channels=config.fixed_channels,
+                head=config.head,
+                seed=self.seed,
+            ).to(device)
             optimizer = resolve_optimizer(ev.optimizer_class)(model.parameters(), **ev.optimizer_params)
             batches: Any = splits.train
             if splits.train_tensors is not None:
@@ -399,6 +443,7 @@ class ArchitectureEditor(WidgetApp):
             loss_fn = resolve_loss(config.loss)
             done = 0
             for epoch in range(epochs):
+
                 def counted(it=batches, epoch=epoch):
                     nonlocal done
                     for batch in it:
@@ -406,6 +451,7 @@ class ArchitectureEditor(WidgetApp):
                         done += 1
                         if done % 4 == 0 or done == per_epoch * epochs:
                             self._progress(done, per_epoch * epochs, f"epoch {epoch + 1}/{epochs}")
+
                 self.losses.append(train_epoch(model, counted(), optimizer, loss_fn, device=device))
                 self._render_losses()
                 if not np.isfinite(self.losses[-1]):
@@ -426,19 +472,22 @@ class ArchitectureEditor(WidgetApp):
     def _build(self) -> None:
         w = widgets_module()
         self.view = architecture_view(selectable=True)
-        self.layer_choice = w.Dropdown(options=list(self.palette), value=list(self.palette)[0], description="Layer",
-                                       layout=w.Layout(width="300px"))
+        self.layer_choice = w.Dropdown(
+            options=list(self.palette), value=list(self.palette)[0], description="Layer", layout=w.Layout(width="300px")
+        )
         self.params_text = w.Text(description="Params", layout=w.Layout(width="420px"))
         self.layer_choice.observe(lambda ch: self._fill_params(), names="value")
         self._fill_params()
         b = {}
-        for key, text, tip in (("insert", "Insert after", "insert the layer after the selected one"),
-                               ("branch", "Add branch", "add the layer fed by the selected one"),
-                               ("remove", "Remove", "remove the selected layer"),
-                               ("connect", "Connect", "connect the first selected layer to the second"),
-                               ("disconnect", "Disconnect", "remove the connection first → second"),
-                               ("mutate", "Mutate", "apply one random mutation"),
-                               ("undo", "Undo", "undo the last edit")):
+        for key, text, tip in (
+            ("insert", "Insert after", "insert the layer after the selected one"),
+            ("branch", "Add branch", "add the layer fed by the selected one"),
+            ("remove", "Remove", "remove the selected layer"),
+            ("connect", "Connect", "connect the first selected layer to the second"),
+            ("disconnect", "Disconnect", "remove the connection first → second"),
+            ("mutate", "Mutate", "apply one random mutation"),
+            ("undo", "Undo", "undo the last edit"),
+        ):
             b[key] = w.Button(description=text, tooltip=tip, layout=w.Layout(width="auto"))
             b[key].add_class(f"nasnb-editor-{key}")
             b[key].on_click(lambda _b, k=key: self._on_button(k))
@@ -451,10 +500,10 @@ class ArchitectureEditor(WidgetApp):
         realised_tabs = w.Tab(children=[self.realised, self.summary])
         realised_tabs.set_title(0, "Realised network")
         realised_tabs.set_title(1, "Summary")
-        self.epochs_slider = w.IntSlider(value=self.epochs, min=1, max=30, description="Epochs",
-                                         continuous_update=False)
-        self.train_button = w.Button(description=f"Train on {self.dataset}", button_style="primary",
-                                     icon="play")
+        self.epochs_slider = w.IntSlider(
+            value=self.epochs, min=1, max=30, description="Epochs", continuous_update=False
+        )
+        self.train_button = w.Button(description=f"Train on {self.dataset}", button_style="primary", icon="play")
         self.train_button.add_class("nasnb-editor-train")
         self.train_button.on_click(lambda _b: self._on_train())
         self.progress = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(width="300px"))
@@ -464,17 +513,21 @@ class ArchitectureEditor(WidgetApp):
         self.loss_box = w.Box([])
         self.view.observe(lambda ch: self._render_selection(), names="selected")
         self._render()
-        box = w.VBox([
-            w.HTML("<b>Architecture editor</b> — click layers to select them (first, second)"),
-            w.HBox([self.layer_choice, self.params_text]),
-            w.HBox(list(b.values())),
-            w.HBox([self.selection, self.message]),
-            # the realised network keeps its width: beside the drawing when both fit, else below it
-            w.HBox([self.view, w.VBox([self.status, realised_tabs], layout=w.Layout(max_width="100%"))],
-                   layout=w.Layout(flex_flow="row wrap", align_items="flex-start")),
-            w.HBox([self.epochs_slider, self.train_button, self.progress, self.progress_label]),
-            w.HBox([self.result_html, self.loss_box]),
-        ])
+        box = w.VBox(
+            [
+                w.HTML("<b>Architecture editor</b> — click layers to select them (first, second)"),
+                w.HBox([self.layer_choice, self.params_text]),
+                w.HBox(list(b.values())),
+                w.HBox([self.selection, self.message]),
+                # the realised network keeps its width: beside the drawing when both fit, else below it
+                w.HBox(
+                    [self.view, w.VBox([self.status, realised_tabs], layout=w.Layout(max_width="100%"))],
+                    layout=w.Layout(flex_flow="row wrap", align_items="flex-start"),
+                ),
+                w.HBox([self.epochs_slider, self.train_button, self.progress, self.progress_label]),
+                w.HBox([self.result_html, self.loss_box]),
+            ]
+        )
         box.add_class("nasnb-architecture-editor")
         return box
 
@@ -486,9 +539,9 @@ class ArchitectureEditor(WidgetApp):
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ParameterError(f"Params must be a JSON object such as {{\"kernel_size\": 3}}: {exc}") from exc
+            raise ParameterError(f'Params must be a JSON object such as {{"kernel_size": 3}}: {exc}') from exc
         if not isinstance(value, dict):
-            raise ParameterError(f"Params must be a JSON object such as {{\"kernel_size\": 3}}. Got {text!r}.")
+            raise ParameterError(f'Params must be a JSON object such as {{"kernel_size": 3}}. Got {text!r}.')
         return value
 
     def _on_button(self, key: str) -> None:
@@ -496,8 +549,7 @@ class ArchitectureEditor(WidgetApp):
         try:
             if key in ("insert", "branch"):
                 type_ = self.palette[self.layer_choice.value][0]
-                name = self.add_layer(type_, self._form_params(), after=sel[0] if sel else None,
-                                      branch=key == "branch")
+                name = self.add_layer(type_, self._form_params(), after=sel[0] if sel else None, branch=key == "branch")
                 self.view.selected = [name]
                 text = f"added {name}"
             elif key == "remove":
@@ -540,10 +592,12 @@ class ArchitectureEditor(WidgetApp):
             head = '<span class="nasnb-param-count" data-params="">no network</span>'
             return f'{head}<div class="nasnb-editor-errors" style="color:#c00"><b>Errors</b><ul>{items}</ul></div>'
         warn = "".join(f'<div style="color:#a60">{html.escape(t)}</div>' for t in self.warnings)
-        return (f'<div class="nasnb-editor-ok" style="color:#070">✓ valid: {len(self.descriptor)} layers, '
-                f'{len(self.descriptor.connections)} connections; <span class="nasnb-param-count" '
-                f'data-params="{self.num_parameters}"><b>{self.num_parameters:,}</b> parameters</span> on '
-                f"{html.escape(self.dataset)}</div>{warn}")
+        return (
+            f'<div class="nasnb-editor-ok" style="color:#070">✓ valid: {len(self.descriptor)} layers, '
+            f'{len(self.descriptor.connections)} connections; <span class="nasnb-param-count" '
+            f'data-params="{self.num_parameters}"><b>{self.num_parameters:,}</b> parameters</span> on '
+            f"{html.escape(self.dataset)}</div>{warn}"
+        )
 
     def _realised_svg(self) -> str:
         if self.network is None:
@@ -562,8 +616,11 @@ class ArchitectureEditor(WidgetApp):
         self.view.selected = [n for n in self.view.selected if n in self.descriptor]
         self.status.value = self._status_html()
         self.realised.svg = self._realised_svg()
-        self.summary.value = (f"<pre style='font-size:11px'>{html.escape(self.network.summary())}</pre>"
-                              if self.network is not None else "")
+        self.summary.value = (
+            f"<pre style='font-size:11px'>{html.escape(self.network.summary())}</pre>"
+            if self.network is not None
+            else ""
+        )
         self.train_button.disabled = self.network is None
         self._render_selection()
 
@@ -571,8 +628,9 @@ class ArchitectureEditor(WidgetApp):
         if hasattr(self, "selection"):
             sel = list(self.view.selected)
             hint = " → ".join(sel) if sel else "none (Insert appends after the output layer)"
-            self.selection.value = (f'<span class="nasnb-editor-selection" style="margin-right:16px">'
-                                    f"selected: {html.escape(hint)}</span>")
+            self.selection.value = (
+                f'<span class="nasnb-editor-selection" style="margin-right:16px">selected: {html.escape(hint)}</span>'
+            )
 
     def _progress(self, value: int, total: int, text: str) -> None:
         if hasattr(self, "progress"):
@@ -593,17 +651,25 @@ class ArchitectureEditor(WidgetApp):
         if r.status != "done":
             return f'<div class="nasnb-editor-result" data-status="{r.status}" style="color:#c00">{r.status}</div>'
         metrics = ", ".join(f"{k} {v:.4f}" for k, v in r.metrics.items())
-        return (f'<div class="nasnb-editor-result" data-status="done" data-fitness="{r.fitness:.6f}">'
-                f"<b>Test</b>: {html.escape(metrics)}; loss {r.loss:.4f}; trained in {r.total_time:.1f} s "
-                f"({len(self.losses)} epochs)</div>")
+        return (
+            f'<div class="nasnb-editor-result" data-status="done" data-fitness="{r.fitness:.6f}">'
+            f"<b>Test</b>: {html.escape(metrics)}; loss {r.loss:.4f}; trained in {r.total_time:.1f} s "
+            f"({len(self.losses)} epochs)</div>"
+        )
 
     def _render_result(self) -> None:
         if hasattr(self, "result_html"):
             self.result_html.value = self._result_html()
 
     def _snapshot(self) -> str:
-        summary = (f"<details><summary>realised network summary</summary><pre style='font-size:11px'>"
-                   f"{html.escape(self.network.summary())}</pre></details>" if self.network is not None else "")
-        return (f"<b>ArchitectureEditor</b><div style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'>"
-                f"<div>{self._svg()}</div><div>{self._status_html()}{self._realised_svg()}</div></div>"
-                f"{summary}{self._result_html()}")
+        summary = (
+            f"<details><summary>realised network summary</summary><pre style='font-size:11px'>"
+            f"{html.escape(self.network.summary())}</pre></details>"
+            if self.network is not None
+            else ""
+        )
+        return (
+            f"<b>ArchitectureEditor</b><div style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'>"
+            f"<div>{self._svg()}</div><div>{self._status_html()}{self._realised_svg()}</div></div>"
+            f"{summary}{self._result_html()}"
+        )

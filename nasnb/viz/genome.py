@@ -54,13 +54,17 @@ def _as_doc(genome: Any) -> dict[str, Any]:
         genome = json.loads(genome)
     if isinstance(genome, Mapping):
         if genome.get("format") != GENOME_FORMAT:
-            raise ParameterError(f"The 'genome' parameter of genome_descriptor must be a genome or a document "
-                                 f"with format {GENOME_FORMAT!r}. Got format {genome.get('format')!r} instead.")
+            raise ParameterError(
+                f"The 'genome' parameter of genome_descriptor must be a genome or a document "
+                f"with format {GENOME_FORMAT!r}. Got format {genome.get('format')!r} instead."
+            )
         return dict(genome)
     if hasattr(genome, "to_dict"):
         return genome.to_dict()
-    raise ParameterError(f"The 'genome' parameter of genome_descriptor must be a Genome or its JSON document. "
-                         f"Got {type(genome).__name__} instead.")
+    raise ParameterError(
+        f"The 'genome' parameter of genome_descriptor must be a Genome or its JSON document. "
+        f"Got {type(genome).__name__} instead."
+    )
 
 
 def _node_name(node: int) -> str:
@@ -89,7 +93,7 @@ def genome_descriptor(genome: Any, gene_set: Any = None, *, name: str | None = N
             type_, params = gene_set.layer_spec(type_, params)
         d.add_layer(type_, params, name=_node_name(int(gene["innovation"])))
     hyper = {h[1]: h[2] for h in doc.get("hyperparameters", [])}
-    out_type, out_params = (gene_set.output_spec(hyper) if gene_set is not None else ("output", {}))
+    out_type, out_params = gene_set.output_spec(hyper) if gene_set is not None else ("output", {})
     d.add_layer(out_type, out_params, name=_node_name(_OUTPUT))
     for _innov, src, dst, enabled in doc.get("connections", []):
         a, b = _node_name(int(src)), _node_name(int(dst))
@@ -110,16 +114,31 @@ def genome_tables(genome: Any) -> dict[str, pd.DataFrame]:
         doc = _as_doc(genome)
         active = genome_descriptor(doc).active_layers()
         layers = pd.DataFrame(
-            [{"innovation": int(g["innovation"]), "type": g["type"],
-              **{f"param:{k}": v for k, v in dict(g.get("params", {})).items()},
-              "active": _node_name(int(g["innovation"])) in active} for g in doc.get("layers", [])])
-        conns = pd.DataFrame([{"innovation": int(i), "src": int(s), "dst": int(t), "enabled": bool(e)}
-                              for i, s, t, e in doc.get("connections", [])])
-        hyper = pd.DataFrame([{"innovation": int(i), "name": n, "value": v}
-                              for i, n, v in doc.get("hyperparameters", [])])
+            [
+                {
+                    "innovation": int(g["innovation"]),
+                    "type": g["type"],
+                    **{f"param:{k}": v for k, v in dict(g.get("params", {})).items()},
+                    "active": _node_name(int(g["innovation"])) in active,
+                }
+                for g in doc.get("layers", [])
+            ]
+        )
+        conns = pd.DataFrame(
+            [
+                {"innovation": int(i), "src": int(s), "dst": int(t), "enabled": bool(e)}
+                for i, s, t, e in doc.get("connections", [])
+            ]
+        )
+        hyper = pd.DataFrame(
+            [{"innovation": int(i), "name": n, "value": v} for i, n, v in doc.get("hyperparameters", [])]
+        )
         tables = {"layers": layers, "connections": conns, "hyperparameters": hyper}
-        return {k: (t.sort_values("innovation").reset_index(drop=True) if len(t) else t)
-                for k, t in tables.items() if len(t)}
+        return {
+            k: (t.sort_values("innovation").reset_index(drop=True) if len(t) else t)
+            for k, t in tables.items()
+            if len(t)
+        }
     if isinstance(genome, Mapping):
         out = {}
         for key, value in genome.items():
@@ -130,8 +149,10 @@ def genome_tables(genome: Any) -> dict[str, pd.DataFrame]:
         if scalars:
             out["values"] = pd.DataFrame([scalars])
         return out
-    raise ParameterError(f"The 'genome' parameter of genome_tables must be a Genome or a JSON document. "
-                         f"Got {type(genome).__name__} instead.")
+    raise ParameterError(
+        f"The 'genome' parameter of genome_tables must be a Genome or a JSON document. "
+        f"Got {type(genome).__name__} instead."
+    )
 
 
 def study_candidates(study: Any, seqs: Any = None) -> dict[int, Any]:
@@ -163,8 +184,11 @@ def study_candidates(study: Any, seqs: Any = None) -> dict[int, Any]:
     frame = study.to_dataframe()
     if "candidate_json" in frame.columns and frame["candidate_json"].notna().any():
         rows = frame if seqs is None else frame[frame["seq"].isin([int(s) for s in seqs])]
-        return {int(s): json.loads(c) if isinstance(c, str) else c
-                for s, c in zip(rows["seq"], rows["candidate_json"]) if c is not None and c == c}
+        return {
+            int(s): json.loads(c) if isinstance(c, str) else c
+            for s, c in zip(rows["seq"], rows["candidate_json"])
+            if c is not None and c == c
+        }
     if seqs is None:
         seqs = frame["seq"].tolist()
     load = getattr(study, "load_checkpoint", None)
@@ -195,8 +219,7 @@ def with_candidates(records: Any, frame: pd.DataFrame) -> pd.DataFrame:
         docs = [c.to_dict() if hasattr(c, "to_dict") else c for c in candidates]
         if all(isinstance(d, Mapping) for d in docs):
             out = frame.copy()
-            out["candidate_json"] = [json.dumps(docs[int(s)]) if 0 <= int(s) < len(docs) else None
-                                     for s in out["seq"]]
+            out["candidate_json"] = [json.dumps(docs[int(s)]) if 0 <= int(s) < len(docs) else None for s in out["seq"]]
             return out
     if not callable(getattr(records, "load_checkpoint", None)) or "seq" not in frame.columns:
         return frame

@@ -39,22 +39,112 @@ __all__ = ["Geometry", "graph_geometry", "text_width", "segment_hits_boxes", "FO
 
 #: Label font size of a drawing, in points (renderers scale everything together).
 FONT_SIZE = 9.0
-_LINE = 1.25          # line height, in font sizes
-_PAD = (4.0, 3.0)     # text padding inside a box (x, y), points
-_GAP_FLOW = 30.0      # free space between columns (room for arrowheads and vertical lane legs)
-_GAP_CROSS = 24.0     # free space between rows (room for lanes)
-_MARGIN = 3.0         # clearance between a connection and a box that is not its end
-_LANE_STEP = 5.0      # distance between parallel lanes
-_HEAD = (7.0, 2.8)    # arrowhead length and half width
+_LINE = 1.25  # line height, in font sizes
+_PAD = (4.0, 3.0)  # text padding inside a box (x, y), points
+_GAP_FLOW = 30.0  # free space between columns (room for arrowheads and vertical lane legs)
+_GAP_CROSS = 24.0  # free space between rows (room for lanes)
+_MARGIN = 3.0  # clearance between a connection and a box that is not its end
+_LANE_STEP = 5.0  # distance between parallel lanes
+_HEAD = (7.0, 2.8)  # arrowhead length and half width
 
 # DejaVu Sans advance widths (in em) of the printable ASCII characters 32..126
-_WIDTHS = (0.318, 0.401, 0.46, 0.838, 0.636, 0.95, 0.78, 0.275, 0.39, 0.39, 0.5, 0.838, 0.318, 0.361, 0.318,
-           0.337, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.337, 0.337, 0.838, 0.838,
-           0.838, 0.531, 1.0, 0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557,
-           0.863, 0.748, 0.787, 0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685, 0.39,
-           0.337, 0.39, 0.838, 0.5, 0.5, 0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579,
-           0.278, 0.974, 0.634, 0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525,
-           0.636, 0.337, 0.636, 0.838)
+_WIDTHS = (
+    0.318,
+    0.401,
+    0.46,
+    0.838,
+    0.636,
+    0.95,
+    0.78,
+    0.275,
+    0.39,
+    0.39,
+    0.5,
+    0.838,
+    0.318,
+    0.361,
+    0.318,
+    0.337,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.636,
+    0.337,
+    0.337,
+    0.838,
+    0.838,
+    0.838,
+    0.531,
+    1.0,
+    0.684,
+    0.686,
+    0.698,
+    0.77,
+    0.632,
+    0.575,
+    0.775,
+    0.752,
+    0.295,
+    0.295,
+    0.656,
+    0.557,
+    0.863,
+    0.748,
+    0.787,
+    0.603,
+    0.787,
+    0.695,
+    0.635,
+    0.611,
+    0.732,
+    0.684,
+    0.989,
+    0.685,
+    0.611,
+    0.685,
+    0.39,
+    0.337,
+    0.39,
+    0.838,
+    0.5,
+    0.5,
+    0.613,
+    0.635,
+    0.55,
+    0.635,
+    0.615,
+    0.352,
+    0.635,
+    0.634,
+    0.278,
+    0.278,
+    0.579,
+    0.278,
+    0.974,
+    0.634,
+    0.612,
+    0.635,
+    0.635,
+    0.411,
+    0.521,
+    0.392,
+    0.634,
+    0.592,
+    0.818,
+    0.592,
+    0.592,
+    0.525,
+    0.636,
+    0.337,
+    0.636,
+    0.838,
+)
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
@@ -191,14 +281,14 @@ class _Router:
         rows = np.unique(np.round(fc[:, 1], 6))
         low = np.array([self.boxes[np.round(fc[:, 1], 6) == r, 1].min() for r in rows])
         high = np.array([self.boxes[np.round(fc[:, 1], 6) == r, 3].max() for r in rows])
-        self.lanes: list[tuple[float, float]] = []     # (centre, how far slots may stray from it)
+        self.lanes: list[tuple[float, float]] = []  # (centre, how far slots may stray from it)
         for k in range(len(rows) - 1):
             free = low[k + 1] - high[k]
             self.lanes.append(((low[k + 1] + high[k]) / 2, free / 2 - _MARGIN))
         self.top = high.max() + _MARGIN + _GAP_CROSS / 2
         self.bottom = low.min() - _MARGIN - _GAP_CROSS / 2
-        self.used_h: list[tuple[float, float, float]] = []   # lane legs: (cross, f0, f1)
-        self.used_v: list[tuple[float, float, float]] = []   # channel legs: (flow, c0, c1)
+        self.used_h: list[tuple[float, float, float]] = []  # lane legs: (cross, f0, f1)
+        self.used_v: list[tuple[float, float, float]] = []  # channel legs: (flow, c0, c1)
 
     # -- channels: the free vertical strip after / before a column
     def _channel(self, k: int, after: bool) -> tuple[float, float]:
@@ -222,7 +312,7 @@ class _Router:
         for centre, room in self.lanes:
             k = 0
             while k * _LANE_STEP <= room:
-                for off in ((0.0,) if k == 0 else (k * _LANE_STEP, -k * _LANE_STEP)):
+                for off in (0.0,) if k == 0 else (k * _LANE_STEP, -k * _LANE_STEP):
                     y = centre + off
                     out.append((abs(y - cu) + abs(y - cv) + 0.01 * abs(off), y))
                 k += 1
@@ -236,7 +326,7 @@ class _Router:
         lo, hi = min(c0, c1), max(c0, c1)
         k = 0
         while k * _LANE_STEP <= max(room, 0.0):
-            for off in ((0.0,) if k == 0 else (k * _LANE_STEP, -k * _LANE_STEP)):
+            for off in (0.0,) if k == 0 else (k * _LANE_STEP, -k * _LANE_STEP):
                 x = centre + off
                 if not any(abs(x - f) < _LANE_STEP / 2 and a < hi and lo < b for f, a, b in self.used_v):
                     return x
@@ -253,16 +343,20 @@ class _Router:
         best = None
         for y in self._lane_candidates(pu[1], pv[1]):
             f0, f1 = sorted((xo_c, xi_c))
-            if any(abs(y - c) < _LANE_STEP / 2 and a < f1 + _LANE_STEP and f0 - _LANE_STEP < b
-                   for c, a, b in self.used_h):
+            if any(
+                abs(y - c) < _LANE_STEP / 2 and a < f1 + _LANE_STEP and f0 - _LANE_STEP < b for c, a, b in self.used_h
+            ):
                 continue
             xo = self._slot(xo_c, xo_room, pu[1], y)
             xi = self._slot(xi_c, xi_room, y, pv[1])
             if xo is None or xi is None:
                 continue
             pts = np.array([pu, (xo, pu[1]), (xo, y), (xi, y), (xi, pv[1]), pv], dtype=float)
-            if (self.clear(pts[0], pts[1], (u,)) and self.clear(pts[4], pts[5], (v,))
-                    and all(self.clear(pts[i], pts[i + 1]) for i in (1, 2, 3))):
+            if (
+                self.clear(pts[0], pts[1], (u,))
+                and self.clear(pts[4], pts[5], (v,))
+                and all(self.clear(pts[i], pts[i + 1]) for i in (1, 2, 3))
+            ):
                 best = pts
                 self.used_h.append((y, min(xo, xi), max(xo, xi)))
                 self.used_v.extend([(xo, min(pu[1], y), max(pu[1], y)), (xi, min(y, pv[1]), max(y, pv[1]))])
@@ -282,8 +376,12 @@ class _Router:
         end = np.array([pv[0] - 0.5 * self.ext[v, 0], pv[1] + sv * self.ext[v, 1]])
         stub = end + np.array([0.0, sv * (self.head[0] + 2.0)])
         arc = np.array([start, pts[2], pts[3], stub, end])
-        if (self.clear(arc[0], arc[1], (u,)) and self.clear(arc[1], arc[2])
-                and self.clear(arc[2], arc[3]) and self.clear(arc[3], arc[4], (v,))):
+        if (
+            self.clear(arc[0], arc[1], (u,))
+            and self.clear(arc[1], arc[2])
+            and self.clear(arc[2], arc[3])
+            and self.clear(arc[3], arc[4], (v,))
+        ):
             return arc
         for keep in ((0, 2, 3, 4, 5), (0, 1, 2, 3, 5), (0, 1, 2, 3, 4, 5)):
             cand = pts[list(keep)]
@@ -317,8 +415,12 @@ class _Router:
         normal = np.array([-d[1], d[0]]) * self.head[1]
         box = self.boxes[v]
         wings = np.array([base + normal, base - normal])
-        inside = ((wings[:, 0] > box[0] + 0.1) & (wings[:, 0] < box[2] - 0.1)
-                  & (wings[:, 1] > box[1] + 0.1) & (wings[:, 1] < box[3] - 0.1))
+        inside = (
+            (wings[:, 0] > box[0] + 0.1)
+            & (wings[:, 0] < box[2] - 0.1)
+            & (wings[:, 1] > box[1] + 0.1)
+            & (wings[:, 1] < box[3] - 0.1)
+        )
         if not inside.any():
             return pts
         rel = (tip - self.fc[v]) / np.maximum(self.ext[v], 1e-9)
@@ -332,13 +434,18 @@ class _Router:
 def _exit(centre: np.ndarray, half: np.ndarray, towards: np.ndarray) -> np.ndarray:
     """Where the ray from a box centre towards ``towards`` leaves the box."""
     d = towards - centre
-    t = min(half[0] / abs(d[0]) if abs(d[0]) > 1e-12 else np.inf,
-            half[1] / abs(d[1]) if abs(d[1]) > 1e-12 else np.inf)
+    t = min(half[0] / abs(d[0]) if abs(d[0]) > 1e-12 else np.inf, half[1] / abs(d[1]) if abs(d[1]) > 1e-12 else np.inf)
     return centre + d * min(t, 1.0)
 
 
-def graph_geometry(positions: Any, labels: Sequence[str], edges: Sequence[tuple[int, int]], *,
-                   orientation: str = "horizontal", font_size: float = FONT_SIZE) -> Geometry:
+def graph_geometry(
+    positions: Any,
+    labels: Sequence[str],
+    edges: Sequence[tuple[int, int]],
+    *,
+    orientation: str = "horizontal",
+    font_size: float = FONT_SIZE,
+) -> Geometry:
     """Boxes, routed connections and arrowheads of a graph on fixed layout positions.
 
     Parameters
@@ -363,15 +470,23 @@ def graph_geometry(positions: Any, labels: Sequence[str], edges: Sequence[tuple[
     lines = [str(lbl).split("\n") for lbl in labels]
     s = font_size / FONT_SIZE
     line_h = _LINE * font_size
-    half = np.array([[max([text_width(t, font_size) for t in ln] + [font_size]) / 2 + _PAD[0] * s,
-                      len(ln) * line_h / 2 + _PAD[1] * s] for ln in lines]).reshape(-1, 2)
+    half = np.array(
+        [
+            [
+                max([text_width(t, font_size) for t in ln] + [font_size]) / 2 + _PAD[0] * s,
+                len(ln) * line_h / 2 + _PAD[1] * s,
+            ]
+            for ln in lines
+        ]
+    ).reshape(-1, 2)
     if n == 0:
-        return Geometry(np.zeros((0, 2)), half, lines, [], [], np.zeros((0, 3, 2)), (0.0, 0.0, 1.0, 1.0),
-                        font_size, line_h)
+        return Geometry(
+            np.zeros((0, 2)), half, lines, [], [], np.zeros((0, 3, 2)), (0.0, 0.0, 1.0, 1.0), font_size, line_h
+        )
     vertical = orientation == "vertical"
     flow_layout = -pos[:, 1] if vertical else pos[:, 0]
     cross_layout = pos[:, 0] if vertical else pos[:, 1]
-    ext = half[:, ::-1] if vertical else half                 # half extents along (flow, cross)
+    ext = half[:, ::-1] if vertical else half  # half extents along (flow, cross)
     flow = _axis_coords(flow_layout, 2 * ext[:, 0].max() + _GAP_FLOW * s)
     cross = _axis_coords(cross_layout, 2 * ext[:, 1].max() + _GAP_CROSS * s)
     fc = np.column_stack([flow, cross])
@@ -393,5 +508,14 @@ def graph_geometry(positions: Any, labels: Sequence[str], edges: Sequence[tuple[
         paths.append(p)
     pts = np.vstack([centres - half, centres + half] + paths) if paths else np.vstack([centres - half, centres + half])
     extent = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
-    return Geometry(centres, half, lines, [(int(a), int(b)) for a, b in edges], paths,
-                    np.array(heads, dtype=float).reshape(-1, 3, 2), extent, font_size, line_h)
+    return Geometry(
+        centres,
+        half,
+        lines,
+        [(int(a), int(b)) for a, b in edges],
+        paths,
+        np.array(heads, dtype=float).reshape(-1, 3, 2),
+        extent,
+        font_size,
+        line_h,
+    )

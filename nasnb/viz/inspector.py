@@ -46,8 +46,19 @@ __all__ = ["GenomeInspector", "EvolutionExplorer"]
 
 logger = logging.getLogger(__name__)
 
-_METRIC_KEYS = ("seq", "label", "fitness", "status", "loss", "total_time", "seed", "parent", "engine_id", "device",
-                "message")
+_METRIC_KEYS = (
+    "seq",
+    "label",
+    "fitness",
+    "status",
+    "loss",
+    "total_time",
+    "seed",
+    "parent",
+    "engine_id",
+    "device",
+    "message",
+)
 
 
 def _fmt(value: Any) -> str:
@@ -86,8 +97,9 @@ class GenomeInspector(WidgetApp):
         The chromosome tables and the metrics table.
     """
 
-    def __init__(self, records: Any, *, descriptors: Any = None, layout: SharedLayout | None = None,
-                 maximize: bool = True) -> None:
+    def __init__(
+        self, records: Any, *, descriptors: Any = None, layout: SharedLayout | None = None, maximize: bool = True
+    ) -> None:
         self.records = combine_records(records, func="GenomeInspector")
         if self.records.empty:
             raise ParameterError("The 'records' parameter of GenomeInspector must hold at least one evaluation.")
@@ -113,8 +125,9 @@ class GenomeInspector(WidgetApp):
         self._prepare()
         options = [(self._label(i), i) for i in range(len(self.records))]
         start = _best_row(self.records, self.maximize)
-        self.selector = w.Dropdown(options=options, value=start, description="Individual",
-                                   layout=w.Layout(width="460px"))
+        self.selector = w.Dropdown(
+            options=options, value=start, description="Individual", layout=w.Layout(width="460px")
+        )
         self.plot = architecture_view()
         self.tables = w.HTML()
         self.metrics = w.HTML()
@@ -138,17 +151,22 @@ class GenomeInspector(WidgetApp):
         """Show the record at position ``row`` of :attr:`records` (what a click on a chart does)."""
         self.widget  # noqa: B018 - build on first use
         if not 0 <= int(row) < len(self.records):
-            raise ParameterError(f"The 'row' parameter of GenomeInspector.select_row must be in [0, "
-                                 f"{len(self.records)}). Got {row!r} instead.")
+            raise ParameterError(
+                f"The 'row' parameter of GenomeInspector.select_row must be in [0, "
+                f"{len(self.records)}). Got {row!r} instead."
+            )
         self.selector.value = int(row)
 
     def select(self, seq: int, label: str | None = None) -> None:
         """Show the individual whose ``seq`` is given (of search ``label`` when several are shown)."""
-        hits = self.records.index[(self.records["seq"] == int(seq))
-                                  & ((self.records["label"] == label) if label is not None else True)]
+        hits = self.records.index[
+            (self.records["seq"] == int(seq)) & ((self.records["label"] == label) if label is not None else True)
+        ]
         if len(hits) == 0:
-            raise ParameterError(f"The 'seq' parameter of GenomeInspector.select must be one of the study's "
-                                 f"individuals. Got {seq!r} instead.")
+            raise ParameterError(
+                f"The 'seq' parameter of GenomeInspector.select must be one of the study's "
+                f"individuals. Got {seq!r} instead."
+            )
         self.select_row(int(hits[0]))
 
     def link(self, figure: Any) -> Any:
@@ -167,8 +185,10 @@ class GenomeInspector(WidgetApp):
         self._prepare()
         d, r = self._archs[i], self.records.iloc[i]
         svg = architecture_svg(d, self.layout) if d is not None else "<i>no architecture recorded</i>"
-        return (f'<div class="nasnb-inspector-plot" data-seq="{int(r["seq"])}" data-row="{i}">'
-                f'<div style="font-weight:bold">{html.escape(self._label(i))}</div>{svg}</div>')
+        return (
+            f'<div class="nasnb-inspector-plot" data-seq="{int(r["seq"])}" data-row="{i}">'
+            f'<div style="font-weight:bold">{html.escape(self._label(i))}</div>{svg}</div>'
+        )
 
     def _show(self, i: int) -> None:
         row = self.records.iloc[int(i)]
@@ -179,32 +199,42 @@ class GenomeInspector(WidgetApp):
     def _snapshot(self) -> str:
         i = int(self.selector.value)
         row = self.records.iloc[i]
-        return (f"<b>GenomeInspector</b>: {len(self.records)} individuals{self._svg(i)}"
-                f"<details open><summary>Chromosomes</summary>{self._tables_html(row, self._archs[i])}</details>"
-                f"<details><summary>Metrics</summary>{self._metrics_html(row)}</details>")
+        return (
+            f"<b>GenomeInspector</b>: {len(self.records)} individuals{self._svg(i)}"
+            f"<details open><summary>Chromosomes</summary>{self._tables_html(row, self._archs[i])}</details>"
+            f"<details><summary>Metrics</summary>{self._metrics_html(row)}</details>"
+        )
 
     @staticmethod
     def _tables_html(row: pd.Series, d: Any) -> str:
         genome = genome_of_row(row)
         if genome is not None:
-            parts = [f"<h4>{html.escape(name)} chromosome</h4>{table_html(t)}"
-                     for name, t in genome_tables(genome).items()]
+            parts = [
+                f"<h4>{html.escape(name)} chromosome</h4>{table_html(t)}" for name, t in genome_tables(genome).items()
+            ]
             return "".join(parts) or "<i>empty genome</i>"
         if d is None:
             return "<i>no genome or descriptor recorded</i>"
-        layers = pd.DataFrame([{"layer": n, "type": s.type,
-                                "params": ", ".join(f"{k}={v}" for k, v in s.params.items())}
-                               for n, s in d.layers.items()])
+        layers = pd.DataFrame(
+            [
+                {"layer": n, "type": s.type, "params": ", ".join(f"{k}={v}" for k, v in s.params.items())}
+                for n, s in d.layers.items()
+            ]
+        )
         conns = pd.DataFrame(d.connections, columns=["src", "dst"])
         return f"<h4>layers</h4>{table_html(layers)}<h4>connections</h4>{table_html(conns)}"
 
     @staticmethod
     def _metrics_html(row: pd.Series) -> str:
-        items = {k: row[k] for k in _METRIC_KEYS
-                 if k in row.index and row[k] is not None and not (isinstance(row[k], float) and np.isnan(row[k]))}
+        items = {
+            k: row[k]
+            for k in _METRIC_KEYS
+            if k in row.index and row[k] is not None and not (isinstance(row[k], float) and np.isnan(row[k]))
+        }
         items.update(metrics_of_row(row))
-        items.update({k[len("metrics."):]: row[k] for k in row.index
-                      if str(k).startswith("metrics.") and not pd.isna(row[k])})
+        items.update(
+            {k[len("metrics.") :]: row[k] for k in row.index if str(k).startswith("metrics.") and not pd.isna(row[k])}
+        )
         frame = pd.DataFrame({"name": list(items), "value": [_fmt(v) for v in items.values()]})
         return table_html(frame)
 
@@ -231,8 +261,15 @@ class EvolutionExplorer(WidgetApp):
     ``cycle`` column in the records overrides this numbering.
     """
 
-    def __init__(self, records: Any, *, population_size: int = 10, cycle_size: int = 1,
-                 descriptors: Any = None, layout: SharedLayout | None = None) -> None:
+    def __init__(
+        self,
+        records: Any,
+        *,
+        population_size: int = 10,
+        cycle_size: int = 1,
+        descriptors: Any = None,
+        layout: SharedLayout | None = None,
+    ) -> None:
         self.records = combine_records(records, func="EvolutionExplorer")
         self.population_size = check_positive_int(population_size, "population_size", "EvolutionExplorer")
         self.cycle_size = check_positive_int(cycle_size, "cycle_size", "EvolutionExplorer")
@@ -267,30 +304,49 @@ class EvolutionExplorer(WidgetApp):
         self.summary = w.HTML()
         self.chart = figure_widget(progress_figure(self.records))
         go = require("plotly.graph_objects", extra="viz", purpose="draw interactive charts")
-        self.chart.add_trace(go.Scatter(x=[], y=[], mode="markers", name="population at cycle", hoverinfo="skip",
-                                        marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#d62728",
-                                                                                              width=2))))
+        self.chart.add_trace(
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                name="population at cycle",
+                hoverinfo="skip",
+                marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#d62728", width=2)),
+            )
+        )
         on_point_click(self.chart, self.inspector.select_row)
         self.population = w.HTML()
         self.overlay = architecture_view()
         self.slider.observe(lambda change: self._show(change["new"]), names="value")
         self._show(top)
-        return w.VBox([self.slider, self.summary, self.chart, w.HBox([self.overlay, self.population]),
-                       w.HTML("<b>Clicked / chosen individual</b>"), inspector_ui])
+        return w.VBox(
+            [
+                self.slider,
+                self.summary,
+                self.chart,
+                w.HBox([self.overlay, self.population]),
+                w.HTML("<b>Clicked / chosen individual</b>"),
+                inspector_ui,
+            ]
+        )
 
     def _summary_html(self, cycle: int, st: dict) -> str:
         upto, pop, best = st["upto"], st["population"], st["best"]
-        best_text = (f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None
-                     else "no result yet")
-        return (f'<div class="nasnb-evolution-summary" data-cycle="{cycle}" data-evaluations="{len(upto)}">'
-                f"<b>Cycle {cycle}</b>: {len(upto)} evaluations, population {len(pop)}, {best_text}</div>")
+        best_text = (
+            f"best so far {_fmt(best['fitness'])} (#{int(best['seq'])})" if best is not None else "no result yet"
+        )
+        return (
+            f'<div class="nasnb-evolution-summary" data-cycle="{cycle}" data-evaluations="{len(upto)}">'
+            f"<b>Cycle {cycle}</b>: {len(upto)} evaluations, population {len(pop)}, {best_text}</div>"
+        )
 
     def _overlay_svg(self, upto: pd.DataFrame) -> str:
         archs = [self.inspector._archs[i] for i in upto.index if self.inspector._archs[i] is not None]
         if not archs:
             return "<i>no architectures recorded</i>"
-        return (f"<div>overlay of the {len(archs)} architectures so far</div>"
-                + overlay_svg(overlay_data(archs, self.layout)))
+        return f"<div>overlay of the {len(archs)} architectures so far</div>" + overlay_svg(
+            overlay_data(archs, self.layout)
+        )
 
     def _population_html(self, pop: pd.DataFrame) -> str:
         cols = [c for c in ("seq", "fitness", "status", "parent", "sample_count") if c in pop.columns]
@@ -304,8 +360,9 @@ class EvolutionExplorer(WidgetApp):
         with self.chart.batch_update():
             self.chart.data[-1].x = pop["seq"].tolist()
             self.chart.data[-1].y = pd.to_numeric(pop["fitness"], errors="coerce").tolist()
-            self.chart.layout.shapes = [dict(type="line", x0=last, x1=last, yref="paper", y0=0, y1=1,
-                                             line=dict(color="#888", dash="dot"))]
+            self.chart.layout.shapes = [
+                dict(type="line", x0=last, x1=last, yref="paper", y0=0, y1=1, line=dict(color="#888", dash="dot"))
+            ]
         self.population.value = self._population_html(pop)
         self.overlay.svg = self._overlay_svg(upto)
 
@@ -316,7 +373,9 @@ class EvolutionExplorer(WidgetApp):
         cycle = int(self.slider.value)
         st = self.state(cycle)
         chart = figure_png_html(plot_progress(st["upto"], figsize=(6, 3.2)), alt="progress")
-        return (f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}"
-                "<div style='display:flex;flex-wrap:wrap;gap:12px'>"
-                f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
-                f"{self._population_html(st['population'])}")
+        return (
+            f"<b>EvolutionExplorer</b>{self._summary_html(cycle, st)}"
+            "<div style='display:flex;flex-wrap:wrap;gap:12px'>"
+            f"<div>{chart}</div><div>{self._overlay_svg(st['upto'])}</div></div>"
+            f"{self._population_html(st['population'])}"
+        )

@@ -98,8 +98,8 @@ class SharedLayout:
     def __init__(self, *, orientation: str = "horizontal", spacing: tuple[float, float] = (1.0, 1.0)) -> None:
         self.orientation = check_choice(orientation, _ORIENTATIONS, "orientation", "SharedLayout")
         self.spacing = (float(spacing[0]), float(spacing[1]))
-        self._grid: dict[str, tuple[float, int]] = {}   # key -> (column, row)
-        self._used: dict[float, set[int]] = {}          # column -> rows taken
+        self._grid: dict[str, tuple[float, int]] = {}  # key -> (column, row)
+        self._used: dict[float, set[int]] = {}  # column -> rows taken
 
     # ---------------------------------------------------------------- placement
     def __len__(self) -> int:

@@ -38,8 +38,17 @@ from nasnb.exceptions import NasnbError, ParameterError
 from nasnb.viz._records import as_frame, metrics_of_row
 from nasnb.viz._text import chart_text, chart_texts
 
-__all__ = ["combine_records", "progress_figure", "ecdf_figure", "params_fitness_figure", "parameter_counts",
-           "on_point_click", "PALETTE", "SYMBOLS", "DASHES"]
+__all__ = [
+    "combine_records",
+    "progress_figure",
+    "ecdf_figure",
+    "params_fitness_figure",
+    "parameter_counts",
+    "on_point_click",
+    "PALETTE",
+    "SYMBOLS",
+    "DASHES",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +91,17 @@ def _go():
 
 
 def _style(fig: Any, xaxis: str, yaxis: str, title: str) -> Any:
-    fig.update_layout(template="plotly_white", title=chart_text(title), xaxis_title=chart_text(xaxis),
-                      yaxis_title=chart_text(yaxis),
-                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), clickmode="event",
-                      margin=dict(l=60, r=20, t=50, b=40), height=400, hovermode="closest")
+    fig.update_layout(
+        template="plotly_white",
+        title=chart_text(title),
+        xaxis_title=chart_text(xaxis),
+        yaxis_title=chart_text(yaxis),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
+        clickmode="event",
+        margin=dict(l=60, r=20, t=50, b=40),
+        height=400,
+        hovermode="closest",
+    )
     return fig
 
 
@@ -98,8 +114,10 @@ def _groups(frame: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
 
 def _hover(g: pd.DataFrame, metric: str) -> list[str]:
     metric = chart_text(metric)
-    return [f"#{int(s)} {metric}={f:.4f} [{st}]" if np.isfinite(f) else f"#{int(s)} [{st}]"
-            for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), chart_texts(g["status"]))]
+    return [
+        f"#{int(s)} {metric}={f:.4f} [{st}]" if np.isfinite(f) else f"#{int(s)} [{st}]"
+        for s, f, st in zip(g["seq"], pd.to_numeric(g[metric], errors="coerce"), chart_texts(g["status"]))
+    ]
 
 
 def progress_figure(records: Any, *, metric: str = "fitness", maximize: bool = True):
@@ -124,13 +142,31 @@ def progress_figure(records: Any, *, metric: str = "fitness", maximize: bool = T
         fill = np.where(np.isfinite(y), y, -np.inf if maximize else np.inf)
         best = np.maximum.accumulate(fill) if maximize else np.minimum.accumulate(fill)
         best = np.where(np.isfinite(best), best, np.nan)
-        fig.add_trace(go.Scatter(x=g["seq"], y=y, mode="markers", name=label, legendgroup=label,
-                                 marker=dict(color=colour, size=7, opacity=0.6, symbol=SYMBOLS[i % len(SYMBOLS)]),
-                                 customdata=g.index.to_numpy().reshape(-1, 1), text=_hover(g, metric),
-                                 hovertemplate="%{text}<extra>" + label + "</extra>"))
-        fig.add_trace(go.Scatter(x=g["seq"], y=best, mode="lines", line_shape="hv", name=f"{label}: best so far",
-                                 legendgroup=label, hoverinfo="skip",
-                                 line=dict(color=colour, width=2.5, dash=DASHES[i % len(DASHES)])))
+        fig.add_trace(
+            go.Scatter(
+                x=g["seq"],
+                y=y,
+                mode="markers",
+                name=label,
+                legendgroup=label,
+                marker=dict(color=colour, size=7, opacity=0.6, symbol=SYMBOLS[i % len(SYMBOLS)]),
+                customdata=g.index.to_numpy().reshape(-1, 1),
+                text=_hover(g, metric),
+                hovertemplate="%{text}<extra>" + label + "</extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=g["seq"],
+                y=best,
+                mode="lines",
+                line_shape="hv",
+                name=f"{label}: best so far",
+                legendgroup=label,
+                hoverinfo="skip",
+                line=dict(color=colour, width=2.5, dash=DASHES[i % len(DASHES)]),
+            )
+        )
     return _style(fig, "evaluation", metric, f"Best {metric} so far (click a point to inspect it)")
 
 
@@ -147,18 +183,34 @@ def ecdf_figure(records: Any, *, metric: str = "fitness", statuses: tuple = ("do
         g = g.iloc[order]
         values = pd.to_numeric(g[metric]).to_numpy(dtype=float)
         cdf = np.arange(1, len(values) + 1) / max(len(values), 1)
-        fig.add_trace(go.Scatter(x=values, y=cdf, mode="lines+markers", line_shape="hv", name=label,
-                                 line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[i % len(DASHES)]),
-                                 marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]),
-                                 customdata=g.index.to_numpy().reshape(-1, 1), text=_hover(g, metric),
-                                 hovertemplate="%{text}<br>share ≤ x: %{y:.2f}<extra>" + label + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=cdf,
+                mode="lines+markers",
+                line_shape="hv",
+                name=label,
+                line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[i % len(DASHES)]),
+                marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]),
+                customdata=g.index.to_numpy().reshape(-1, 1),
+                text=_hover(g, metric),
+                hovertemplate="%{text}<br>share ≤ x: %{y:.2f}<extra>" + label + "</extra>",
+            )
+        )
     fig.update_yaxes(range=[0, 1.02])
     return _style(fig, metric, "share of evaluations ≤ x", f"Empirical CDF of {metric}")
 
 
-def parameter_counts(frame: pd.DataFrame, *, params: str | Callable[[pd.Series], float] | None = None,
-                     descriptors: Any = None, input_shape: tuple = (1, 8, 8), num_outputs: int = 10,
-                     space: Any = None, **build_kwargs: Any) -> np.ndarray:
+def parameter_counts(
+    frame: pd.DataFrame,
+    *,
+    params: str | Callable[[pd.Series], float] | None = None,
+    descriptors: Any = None,
+    input_shape: tuple = (1, 8, 8),
+    num_outputs: int = 10,
+    space: Any = None,
+    **build_kwargs: Any,
+) -> np.ndarray:
     """Parameter count of each row: a column, a ``metrics`` key, a function, or built networks.
 
     Without ``params``, the first of the columns ``num_parameters``, ``parameters``,
@@ -213,8 +265,9 @@ def _decode(space: Any, text: str) -> Any:
         return None
 
 
-def params_fitness_figure(records: Any, *, metric: str = "fitness", counts: Any = None, logx: bool = True,
-                          **count_kwargs: Any):
+def params_fitness_figure(
+    records: Any, *, metric: str = "fitness", counts: Any = None, logx: bool = True, **count_kwargs: Any
+):
     """Parameters (log x) against ``metric``, per search; every point is clickable.
 
     ``counts`` gives the parameter count of each row; by default :func:`parameter_counts`
@@ -231,11 +284,18 @@ def params_fitness_figure(records: Any, *, metric: str = "fitness", counts: Any 
         y = pd.to_numeric(g[metric], errors="coerce").to_numpy(dtype=float)
         keep = np.isfinite(x) & np.isfinite(y)
         g = g[keep]
-        fig.add_trace(go.Scatter(x=x[keep], y=y[keep], mode="markers", name=label,
-                                 marker=dict(color=PALETTE[i % len(PALETTE)], size=8, opacity=0.75,
-                                             symbol=SYMBOLS[i % len(SYMBOLS)]),
-                                 customdata=g.index.to_numpy().reshape(-1, 1), text=_hover(g, metric),
-                                 hovertemplate="%{text}<br>%{x:,.0f} parameters<extra>" + label + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=x[keep],
+                y=y[keep],
+                mode="markers",
+                name=label,
+                marker=dict(color=PALETTE[i % len(PALETTE)], size=8, opacity=0.75, symbol=SYMBOLS[i % len(SYMBOLS)]),
+                customdata=g.index.to_numpy().reshape(-1, 1),
+                text=_hover(g, metric),
+                hovertemplate="%{text}<br>%{x:,.0f} parameters<extra>" + label + "</extra>",
+            )
+        )
     fig.update_xaxes(type="log" if logx else "linear")
     return _style(fig, "parameters", metric, f"Parameters vs {metric}")
 
@@ -246,6 +306,7 @@ def on_point_click(figure_widget: Any, callback: Callable[[int], None]) -> None:
     ``figure_widget`` is a :class:`~nasnb.viz.chart_view.ChartView` (see
     :func:`nasnb.viz._widget_base.figure_widget`).
     """
+
     def handler(trace_index: int, point: int) -> None:
         traces = figure_widget.data
         if not (0 <= trace_index < len(traces)) or traces[trace_index].customdata is None:

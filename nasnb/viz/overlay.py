@@ -107,8 +107,9 @@ class OverlayData(NamedTuple):
         """This data with its :attr:`geometry` computed (if it is missing)."""
         if self.geometry is not None:
             return self
-        return self._replace(geometry=graph_geometry(self.positions, self.labels(), self.edges,
-                                                     orientation=self.orientation))
+        return self._replace(
+            geometry=graph_geometry(self.positions, self.labels(), self.edges, orientation=self.orientation)
+        )
 
     def edge_alpha(self) -> np.ndarray:
         """Opacity of each connection's active drawing."""
@@ -129,8 +130,7 @@ class OverlayData(NamedTuple):
         return [f"{self.keys[u]}->{self.keys[v]}" for u, v in self.edges]
 
 
-def overlay_data(descriptors: Iterable[Any], layout: SharedLayout | None = None, *,
-                 blend: str = "sum") -> OverlayData:
+def overlay_data(descriptors: Iterable[Any], layout: SharedLayout | None = None, *, blend: str = "sum") -> OverlayData:
     """Aggregate many architectures (descriptors, dicts, JSON texts or genomes) on one layout.
 
     Parameters
@@ -145,8 +145,10 @@ def overlay_data(descriptors: Iterable[Any], layout: SharedLayout | None = None,
     check_choice(blend, BLENDS, "blend", "overlay_data")
     ds = [as_descriptor(d, func="overlay_data") for d in descriptors]
     if not ds:
-        raise ParameterError("The 'descriptors' parameter of overlay_data must hold at least one "
-                             "architecture. Got an empty collection instead.")
+        raise ParameterError(
+            "The 'descriptors' parameter of overlay_data must hold at least one "
+            "architecture. Got an empty collection instead."
+        )
     layout = SharedLayout() if layout is None else layout
     layout.fit(ds)
     node_on: Counter[str] = Counter()
@@ -193,23 +195,34 @@ def _style(data: OverlayData, labels: bool | float) -> GraphStyle:
     for k, t, a, sh in zip(data.keys, data.types, node_a, share):
         fill.append(rgba(layer_colour(t), 0.9 * a))
         stroke.append(rgba("#333333", 0.25 + 0.75 * a))
-        text.append(rgba("#000000", 0.8 + 0.2 * a))   # readable even for a layer of 1 architecture in many
+        text.append(rgba("#000000", 0.8 + 0.2 * a))  # readable even for a layer of 1 architecture in many
         show.append(bool(sh >= floor or k in (INPUT_KEY, OUTPUT_KEY)))
     on, off = data.edge_alpha(), data.edge_inactive_alpha()
     idx_on = [i for i in range(len(data.edges)) if on[i] > 0]
     idx_off = [i for i in range(len(data.edges)) if off[i] > 0]
-    layers = [EdgeLayer("inactive connections", idx_off, [(0.55, 0.55, 0.55, float(off[i])) for i in idx_off],
-                        True, 1.2),
-              EdgeLayer("connections", idx_on, [(0.1, 0.1, 0.1, float(on[i])) for i in idx_on], False, 1.8)]
+    layers = [
+        EdgeLayer("inactive connections", idx_off, [(0.55, 0.55, 0.55, float(off[i])) for i in idx_off], True, 1.2),
+        EdgeLayer("connections", idx_on, [(0.1, 0.1, 0.1, float(on[i])) for i in idx_on], False, 1.8),
+    ]
     heads = [(0.1, 0.1, 0.1, float(max(a, f))) for a, f in zip(on, off)]
-    hover = [f"{k} ({t}): active in {c}, inactive in {ic} of {data.n}" for k, t, c, ic in
-             zip(data.keys, data.types, data.node_counts, data.node_inactive_counts)]
+    hover = [
+        f"{k} ({t}): active in {c}, inactive in {ic} of {data.n}"
+        for k, t, c, ic in zip(data.keys, data.types, data.node_counts, data.node_inactive_counts)
+    ]
     return GraphStyle(list(data.keys), fill, stroke, text, show, layers, heads, hover)
 
 
-def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backend: str = "matplotlib",
-                 blend: str = "sum", ax: Any = None, figsize: tuple | None = None, labels: bool | float = True,
-                 levels: int = 100):
+def plot_overlay(
+    descriptors: Any,
+    layout: SharedLayout | None = None,
+    *,
+    backend: str = "matplotlib",
+    blend: str = "sum",
+    ax: Any = None,
+    figsize: tuple | None = None,
+    labels: bool | float = True,
+    levels: int = 100,
+):
     """Draw many architectures over each other on a shared layout; return the figure.
 
     Parameters
@@ -244,7 +257,11 @@ def plot_overlay(descriptors: Any, layout: SharedLayout | None = None, *, backen
     style = _style(data, labels)
     if backend == "plotly":
         q = [[np.round(c[3] * levels) / levels for c in layer.colours] for layer in style.layers]
-        style = style._replace(layers=[layer._replace(colours=[(*c[:3], a) for c, a in zip(layer.colours, qs)])
-                                       for layer, qs in zip(style.layers, q)])
+        style = style._replace(
+            layers=[
+                layer._replace(colours=[(*c[:3], a) for c, a in zip(layer.colours, qs)])
+                for layer, qs in zip(style.layers, q)
+            ]
+        )
         return draw_plotly(data.geometry, style, title=title)
     return draw_matplotlib(data.geometry, style, ax=ax, figsize=figsize, title=title)

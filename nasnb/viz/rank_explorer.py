@@ -35,8 +35,7 @@ from nasnb.viz.svg import heatmap_html
 __all__ = ["RankCorrelationExplorer", "ROUNDING_CHOICES"]
 
 #: Rounding options offered (label, decimals); accuracies in [0, 1] round to whole percents at 2.
-ROUNDING_CHOICES = (("raw", None), ("3 decimals", 3), ("2 decimals (whole %)", 2), ("1 decimal", 1),
-                    ("0 decimals", 0))
+ROUNDING_CHOICES = (("raw", None), ("3 decimals", 3), ("2 decimals (whole %)", 2), ("1 decimal", 1), ("0 decimals", 0))
 
 
 class RankCorrelationExplorer(WidgetApp):
@@ -67,11 +66,20 @@ class RankCorrelationExplorer(WidgetApp):
         What is shown (method, rounding, architectures kept).
     """
 
-    def __init__(self, records: pd.DataFrame, *, arch: str = "arch", setup: str = "setup", score: str = "score",
-                 method: str = "kendall") -> None:
+    def __init__(
+        self,
+        records: pd.DataFrame,
+        *,
+        arch: str = "arch",
+        setup: str = "setup",
+        score: str = "score",
+        method: str = "kendall",
+    ) -> None:
         if not isinstance(records, pd.DataFrame):
-            raise ParameterError(f"The 'records' parameter of RankCorrelationExplorer must be a DataFrame in long "
-                                 f"format. Got {type(records).__name__} instead.")
+            raise ParameterError(
+                f"The 'records' parameter of RankCorrelationExplorer must be a DataFrame in long "
+                f"format. Got {type(records).__name__} instead."
+            )
         missing = [c for c in (arch, setup, score) if c not in records.columns]
         if missing:
             raise ParameterError(f"The 'records' parameter of RankCorrelationExplorer lacks column(s) {missing}.")
@@ -86,20 +94,35 @@ class RankCorrelationExplorer(WidgetApp):
         labels = [label for label, _ in ROUNDING_CHOICES]
         self.rounding = w.Dropdown(options=labels, value=labels[0], description="Rounding")
         self.top_by = w.Dropdown(options=names, value=names[-1], description="Top by")
-        self.top_fraction = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="Top share",
-                                          continuous_update=False)
+        self.top_fraction = w.FloatSlider(
+            value=1.0, min=0.05, max=1.0, step=0.05, description="Top share", continuous_update=False
+        )
         self.caption = w.HTML()
         self.figure = figure_widget()
-        self.figure.add_heatmap(z=[[0.0]], x=[""], y=[""], zmin=-1, zmax=1, colorscale="RdBu", texttemplate="%{z:.3f}",
-                                hovertemplate="%{y} vs %{x}: %{z:.3f}<extra></extra>",
-                                colorbar=dict(title=chart_text(self.method)))
-        self.figure.update_layout(template="plotly_white", height=420, width=560, margin=dict(l=110, r=20, t=40, b=90),
-                                  yaxis=dict(autorange="reversed"))
+        self.figure.add_heatmap(
+            z=[[0.0]],
+            x=[""],
+            y=[""],
+            zmin=-1,
+            zmax=1,
+            colorscale="RdBu",
+            texttemplate="%{z:.3f}",
+            hovertemplate="%{y} vs %{x}: %{z:.3f}<extra></extra>",
+            colorbar=dict(title=chart_text(self.method)),
+        )
+        self.figure.update_layout(
+            template="plotly_white",
+            height=420,
+            width=560,
+            margin=dict(l=110, r=20, t=40, b=90),
+            yaxis=dict(autorange="reversed"),
+        )
         for control in (self.setups, self.rounding, self.top_by, self.top_fraction):
             control.observe(lambda _change: self._show(), names="value")
         self._show()
-        return w.VBox([w.HBox([self.setups, w.VBox([self.rounding, self.top_by, self.top_fraction])]), self.caption,
-                       self.figure])
+        return w.VBox(
+            [w.HBox([self.setups, w.VBox([self.rounding, self.top_by, self.top_fraction])]), self.caption, self.figure]
+        )
 
     @property
     def decimals(self) -> int | None:
@@ -128,8 +151,9 @@ class RankCorrelationExplorer(WidgetApp):
 
     def _caption(self) -> str:
         n = self.records[self.columns[0]].nunique()
-        kept = (f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1
-                else f"all {n}")
+        kept = (
+            f"top {self.top_fraction.value:.0%} by {self.top_by.value}" if self.top_fraction.value < 1 else f"all {n}"
+        )
         return f"{self.method} correlation, {self.rounding.value}, {kept} architectures"
 
     def _show(self) -> None:

@@ -39,8 +39,15 @@ def _shape(shape: Any) -> str:
     return "×".join(str(s) for s in shape) if shape else ""
 
 
-def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs: int | None = None,
-                  layout: SharedLayout | None = None, *, network: Any = None, **build_kwargs: Any) -> ArchitectureData:
+def realised_data(
+    descriptor: Any,
+    input_shape: tuple | None = None,
+    num_outputs: int | None = None,
+    layout: SharedLayout | None = None,
+    *,
+    network: Any = None,
+    **build_kwargs: Any,
+) -> ArchitectureData:
     """Gather the realised network's drawing data (builds the network unless ``network`` is given).
 
     Parameters
@@ -60,10 +67,13 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
         from nasnb.builders import build_network
 
         if input_shape is None:
-            raise ParameterError("The 'input_shape' parameter of realised_data is needed to build the network "
-                                 "(or give the built 'network'). Got None instead.")
-        network = build_network(as_descriptor(descriptor, func="realised_data"), input_shape, num_outputs,
-                                **build_kwargs)
+            raise ParameterError(
+                "The 'input_shape' parameter of realised_data is needed to build the network "
+                "(or give the built 'network'). Got None instead."
+            )
+        network = build_network(
+            as_descriptor(descriptor, func="realised_data"), input_shape, num_outputs, **build_kwargs
+        )
     base = architecture_data(network.descriptor, layout)
     names, keys, types = list(base.names), list(base.keys), list(base.types)
     labels = [f"{lbl}\n{_shape(network.shapes.get(n))}" for n, lbl in zip(names, base.labels)]
@@ -101,8 +111,12 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
                 sx, sy = pos[s] if s is not None else (tx - 1.0, ty)
                 occupied = any(abs(px - (sx + tx) / 2) < 0.3 and abs(py - (sy + ty) / 2) < 0.3 for px, py in pos)
                 mid = ((sx + tx) / 2, (sy + ty) / 2 - (0.5 if occupied else 0.0) - 0.4 * k)
-                node = add(f"{step.source}→{target}", "+".join(step.operations),
-                           "+".join(step.operations) + f"\n{_shape(step.output_shape)}", mid)
+                node = add(
+                    f"{step.source}→{target}",
+                    "+".join(step.operations),
+                    "+".join(step.operations) + f"\n{_shape(step.output_shape)}",
+                    mid,
+                )
                 if s is not None:
                     edges.add((s, node))
                 edges.add((node, into))
@@ -116,15 +130,34 @@ def realised_data(descriptor: Any, input_shape: tuple | None = None, num_outputs
             edges.add((out, h))
     edge_list = sorted(edges)
     active_arr = np.array(active, dtype=bool)
-    return ArchitectureData(names, keys, types, labels, colours, np.array(pos, dtype=float).reshape(-1, 2),
-                            active_arr, np.array(inserted, dtype=bool), edge_list,
-                            np.array([bool(active_arr[u] and active_arr[v]) for u, v in edge_list], dtype=bool),
-                            base.title, base.orientation).with_geometry()
+    return ArchitectureData(
+        names,
+        keys,
+        types,
+        labels,
+        colours,
+        np.array(pos, dtype=float).reshape(-1, 2),
+        active_arr,
+        np.array(inserted, dtype=bool),
+        edge_list,
+        np.array([bool(active_arr[u] and active_arr[v]) for u, v in edge_list], dtype=bool),
+        base.title,
+        base.orientation,
+    ).with_geometry()
 
 
-def plot_realised(descriptor: Any, input_shape: tuple | None = None, num_outputs: int | None = None,
-                  layout: SharedLayout | None = None, *, network: Any = None, backend: str = "matplotlib",
-                  ax: Any = None, figsize: tuple | None = None, **build_kwargs: Any):
+def plot_realised(
+    descriptor: Any,
+    input_shape: tuple | None = None,
+    num_outputs: int | None = None,
+    layout: SharedLayout | None = None,
+    *,
+    network: Any = None,
+    backend: str = "matplotlib",
+    ax: Any = None,
+    figsize: tuple | None = None,
+    **build_kwargs: Any,
+):
     """Draw the realised network (inserted scaling layers in grey); return the figure."""
     data = realised_data(descriptor, input_shape, num_outputs, layout, network=network, **build_kwargs)
     return plot_architecture(data, backend=backend, ax=ax, figsize=figsize)

@@ -70,10 +70,21 @@ class StudyExplorer(WidgetApp):
     figures : dict of str to ChartView
     """
 
-    def __init__(self, records: Any, *, charts: Any = ("progress", "ecdf", "params"), metric: str = "fitness",
-                 maximize: bool = True, descriptors: Any = None, layout: Any = None, param_counts: Any = None,
-                 space: Any = None, input_shape: tuple = (1, 8, 8), num_outputs: int = 10,
-                 build_kwargs: dict | None = None) -> None:
+    def __init__(
+        self,
+        records: Any,
+        *,
+        charts: Any = ("progress", "ecdf", "params"),
+        metric: str = "fitness",
+        maximize: bool = True,
+        descriptors: Any = None,
+        layout: Any = None,
+        param_counts: Any = None,
+        space: Any = None,
+        input_shape: tuple = (1, 8, 8),
+        num_outputs: int = 10,
+        build_kwargs: dict | None = None,
+    ) -> None:
         self.records = combine_records(records, func="StudyExplorer")
         self.charts = [check_choice(c, tuple(CHARTS), "charts", "StudyExplorer") for c in charts]
         if not self.charts:
@@ -92,8 +103,15 @@ class StudyExplorer(WidgetApp):
             return ecdf_figure(self.records, metric=self.metric)
         pc = self.param_counts
         if pc is None or isinstance(pc, str) or callable(pc):
-            return params_fitness_figure(self.records, metric=self.metric, params=pc, input_shape=self.input_shape,
-                                         num_outputs=self.num_outputs, space=self.space, **self.build_kwargs)
+            return params_fitness_figure(
+                self.records,
+                metric=self.metric,
+                params=pc,
+                input_shape=self.input_shape,
+                num_outputs=self.num_outputs,
+                space=self.space,
+                **self.build_kwargs,
+            )
         return params_fitness_figure(self.records, metric=self.metric, counts=pc)
 
     def _build(self):
@@ -104,11 +122,13 @@ class StudyExplorer(WidgetApp):
             fw = figure_widget(self.figure(name))
             on_point_click(fw, self.inspector.select_row)
             self.figures[name] = fw
-        self.chart_switch = w.ToggleButtons(options=[(CHARTS[c], c) for c in self.charts], value=self.charts[0],
-                                            description="Chart")
+        self.chart_switch = w.ToggleButtons(
+            options=[(CHARTS[c], c) for c in self.charts], value=self.charts[0], description="Chart"
+        )
         self.chart_box = w.Box([self.figures[self.charts[0]]], layout=w.Layout(width="100%"))
-        self.chart_switch.observe(lambda ch: setattr(self.chart_box, "children", (self.figures[ch["new"]],)),
-                                  names="value")
+        self.chart_switch.observe(
+            lambda ch: setattr(self.chart_box, "children", (self.figures[ch["new"]],)), names="value"
+        )
         hint = w.HTML("<i>Click a point to show its architecture below.</i>")
         box = w.VBox([self.chart_switch, hint, self.chart_box, inspector_ui])
         box.add_class("nasnb-study-explorer")
@@ -124,5 +144,4 @@ class StudyExplorer(WidgetApp):
 
         groups = {str(k): g for k, g in self.records.groupby("label", sort=False)}
         chart = figure_png_html(plot_progress(groups, figsize=(6.5, 3.3)), alt="best so far")
-        return (f"<b>StudyExplorer</b>: {len(self.records)} evaluations<div>{chart}</div>"
-                f"{self.inspector._snapshot()}")
+        return f"<b>StudyExplorer</b>: {len(self.records)} evaluations<div>{chart}</div>{self.inspector._snapshot()}"

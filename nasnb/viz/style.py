@@ -13,8 +13,20 @@ INACTIVE_ALPHA = 0.25
 #: Colour of layers the builder inserted (scaling / merge layers) in realised plots.
 INSERTED_COLOUR = "#bbbbbb"
 
-_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
-            "#9c755f", "#af7aa1", "#86bcb6", "#d37295", "#a0cbe8")
+_PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#af7aa1",
+    "#86bcb6",
+    "#d37295",
+    "#a0cbe8",
+)
 _FAMILIES = {
     "conv": "#4e79a7",
     "pool": "#59a14f",
@@ -55,8 +67,7 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def layer_label(name: str, layer_type: str, params: Mapping[str, Any] | None = None, *,
-                show_params: int = 2) -> str:
+def layer_label(name: str, layer_type: str, params: Mapping[str, Any] | None = None, *, show_params: int = 2) -> str:
     """Short label ``type`` plus up to ``show_params`` parameters (``name`` if no type).
 
     Examples

@@ -119,9 +119,20 @@ class Configs:
         print(names)
         return names
 
-    def add_dataset(self, name: str, num_classes: int, input_shape: tuple, channels: int | None,
-                    criterion: Any, metrics: Any, dimension_keeping: int | None, data_load: Callable,
-                    dense_part: Any = "thesis", *, task: str = "classification") -> None:
+    def add_dataset(
+        self,
+        name: str,
+        num_classes: int,
+        input_shape: tuple,
+        channels: int | None,
+        criterion: Any,
+        metrics: Any,
+        dimension_keeping: int | None,
+        data_load: Callable,
+        dense_part: Any = "thesis",
+        *,
+        task: str = "classification",
+    ) -> None:
         """Register a data set with every setting given.
 
         ``criterion`` is a nasnb loss name, a ``(output, target) -> loss`` callable or a torch
@@ -133,18 +144,32 @@ class Configs:
             raise parameter_error("data_load", "add_dataset", "a function data_load(percentage)", data_load)
         loader = functools.partial(_call_data_load, data_load)
         metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-        add = (self.registry.add_classification_dataset if task == "classification"
-               else self.registry.add_regression_dataset)
-        add(name, num_classes, input_shape, channels, loader, loss=_loss(criterion), metrics=metrics,
-            fixed_channels=dimension_keeping, head=dense_part, replace=True)
+        add = (
+            self.registry.add_classification_dataset
+            if task == "classification"
+            else self.registry.add_regression_dataset
+        )
+        add(
+            name,
+            num_classes,
+            input_shape,
+            channels,
+            loader,
+            loss=_loss(criterion),
+            metrics=metrics,
+            fixed_channels=dimension_keeping,
+            head=dense_part,
+            replace=True,
+        )
 
-    def add_classification_dataset(self, name: str, num_classes: int, input_shape: tuple, channels: int | None,
-                                   data_load: Callable) -> None:
+    def add_classification_dataset(
+        self, name: str, num_classes: int, input_shape: tuple, channels: int | None, data_load: Callable
+    ) -> None:
         """Register a classification data set (cross-entropy, accuracy, the thesis head)."""
         self.add_dataset(name, num_classes, input_shape, channels, "cross_entropy", ("accuracy",), None, data_load)
 
-    def add_regression_dataset(self, name: str, num_classes: int, input_shape: tuple, channels: int | None,
-                               data_load: Callable) -> None:
+    def add_regression_dataset(
+        self, name: str, num_classes: int, input_shape: tuple, channels: int | None, data_load: Callable
+    ) -> None:
         """Register a regression data set (MSE loss and metric; ``num_classes`` = targets)."""
-        self.add_dataset(name, num_classes, input_shape, channels, "mse", ("mse",), None, data_load,
-                         task="regression")
+        self.add_dataset(name, num_classes, input_shape, channels, "mse", ("mse",), None, data_load, task="regression")

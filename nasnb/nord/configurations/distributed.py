@@ -46,6 +46,9 @@ class DistributedConfig:
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 0 < self.port < 65536:
             raise parameter_error("port", func, "a port number in 1..65535 (an int or a string of digits)", self.port)
         check_positive_int(self.world_size, "world_size", func)
-        if isinstance(self.world_rank, bool) or not isinstance(self.world_rank, int) \
-                or not 0 <= self.world_rank < self.world_size:
+        if (
+            isinstance(self.world_rank, bool)
+            or not isinstance(self.world_rank, int)
+            or not 0 <= self.world_rank < self.world_size
+        ):
             raise parameter_error("world_rank", func, f"an int in 0..{self.world_size - 1}", self.world_rank)

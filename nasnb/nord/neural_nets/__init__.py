@@ -25,5 +25,14 @@ from nasnb.nord.neural_nets.neural_builder import NeuralNet
 from nasnb.nord.neural_nets.neural_descriptor import NeuralDescriptor
 from nasnb.nord.neural_nets.neural_evaluators import DistributedEvaluator, LocalBatchEvaluator, LocalEvaluator
 
-__all__ = ["NeuralDescriptor", "NeuralNet", "LocalEvaluator", "LocalBatchEvaluator", "DistributedEvaluator",
-           "BenchmarkEvaluator", "NASBench_101Evaluator", "NATSBench_Evaluator", "layers"]
+__all__ = [
+    "NeuralDescriptor",
+    "NeuralNet",
+    "LocalEvaluator",
+    "LocalBatchEvaluator",
+    "DistributedEvaluator",
+    "BenchmarkEvaluator",
+    "NASBench_101Evaluator",
+    "NATSBench_Evaluator",
+    "layers",
+]

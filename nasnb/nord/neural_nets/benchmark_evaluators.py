@@ -64,12 +64,15 @@ class NASBench_101Evaluator:  # noqa: N801 - the original's name
 
     def __init__(self, filepath: Any = None, *, seed: int | None = None) -> None:
         if filepath is not None and not isinstance(filepath, (str, os.PathLike)):
-            raise parameter_error("filepath", "NASBench_101Evaluator", "a path to nasbench_only108.tfrecord or None",
-                                  filepath)
+            raise parameter_error(
+                "filepath", "NASBench_101Evaluator", "a path to nasbench_only108.tfrecord or None", filepath
+            )
         path = NASBENCH_TFRECORD if filepath is None else os.fspath(filepath)
         if not os.path.isfile(path):
-            raise BenchmarkError(f"NAS-Bench-101 file {path!r} not found; download nasbench_only108.tfrecord from "
-                                 "the NAS-Bench-101 release and put it there (nasnb never downloads).")
+            raise BenchmarkError(
+                f"NAS-Bench-101 file {path!r} not found; download nasbench_only108.tfrecord from "
+                "the NAS-Bench-101 release and put it there (nasnb never downloads)."
+            )
         self.benchmark = NASBench101(path)
         self.seed = seed
         #: keys of the cells asked about so far (``has_been_evaluated``)

@@ -87,8 +87,9 @@ def descriptor_to_ops(descriptor: Any) -> tuple[str, ...]:
     for h in hidden:
         targets = [n for n in nodes if h in n]
         if len(targets) != 1:
-            raise BenchmarkError(f"Layer {h!r} must end in exactly one cell node (its outputs go to "
-                                 f"{len(targets)} different nodes).")
+            raise BenchmarkError(
+                f"Layer {h!r} must end in exactly one cell node (its outputs go to {len(targets)} different nodes)."
+            )
         ends[h] = targets[0]
         order.add_edge(source[h], ends[h])
     try:
@@ -96,8 +97,9 @@ def descriptor_to_ops(descriptor: Any) -> tuple[str, ...]:
     except nx.NetworkXUnfeasible as exc:
         raise BenchmarkError("The descriptor's cell nodes form a cycle.") from exc
     if len(ranked) != 4 or ranked[0] != frozenset({inp}) or ranked[-1] != frozenset(descriptor.incoming(out)):
-        raise BenchmarkError(f"A NATS-Bench cell has 4 nodes (input, two inner nodes, output); this descriptor "
-                             f"has {len(ranked)}.")
+        raise BenchmarkError(
+            f"A NATS-Bench cell has 4 nodes (input, two inner nodes, output); this descriptor has {len(ranked)}."
+        )
     index = {node: i for i, node in enumerate(ranked)}
     ops = {edge: "none" for edge in EDGES}
     for h in hidden:
@@ -144,8 +146,10 @@ class NATSBench_Evaluator:  # noqa: N801 - the original's name
             self.metrics: tuple[str, ...] = EMBEDDED_METRICS
             return
         if not os.path.exists(path):
-            raise BenchmarkError(f"NATS-Bench files {path!r} not found; put the {NATSBENCH_NAME} directory "
-                                 "there (nasnb never downloads), or give no path to use the embedded tables.")
+            raise BenchmarkError(
+                f"NATS-Bench files {path!r} not found; put the {NATSBENCH_NAME} directory "
+                "there (nasnb never downloads), or give no path to use the embedded tables."
+            )
         self.benchmark = NASBench201(path, dataset="cifar10-valid")
         self.metrics = NATS_METRICS
 
@@ -159,14 +163,20 @@ class NATSBench_Evaluator:  # noqa: N801 - the original's name
         """
         return list(NB201_OPS)
 
-    def descriptor_evaluate(self, descriptor: Any,
-                            metrics: Sequence[str] = ("validation_accuracy", "time_cost")) -> list[float]:
+    def descriptor_evaluate(
+        self, descriptor: Any, metrics: Sequence[str] = ("validation_accuracy", "time_cost")
+    ) -> list[float]:
         """The requested metrics of the descriptor's cell, in order."""
         for name in metrics:
             if name not in self.metrics:
-                why = ("nasnb does not read the recorded losses" if name not in NATS_METRICS else
-                       "the embedded tables do not record it; pass the NATS-Bench files for it")
-                raise ParameterError(f"The 'metrics' parameter of descriptor_evaluate must list names from "
-                                     f"{', '.join(self.metrics)}. Got {name!r} instead ({why}).")
+                why = (
+                    "nasnb does not read the recorded losses"
+                    if name not in NATS_METRICS
+                    else "the embedded tables do not record it; pass the NATS-Bench files for it"
+                )
+                raise ParameterError(
+                    f"The 'metrics' parameter of descriptor_evaluate must list names from "
+                    f"{', '.join(self.metrics)}. Got {name!r} instead ({why})."
+                )
         record = self.benchmark.query(descriptor_to_ops(descriptor), epochs=200, seed=self.seed)
         return [100.0 * record[m] if m in _PERCENT else record[_NASNB_NAME[m]] for m in metrics]

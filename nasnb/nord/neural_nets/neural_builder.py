@@ -44,25 +44,44 @@ class NeuralNet(torch.nn.Module):
         The descriptor it was built from (unchanged).
     """
 
-    def __init__(self, net_descriptor: Any, num_classes: int, input_shape: tuple, input_channels: int | None,
-                 sort: bool = False, untrained: bool = False, keep_dimensions: int | None = None,
-                 dense_part: Any = "thesis", *, merge: str | None = None) -> None:
+    def __init__(
+        self,
+        net_descriptor: Any,
+        num_classes: int,
+        input_shape: tuple,
+        input_channels: int | None,
+        sort: bool = False,
+        untrained: bool = False,
+        keep_dimensions: int | None = None,
+        dense_part: Any = "thesis",
+        *,
+        merge: str | None = None,
+    ) -> None:
         super().__init__()
         from nasnb.builders import build_network
 
-        if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
-                isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in input_shape):
-            raise parameter_error("input_shape", "NeuralNet", "a tuple of positive ints such as (32, 32)",
-                                  input_shape)
-        if input_channels is not None and (isinstance(input_channels, bool) or not isinstance(input_channels, int)
-                                           or input_channels <= 0):
+        if (
+            not isinstance(input_shape, (tuple, list))
+            or not input_shape
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in input_shape)
+        ):
+            raise parameter_error("input_shape", "NeuralNet", "a tuple of positive ints such as (32, 32)", input_shape)
+        if input_channels is not None and (
+            isinstance(input_channels, bool) or not isinstance(input_channels, int) or input_channels <= 0
+        ):
             raise parameter_error("input_channels", "NeuralNet", "a positive int or None", input_channels)
         shape = tuple(input_shape) if input_channels is None else (input_channels, *tuple(input_shape))
         if merge is None:
             merge = "mvs" if keep_dimensions is None else "fixed"
         self.descriptor = net_descriptor
-        self.network = build_network(as_nasnb_descriptor(net_descriptor), shape, num_classes, head=dense_part,
-                                     merge=merge, fixed_channels=keep_dimensions)
+        self.network = build_network(
+            as_nasnb_descriptor(net_descriptor),
+            shape,
+            num_classes,
+            head=dense_part,
+            merge=merge,
+            fixed_channels=keep_dimensions,
+        )
         self.functional = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -72,8 +72,11 @@ def _resolve_class(path: str) -> Any:
 
     short = path.rsplit(".", 1)[-1]
     candidate = getattr(torch.nn, short, None)
-    if isinstance(candidate, type) and issubclass(candidate, torch.nn.Module) \
-            and (path == short or path.startswith("torch.nn")):
+    if (
+        isinstance(candidate, type)
+        and issubclass(candidate, torch.nn.Module)
+        and (path == short or path.startswith("torch.nn"))
+    ):
         return candidate
     from nasnb.layers import default_registry
 
@@ -81,8 +84,10 @@ def _resolve_class(path: str) -> Any:
     for name in (path, short, f"nn.{short}"):
         if name in registry:
             return name
-    raise DescriptorError(f"Unknown layer class {path!r} in the descriptor text: only torch.nn classes and "
-                          "layers registered with nasnb can be read back.")
+    raise DescriptorError(
+        f"Unknown layer class {path!r} in the descriptor text: only torch.nn classes and "
+        "layers registered with nasnb can be read back."
+    )
 
 
 class NeuralDescriptor:
@@ -109,8 +114,9 @@ class NeuralDescriptor:
         if name in self.layers:
             raise DescriptorError(f"Duplicate layer name {name!r}: a layer with that name already exists.")
         if parameters is not None and not isinstance(parameters, Mapping):
-            raise DescriptorError(f"The parameters of layer {name!r} must be a dict or None, "
-                                  f"got {type(parameters).__name__}.")
+            raise DescriptorError(
+                f"The parameters of layer {name!r} must be a dict or None, got {type(parameters).__name__}."
+            )
         if self.current_layer == 0:
             self.first_layer = name
         self.last_layer = name
@@ -120,8 +126,9 @@ class NeuralDescriptor:
         self.current_layer += 1
         return name
 
-    def add_layer_sequential(self, layer_class: Any, parameters: Mapping[str, Any] | None,
-                             name: str | None = None) -> str:
+    def add_layer_sequential(
+        self, layer_class: Any, parameters: Mapping[str, Any] | None, name: str | None = None
+    ) -> str:
         """Add a layer fed by ``last_layer`` (when there is one); return its name."""
         previous = self.last_layer
         name = self.add_layer(layer_class, parameters, name)
@@ -236,8 +243,14 @@ class NeuralDescriptor:
 
     # ------------------------------------------------------------------ text form
     def __repr__(self) -> str:
-        return str({"Layers": repr(self.layers), "Connections": repr(self.connections),
-                    "First_Layer": self.first_layer, "Last_Layer": self.last_layer})
+        return str(
+            {
+                "Layers": repr(self.layers),
+                "Connections": repr(self.connections),
+                "First_Layer": self.first_layer,
+                "Last_Layer": self.last_layer,
+            }
+        )
 
     @staticmethod
     def __from_repr__(rpr: str) -> NeuralDescriptor:
@@ -257,7 +270,7 @@ class NeuralDescriptor:
                 raise DescriptorError(f"Layer {name!r} of the descriptor text is not a [class, params] pair.")
             layer_class, params = entry
             if isinstance(layer_class, str) and layer_class.startswith("\0class "):
-                layer_class = _resolve_class(layer_class[len("\0class "):])
+                layer_class = _resolve_class(layer_class[len("\0class ") :])
             out.add_layer(layer_class, params, name)
         for src, targets in connections.items():
             for dst in targets:

@@ -97,11 +97,19 @@ class LocalEvaluator:
         ``None`` uses CUDA when available.
     """
 
-    def __init__(self, optimizer_class: Any = "Adam", optimizer_params: Mapping[str, Any] | None = None,
-                 verbose: bool = False, *, batch_size: int = 128, device: Any = None) -> None:
+    def __init__(
+        self,
+        optimizer_class: Any = "Adam",
+        optimizer_params: Mapping[str, Any] | None = None,
+        verbose: bool = False,
+        *,
+        batch_size: int = 128,
+        device: Any = None,
+    ) -> None:
         if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
-            raise parameter_error("optimizer_params", type(self).__name__, "a dict of optimizer keyword arguments",
-                                  optimizer_params)
+            raise parameter_error(
+                "optimizer_params", type(self).__name__, "a dict of optimizer keyword arguments", optimizer_params
+            )
         self.optimizer_class = optimizer_class
         self.optimizer_params = dict(optimizer_params or {})
         self.verbose = bool(verbose)
@@ -113,8 +121,9 @@ class LocalEvaluator:
         self._config: Any = None
         self._seed: int | None = None
         #: nasnb's evaluator: owns the cached, seeded data splits (and checks the arguments)
-        self.nasnb_evaluator = _NasnbLocalEvaluator(optimizer_class, self.optimizer_params, batch_size=batch_size,
-                                                    device=device, datasets=shared_datasets())
+        self.nasnb_evaluator = _NasnbLocalEvaluator(
+            optimizer_class, self.optimizer_params, batch_size=batch_size, device=device, datasets=shared_datasets()
+        )
 
     def __repr__(self) -> str:
         name = getattr(self.optimizer_class, "__name__", self.optimizer_class)
@@ -138,8 +147,9 @@ class LocalEvaluator:
         splits = self.nasnb_evaluator.splits(config, percentage, resolve_device(self.nasnb_evaluator.device))
         self._config, self._splits = config, splits
         if splits.train_tensors is not None:
-            self.trainloader = TensorBatches(*splits.train_tensors, self.nasnb_evaluator.batch_size, shuffle=True,
-                                             seed=0)
+            self.trainloader = TensorBatches(
+                *splits.train_tensors, self.nasnb_evaluator.batch_size, shuffle=True, seed=0
+            )
         else:
             self.trainloader = splits.train
         self.testloader = splits.test
@@ -148,8 +158,7 @@ class LocalEvaluator:
 
     def _require_data(self, func: str) -> Any:
         if not self.data_loaded:
-            raise parameter_error("dataset", func, "data loaded first (call load_data or descriptor_evaluate)",
-                                  None)
+            raise parameter_error("dataset", func, "data loaded first (call load_data or descriptor_evaluate)", None)
         return self._config
 
     def set_device(self) -> str:
@@ -175,9 +184,16 @@ class LocalEvaluator:
         from nasnb.nord.neural_nets.neural_builder import NeuralNet
 
         config = self._require_data("descriptor_to_net")
-        return NeuralNet(descriptor, config.num_outputs, config.input_shape, None, untrained=untrained,
-                         keep_dimensions=config.fixed_channels, dense_part=config.head,
-                         merge=self.nasnb_evaluator.merge)
+        return NeuralNet(
+            descriptor,
+            config.num_outputs,
+            config.input_shape,
+            None,
+            untrained=untrained,
+            keep_dimensions=config.fixed_channels,
+            dense_part=config.head,
+            merge=self.nasnb_evaluator.merge,
+        )
 
     def train(self, net: torch.nn.Module, epochs: int) -> None:
         """Train ``net`` for ``epochs`` on the loaded training data."""
@@ -189,8 +205,7 @@ class LocalEvaluator:
         batches = self.trainloader
         tensors = self._splits.train_tensors if self._splits is not None else None
         if isinstance(batches, TensorBatches) and tensors is not None:  # in memory: tensors are there
-            batches = TensorBatches(tensors[0], tensors[1], self.nasnb_evaluator.batch_size, shuffle=True,
-                                    seed=seed)
+            batches = TensorBatches(tensors[0], tensors[1], self.nasnb_evaluator.batch_size, shuffle=True, seed=seed)
         else:
             batches.generator.manual_seed(seed)
         n = len(batches)
@@ -200,14 +215,22 @@ class LocalEvaluator:
                 print(f"Epoch {epoch + 1}/{epochs}")
                 self.print_status_bar(n - 1, mean_loss * n)
 
-        train_epochs(net, batches, self.get_optimizer(net), resolve_loss(config.loss), epochs,
-                     device=self.set_device(), on_epoch_end=status)
+        train_epochs(
+            net,
+            batches,
+            self.get_optimizer(net),
+            resolve_loss(config.loss),
+            epochs,
+            device=self.set_device(),
+            on_epoch_end=status,
+        )
 
     def test(self, net: torch.nn.Module) -> tuple[float, dict[str, float]]:
         """``(loss, metrics)`` of ``net`` on the loaded test data."""
         config = self._require_data("test")
-        return evaluate(net, self.testloader, resolve_loss(config.loss), metrics=config.metrics,
-                        device=self.set_device())
+        return evaluate(
+            net, self.testloader, resolve_loss(config.loss), metrics=config.metrics, device=self.set_device()
+        )
 
     def process_returns(self, loss: float, metrics: dict) -> tuple[float, dict]:
         """Print the test result when verbose (as the original); return it unchanged."""
@@ -217,9 +240,17 @@ class LocalEvaluator:
         return loss, metrics
 
     # ------------------------------------------------------------------ evaluation
-    def descriptor_evaluate(self, descriptor: Any, epochs: int, data_percentage: float = 1.0,
-                            untrained: bool = False, dataset: str | None = None, return_net: bool = False, *,
-                            seed: int | None = None) -> tuple:
+    def descriptor_evaluate(
+        self,
+        descriptor: Any,
+        epochs: int,
+        data_percentage: float = 1.0,
+        untrained: bool = False,
+        dataset: str | None = None,
+        return_net: bool = False,
+        *,
+        seed: int | None = None,
+    ) -> tuple:
         """Build ``descriptor``, train it for ``epochs`` (unless ``untrained``) and test it.
 
         Returns
@@ -230,8 +261,8 @@ class LocalEvaluator:
         """
         self.load_data(data_percentage, dataset)
         seed = _global_seed() if seed is None else as_seed(seed, _FUNC)
-        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # the original's global generator, one
-            torch.manual_seed(seed)                                # training at a time across threads
+        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # the original's global generator, one
+            torch.manual_seed(seed)  # training at a time across threads
             try:
                 net = self.descriptor_to_net(descriptor, untrained)
             except (DescriptorError, BuildError) as exc:
@@ -242,16 +273,25 @@ class LocalEvaluator:
                 print(net)
             return self._train_test(net, epochs, untrained, return_net, seed)
 
-    def net_evaluate(self, net: torch.nn.Module, epochs: int, data_percentage: float = 1.0, untrained: bool = False,
-                     dataset: str | None = None, return_net: bool = False, *, seed: int | None = None) -> tuple:
+    def net_evaluate(
+        self,
+        net: torch.nn.Module,
+        epochs: int,
+        data_percentage: float = 1.0,
+        untrained: bool = False,
+        dataset: str | None = None,
+        return_net: bool = False,
+        *,
+        seed: int | None = None,
+    ) -> tuple:
         """Train and test a ready network (the original's ``net_evaluate``); same returns."""
         self.load_data(data_percentage, dataset)
         seed = _global_seed() if seed is None else as_seed(seed, "net_evaluate")
         if getattr(net, "functional", True) is False:
             out = _non_functional(self._config.metrics)
             return out + (net,) if return_net else out
-        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):   # the original's global generator, one
-            torch.manual_seed(seed)                                # training at a time across threads
+        with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # the original's global generator, one
+            torch.manual_seed(seed)  # training at a time across threads
             return self._train_test(net, epochs, untrained, return_net, seed)
 
     def _train_test(self, net: torch.nn.Module, epochs: int, untrained: bool, return_net: bool, seed: int) -> tuple:
@@ -287,8 +327,14 @@ class LocalBatchEvaluator(LocalEvaluator):
     (2, 2)
     """
 
-    def descriptors_evaluate(self, descriptors: Any, epochs: int, data_percentage: float = 1.0,
-                             untrained: bool = False, dataset: str | None = None) -> tuple[list, list, float]:
+    def descriptors_evaluate(
+        self,
+        descriptors: Any,
+        epochs: int,
+        data_percentage: float = 1.0,
+        untrained: bool = False,
+        dataset: str | None = None,
+    ) -> tuple[list, list, float]:
         """Evaluate each descriptor (see the class docs)."""
         if isinstance(descriptors, (str, bytes)) or not hasattr(descriptors, "__iter__"):
             raise parameter_error("descriptors", "descriptors_evaluate", "a list of descriptors", descriptors)

@@ -72,18 +72,30 @@ class Environment:
         Seconds to wait for the workers.
     """
 
-    def __init__(self, config: Any = None, optimizer_params: dict | None = None, logger: str | None = None, *,
-                 optimizer: Any = None, verbose: bool = False, batch_size: int = 128, engines: str = "mpi",
-                 timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        config: Any = None,
+        optimizer_params: dict | None = None,
+        logger: str | None = None,
+        *,
+        optimizer: Any = None,
+        verbose: bool = False,
+        batch_size: int = 128,
+        engines: str = "mpi",
+        timeout: float = 120.0,
+    ) -> None:
         from nasnb.nord.neural_nets.neural_evaluators import LocalEvaluator
 
         if config is not None and not isinstance(config, DistributedConfig):
             if not (isinstance(config, str) or isinstance(config, type)):
-                raise ParameterError(f"The 'config' parameter of Environment must be a DistributedConfig (or, in "
-                                     f"the repository's form, an optimizer class or name). Got {config!r} instead.")
+                raise ParameterError(
+                    f"The 'config' parameter of Environment must be a DistributedConfig (or, in "
+                    f"the repository's form, an optimizer class or name). Got {config!r} instead."
+                )
             if optimizer is not None:
-                raise ParameterError("Environment got an optimizer both in the place of 'config' and as "
-                                     "'optimizer='; give it once.")
+                raise ParameterError(
+                    "Environment got an optimizer both in the place of 'config' and as 'optimizer='; give it once."
+                )
             config, optimizer = None, config
         if logger is not None and not isinstance(logger, str):
             raise ParameterError(f"The 'logger' parameter of Environment must be a logger name. Got {logger!r}.")
@@ -93,8 +105,9 @@ class Environment:
         self.verbose = bool(verbose)
         self.logger = logging.getLogger("NORD" if logger is None else logger)
         self.engines, self.timeout = engines, float(timeout)
-        self.ev = LocalEvaluator("Adam" if optimizer is None else optimizer, optimizer_params, verbose,
-                                 batch_size=batch_size)
+        self.ev = LocalEvaluator(
+            "Adam" if optimizer is None else optimizer, optimizer_params, verbose, batch_size=batch_size
+        )
         self.cluster: Any = None
 
     def master(self) -> bool:
@@ -111,15 +124,22 @@ class Environment:
 
     def __enter__(self) -> Environment:
         if self.world_rank != 0:
-            raise ClusterError(f"This script was started as rank {self.world_rank}; nasnb starts the "
-                               f"{self.world_size} workers itself, so run it once, with world_rank=0.")
+            raise ClusterError(
+                f"This script was started as rank {self.world_rank}; nasnb starts the "
+                f"{self.world_size} workers itself, so run it once, with world_rank=0."
+            )
         from nasnb.cluster import Cluster
 
-        self.cluster = Cluster(n=self.world_size, engines=self.engines, evaluator=self.ev.nasnb_evaluator,
-                               timeout=self.timeout)
+        self.cluster = Cluster(
+            n=self.world_size, engines=self.engines, evaluator=self.ev.nasnb_evaluator, timeout=self.timeout
+        )
         self.cluster.__enter__()
-        logger.info("master initialized with %d worker(s) (%s:%s recorded, not used)", self.world_size,
-                    self.config.address, self.config.port)
+        logger.info(
+            "master initialized with %d worker(s) (%s:%s recorded, not used)",
+            self.world_size,
+            self.config.address,
+            self.config.port,
+        )
         self.print_statuses()
         self.workers_wait()
         return self
@@ -161,9 +181,16 @@ class Environment:
         """Return once every worker has answered."""
         self._require().apply_all(_answer, distributed=False)
 
-    def descriptor_evaluate(self, descriptor: Any, epochs: int = 5, data_percentage: float = 1.0,
-                            untrained: bool = False, dataset: str | None = None, *,
-                            seed: int | None = None) -> tuple[float, dict, float]:
+    def descriptor_evaluate(
+        self,
+        descriptor: Any,
+        epochs: int = 5,
+        data_percentage: float = 1.0,
+        untrained: bool = False,
+        dataset: str | None = None,
+        *,
+        seed: int | None = None,
+    ) -> tuple[float, dict, float]:
         """Train ``descriptor`` data-parallel on the workers; ``(loss, metrics, total_time)``."""
         from nasnb.nord.neural_nets.neural_evaluators import _global_seed, _non_functional
 
@@ -172,8 +199,9 @@ class Environment:
             return self.ev.descriptor_evaluate(descriptor, 0, data_percentage, True, dataset, seed=seed)
         config = self.ev.dataset_config(dataset)
         seed = _global_seed() if seed is None else seed
-        result = cluster.data_parallel_evaluate(as_nasnb_descriptor(descriptor), epochs, config.name,
-                                                data_percentage, seed)
+        result = cluster.data_parallel_evaluate(
+            as_nasnb_descriptor(descriptor), epochs, config.name, data_percentage, seed
+        )
         if self.verbose:
             logger.info("data-parallel evaluation on %d worker(s): %s", self.world_size, result)
         if result.status == "invalid":

@@ -9,11 +9,11 @@ Examples
 """
 
 from nasnb.nord.design.metaheuristics.genetics.neat.genome import (
-                                                                    Chromosome,
-                                                                    ConnectionGene,
-                                                                    Genome,
-                                                                    Innovation,
-                                                                    LayerGene,
+    Chromosome,
+    ConnectionGene,
+    Genome,
+    Innovation,
+    LayerGene,
 )
 from nasnb.nord.design.metaheuristics.genetics.neat.speciation import SpeciesPopulations
 

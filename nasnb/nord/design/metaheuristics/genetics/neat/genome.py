@@ -134,8 +134,12 @@ class _BoundedBlocks(ConvBlockGenes):
         try:
             (f0, d0, s0, k0, _), (f1, d1, s1, k1, _) = bounds
         except (TypeError, ValueError) as exc:
-            raise parameter_error("layer_bounds", "Genome", "two lists [filters, dropout, weight scaling, "
-                                  "kernel size, max pool] of lower and upper bounds", bounds) from exc
+            raise parameter_error(
+                "layer_bounds",
+                "Genome",
+                "two lists [filters, dropout, weight scaling, kernel size, max pool] of lower and upper bounds",
+                bounds,
+            ) from exc
         super().__init__(int(f0), int(f1))
         self.dropout = (float(d0), float(d1))
         self.scale = (float(s0), float(s1))
@@ -187,9 +191,15 @@ class Chromosome:
 class Genome:
     """A mutable DeepNEAT genome with the original's API (see the module docs)."""
 
-    def __init__(self, layer_bounds_types: Sequence[type], layer_bounds: Sequence[Sequence[Any]],
-                 add_node_rate: float, add_connection_rate: float, mutation_rate: float,
-                 innovation: Innovation | None = None) -> None:
+    def __init__(
+        self,
+        layer_bounds_types: Sequence[type],
+        layer_bounds: Sequence[Sequence[Any]],
+        add_node_rate: float,
+        add_connection_rate: float,
+        mutation_rate: float,
+        innovation: Innovation | None = None,
+    ) -> None:
         self.layer_bounds_types, self.layer_bounds = list(layer_bounds_types), layer_bounds
         self.add_node_rate = check_probability(add_node_rate, "add_node_rate", "Genome")
         self.add_connection_rate = check_probability(add_connection_rate, "add_connection_rate", "Genome")
@@ -217,6 +227,7 @@ class Genome:
 
     def crossover(self, other: Genome) -> Genome:
         """A child with the fitter parent's structure; shared genes drawn from either parent."""
+
         def fit(genome: Genome) -> float:
             value = genome.connections.fitness
             return -math.inf if value is None else float(value)
@@ -231,9 +242,10 @@ class Genome:
 
         def mix(part: str) -> tuple:
             theirs = {gene.innovation: gene for gene in getattr(p2.genome, part)}
-            return tuple(inherit(theirs[gene.innovation] if gene.innovation in theirs and rng.random() < 0.5
-                                 else gene)
-                         for gene in getattr(p1.genome, part))
+            return tuple(
+                inherit(theirs[gene.innovation] if gene.innovation in theirs and rng.random() < 0.5 else gene)
+                for gene in getattr(p1.genome, part)
+            )
 
         child = copy.copy(self)
         child.genome = _Genome(mix("layers"), mix("connections"))
@@ -260,18 +272,22 @@ class Genome:
         return isinstance(other, Genome) and self.genome == other.genome
 
     def __repr__(self) -> str:
-        return str({"Connections": {k: g.to_json() for k, g in self.connections.genes.items()},
-                    "Nodes": {k: g.to_json() for k, g in self.nodes.genes.items()}})
+        return str(
+            {
+                "Connections": {k: g.to_json() for k, g in self.connections.genes.items()},
+                "Nodes": {k: g.to_json() for k, g in self.nodes.genes.items()},
+            }
+        )
 
     @staticmethod
     def __from_repr__(rpr: str) -> Genome:
         """Read back ``repr(genome)`` (literals only, see the module docs)."""
         try:
             data = ast.literal_eval(rpr)
-            connections = tuple(ConnectionGene(int(i), int(a), int(b), bool(e))
-                                for i, a, b, e in data["Connections"].values())
-            layers = tuple(LayerGene(int(g["innovation"]), str(g["type"]), g["params"])
-                           for g in data["Nodes"].values())
+            connections = tuple(
+                ConnectionGene(int(i), int(a), int(b), bool(e)) for i, a, b, e in data["Connections"].values()
+            )
+            layers = tuple(LayerGene(int(g["innovation"]), str(g["type"]), g["params"]) for g in data["Nodes"].values())
         except (ValueError, SyntaxError, TypeError, KeyError, AttributeError, MemoryError, RecursionError) as exc:
             raise SerializationError(f"Not the text of a NEAT genome ({type(exc).__name__}: {exc}).") from None
         g = Genome(_REPR_BOUND_TYPES, _REPR_BOUNDS, 0.1, 0.1, 0.1, None)
@@ -319,9 +335,14 @@ class Genome:
         for cycle in self.get_recursions():
             edges.update(zip(cycle, cycle[1:] + cycle[:1]))
         if edges:
-            self.genome = _Genome(self.genome.layers, tuple(
-                dataclasses.replace(c, enabled=False) if (c.src, c.dst) in edges else c
-                for c in self.genome.connections), self.genome.hyperparameters)
+            self.genome = _Genome(
+                self.genome.layers,
+                tuple(
+                    dataclasses.replace(c, enabled=False) if (c.src, c.dst) in edges else c
+                    for c in self.genome.connections
+                ),
+                self.genome.hyperparameters,
+            )
 
     def plot(self, ax: Any = None):
         """A figure of the connection graph: nodes on an input → output path red, others blue."""
@@ -351,4 +372,3 @@ class Genome:
         nx.draw_networkx_labels(graph, pos, ax=ax, font_color="w", font_size=8)
         ax.set_axis_off()
         return fig
-

@@ -58,8 +58,12 @@ def get_distance(g1: Any, g2: Any) -> float:
 def _fitness(genome: Any) -> float:
     value = genome.connections.fitness
     if value is None or genome.nodes.fitness is None:
-        raise parameter_error("population", "SpeciesPopulations.update_species",
-                              "genomes whose connections.fitness and nodes.fitness are set", genome)
+        raise parameter_error(
+            "population",
+            "SpeciesPopulations.update_species",
+            "genomes whose connections.fitness and nodes.fitness are set",
+            genome,
+        )
     return float(value)
 
 
@@ -135,8 +139,9 @@ class SpeciesPopulations:
             s.share_fitness()
         total = sum(s.total_fitness for s in self.species)
         if total > 0:
-            self.reproduction_sizes = [int(np.floor(self.population_size * s.total_fitness / total))
-                                       for s in self.species]
+            self.reproduction_sizes = [
+                int(np.floor(self.population_size * s.total_fitness / total)) for s in self.species
+            ]
         else:
             self.reproduction_sizes = [self.population_size // len(self.species)] * len(self.species)
         # the floors leave a few places: the fittest species fill them (the original lost them)
