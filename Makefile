@@ -2,7 +2,7 @@
 PY ?= python3
 PIP = $(PY) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install demo system-deps test-install test benchmarks lab docs
+.PHONY: install demo system-deps test-install lint test benchmarks lab docs
 
 install:  ## torch is pinned first so pip never pulls the multi-GB CUDA build
 	$(PIP) torch==2.13.0
@@ -21,7 +21,12 @@ test-install: system-deps
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[test]"
 
-test: test-install  ## the whole suite, notebooks included, with their small budgets
+lint:  ## ruff (lint and format) and mypy on nasnb/, settings in pyproject.toml; zero findings
+	$(PY) -m ruff check nasnb
+	$(PY) -m ruff format --check nasnb
+	$(PY) -m mypy
+
+test: test-install lint  ## lint, then the whole suite, notebooks included, with their small budgets
 	$(PY) -m pytest
 
 benchmarks: install
