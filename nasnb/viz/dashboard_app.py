@@ -55,7 +55,7 @@ import pandas as pd
 from nasnb.exceptions import NasnbError, ParameterError, StoreError
 from nasnb.store import STORE_STATUSES
 from nasnb.viz._records import genome_of_row
-from nasnb.viz._widget_base import WidgetApp, figure_widget, widgets_module
+from nasnb.viz._widget_base import WidgetApp, figure_png_html, figure_widget, widgets_module
 
 if TYPE_CHECKING:
     from nasnb.viz.study_explorer import StudyExplorer
@@ -468,7 +468,7 @@ class StudyBrowser(WidgetApp):
             control.observe(lambda _ch: self._draw_table(), names="value")
         self.table = w.HTML()
         explorer_ui = self._explorer_widget()
-        self.timeline = _chart(_empty_figure())
+        self.timeline = w.HTML()  # a drawn picture: bars on engines are not a chart to click
         self._timeline_box = w.Box([self.timeline], layout=w.Layout(width="100%"))
         self._timeline_box.add_class("nasnb-dashboard-timeline")
         self.timeline_note = w.HTML()
@@ -581,14 +581,15 @@ class StudyBrowser(WidgetApp):
     def _draw_timeline(self) -> None:
         from nasnb.viz.charts_search import plot_timeline
 
-        try:
-            fig = plot_timeline(self.frame, backend="plotly") if len(self.frame) else _empty_figure()
-            note = ""
-        except (NasnbError, ValueError, KeyError) as exc:
-            fig, note = _empty_figure(), f"<i>no timeline: {html.escape(str(exc))}</i>"
-        fig.update_layout(height=260, margin=dict(l=120, r=20, t=40, b=40))
-        self.timeline = _chart(fig)
-        self._timeline_box.children = (self.timeline,)
+        picture, note = "", ""
+        if len(self.frame):
+            try:
+                fig = plot_timeline(self.frame)
+                fig.set_size_inches(9, max(2.2, fig.get_size_inches()[1]))
+                picture = figure_png_html(fig, alt="evaluations per engine", dpi=80)
+            except (NasnbError, ValueError, KeyError) as exc:
+                note = f"<i>no timeline: {html.escape(str(exc))}</i>"
+        self.timeline.value = picture
         self.timeline_note.value = note
 
     # ----------------------------------------------------------------- polling
