@@ -66,10 +66,11 @@ def _device_of(evaluator: Any) -> str:
     device = getattr(evaluator, "device", None)
     if device is not None:
         return str(device)
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_available():
-        return f"cuda:{torch.cuda.current_device()}"
-    return "cpu"
+    if "torch" not in sys.modules:  # a table look-up never imports torch for this
+        return "cpu"
+    import torch  # (waits while another thread is still importing it)
+
+    return f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu"
 
 
 def _local_engine(evaluator: Any, fast: bool) -> dict[str, Any]:
@@ -131,8 +132,10 @@ def run_evaluation(
     kwargs = dict(kwargs or {})
     seed = kwargs.get("seed")
     threads = evaluation_threads(evaluator, fast)
-    torch = sys.modules.get("torch") if threads is not None else None
-    if threads is not None and torch is None:
+    torch = None
+    if threads is not None:
+        # the import statement, not sys.modules: while another thread is still importing torch,
+        # sys.modules holds a half-initialised module, and the import statement waits for it
         import torch
     previous = None
     if torch is not None:
