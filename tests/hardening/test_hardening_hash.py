@@ -1,9 +1,12 @@
-"""canonical_hash: close to linear time, invariant under renaming, separating NAS cells."""
+"""canonical_hash: invariant under renaming, separating NAS cells.
+
+Its speed (2,000- and 10,000-layer chains) is measured in ``benchmarks/bench_scale.py``: the suite
+asserts no timings.
+"""
 
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -15,29 +18,6 @@ from nasnb.descriptors import NeuralDescriptor
 from nasnb.descriptors.hashing import canonical_hash
 
 NB101_OPS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
-
-
-def _best_time(fn, repeats=3):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-@pytest.mark.parametrize("layers, limit", [(2_000, 0.1), (10_000, 1.0)])
-def test_long_chains_hash_in_near_linear_time(layers, limit):
-    d = NeuralDescriptor.sequential([("nn.Conv2d", {"out_channels": 4, "kernel_size": 3}), "nn.ReLU"] * (layers // 2))
-    assert len(d) == layers
-    assert _best_time(d.canonical_hash, repeats=5) <= limit  # the best of 5: robust to other jobs on the CPU
-
-
-def test_time_grows_linearly_not_quadratically():
-    small = NeuralDescriptor.sequential(["nn.ReLU"] * 2_000)
-    large = NeuralDescriptor.sequential(["nn.ReLU"] * 20_000)
-    ratio = _best_time(large.canonical_hash) / _best_time(small.canonical_hash)
-    assert ratio < 25  # quadratic would be ~100
 
 
 def _random_dag(rng, n, types=("nn.ReLU", "nn.Identity", "nn.Tanh")):

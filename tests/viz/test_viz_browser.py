@@ -28,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -293,10 +294,16 @@ def _busy(n: int = 2):
 
 
 def _wait_all_cells_ran(page, tmp: Path, timeout: float) -> None:
-    """Wait until every code cell has an execution count (none pending); fail on a cell error."""
+    """Wait until every code cell has an execution count (none pending); fail on a cell error.
+
+    When execution stops short with no error shown (no cell running or queued, the kernel idle:
+    on a loaded machine the kernel can die and restart, or a queued request be lost with the
+    connection), Run All is asked for once more, with a warning saying what was seen.
+    """
     deadline = time.monotonic() + timeout
     next_retry = time.monotonic() + 45
     select = page.locator(".jp-Dialog .jp-mod-accept")
+    stalled_since, reruns = None, 0
     while time.monotonic() < deadline:
         if select.count() and select.first.is_visible():   # "Select Kernel", asked when the kernel is slow
             select.first.click()
@@ -307,16 +314,31 @@ def _wait_all_cells_ran(page, tmp: Path, timeout: float) -> None:
             page.screenshot(path=str(tmp / "cell-error.png"), full_page=True)
             pytest.fail("a notebook cell failed in JupyterLab:\n" + errors.first.inner_text()[-2000:])
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
-        if prompts and any(ch.isdigit() for ch in prompts[-1]) and not any("*" in p for p in prompts) and idle:
+        ran = [any(ch.isdigit() for ch in p) for p in prompts]
+        busy = any("*" in p for p in prompts)
+        if prompts and ran[-1] and not busy and idle:
             return
-        if time.monotonic() > next_retry and not any(ch.isdigit() or "*" in ch for ch in "".join(prompts)):
+        if time.monotonic() > next_retry and not any(ran) and not busy:
             _run_all(page)   # nothing started: the kernel was not ready for the first request
             next_retry = time.monotonic() + 45
+        elif any(ran) and not all(ran) and not busy and idle:
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > 20 and reruns == 0:
+                page.screenshot(path=str(tmp / "stalled.png"), full_page=True)
+                warnings.warn(f"Run All stopped after {sum(ran)} of {len(ran)} cells with no error and the "
+                              f"kernel idle (screenshot {tmp / 'stalled.png'}); running all cells again",
+                              stacklevel=2)
+                reruns += 1
+                stalled_since = None
+                _run_all(page)
+        else:
+            stalled_since = None
         page.wait_for_timeout(2_000)
     page.screenshot(path=str(tmp / "run-all-timeout.png"), full_page=True)
+    log = (tmp / "lab.log").read_text(errors="replace")[-3000:] if (tmp / "lab.log").exists() else ""
     pytest.fail(f"the notebook did not finish in {timeout:.0f} s; prompts "
                 f"{page.locator('.jp-CodeCell .jp-InputPrompt').all_inner_texts()}; screenshot "
-                f"{tmp / 'run-all-timeout.png'}")
+                f"{tmp / 'run-all-timeout.png'}; server log tail:\n{log}")
 
 
 def _click_changes_inspector(page, tmp: Path, step: str) -> None:
