@@ -35,7 +35,7 @@
 # too (every budget does) so that the speed-up compares like with like.
 #
 # **Budgets.** Set `BUDGET` in the parameters cell, the `NASNB_BUDGET` environment variable, or
-# `papermill ... -p BUDGET small`: `small` is CI's smoke test (1 min 45 s on 2 busy cores, measured;
+# `papermill ... -p BUDGET small`: `small` is CI's smoke test (1 min 42 s on 2 busy cores, measured;
 # its numbers only show that the code runs), `medium` (the default) gives real numbers (7 min 20 s
 # on 2 CPU cores shared with other jobs, measured), `full` uses the thesis' settings (days on a CPU; GPUs advised).
 
@@ -49,9 +49,9 @@ DATA_ROOT = os.environ.get("NASNB_DATA_ROOT")        # a folder with the origina
 # Every size follows from BUDGET (papermill may inject a BUDGET cell above this one).
 SEED = 0
 SIZES = {
-    "small": {"channels": 4, "layers": 2, "nodes": 2, "epochs": 3, "batch": 16, "percentage": 0.5,
+    "small": {"channels": 4, "layers": 2, "nodes": 2, "epochs": 3, "batch": 16, "percentage": 0.25,
         "seeds": (0, 1), "workers": (1, 2), "final_channels": 4, "final_layers": 2, "final_epochs": 3,
-        "final_percentage": 0.5, "ged_timeout": 1.0, "threads": 1},
+        "final_percentage": 0.25, "ged_timeout": 1.0, "threads": 1},
     "medium": {"channels": 4, "layers": 3, "nodes": 3, "epochs": 6, "batch": 32, "percentage": 1.0,
         "seeds": (0, 1, 2), "workers": (1, 2), "final_channels": 8, "final_layers": 3, "final_epochs": 10,
         "final_percentage": 1.0, "ged_timeout": 5.0, "threads": 1},
