@@ -27,7 +27,7 @@ lint:  ## ruff (lint and format) and mypy on nasnb/, settings in pyproject.toml;
 	$(PY) -m mypy
 
 test: test-install lint  ## lint, then the whole suite, notebooks included, with their small budgets, on 2 workers
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 benchmarks: install
 	$(PY) benchmarks/run_all.py
