@@ -46,7 +46,8 @@ def data_parallel(env) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("connection_file", help="the client connection file, or profile=NAME")
+    parser.add_argument("connection_file", help="the client connection file, profile=NAME, or `local` (start "
+                                                "--engines MPI engines on this host)")
     parser.add_argument("store")
     parser.add_argument("study")
     parser.add_argument("--budget", type=int, default=16)
@@ -75,9 +76,9 @@ def main(argv=None) -> int:
     study = ExperimentStore(args.store).create_study(args.study) if args.task == "search" else None
     out: dict = {"lost": lost}
     try:
-        where = args.connection_file  # a connection file, or profile=NAME
-        connect = ({"profile": where.split("=", 1)[1]} if where.startswith("profile=") else
-                   {"connection_file": where})
+        where = args.connection_file  # a connection file, profile=NAME or local
+        connect = ({} if where == "local" else {"profile": where.split("=", 1)[1]} if where.startswith("profile=")
+                   else {"connection_file": where})
         with Cluster(n=args.engines, timeout=args.timeout, threads_per_engine=1, **connect) as env:
             out["hosts"] = sorted({info["host"] for info in env.engine_info().values()})
             if args.task == "data-parallel":

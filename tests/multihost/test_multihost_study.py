@@ -17,7 +17,6 @@ import time
 
 import pytest
 
-from .client import data_parallel
 from .harness import host_name
 from .workloads import PacedTable, search
 
@@ -57,18 +56,36 @@ def test_a_batch_study_across_two_hosts_equals_the_serial_run(hosts, tmp_path):
     assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}  # every row names its host
 
 
-def test_an_async_study_across_two_hosts_is_recorded_exactly(hosts, tmp_path):
+def _row(r):
+    """What a run decides and gets for one evaluation (not where or when it ran)."""
+    return (r.seq, r.arrival, r.parent, r.seed, r.descriptor_hash, r.candidate_json, r.status, r.fitness, r.loss,
+            r.metrics)
+
+
+def test_an_async_study_across_two_hosts_equals_the_serial_run_with_its_arrival_order(hosts, tmp_path):
+    """The asynchronous schedule is a function of the seed and the order results arrive in (which the
+    network decides): the serial run of the same search, fed the table's results in the order the two
+    hosts delivered them, proposes the same candidates, gets the same results and records the same rows."""
+    from nasnb.store import ExperimentStore
+
+    from .workloads import ArrivalOrder
+
     store = tmp_path / "runs.sqlite"
     out = _client(hosts, store, "async", budget=12, mode="async")
     assert "error" not in out, out["error"]
     rows = _rows(store, "async")
-    assert sorted(r.arrival for r in rows) == list(range(12)) and sorted(r.seq for r in rows) == list(range(12))
+    assert sorted(r.arrival for r in rows) == list(range(12)) and [r.seq for r in rows] == list(range(12))
+    assert {r.status for r in rows} == {"done"}  # no invalid candidate: the i-th submission is seq i
     assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}
-    # the stored arrivals rebuild the run: the same call in this process replays them, evaluates nothing
-    from nasnb.store import ExperimentStore
 
-    study = ExperimentStore(store).load_study("async")
-    replay = search().run(PacedTable(pause=0.0), 12, study=study, mode="async")
+    order = [r.seq for r in sorted(rows, key=lambda r: r.arrival)]
+    serial_store = ExperimentStore(tmp_path / "serial.sqlite").create_study("serial")
+    serial = search().run(PacedTable(pause=0.0), 12, study=serial_store, executor=ArrivalOrder(order), mode="async")
+    assert ([repr(c) for c in serial.candidates], serial.fitness.tolist()) == (out["candidates"], out["fitness"])
+    assert [_row(r) for r in serial_store.evaluations()] == [_row(r) for r in rows]
+
+    # and the stored arrivals rebuild the run: the same call in this process replays them, evaluates nothing
+    replay = search().run(PacedTable(pause=0.0), 12, study=ExperimentStore(store).load_study("async"), mode="async")
     assert [repr(c) for c in replay.candidates] == out["candidates"]
     assert replay.fitness.tolist() == out["fitness"]
 
@@ -140,20 +157,22 @@ def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts
     assert str(connection) in out["error"] and "within 5.0 s" in out["error"]
 
 
-# after the studies: the engines have imported torch already
 def test_data_parallel_training_and_darts_across_hosts_equal_one_host(hosts):
-    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), "-", "-",
-                           "--task", "data-parallel"], timeout=240)
+    argv = ["-", "-", "--task", "data-parallel", "--timeout", "120"]
+    # the reference: two MPI engines of one host, host a (Cluster(n=2) starts them, and its own controller,
+    # in a's namespace: the harness removes them whatever happens); it runs while the client beside it
+    # uses the engines of hosts b and c
+    local = hosts.popen("a", [sys.executable, "-m", "tests.multihost.client", "local", *argv])
+    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), *argv],
+                     timeout=240)
+    one_host = _json(local.communicate(timeout=240)[0])
     assert done.returncode == 0, done.stdout + done.stderr
-    across = json.loads(done.stdout.strip().splitlines()[-1])
+    across = _json(done.stdout)
     assert "error" not in across, across["error"]
+    assert "error" not in one_host, one_host["error"]
     assert across["hosts"] == [host_name("b"), host_name("c")]
+    assert one_host["hosts"] == [host_name("a")]
     assert [r["rank"] for r in across["darts"]] == [0, 1] and {r["workers"] for r in across["darts"]} == {2}
-
-    from nasnb.cluster import Cluster
-
-    with Cluster(n=2, timeout=120, threads_per_engine=1) as env:  # two MPI engines on this one host
-        one_host = json.loads(json.dumps(data_parallel(env), default=repr))
     assert across["loss"] == one_host["loss"] and across["metrics"] == one_host["metrics"]
     assert across["darts"] == one_host["darts"]  # Algorithm 1: same architecture weights, bit for bit
 
