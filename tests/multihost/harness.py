@@ -145,7 +145,7 @@ def _kill_namespace_processes(namespaces: Sequence[str], grace: float = 2.0) -> 
 
 def _remove(tag: str) -> None:
     names = [ns for ns in _namespaces() if ns.startswith(f"{PREFIX}{tag}-")]
-    _kill_namespace_processes(names)
+    _kill_namespace_processes(names, grace=0.5)  # throwaway processes: a short grace, then SIGKILL
     for ns in names:
         _ip("netns", "del", ns, check=False)
     (REGISTRY / f"{tag}.json").unlink(missing_ok=True)
@@ -185,18 +185,21 @@ class Hosts:
         The controller's ``HeartMonitor.period`` and ``HeartMonitor.max_heartmonitor_misses``.
     env : dict, optional
         Extra environment of the engines (``NASNB_DATA_ROOT``...).
+    wait : bool
+        Whether :meth:`up` waits until the engines registered (a client that waits for them
+        itself, ``Cluster(n=...)``, need not).
     """
 
     def __init__(self, engines: dict[str, int] | None = None, *, workdir: str | os.PathLike | None = None,
                  heartbeat_ms: int = HEARTBEAT_MS, heartbeat_misses: int = HEARTBEAT_MISSES,
-                 env: dict[str, str] | None = None, detached: bool = False) -> None:
+                 env: dict[str, str] | None = None, detached: bool = False, wait: bool = True) -> None:
         self.engines = dict(engines if engines is not None else {"b": 1, "c": 1})
         self.tag = uuid.uuid4().hex[:6]
         self._own_dir = workdir is None
         self.workdir = Path(workdir if workdir is not None else tempfile.mkdtemp(prefix="nasnb-mh-"))
         self.heartbeat_ms, self.heartbeat_misses = int(heartbeat_ms), int(heartbeat_misses)
         self.extra_env = dict(env or {})
-        self.detached = detached
+        self.detached, self.wait = detached, wait
         self.procs: list[subprocess.Popen] = []
         self.started = False
 
@@ -234,7 +237,7 @@ class Hosts:
         self.down()
 
     def up(self, timeout: float = 60.0) -> "Hosts":
-        """Build the network, start the controller on a and the engines; wait until they registered."""
+        """Build the network, start the controller on a and the engines; wait until they registered (``wait``)."""
         cleanup_leftovers()
         REGISTRY.mkdir(parents=True, exist_ok=True)
         (REGISTRY / f"{self.tag}.json").write_text(json.dumps(
@@ -245,7 +248,8 @@ class Hosts:
         for host, n in self.engines.items():
             if n:
                 self.start_engines(host, n)
-        self.wait_for_engines(sum(self.engines.values()), timeout)
+        if self.wait:
+            self.wait_for_engines(sum(self.engines.values()), timeout)
         return self
 
     def down(self) -> None:
@@ -336,6 +340,8 @@ class Hosts:
 
     def wait_for_engines(self, n: int, timeout: float = 60.0) -> None:
         """Until ``n`` engines are registered (asked from host a)."""
+        if n == 0:
+            return
         code = ("import sys, ipyparallel as ipp; c = ipp.Client(connection_info=sys.argv[1], timeout=30); "
                 "c.wait_for_engines(int(sys.argv[2]), timeout=float(sys.argv[3])); c.close()")
         done = self.run("a", [sys.executable, "-c", code, str(self.client_file), str(n), str(timeout)],

@@ -45,13 +45,21 @@ def _rows(store, study):
     return ExperimentStore(store).load_study(study).evaluations()
 
 
-def test_a_batch_study_across_two_hosts_equals_the_serial_run(hosts, tmp_path):
-    store = tmp_path / "runs.sqlite"
-    out = _client(hosts, store, "batch", budget=12)
+@pytest.fixture(scope="module")
+def studies(hosts, tmp_path_factory):
+    """One client on host a connects and runs the search twice, batch then asynchronous (studies
+    ``both-batch`` and ``both-async``); its output and the store."""
+    store = tmp_path_factory.mktemp("studies") / "runs.sqlite"
+    out = _client(hosts, store, "both", budget=12, mode="batch,async")
     assert "error" not in out, out["error"]
     assert out["hosts"] == [host_name("b"), host_name("c")]
-    assert (out["candidates"], out["fitness"]) == _serial(12)
-    rows = _rows(store, "batch")
+    return out, store
+
+
+def test_a_batch_study_across_two_hosts_equals_the_serial_run(studies):
+    out, store = studies
+    assert (out["runs"]["batch"]["candidates"], out["runs"]["batch"]["fitness"]) == _serial(12)
+    rows = _rows(store, "both-batch")
     assert [r.seq for r in rows] == list(range(12)) and {r.status for r in rows} == {"done"}
     assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}  # every row names its host
 
@@ -62,7 +70,7 @@ def _row(r):
             r.metrics)
 
 
-def test_an_async_study_across_two_hosts_equals_the_serial_run_with_its_arrival_order(hosts, tmp_path):
+def test_an_async_study_across_two_hosts_equals_the_serial_run_with_its_arrival_order(studies, tmp_path):
     """The asynchronous schedule is a function of the seed and the order results arrive in (which the
     network decides): the serial run of the same search, fed the table's results in the order the two
     hosts delivered them, proposes the same candidates, gets the same results and records the same rows."""
@@ -70,10 +78,9 @@ def test_an_async_study_across_two_hosts_equals_the_serial_run_with_its_arrival_
 
     from .workloads import ArrivalOrder
 
-    store = tmp_path / "runs.sqlite"
-    out = _client(hosts, store, "async", budget=12, mode="async")
-    assert "error" not in out, out["error"]
-    rows = _rows(store, "async")
+    out, store = studies
+    out = out["runs"]["async"]
+    rows = _rows(store, "both-async")
     assert sorted(r.arrival for r in rows) == list(range(12)) and [r.seq for r in rows] == list(range(12))
     assert {r.status for r in rows} == {"done"}  # no invalid candidate: the i-th submission is seq i
     assert {r.engine_host for r in rows} == {host_name("b"), host_name("c")}
@@ -85,7 +92,8 @@ def test_an_async_study_across_two_hosts_equals_the_serial_run_with_its_arrival_
     assert [_row(r) for r in serial_store.evaluations()] == [_row(r) for r in rows]
 
     # and the stored arrivals rebuild the run: the same call in this process replays them, evaluates nothing
-    replay = search().run(PacedTable(pause=0.0), 12, study=ExperimentStore(store).load_study("async"), mode="async")
+    replay = search().run(PacedTable(pause=0.0), 12, study=ExperimentStore(store).load_study("both-async"),
+                          mode="async")
     assert [repr(c) for c in replay.candidates] == out["candidates"]
     assert replay.fitness.tolist() == out["fitness"]
 
@@ -158,18 +166,14 @@ def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts
 
 
 def test_data_parallel_training_and_darts_across_hosts_equal_one_host(hosts):
-    argv = ["-", "-", "--task", "data-parallel", "--timeout", "120"]
-    # the reference: two MPI engines of one host, host a (Cluster(n=2) starts them, and its own controller,
-    # in a's namespace: the harness removes them whatever happens); it runs while the client beside it
-    # uses the engines of hosts b and c
-    local = hosts.popen("a", [sys.executable, "-m", "tests.multihost.client", "local", *argv])
-    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), *argv],
-                     timeout=240)
-    one_host = _json(local.communicate(timeout=240)[0])
+    # one client on host a: across the engines of hosts b and c, then the reference, the same on two MPI
+    # engines of one host (host a: its Cluster(n=2) starts them and their controller in a's namespace)
+    done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), "-", "-",
+                           "--task", "data-parallel", "--one-host", "2", "--timeout", "120"], timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     across = _json(done.stdout)
     assert "error" not in across, across["error"]
-    assert "error" not in one_host, one_host["error"]
+    one_host = across.pop("one_host")
     assert across["hosts"] == [host_name("b"), host_name("c")]
     assert one_host["hosts"] == [host_name("a")]
     assert [r["rank"] for r in across["darts"]] == [0, 1] and {r["workers"] for r in across["darts"]} == {2}
