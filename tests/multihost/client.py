@@ -24,7 +24,6 @@ import sys
 import time
 import warnings
 
-
 #: The DARTS search of the data-parallel check (tiny: seconds on two CPU engines).
 DARTS = {"channels": 4, "layers": 2, "nodes": 2, "epochs": 1, "batch_size": 32, "percentage": 0.1}
 

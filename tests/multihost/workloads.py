@@ -23,8 +23,9 @@ from __future__ import annotations
 import time
 import zlib
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
