@@ -45,14 +45,14 @@ def data_parallel(env) -> dict:
                        "alphas_normal": r.alphas_normal, "alphas_reduce": r.alphas_reduce} for r in darts]}
 
 
-def _until_no_engines(connect: dict, timeout: float) -> None:
-    """Wait until the controller has unregistered every engine (a cancelled job's engines)."""
+def _until_engines_at_most(connect: dict, k: int, timeout: float) -> None:
+    """Wait until the controller has at most ``k`` engines registered."""
     import ipyparallel as ipp
 
     client = ipp.Client(connection_info=connect.get("connection_file"), profile=connect.get("profile"), timeout=30)
     try:
         deadline = time.monotonic() + timeout
-        while client.ids:
+        while len(client.ids) > k:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the controller still has engines {client.ids} after {timeout} s")
             time.sleep(0.1)
@@ -78,8 +78,9 @@ def main(argv=None) -> int:
     parser.add_argument("--one-host", type=int, default=0, metavar="N",
                         help="with --task data-parallel: afterwards, the same on N MPI engines of this host "
                              "(Cluster(n=N) starts them), under `one_host`")
-    parser.add_argument("--no-engines-first", type=float, default=0.0, metavar="SECONDS",
-                        help="before connecting, wait up to SECONDS until the controller has no engine")
+    parser.add_argument("--engines-at-most-first", type=int, default=-1, metavar="K",
+                        help="before connecting, wait (up to 60 s) until the controller has at most K engines "
+                             "(it unregistered those of a lost host, a cancelled job)")
     args = parser.parse_args(argv)
     modes = args.mode.split(",")
     if not set(modes) <= {"batch", "async"}:
@@ -103,8 +104,8 @@ def main(argv=None) -> int:
         where = args.connection_file  # a connection file, profile=NAME or local
         connect = ({} if where == "local" else {"profile": where.split("=", 1)[1]} if where.startswith("profile=")
                    else {"connection_file": where})
-        if args.no_engines_first:
-            _until_no_engines(connect, args.no_engines_first)
+        if args.engines_at_most_first >= 0:
+            _until_engines_at_most(connect, args.engines_at_most_first, 60.0)
         runs = {}
         with Cluster(n=args.engines, timeout=args.timeout, threads_per_engine=1, **connect) as env:
             out["hosts"] = sorted({info["host"] for info in env.engine_info().values()})

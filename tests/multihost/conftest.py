@@ -13,5 +13,7 @@ def hosts():
     why = available()
     if why is not None:
         pytest.skip(f"multi-host tests need network namespaces: {why}")
-    with Hosts() as made:  # down() runs on any exit: every namespace, veth and process goes
+    # down() runs on any exit: every namespace, veth and process goes. The first client waits for the
+    # engines (Cluster(n=2, timeout=60)), so up() does not
+    with Hosts(wait=False) as made:
         yield made

@@ -64,10 +64,10 @@ def _count(store):
         return 0
 
 
-def _client(slurm, store, *, budget, timeout, pause=0.3, no_engines_first=0.0):
+def _client(slurm, store, *, budget, timeout, pause=0.3, engines_at_most_first=-1):
     return slurm.popen([sys.executable, "-m", "tests.multihost.client", "profile=nasnb", str(store), "slurm",
                         "--budget", str(budget), "--pause", str(pause), "--timeout", str(timeout),
-                        "--no-engines-first", str(no_engines_first)])
+                        "--engines-at-most-first", str(engines_at_most_first)])
 
 
 def _result(proc, timeout=240):
@@ -108,10 +108,10 @@ def test_the_pages_slurm_job_runs_a_study_that_survives_scancel(slurm, tmp_path)
 
     # a job that never starts: the client stops with a ClusterError naming the engines it waited for
     slurm.run(["scancel", str(second)])
-    slurm.wait_state(second, [""])
     held = slurm.sbatch(tmp_path / "engines.sh", "--hold", cwd=tmp_path)
     assert slurm.state(held) == "PENDING"
     # (once the controller has unregistered the cancelled job's engines: it learns of it within a heartbeat)
-    out = _result(_client(slurm, tmp_path / "never.sqlite", budget=4, timeout=5, no_engines_first=60), timeout=120)
+    out = _result(_client(slurm, tmp_path / "never.sqlite", budget=4, timeout=5, engines_at_most_first=0),
+                  timeout=120)
     assert "ClusterTimeoutError" in out["error"] and "0 of 2 engine(s)" in out["error"], out["error"]
     assert "profile 'nasnb'" in out["error"]

@@ -23,10 +23,11 @@ from .workloads import PacedTable, search
 pytestmark = [pytest.mark.multihost, pytest.mark.cluster]
 
 
-def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True, file=None):
+def _client(hosts, store, study, *, budget, mode="batch", pause=0.2, engines=2, timeout=60.0, wait=True, file=None,
+            engines_at_most_first=-1):
     argv = [sys.executable, "-m", "tests.multihost.client", str(file or hosts.client_file), str(store), study,
             "--budget", str(budget), "--mode", mode, "--pause", str(pause), "--engines", str(engines),
-            "--timeout", str(timeout)]
+            "--timeout", str(timeout), "--engines-at-most-first", str(engines_at_most_first)]
     if not wait:
         return hosts.popen("a", argv)
     done = hosts.run("a", argv, timeout=240)
@@ -120,8 +121,14 @@ def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
     while _count(store) < 2 and client.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     down_at = hosts.fail("b")  # link down, then b's processes die: only the heartbeat can tell
+    # b's engines start again while b cannot reach the controller; beside the study, a client that connects
+    # once the controller has unregistered b's lost engine says how many engines are missing
+    hosts.start_engines("b")
+    unreachable = _client(hosts, tmp_path / "none.sqlite", "unreachable", budget=4, engines=2, timeout=5,
+                          wait=False, engines_at_most_first=1)
     stdout, _ = client.communicate(timeout=240)
     out = _json(stdout)
+    unreachable = _json(unreachable.communicate(timeout=120)[0])
     assert "error" not in out, out["error"]
     # the evaluation in flight on b was resubmitted (to c) once the controller declared b dead
     assert out["lost"] and all(host_name("b") in message for _, message in out["lost"])
@@ -131,10 +138,6 @@ def test_a_host_that_fails_mid_study_loses_nothing_and_rejoins(hosts, tmp_path):
     assert (out["candidates"], out["fitness"]) == _serial(budget)
     late = [r for r in rows if r.finished is not None and r.finished > out["lost"][0][0]]
     assert late and {r.engine_host for r in late} == {host_name("c")}
-
-    # b's engines start while b cannot reach the controller: the client says how many engines are missing
-    hosts.start_engines("b")
-    unreachable = _client(hosts, tmp_path / "none.sqlite", "unreachable", budget=4, engines=2, timeout=5)
     assert "ClusterTimeoutError: Only 1 of 2 engine(s) registered" in unreachable["error"]
     assert "within 5.0 s" in unreachable["error"]
 
