@@ -7,8 +7,8 @@ Run on host a by the tests and the benchmark::
 
 ``--task data-parallel`` instead trains one network data-parallel over all engines
 (:meth:`~nasnb.Cluster.data_parallel_evaluate`) and runs DARTS Algorithm 1 on them, printing
-both results (:func:`data_parallel`); with ``--one-host 2`` it then does the same on two MPI
-engines it starts on its own host (``Cluster(n=2)``), the reference.
+both results (:func:`data_parallel`); with ``--one-host FILE`` it then does the same on the
+engines of that cluster (two MPI engines of one host), the reference.
 
 A search prints one JSON line: the history (candidates as ``repr``, fitness), the engine losses it saw
 (``time.time()`` and message of every ``EngineLostWarning``), the run's start and end, or the
@@ -75,9 +75,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sigma", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--task", default="search", choices=("search", "data-parallel"))
-    parser.add_argument("--one-host", type=int, default=0, metavar="N",
-                        help="with --task data-parallel: afterwards, the same on N MPI engines of this host "
-                             "(Cluster(n=N) starts them), under `one_host`")
+    parser.add_argument("--one-host", metavar="CONNECTION_FILE",
+                        help="with --task data-parallel: afterwards, the same on the --engines engines of this "
+                             "cluster (two MPI engines of one host), under `one_host`")
     parser.add_argument("--engines-at-most-first", type=int, default=-1, metavar="K",
                         help="before connecting, wait (up to 60 s) until the controller has at most K engines "
                              "(it unregistered those of a lost host, a cancelled job)")
@@ -122,7 +122,8 @@ def main(argv=None) -> int:
                                   "fitness": history.fitness.tolist()}
                 out["end"] = time.time()
         if args.task == "data-parallel" and args.one_host:
-            with Cluster(n=args.one_host, timeout=args.timeout, threads_per_engine=1) as env:
+            with Cluster(n=args.engines, timeout=args.timeout, threads_per_engine=1,
+                         connection_file=args.one_host) as env:
                 out["one_host"] = {"hosts": sorted({info["host"] for info in env.engine_info().values()}),
                                    **data_parallel(env)}
         if len(runs) == 1:

@@ -325,12 +325,32 @@ class Hosts:
         """``ipcontroller`` on host a, listening on a's veth address."""
         argv = controller_command(self.address("a"), self.profile_dir, self.heartbeat_ms, self.heartbeat_misses)
         self.spawn("a", [_bin(argv[0]), *argv[1:], "--log-level=INFO"], "controller.log")
+        self._wait_for_files(self.profile_dir, timeout, "controller.log")
+
+    def _wait_for_files(self, profile_dir: Path, timeout: float, log: str) -> None:
+        security = profile_dir / "security"
         deadline = time.monotonic() + timeout
-        while not (self.client_file.exists() and self.engine_file.exists()):
+        files = (security / "ipcontroller-client.json", security / "ipcontroller-engine.json")
+        while not all(f.exists() for f in files):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the controller wrote no connection file in {timeout} s; see "
-                                   f"{self.workdir / 'controller.log'}")
+                raise RuntimeError(f"the controller wrote no connection file in {timeout} s; see {self.workdir / log}")
             time.sleep(0.1)
+
+    def start_one_host_cluster(self, host: str, n: int, name: str = "one-host", timeout: float = 60.0) -> Path:
+        """A second cluster all on ``host``: a controller on its loopback and ``mpiexec -n n`` engines
+        (one MPI world), as one machine runs them; returns its client connection file.
+
+        The reference that work across hosts is compared with. The engines register in the
+        background (a client waits for them).
+        """
+        profile = self.workdir / name
+        argv = controller_command("127.0.0.1", profile, self.heartbeat_ms, self.heartbeat_misses)
+        self.spawn(host, [_bin(argv[0]), *argv[1:]], f"{name}-controller.log")
+        self._wait_for_files(profile, timeout, f"{name}-controller.log")
+        argv = engine_command(n, profile / "security" / "ipcontroller-engine.json", profile)
+        argv[0], argv[3] = _bin(argv[0]), _bin(argv[3])
+        self.spawn(host, [*argv, "--log-level=WARN"], f"{name}-engines.log")
+        return profile / "security" / "ipcontroller-client.json"
 
     def start_engines(self, host: str, n: int = 1) -> subprocess.Popen:
         """``mpiexec -n n ipengine --mpi`` on ``host`` against the running controller (a host may rejoin)."""

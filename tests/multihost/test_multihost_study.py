@@ -169,10 +169,12 @@ def test_a_connection_file_of_a_controller_that_is_gone_is_a_cluster_error(hosts
 
 
 def test_data_parallel_training_and_darts_across_hosts_equal_one_host(hosts):
-    # one client on host a: across the engines of hosts b and c, then the reference, the same on two MPI
-    # engines of one host (host a: its Cluster(n=2) starts them and their controller in a's namespace)
+    # the reference: two MPI engines of one host, host a, with their own controller there; they start while
+    # one client on host a uses the engines of hosts b and c, then those of the reference
+    one_host_file = hosts.start_one_host_cluster("a", 2)
     done = hosts.run("a", [sys.executable, "-m", "tests.multihost.client", str(hosts.client_file), "-", "-",
-                           "--task", "data-parallel", "--one-host", "2", "--timeout", "120"], timeout=240)
+                           "--task", "data-parallel", "--one-host", str(one_host_file), "--timeout", "120"],
+                     timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     across = _json(done.stdout)
     assert "error" not in across, across["error"]
