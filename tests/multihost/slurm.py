@@ -2,8 +2,9 @@
 
 Debian's ``slurm-wlm`` and ``munge`` packages (installed with apt-get when missing; root
 only). Nothing is configured outside a temporary folder: a munge key, ``slurm.conf``
-(``SlurmctldHost=localhost``, one node ``localhost`` with 2 CPUs, partition ``debug``) and
-``cgroup.conf``; the daemons run in the foreground, started directly (no systemd), inside a
+(``SlurmctldHost=localhost``, one node ``localhost`` with 2 CPUs, partition ``debug``;
+``KillWait=1``: a cancelled job's processes get SIGKILL 1 s after SIGTERM, which MPI engines
+may outlive) and ``cgroup.conf``; the daemons run in the foreground, started directly (no systemd), inside a
 fresh network namespace, so their ports cannot clash with anything on the machine. The
 namespace has a veth pair with a private address (``10.213.7.100``, inside the namespace
 only): glibc resolves ``localhost`` for Slurm (``AI_ADDRCONFIG``) only when a non-loopback
@@ -75,7 +76,7 @@ SchedulerType=sched/builtin
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-KillWait=5
+KillWait=1
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
