@@ -62,8 +62,7 @@ def _until_engines_at_most(connect: dict, k: int, timeout: float) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("connection_file", help="the client connection file, profile=NAME, or `local` (start "
-                                                "--engines MPI engines on this host)")
+    parser.add_argument("connection_file", help="the client connection file, or profile=NAME")
     parser.add_argument("store")
     parser.add_argument("study")
     parser.add_argument("--budget", type=int, default=16)
@@ -101,9 +100,9 @@ def main(argv=None) -> int:
     warnings.simplefilter("always", EngineLostWarning)
     out: dict = {"lost": lost}
     try:
-        where = args.connection_file  # a connection file, profile=NAME or local
-        connect = ({} if where == "local" else {"profile": where.split("=", 1)[1]} if where.startswith("profile=")
-                   else {"connection_file": where})
+        where = args.connection_file  # a connection file, or profile=NAME
+        connect = ({"profile": where.split("=", 1)[1]} if where.startswith("profile=") else
+                   {"connection_file": where})
         if args.engines_at_most_first >= 0:
             _until_engines_at_most(connect, args.engines_at_most_first, 60.0)
         runs = {}
