@@ -60,8 +60,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 __all__ = ["Hosts", "available", "cleanup_leftovers", "address", "host_name", "controller_command",
            "engine_command", "PREFIX", "SUBNET",
@@ -225,7 +225,7 @@ class Hosts:
         return self.profile_dir / "security" / "ipcontroller-engine.json"
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> "Hosts":
+    def __enter__(self) -> Hosts:
         try:
             self.up()
         except BaseException:
@@ -236,7 +236,7 @@ class Hosts:
     def __exit__(self, *exc_info) -> None:
         self.down()
 
-    def up(self, timeout: float = 60.0) -> "Hosts":
+    def up(self, timeout: float = 60.0) -> Hosts:
         """Build the network, start the controller on a and the engines; wait until they registered (``wait``)."""
         cleanup_leftovers()
         REGISTRY.mkdir(parents=True, exist_ok=True)

@@ -28,8 +28,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .harness import PREFIX, REGISTRY, _ip, _remove, cleanup_leftovers
 
@@ -131,7 +131,7 @@ class Slurm:
             subprocess.Popen(self.command(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              env=self.environment(), start_new_session=True)
 
-    def __enter__(self) -> "Slurm":
+    def __enter__(self) -> Slurm:
         try:
             self.up()
         except BaseException:
@@ -142,7 +142,7 @@ class Slurm:
     def __exit__(self, *exc_info) -> None:
         self.down()
 
-    def up(self, timeout: float = 60.0) -> "Slurm":
+    def up(self, timeout: float = 60.0) -> Slurm:
         ensure_installed()
         cleanup_leftovers()
         REGISTRY.mkdir(parents=True, exist_ok=True)
