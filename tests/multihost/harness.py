@@ -60,8 +60,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 __all__ = ["Hosts", "available", "cleanup_leftovers", "address", "host_name", "controller_command",
            "engine_command", "PREFIX", "SUBNET",
@@ -145,7 +145,7 @@ def _kill_namespace_processes(namespaces: Sequence[str], grace: float = 2.0) -> 
 
 def _remove(tag: str) -> None:
     names = [ns for ns in _namespaces() if ns.startswith(f"{PREFIX}{tag}-")]
-    _kill_namespace_processes(names)
+    _kill_namespace_processes(names, grace=0.5)  # throwaway processes: a short grace, then SIGKILL
     for ns in names:
         _ip("netns", "del", ns, check=False)
     (REGISTRY / f"{tag}.json").unlink(missing_ok=True)
@@ -185,18 +185,21 @@ class Hosts:
         The controller's ``HeartMonitor.period`` and ``HeartMonitor.max_heartmonitor_misses``.
     env : dict, optional
         Extra environment of the engines (``NASNB_DATA_ROOT``...).
+    wait : bool
+        Whether :meth:`up` waits until the engines registered (a client that waits for them
+        itself, ``Cluster(n=...)``, need not).
     """
 
     def __init__(self, engines: dict[str, int] | None = None, *, workdir: str | os.PathLike | None = None,
                  heartbeat_ms: int = HEARTBEAT_MS, heartbeat_misses: int = HEARTBEAT_MISSES,
-                 env: dict[str, str] | None = None, detached: bool = False) -> None:
+                 env: dict[str, str] | None = None, detached: bool = False, wait: bool = True) -> None:
         self.engines = dict(engines if engines is not None else {"b": 1, "c": 1})
         self.tag = uuid.uuid4().hex[:6]
         self._own_dir = workdir is None
         self.workdir = Path(workdir if workdir is not None else tempfile.mkdtemp(prefix="nasnb-mh-"))
         self.heartbeat_ms, self.heartbeat_misses = int(heartbeat_ms), int(heartbeat_misses)
         self.extra_env = dict(env or {})
-        self.detached = detached
+        self.detached, self.wait = detached, wait
         self.procs: list[subprocess.Popen] = []
         self.started = False
 
@@ -222,7 +225,7 @@ class Hosts:
         return self.profile_dir / "security" / "ipcontroller-engine.json"
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> "Hosts":
+    def __enter__(self) -> Hosts:
         try:
             self.up()
         except BaseException:
@@ -233,8 +236,8 @@ class Hosts:
     def __exit__(self, *exc_info) -> None:
         self.down()
 
-    def up(self, timeout: float = 60.0) -> "Hosts":
-        """Build the network, start the controller on a and the engines; wait until they registered."""
+    def up(self, timeout: float = 60.0) -> Hosts:
+        """Build the network, start the controller on a and the engines; wait until they registered (``wait``)."""
         cleanup_leftovers()
         REGISTRY.mkdir(parents=True, exist_ok=True)
         (REGISTRY / f"{self.tag}.json").write_text(json.dumps(
@@ -245,7 +248,8 @@ class Hosts:
         for host, n in self.engines.items():
             if n:
                 self.start_engines(host, n)
-        self.wait_for_engines(sum(self.engines.values()), timeout)
+        if self.wait:
+            self.wait_for_engines(sum(self.engines.values()), timeout)
         return self
 
     def down(self) -> None:
@@ -321,12 +325,32 @@ class Hosts:
         """``ipcontroller`` on host a, listening on a's veth address."""
         argv = controller_command(self.address("a"), self.profile_dir, self.heartbeat_ms, self.heartbeat_misses)
         self.spawn("a", [_bin(argv[0]), *argv[1:], "--log-level=INFO"], "controller.log")
+        self._wait_for_files(self.profile_dir, timeout, "controller.log")
+
+    def _wait_for_files(self, profile_dir: Path, timeout: float, log: str) -> None:
+        security = profile_dir / "security"
         deadline = time.monotonic() + timeout
-        while not (self.client_file.exists() and self.engine_file.exists()):
+        files = (security / "ipcontroller-client.json", security / "ipcontroller-engine.json")
+        while not all(f.exists() for f in files):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the controller wrote no connection file in {timeout} s; see "
-                                   f"{self.workdir / 'controller.log'}")
+                raise RuntimeError(f"the controller wrote no connection file in {timeout} s; see {self.workdir / log}")
             time.sleep(0.1)
+
+    def start_one_host_cluster(self, host: str, n: int, name: str = "one-host", timeout: float = 60.0) -> Path:
+        """A second cluster all on ``host``: a controller on its loopback and ``mpiexec -n n`` engines
+        (one MPI world), as one machine runs them; returns its client connection file.
+
+        The reference that work across hosts is compared with. The engines register in the
+        background (a client waits for them).
+        """
+        profile = self.workdir / name
+        argv = controller_command("127.0.0.1", profile, self.heartbeat_ms, self.heartbeat_misses)
+        self.spawn(host, [_bin(argv[0]), *argv[1:]], f"{name}-controller.log")
+        self._wait_for_files(profile, timeout, f"{name}-controller.log")
+        argv = engine_command(n, profile / "security" / "ipcontroller-engine.json", profile)
+        argv[0], argv[3] = _bin(argv[0]), _bin(argv[3])
+        self.spawn(host, [*argv, "--log-level=WARN"], f"{name}-engines.log")
+        return profile / "security" / "ipcontroller-client.json"
 
     def start_engines(self, host: str, n: int = 1) -> subprocess.Popen:
         """``mpiexec -n n ipengine --mpi`` on ``host`` against the running controller (a host may rejoin)."""
@@ -336,6 +360,8 @@ class Hosts:
 
     def wait_for_engines(self, n: int, timeout: float = 60.0) -> None:
         """Until ``n`` engines are registered (asked from host a)."""
+        if n == 0:
+            return
         code = ("import sys, ipyparallel as ipp; c = ipp.Client(connection_info=sys.argv[1], timeout=30); "
                 "c.wait_for_engines(int(sys.argv[2]), timeout=float(sys.argv[3])); c.close()")
         done = self.run("a", [sys.executable, "-c", code, str(self.client_file), str(n), str(timeout)],

@@ -2,8 +2,9 @@
 
 Debian's ``slurm-wlm`` and ``munge`` packages (installed with apt-get when missing; root
 only). Nothing is configured outside a temporary folder: a munge key, ``slurm.conf``
-(``SlurmctldHost=localhost``, one node ``localhost`` with 2 CPUs, partition ``debug``) and
-``cgroup.conf``; the daemons run in the foreground, started directly (no systemd), inside a
+(``SlurmctldHost=localhost``, one node ``localhost`` with 2 CPUs, partition ``debug``;
+``KillWait=1``: a cancelled job's processes get SIGKILL 1 s after SIGTERM, which MPI engines
+may outlive) and ``cgroup.conf``; the daemons run in the foreground, started directly (no systemd), inside a
 fresh network namespace, so their ports cannot clash with anything on the machine. The
 namespace has a veth pair with a private address (``10.213.7.100``, inside the namespace
 only): glibc resolves ``localhost`` for Slurm (``AI_ADDRCONFIG``) only when a non-loopback
@@ -27,8 +28,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .harness import PREFIX, REGISTRY, _ip, _remove, cleanup_leftovers
 
@@ -75,7 +76,7 @@ SchedulerType=sched/builtin
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-KillWait=5
+KillWait=1
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
@@ -130,7 +131,7 @@ class Slurm:
             subprocess.Popen(self.command(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              env=self.environment(), start_new_session=True)
 
-    def __enter__(self) -> "Slurm":
+    def __enter__(self) -> Slurm:
         try:
             self.up()
         except BaseException:
@@ -141,7 +142,7 @@ class Slurm:
     def __exit__(self, *exc_info) -> None:
         self.down()
 
-    def up(self, timeout: float = 60.0) -> "Slurm":
+    def up(self, timeout: float = 60.0) -> Slurm:
         ensure_installed()
         cleanup_leftovers()
         REGISTRY.mkdir(parents=True, exist_ok=True)

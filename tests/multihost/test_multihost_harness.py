@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .harness import PREFIX, ROOT, _namespaces, available, cleanup_leftovers
+from .harness import PREFIX, ROOT, Hosts, _ip, _namespaces, available, cleanup_leftovers
 
 pytestmark = [pytest.mark.multihost]
 
@@ -40,6 +40,25 @@ def test_up_and_down_from_the_command_line(tmp_path):
         down = _cli("down", "--dir", str(tmp_path))
     assert down.returncode == 0, down.stdout + down.stderr
     assert not [n for n in _namespaces() if n.startswith(PREFIX + tag)]
+
+
+def _root_links():
+    """The network interfaces of the machine's own namespace."""
+    return sorted(line.split(":")[1].strip() for line in _ip("-o", "link", "show").stdout.splitlines())
+
+
+def test_a_test_that_fails_leaves_no_namespace_link_or_process():
+    links = _root_links()
+    with pytest.raises(RuntimeError, match="the test failed"):
+        with Hosts(engines={}) as hosts:
+            tag = hosts.tag
+            controller = [int(p) for p in _ip("netns", "pids", hosts.ns("a")).stdout.split()]
+            assert controller  # the controller runs on host a
+            assert _root_links() == links  # nothing was added to the machine's own namespace
+            raise RuntimeError("the test failed")
+    assert not [n for n in _namespaces() if n.startswith(PREFIX + tag)]
+    assert not any(_alive(p) for p in controller)
+    assert _root_links() == links
 
 
 def test_the_namespaces_and_processes_of_a_killed_run_are_removed(tmp_path):

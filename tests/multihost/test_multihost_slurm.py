@@ -64,17 +64,10 @@ def _count(store):
         return 0
 
 
-def _wait_until_no_engines(slurm, timeout=60):
-    """Until the controller unregistered the cancelled job's engines (it learns of it within a heartbeat)."""
-    code = ("import time, ipyparallel as ipp; c = ipp.Client(profile='nasnb', timeout=30); t = time.monotonic()\n"
-            "while c.ids and time.monotonic() - t < %d: time.sleep(0.2)\n"
-            "print(len(c.ids)); c.close()" % timeout)
-    assert slurm.run([sys.executable, "-c", code], timeout=timeout + 60).stdout.split()[-1] == "0"
-
-
-def _client(slurm, store, *, budget, timeout, pause=0.3):
+def _client(slurm, store, *, budget, timeout, pause=0.3, engines_at_most_first=-1):
     return slurm.popen([sys.executable, "-m", "tests.multihost.client", "profile=nasnb", str(store), "slurm",
-                        "--budget", str(budget), "--pause", str(pause), "--timeout", str(timeout)])
+                        "--budget", str(budget), "--pause", str(pause), "--timeout", str(timeout),
+                        "--engines-at-most-first", str(engines_at_most_first)])
 
 
 def _result(proc, timeout=240):
@@ -91,16 +84,15 @@ def test_the_pages_slurm_job_runs_a_study_that_survives_scancel(slurm, tmp_path)
     jobs = slurm.run(["squeue", "-h", "-o", "%i"]).stdout.split()
     assert len(jobs) == 1, jobs
     first = int(jobs[0])
-    slurm.wait_state(first, ["RUNNING"])
 
-    budget, store = 12, tmp_path / "runs.sqlite"
-    client = _client(slurm, store, budget=budget, timeout=120)
+    budget, store = 10, tmp_path / "runs.sqlite"
+    client = _client(slurm, store, budget=budget, timeout=120)  # it waits for the job's engines
+    slurm.wait_state(first, ["RUNNING"])
     deadline = time.monotonic() + 120
-    while _count(store) < 4 and client.poll() is None and time.monotonic() < deadline:
+    while _count(store) < 2 and client.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     slurm.run(["scancel", str(first)])
-    slurm.wait_state(first, [""])  # the job left the queue: its engines are gone
-    second = slurm.sbatch(tmp_path / "engines.sh", cwd=tmp_path)
+    second = slurm.sbatch(tmp_path / "engines.sh", cwd=tmp_path)  # it starts once the first job is gone
     out = _result(client)
     assert "error" not in out, out["error"]
     from nasnb.store import ExperimentStore
@@ -112,12 +104,14 @@ def test_the_pages_slurm_job_runs_a_study_that_survives_scancel(slurm, tmp_path)
     assert {r.engine_rank for r in rows} == {0, 1}  # the job's engines are the ranks of one MPI world
     assert len({r.engine_pid for r in rows}) > 2  # both jobs' engines evaluated
 
+    assert slurm.state(first) == ""  # the cancelled job left the queue
+
     # a job that never starts: the client stops with a ClusterError naming the engines it waited for
     slurm.run(["scancel", str(second)])
-    slurm.wait_state(second, [""])
-    _wait_until_no_engines(slurm)
     held = slurm.sbatch(tmp_path / "engines.sh", "--hold", cwd=tmp_path)
     assert slurm.state(held) == "PENDING"
-    out = _result(_client(slurm, tmp_path / "never.sqlite", budget=4, timeout=5), timeout=120)
+    # (once the controller has unregistered the cancelled job's engines: it learns of it within a heartbeat)
+    out = _result(_client(slurm, tmp_path / "never.sqlite", budget=4, timeout=5, engines_at_most_first=0),
+                  timeout=120)
     assert "ClusterTimeoutError" in out["error"] and "0 of 2 engine(s)" in out["error"], out["error"]
     assert "profile 'nasnb'" in out["error"]

@@ -10,17 +10,26 @@ Examples
 {'done': 4}
 >>> PacedTable(pause=0.5, sigma=0.8).duration((1, 2)) == PacedTable(pause=0.5, sigma=0.8).duration((1, 2))
 True
+
+An asynchronous search run serially, its results applied in a given arrival order:
+
+>>> history = search().run(table, 6, executor=ArrivalOrder([1, 0, 2, 3, 5, 4]), mode="async")
+>>> len(history.candidates)
+6
 """
 
 from __future__ import annotations
 
 import time
 import zlib
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
 
-__all__ = ["PacedTable", "search"]
+__all__ = ["PacedTable", "ArrivalOrder", "search"]
 
 
 class PacedTable:
@@ -58,3 +67,41 @@ def search(seed: int = 3, workers: int = 2) -> Any:
     from nasnb.strategies import RegularizedEvolution
 
     return RegularizedEvolution(NASBenchGraph("cora"), 8, 3, seed=seed, workers=workers)
+
+
+class ArrivalOrder:
+    """An executor that evaluates at once, in this process, and hands results back in a given order.
+
+    ``order`` lists submission indices (0 for the first ``submit``...) in the order their
+    results are to arrive. Fed the arrival order an asynchronous run recorded (the ``seq`` of its
+    rows sorted by ``arrival``), it makes the serial run of the same strategy and seed with the
+    same completion order: nasnb's asynchronous schedule is a function of the seed and the order
+    results arrive in, so that serial run must propose the same candidates, get the same results
+    and record the same rows. (The i-th submission is evaluation ``seq`` i when no candidate is
+    invalid: an invalid one is finished without being submitted.)
+    """
+
+    def __init__(self, order: Iterable[int]) -> None:
+        self._arrivals = deque(int(i) for i in order)
+        self._index: dict[Future, int] = {}
+
+    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future, like any executor
+            future.set_exception(exc)
+        self._index[future] = len(self._index)
+        return future
+
+    def wait_first(self, futures: Iterable[Future]) -> set:
+        """The future of the next recorded arrival; an error when that evaluation is not in flight here."""
+        futures = list(futures)
+        if not self._arrivals:
+            raise RuntimeError("more results were awaited than the recorded run received")
+        want = self._arrivals.popleft()
+        for future in futures:
+            if self._index.get(future) == want:
+                return {future}
+        raise RuntimeError(f"evaluation {want} arrived next in the recorded run, but here the evaluations in "
+                           f"flight are {sorted(self._index.get(f, -1) for f in futures)}")
