@@ -81,9 +81,11 @@ def _mpi_rank_size() -> tuple[int | None, int | None]:
 def engine_info() -> dict[str, Any]:
     """Host name, pid, CPU count, torch thread count and MPI rank/size of this process."""
     rank, size = _mpi_rank_size()
-    threads = None
+    threads = engine_namespace().get("threads")  # pinned; torch takes it when it is imported
     if "torch" in sys.modules:
-        threads = sys.modules["torch"].get_num_threads()
+        import torch
+
+        threads = torch.get_num_threads()
     return {
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -98,9 +100,10 @@ def pin_threads(threads: int) -> dict[str, Any]:
     """Limit this engine to ``threads`` intra-op threads (torch and OpenMP/MKL env vars)."""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
-    import torch
+    if "torch" in sys.modules:  # else torch reads OMP_NUM_THREADS when first imported (table look-ups never do)
+        import torch
 
-    torch.set_num_threads(int(threads))
+        torch.set_num_threads(int(threads))
     engine_namespace()["threads"] = int(threads)
     return engine_info()
 
