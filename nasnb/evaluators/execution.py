@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import socket
@@ -132,11 +133,11 @@ def run_evaluation(
     kwargs = dict(kwargs or {})
     seed = kwargs.get("seed")
     threads = evaluation_threads(evaluator, fast)
-    torch = None
+    torch: Any = None
     if threads is not None:
         # the import statement, not sys.modules: while another thread is still importing torch,
         # sys.modules holds a half-initialised module, and the import statement waits for it
-        import torch
+        torch = importlib.import_module("torch")
     previous = None
     if torch is not None:
         previous = torch.get_num_threads()
