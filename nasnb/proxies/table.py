@@ -4,8 +4,9 @@ The engine-side loop of a proxy table (e.g. all 15,625 NAS-Bench-201 cells): eac
 network is built once (seeded); the proxies that only read it (``params``, ``flops``) score it as
 it is, every other proxy scores a copy of it but the last, which consumes it (no copy; see
 :func:`~nasnb.proxies.registry.score_built`), and a candidate that a proxy cannot score becomes a
-row with its reason instead of a score -- so a ranking never holds a NaN. :func:`rank_correlations` turns such rows and a table of
-recorded accuracies into Spearman ρ per proxy, counting the failed rows it left out.
+row with its reason instead of a score -- so a ranking never holds a NaN. :func:`rank_correlations`
+turns such rows and a table of recorded accuracies into Spearman ρ per proxy, counting the failed
+rows it left out.
 
 Examples
 --------
