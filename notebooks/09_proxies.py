@@ -342,7 +342,7 @@ plt.show()
 # than plain in 20 and 23 of the 30 seeds (p = 2e-4 and 8e-6): synflow favours large networks and
 # keeps proposing them. Those networks also train longer: 300 evaluations take 253 h (move proposal)
 # and 260 h (both) of simulated time against plain's 192 h, while the proxy calls themselves are
-# under 0.05 % of it (0.25 s per network on one CPU core against about 0.6 h of recorded training
+# under 0.05 % of it (0.16 s per network on one CPU core against about 0.6 h of recorded training
 # per cell). A small budget's numbers only show that the code runs.
 
 # %% [markdown]
