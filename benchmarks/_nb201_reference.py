@@ -39,21 +39,18 @@ def _op(name: str, c: int) -> nn.Module:
 class _Cell(nn.Module):
     def __init__(self, ops, c: int) -> None:
         super().__init__()
-        edges: list = [None] * len(EDGES)
-        for e in _CREATION_ORDER:
-            edges[e] = _op(ops[e], c)
-        self.edges = nn.ModuleList(edges)
+        # registered in creation order too: the scores sum the layers in module order
+        self.edges = nn.ModuleList(_op(ops[e], c) for e in _CREATION_ORDER)
+        self._at = {EDGES[e]: i for i, e in enumerate(_CREATION_ORDER)}
 
     def forward(self, x):
-        nodes = [x]
-        for node in (1, 2, 3):
-            total = None
-            for e, (dst, src) in enumerate(EDGES):
-                if dst == node:
-                    t = self.edges[e](nodes[src])
-                    total = t if total is None else total + t
-            nodes.append(total)
-        return nodes[3]
+        # nasnb's execution order (its layers' topological order), so autograd accumulates the
+        # gradients in the same order and the scores agree to the last bit
+        edge = {key: self.edges[i] for key, i in self._at.items()}
+        e01, e02, e03 = edge[(1, 0)](x), edge[(2, 0)](x), edge[(3, 0)](x)
+        e12, e13 = edge[(2, 1)](e01), edge[(3, 1)](e01)
+        e23 = edge[(3, 2)](e02 + e12)
+        return e03 + e13 + e23
 
 
 class _Reduction(nn.Module):
