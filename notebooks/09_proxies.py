@@ -44,8 +44,8 @@ DATA_ROOT = os.environ.get("NASNB_DATA_ROOT")        # a folder with the origina
 # Every size follows from BUDGET (papermill may inject a BUDGET cell above this one).
 SEED = 0
 SIZES = {
-    "small": {"cells": 20, "archs": 6, "epochs": (1,), "full_epochs": 3, "seeds": 10, "evals": (20, 50),
-              "pool": 100, "proposals": 3, "repetitions": 20},
+    "small": {"cells": 20, "archs": 6, "epochs": (1,), "full_epochs": 3, "seeds": 4, "evals": (20, 40),
+              "pool": 60, "proposals": 3, "repetitions": 20},
     "medium": {"cells": 300, "archs": 16, "epochs": (1, 2), "full_epochs": 6, "seeds": 30, "evals": (50, 100, 300),
                "pool": 1000, "proposals": 10, "repetitions": 60},
     "full": {"cells": 1000, "archs": 30, "epochs": (1, 2, 5), "full_epochs": 20, "seeds": 30,
