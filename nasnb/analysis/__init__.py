@@ -30,6 +30,7 @@ from nasnb.analysis.stats import (
     ks_test,
     mannwhitney_test,
     pairwise_tests,
+    wilcoxon_test,
 )
 
 __all__ = [
@@ -74,4 +75,5 @@ __all__ = [
     "tau_matrix",
     "top_fraction",
     "top_k_tau",
+    "wilcoxon_test",
 ]

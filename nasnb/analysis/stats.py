@@ -1,4 +1,4 @@
-"""Tests between groups (KS, Kruskal-Wallis, Mann-Whitney, Benjamini-Hochberg) and graph edit distance.
+"""Tests between groups (KS, Kruskal-Wallis, Mann-Whitney, Wilcoxon, Benjamini-Hochberg) and graph edit distance.
 
 Thin validated wrappers over :mod:`scipy.stats` and :func:`networkx.graph_edit_distance`, as
 used in the thesis' chapter 8 analysis (GED between derived cells, Kruskal-Wallis on the
@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 from collections.abc import Mapping
@@ -31,12 +32,15 @@ __all__ = [
     "ks_test",
     "kruskal_test",
     "mannwhitney_test",
+    "wilcoxon_test",
     "benjamini_hochberg",
     "pairwise_tests",
     "graph_edit_distance",
 ]
 
 logger = logging.getLogger(__name__)
+
+_AllTied = collections.namedtuple("_AllTied", "statistic pvalue")  # wilcoxon_test when every pair ties
 
 
 def ks_test(a, b, *, alternative: str = "two-sided"):
@@ -63,6 +67,39 @@ def mannwhitney_test(a, b, *, alternative: str = "two-sided"):
     func = "mannwhitney_test"
     alternative = check_choice(alternative, ("two-sided", "less", "greater"), "alternative", func)
     return stats.mannwhitneyu(as_scores(a, "a", func), as_scores(b, "b", func), alternative=alternative)
+
+
+def wilcoxon_test(a, b, *, alternative: str = "two-sided"):
+    """Wilcoxon signed-rank test of paired samples (:func:`scipy.stats.wilcoxon` on ``a - b``).
+
+    For paired runs, e.g. a guided and a plain search started from the same seed: ``a[i]`` and
+    ``b[i]`` belong together. Pairs with no difference are dropped (``zero_method="wilcox"``);
+    when every pair ties there is no evidence either way and the p-value is 1.0.
+
+    Returns
+    -------
+    ``(statistic, pvalue)`` (scipy's result; statistic NaN when every pair ties)
+
+    Raises
+    ------
+    ParameterError
+        ``a`` and ``b`` of different lengths, empty, or not finite numbers.
+
+    Examples
+    --------
+    >>> round(float(wilcoxon_test([2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1]).pvalue), 4)
+    0.0312
+    >>> float(wilcoxon_test([1, 2], [1, 2]).pvalue)
+    1.0
+    """
+    func = "wilcoxon_test"
+    alternative = check_choice(alternative, ("two-sided", "less", "greater"), "alternative", func)
+    x, y = as_scores(a, "a", func), as_scores(b, "b", func)
+    if len(x) != len(y):
+        raise ParameterError(f"The 'a' and 'b' parameters of {func} must be paired: got {len(x)} and {len(y)} values.")
+    if not np.any(x != y):
+        return _AllTied(float("nan"), 1.0)
+    return stats.wilcoxon(x, y, zero_method="wilcox", alternative=alternative)
 
 
 def kruskal_test(*groups):

@@ -1,10 +1,12 @@
 """Score many candidates of a space, one network build each: :func:`score_candidates`.
 
 The engine-side loop of a proxy table (e.g. all 15,625 NAS-Bench-201 cells): each candidate's
-network is built once (seeded), every proxy scores a copy of it but the last, which consumes it
-(no copy), and a candidate that a proxy cannot score becomes a row with its reason instead of a
-score -- so a ranking never holds a NaN. :func:`rank_correlations` turns such rows and a table of
-recorded accuracies into Spearman ρ per proxy, counting the failed rows it left out.
+network is built once (seeded); the proxies that only read it (``params``, ``flops``) score it as
+it is, every other proxy scores a copy of it but the last, which consumes it (no copy; see
+:func:`~nasnb.proxies.registry.score_built`), and a candidate that a proxy cannot score becomes a
+row with its reason instead of a score -- so a ranking never holds a NaN. :func:`rank_correlations`
+turns such rows and a table of recorded accuracies into Spearman ρ per proxy, counting the failed
+rows it left out.
 
 Examples
 --------
@@ -29,7 +31,7 @@ import torch
 
 from nasnb.exceptions import BuildError, DescriptorError, ParameterError
 from nasnb.proxies.base import ProxyError, as_network
-from nasnb.proxies.registry import NEEDS_TARGETS, PROXIES, check_proxies
+from nasnb.proxies.registry import NEEDS_TARGETS, check_proxies, score_built
 
 __all__ = ["score_candidates", "rank_correlations"]
 
@@ -94,8 +96,7 @@ def score_candidates(
                 net = as_network(
                     network(candidate), input_shape, num_outputs, seed=seed, func="score_candidates", **build_kwargs
                 )
-                for i, name in enumerate(names):
-                    row[name] = PROXIES[name](net, inputs, targets, seed=seed, copy=i < len(names) - 1)
+                row.update(score_built(net, names, inputs, targets, seed=seed, owned=True))
                 row.update(status="done", reason="")
             except ProxyError as exc:
                 row = {"key": row["key"], "status": "failed", "reason": str(exc)}

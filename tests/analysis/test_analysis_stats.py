@@ -12,6 +12,7 @@ from nasnb.analysis import (
     ks_test,
     mannwhitney_test,
     pairwise_tests,
+    wilcoxon_test,
 )
 from nasnb.exceptions import ParameterError
 
@@ -96,3 +97,15 @@ def test_graph_edit_distance_on_nasnb_descriptors():
     d2.add_layer_sequential("nn.ReLU")
     assert graph_edit_distance(d1, d1) == 0.0
     assert graph_edit_distance(d1, d2) == 2.0  # one node and one edge inserted
+
+
+def test_wilcoxon_test_pairs_the_samples():
+    rng = np.random.default_rng(2)
+    plain = rng.normal(size=30)
+    guided = plain + rng.normal(0.3, 0.2, size=30)  # same seeds, shifted: paired gain
+    assert wilcoxon_test(guided, plain).pvalue == pytest.approx(stats.wilcoxon(guided - plain).pvalue)
+    assert wilcoxon_test(guided, plain).pvalue < 1e-4 < mannwhitney_test(guided, plain).pvalue  # pairing matters
+    assert wilcoxon_test(guided, plain, alternative="less").pvalue > 0.99
+    assert wilcoxon_test(plain, plain).pvalue == 1.0  # every pair ties: no evidence
+    with pytest.raises(ParameterError, match="paired: got 3 and 2"):
+        wilcoxon_test([1, 2, 3], [1, 2])
