@@ -180,7 +180,7 @@ class StudyRecorder:
                     seed = conn.execute("SELECT seed FROM evaluations WHERE id=?", (int(keys.id[k]),)).fetchone()[0]
             seeds["seed"] = (f"{seed} (seq={int(keys.seq[k])})", f"{wanted[k]}")
         with store.reading() as conn:
-            other = keys.same_settings != keys.count or (
+            other = keys.same_settings != keys.rows or (
                 first > 0
                 and conn.execute(
                     f"SELECT 1 FROM evaluations WHERE study_id=? AND seq<? AND status IN {FINISHED_SQL} "

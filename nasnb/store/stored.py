@@ -22,8 +22,8 @@ Examples
 >>> rows = StoredRows(study, keys, first=0)
 >>> len(rows), 1 in rows, 7 in rows, rows[2].seed, rows[2].result.fitness, rows[2].result.metrics
 (3, True, False, 2, 2.0, {'acc': 0.2})
->>> rows.by_arrival()
-[2, 1, 0]
+>>> rows.arrivals()
+[(0, 2), (1, 1), (2, 0)]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -67,7 +67,7 @@ _KEYS_SQL = (
 class StoredKeys(NamedTuple):
     """The finished rows of a study from ``first`` on, sorted by (seq, id): flat arrays, one entry a row."""
 
-    count: int  # rows
+    rows: int
     same_settings: int  # rows whose settings_json equals the one asked for
     seq: np.ndarray  # int64
     id: np.ndarray  # int64
@@ -79,6 +79,9 @@ class StoredKeys(NamedTuple):
     hash_text: bytes  # every descriptor hash's UTF-8 bytes, one after the other
     hash_start: np.ndarray  # int64: where a row's hash starts in hash_text
     hash_length: np.ndarray  # int64
+
+
+_COLUMNS = ("seq", "id", "seed", "seed_flag", "arrival", "arrival_flag", "status", "hash_length")
 
 
 def _ints(text: str | None, count: int, what: str) -> np.ndarray:
@@ -116,7 +119,8 @@ def read_keys(study: Any, *, settings_json: str, first: int) -> StoredKeys:
     ``arrival`` is not an integer (a crafted store) is a :class:`~nasnb.exceptions.StoreError`.
     """
     store, sid = study.store, study.id
-    columns: list[list] = [[] for _ in range(9)]  # per column, its part of each window
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}  # per column, its part of each window
+    hash_texts: list[bytes] = []
     count = same = 0
     with store.reading() as conn:
         odd = conn.execute("SELECT seq FROM evaluations WHERE study_id=? AND seq>='' LIMIT 1", (sid,)).fetchone()
@@ -132,58 +136,67 @@ def read_keys(study: Any, *, settings_json: str, first: int) -> StoredKeys:
             hi = None if found is None else found[0]
             if hi is not None and hi <= lo:  # more than WINDOW rows share seq `lo`: take them all
                 hi = lo + 1 if lo < 2**63 - 1 else None
-            sql, params = _KEYS_SQL, (settings_json, sid, lo)
+            sql, params = _KEYS_SQL, [settings_json, sid, lo]
             if hi is not None:
-                sql, params = sql + " AND seq<?", (*params, hi)
-            n, equal, *texts = conn.execute(sql, params).fetchone()
+                sql, params = sql + " AND seq<?", [*params, hi]
+            n, equal, t_seq, t_id, t_seed, t_arr, c_status, hashes, t_hash_len = conn.execute(sql, params).fetchone()
             if n:
                 count, same = count + n, same + int(equal)
-                t_seq, t_id, t_seed, t_arr, c_status, hashes, t_hash_len = texts
                 # (a seq that is not an integer, in a crafted store, fails to parse: a damaged store)
-                blob = (hashes or "").encode("utf-8", "surrogatepass")
+                text = (hashes or "").encode("utf-8", "surrogatepass")
                 lengths = _ints(t_hash_len, n, "descriptor_hash")
-                if int(lengths.sum()) != len(blob):
+                if int(lengths.sum()) != len(text):
                     raise ValueError("descriptor_hash: lengths do not add up")
-                for column, values in zip(
-                    columns,
-                    (
-                        _ints(t_seq, n, "seq"),
-                        _ints(t_id, n, "id"),
-                        *_nullable_ints(t_seed, n, "seed"),
-                        *_nullable_ints(t_arr, n, "arrival"),
-                        _codes(c_status, n, "status"),
-                        blob,
-                        lengths,
-                    ),
-                ):
-                    column.append(values)
+                hash_texts.append(text)
+                values = (
+                    _ints(t_seq, n, "seq"),
+                    _ints(t_id, n, "id"),
+                    *_nullable_ints(t_seed, n, "seed"),
+                    *_nullable_ints(t_arr, n, "arrival"),
+                    _codes(c_status, n, "status"),
+                    lengths,
+                )
+                for name, column in zip(_COLUMNS, values):
+                    parts[name].append(column)
             if hi is None:
                 break
             lo = hi
     if not count:
         ints, codes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8)
         return StoredKeys(0, 0, ints, ints, ints, codes, ints, codes.astype(bool), codes, b"", ints, ints)
-    text = b"".join(columns[7])
-    seq, ids, seed, seed_flag, arrival, arrival_flag, status, _, lengths = (
-        np.concatenate(columns[k]) if k != 7 else None for k in range(9)
-    )
-    del columns
-    if (arrival_flag == 2).any():
-        bad = int(seq[np.argmax(arrival_flag == 2)])
+    col = {name: np.concatenate(parts.pop(name)) for name in _COLUMNS}
+    bad = np.flatnonzero(col["arrival_flag"] == 2)
+    if len(bad):
         raise StoreError(
-            f"Study {study.name!r} in {str(store.path)!r}: evaluation seq={bad} has an arrival that is not an integer."
+            f"Study {study.name!r} in {str(store.path)!r}: evaluation seq={int(col['seq'][bad[0]])} has an arrival "
+            "that is not an integer."
         )
-    starts = np.cumsum(lengths) - lengths  # where each hash starts in the joined text, in the order read
+    col["hash_start"] = np.cumsum(col["hash_length"]) - col["hash_length"]  # in the joined text, in the order read
     # by seq, then id: SQLite aggregates in the order of its index scan, which is that one; else sort
+    seq, ids = col["seq"], col["id"]
     step = np.diff(seq)
-    if not ((step > 0) | ((step == 0) & (np.diff(ids) > 0))).all():
+    if not np.all((step > 0) | ((step == 0) & (np.diff(ids) > 0))):
         order = np.lexsort((ids, seq))
-        seq, ids, seed, seed_flag, arrival, arrival_flag, status, starts, lengths = (
-            a[order] for a in (seq, ids, seed, seed_flag, arrival, arrival_flag, status, starts, lengths)
-        )
+        col = {name: column[order] for name, column in col.items()}
     return StoredKeys(
-        count, same, seq, ids, seed, seed_flag, arrival, arrival_flag == 1, status, text, starts, lengths
+        rows=count,
+        same_settings=same,
+        seq=col["seq"],
+        id=col["id"],
+        seed=col["seed"],
+        seed_flag=col["seed_flag"],
+        arrival=col["arrival"],
+        arrival_null=col["arrival_flag"] == 1,
+        status=col["status"],
+        hash_text=b"".join(hash_texts),
+        hash_start=col["hash_start"],
+        hash_length=col["hash_length"],
     )
+
+
+def _view(column: np.ndarray) -> memoryview:
+    """A column as a memoryview: its items come out as Python ints, floats and bools, fast."""
+    return memoryview(cast(Any, column))
 
 
 class StoredResult:
@@ -196,6 +209,11 @@ class StoredResult:
     """
 
     __slots__ = ("seq", "descriptor_hash", "seed", "status", "arrival", "_rows", "_pos")
+    seq: int
+    descriptor_hash: str
+    seed: int | None
+    status: str
+    arrival: int | None
 
     def __init__(self, rows: StoredRows, pos: int) -> None:
         self._rows, self._pos = rows, pos
@@ -245,7 +263,9 @@ class StoredResult:
         """
         fitness, loss, metrics_json, total_time, traceback = self._rows._result_columns(self._pos)
         what = f"Study {self._rows.name!r}: evaluation seq={self.seq}: metrics"
-        metrics = {k: float("nan") if v is None else v for k, v in loads(metrics_json, what=what, error=StoreError).items()}
+        metrics = {
+            k: float("nan") if v is None else v for k, v in loads(metrics_json, what=what, error=StoreError).items()
+        }
         return EvaluationResult(
             float("nan") if loss is None else loss,
             metrics,
@@ -277,19 +297,19 @@ class StoredRows(Mapping[int, StoredResult]):
         def take(column: np.ndarray) -> np.ndarray:
             return column if len(rows) == len(column) else column[rows]  # (all rows: no copy)
 
-        self._index = memoryview(take(index))
+        self._index = _view(take(index))
         self._ids = take(keys.id)
-        self._seed = memoryview(take(keys.seed))
-        self._seed_null = memoryview(take(keys.seed_flag) == 1)
+        self._seed = _view(take(keys.seed))
+        self._seed_null = _view(take(keys.seed_flag) == 1)
         self._arrival_values = take(keys.arrival)
-        self._arrival = memoryview(self._arrival_values)
+        self._arrival = _view(self._arrival_values)
         self._arrival_nulls = take(keys.arrival_null)
-        self._arrival_null = memoryview(self._arrival_nulls)
+        self._arrival_null = _view(self._arrival_nulls)
         self._status_codes = take(keys.status)
-        self._status = memoryview(self._status_codes)
+        self._status = _view(self._status_codes)
         self._hash_text = keys.hash_text
-        self._hash_start = memoryview(take(keys.hash_start))
-        self._hash_length = memoryview(take(keys.hash_length))
+        self._hash_start = _view(take(keys.hash_start))
+        self._hash_length = _view(take(keys.hash_length))
         self._removed: set[int] = set()
         self._blocks: dict[int, list[tuple]] = {}
 
@@ -297,8 +317,9 @@ class StoredRows(Mapping[int, StoredResult]):
     def empty(cls) -> StoredRows:
         """No rows (a run without a study)."""
         ints, codes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-        return cls(None, StoredKeys(0, 0, ints, ints, ints, codes, ints, codes.astype(bool), codes, b"", ints, ints),
-                   first=0)
+        return cls(
+            None, StoredKeys(0, 0, ints, ints, ints, codes, ints, codes.astype(bool), codes, b"", ints, ints), first=0
+        )
 
     # ------------------------------------------------------------------ mapping
     def _position(self, index: Any) -> int:
@@ -354,12 +375,12 @@ class StoredRows(Mapping[int, StoredResult]):
         code = _STATUSES.index(Status(status).value)
         return np.asarray(self._index)[(self._status_codes == code) & self._live()].tolist()
 
-    def by_arrival(self) -> list[int]:
-        """The run indices of the rows that have an arrival number, in arrival order (ties: by index)."""
+    def arrivals(self) -> list[tuple[int, int]]:
+        """``(arrival, index)`` of the rows that have an arrival number, sorted (the order a replay applies them)."""
         index = np.asarray(self._index)
         have = ~self._arrival_nulls & self._live()
-        order = np.lexsort((index[have], self._arrival_values[have]))
-        return index[have][order].tolist()
+        pairs = np.stack([self._arrival_values[have], index[have]], axis=1)
+        return [(a, i) for a, i in pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))].tolist()]
 
     # ------------------------------------------------------------------ results, on demand
     def _result_columns(self, pos: int) -> tuple:

@@ -299,18 +299,17 @@ class RunLoop:
     # ------------------------------------------------------------------ asynchronous (steady state)
     def _replay_order(self) -> deque:
         """Stored seqs in arrival order, cut at the first retried failure (what follows is re-run)."""
-        order = self.stored.by_arrival()
+        rows = self.stored.arrivals()
         if self.retried:
-            cut = min(self.stored[seq].arrival for seq in self.retried if self.stored[seq].arrival is not None)
-            arrivals = [self.stored[seq].arrival for seq in order]
-            stale = [seq for arrival, seq in zip(arrivals, order) if arrival > cut]
+            cut = min(a for a in (self.stored[seq].arrival for seq in self.retried) if a is not None)
+            stale = [seq for arrival, seq in rows if arrival > cut]
             if stale:
                 assert self.recorder is not None  # stored rows are loaded by the recorder
                 self.recorder.discard(stale)
                 for seq in stale:
                     self.stored.pop(seq, None)
-            order = [seq for arrival, seq in zip(arrivals, order) if arrival < cut]
-        return deque(order)
+            rows = [(a, s) for a, s in rows if a < cut]
+        return deque(seq for _, seq in rows)
 
     def _steady_state(self, budget: int) -> None:
         strategy, clock = self.strategy, self._clock
