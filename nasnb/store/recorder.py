@@ -148,6 +148,7 @@ class StudyRecorder:
         self.first_seq = int(first_seq)
         self.settings = dict(settings)
         self.settings_json = JsonText(canonical_json(self.settings, what="settings", func="StudyRecorder"))
+        self._memo: dict = {}  # the columns of result objects met again (evaluation_row's memo)
 
     # ------------------------------------------------------------------ reading
     def load(self, expected_seed: Callable[[int], Any], *, retry_failed: bool = False) -> StoredRows:
@@ -285,6 +286,7 @@ class StudyRecorder:
             threads=outcome.threads,
             engine=outcome.engine,
             descriptor_hash=descriptor_hash,
+            memo=self._memo,
             func="StudyRecorder.record",
         )
         self.study.record(row, overwrite=overwrite)
