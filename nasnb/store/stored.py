@@ -402,19 +402,20 @@ class StoredRows(Mapping[int, StoredResult]):
             found = {
                 r[0]: r
                 for r in conn.execute(
-                    "SELECT id, seq, fitness, loss, metrics_json, total_time, traceback FROM evaluations "
-                    f"WHERE study_id=? AND id IN ({','.join('?' * len(ids))})",
-                    (self.study.id, *ids),
+                    # (by row id alone: a condition on study_id lets SQLite pick that index and scan the study)
+                    "SELECT id, seq, fitness, loss, metrics_json, total_time, traceback, study_id FROM evaluations "
+                    f"WHERE id IN ({','.join('?' * len(ids))})",
+                    ids,
                 )
             }
         rows = []
         for k, row_id in enumerate(ids):
             row = found.get(row_id)
             seq = self._index[lo + k] + self.first
-            if row is None or row[1] != seq:
+            if row is None or row[1] != seq or row[7] != self.study.id:
                 raise StoreError(
                     f"Study {self.name!r} in {str(store.path)!r}: evaluation seq={seq} was deleted or replaced "
                     "while the search resumed (only one process may run a study at a time); run it again."
                 )
-            rows.append(row[2:])
+            rows.append(row[2:7])
         return rows
