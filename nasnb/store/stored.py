@@ -4,12 +4,13 @@
 run index to :class:`StoredResult` that holds, per finished row, only what the "already done?"
 rule and a replay need up front (the candidate hash, the seed, the status, the arrival order and
 the row id), in a few flat arrays of about 80 bytes a row (resuming 1,000,000 rows peaks about
-210 MB above the imports, where a Python object per row with its result took 530 MB). The keys are read by SQLite itself, a window of rows per query
-(:func:`read_keys`: ``group_concat`` of each column, parsed by numpy), not row by row through
-Python. A row's result (fitness, loss, metrics, time, traceback) is read when the replay asks for
-it (:attr:`StoredResult.result`), a block of rows at a time by row id; a finished row is never
-changed in place, so it reads what :meth:`~nasnb.store.StudyRecorder.load` saw (a row deleted or
-replaced since, by another process, is a :class:`~nasnb.exceptions.StoreError`).
+210 MB above the imports, where a Python object per row with its result took 530 MB). The keys
+are read by SQLite itself, a window of rows per query (:func:`read_keys`: ``group_concat`` of
+each column, parsed by numpy), not row by row through Python. A row's result (fitness, loss,
+metrics, time, traceback) is read when the replay asks for it (:attr:`StoredResult.result`), a
+block of rows at a time by row id; a finished row is never changed in place, so it reads what
+:meth:`~nasnb.store.StudyRecorder.load` saw (a row deleted or replaced since, by another
+process, is a :class:`~nasnb.exceptions.StoreError`).
 
 Examples
 --------
