@@ -175,8 +175,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "scale.md"))
     args = parser.parse_args()
 
+    from bench_join import _LoadSampler  # (the script's folder is on sys.path)
+
     from nasnb.cluster import Cluster
 
+    loads = _LoadSampler()
     rec = bench_recording(args.evaluations)
     hashes = bench_hash((2000, 10000) if not QUICK else (200, 1000))
     ours_df, raw_df = bench_dataframe(args.rows)
@@ -184,6 +187,7 @@ def main() -> None:
         tasks = bench_tasks(env, args.tasks)
         eff = bench_async(env, args.lognormal)
     h_small, h_big = sorted(hashes)
+    seen = loads.stop()
     lines = [
         "## Searches that scale (`benchmarks/bench_scale.py`)",
         "",
@@ -206,6 +210,9 @@ def main() -> None:
         f"| parallel efficiency, lognormal times (median 0.5 s, sigma 0.8), {args.lognormal} evaluations on 2 "
         f"engines: asynchronous | {eff['async']:.3f} | >= 0.95 |",
         f"| the same, batch-synchronous | {eff['batch']:.3f} | (beside it; was 0.71) |",
+        "",
+        f"Load average (1 min) during the run, sampled every {_LoadSampler.EVERY:.0f} s: {min(seen):.1f} to "
+        f"{max(seen):.1f}, mean {sum(seen) / len(seen):.1f}, on {os.cpu_count()} cores.",
         "",
     ]
     text = "\n".join(lines)

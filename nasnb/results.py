@@ -133,13 +133,18 @@ class EvaluationResult:
     message: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ParameterError(
-                f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. Got {self.status!r} instead."
-            )
-        object.__setattr__(self, "status", Status(self.status))
+        # (fast paths for the usual types: a Status, floats, a dict of str to float; the checks below otherwise)
+        status = self.status
+        if type(status) is not Status or status not in STATUSES:
+            if status not in STATUSES:
+                raise ParameterError(
+                    f"The 'status' parameter of EvaluationResult must be one of {STATUSES}. Got {status!r} instead."
+                )
+            object.__setattr__(self, "status", Status(status))
         for name in ("loss", "total_time", "fitness"):
             value = getattr(self, name)
+            if type(value) is float:
+                continue
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ParameterError(
                     f"The {name!r} parameter of EvaluationResult must be a real number. Got {value!r} instead."
@@ -154,6 +159,8 @@ class EvaluationResult:
                     f"float. Got {self.metrics!r} instead."
                 ) from exc
         for key, value in self.metrics.items():
+            if type(key) is str and (type(value) is float or type(value) is int):
+                continue
             if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ParameterError(
                     "The 'metrics' parameter of EvaluationResult must be a dict of str to "

@@ -43,20 +43,21 @@ nasnb.exceptions.SettingsMismatchError: Study 'demo' ... (differs in: evaluate.e
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
 
 from nasnb._validation import check_choice
 from nasnb.exceptions import SettingsMismatchError, StoreError
-from nasnb.results import EvaluationOutcome, EvaluationResult, Status
+from nasnb.results import EvaluationOutcome, Status
 from nasnb.store.schema import FINISHED_SQL, JsonText, canonical_json, evaluation_row
+from nasnb.store.stored import StoredKeys, StoredResult, StoredRows, read_keys
 
-__all__ = ["StudyRecorder", "StoredResult", "evaluator_settings", "ON_MISMATCH"]
+__all__ = ["StudyRecorder", "StoredResult", "StoredRows", "evaluator_settings", "ON_MISMATCH"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,35 +82,29 @@ def evaluator_settings(evaluator: Any, evaluate_kwargs: Mapping[str, Any] | None
     return json.loads(json.dumps(settings, sort_keys=True, default=lambda v: getattr(v, "name", repr(v))))
 
 
-class StoredResult(NamedTuple):
-    """What a resumed search needs of one finished row (its result is decoded on demand)."""
+_STATUS_CODE = {s.value: i for i, s in enumerate(Status)}  # (as nasnb.store.stored codes them)
 
-    seq: int
-    descriptor_hash: str
-    seed: int | None
-    status: str
-    arrival: int | None
-    fitness: float | None
-    loss: float | None
-    metrics_json: str
-    total_time: float | None
-    traceback: str
 
-    @property
-    def result(self) -> EvaluationResult:
-        """The row as an :class:`~nasnb.results.EvaluationResult`.
-
-        A metric that was NaN is stored as JSON ``null`` and comes back as NaN, as it was reported.
-        """
-        metrics = {k: float("nan") if v is None else v for k, v in json.loads(self.metrics_json).items()}
-        return EvaluationResult(
-            float("nan") if self.loss is None else self.loss,
-            metrics,
-            self.total_time or 0.0,
-            0.0 if self.fitness is None else self.fitness,
-            self.status,
-            self.traceback,
-        )
+def _other_seeds(keys: StoredKeys, wanted: list) -> np.ndarray:
+    """Which rows of ``keys`` hold another seed than ``wanted`` (the run's, per row; an int, else
+    ``None``: a non-int seed is normalised to ``None`` in place, as the rows record it)."""
+    n = len(wanted)
+    flag = np.zeros(n, dtype=np.uint8)  # 0 an int, 1 None, 2 an int beyond 64 bits (never stored)
+    values = np.zeros(n, dtype=np.int64)
+    try:
+        if set(map(type, wanted)) - {int}:
+            raise TypeError
+        values = np.array(wanted, dtype=np.int64).reshape(n)
+    except (TypeError, OverflowError):
+        for k, want in enumerate(wanted):
+            if type(want) is not int and not (isinstance(want, int) and not isinstance(want, bool)):
+                wanted[k] = None
+                flag[k] = 1
+            elif -(2**63) <= want < 2**63:
+                values[k] = want
+            else:
+                flag[k] = 2
+    return (keys.seed_flag != flag) | (flag == 2) | (keys.seed_flag == 2) | ((flag == 0) & (keys.seed != values))
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
@@ -125,20 +120,6 @@ def settings_differences(stored: Any, current: Any) -> list[tuple[str, str | Non
     """``(dotted key, stored JSON, current JSON)`` for every setting that differs."""
     old, new = _flatten(stored), _flatten(current)
     return [(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a study's rows are read: the rows are tuples
-    of numbers and strings (no cycles), and every collection would walk all rows made so far
-    (measured: a third of the time at 100,000 rows, more at 1,000,000)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class StudyRecorder:
@@ -167,9 +148,10 @@ class StudyRecorder:
         self.first_seq = int(first_seq)
         self.settings = dict(settings)
         self.settings_json = JsonText(canonical_json(self.settings, what="settings", func="StudyRecorder"))
+        self._memo: dict = {}  # the columns of result objects met again (evaluation_row's memo)
 
     # ------------------------------------------------------------------ reading
-    def load(self, expected_seed: Callable[[int], Any], *, retry_failed: bool = False) -> dict[int, StoredResult]:
+    def load(self, expected_seed: Callable[[int], Any], *, retry_failed: bool = False) -> StoredRows:
         """The finished rows by run index, after checking the study holds only this run's settings.
 
         ``expected_seed(index)`` is the seed the run gives evaluation ``index``. Rows recorded with
@@ -177,40 +159,29 @@ class StudyRecorder:
         :class:`~nasnb.exceptions.SettingsMismatchError`, or, with ``on_mismatch="archive"``,
         move to an archived study (the run then starts from an empty study).
         ``retry_failed`` leaves ``failed`` rows out.
+
+        What it returns (:class:`~nasnb.store.stored.StoredRows`) holds each row's key columns
+        compactly; a row's result is read when first asked for (see :mod:`nasnb.store.stored`).
         """
         store = self.study.store
         study_id, first, same_sql = self.study.id, self.first_seq, str(self.settings_json)
-        stored: dict[int, StoredResult] = {}
+        # this run's rows, their keys read by SQLite a window at a time, each counted when it has this
+        # run's settings; rows before first_seq (another run's part of the study) are only checked
+        # for other settings
+        keys = read_keys(self.study, settings_json=same_sql, first=first)
+        wanted = [expected_seed(index) for index in (keys.seq - first).tolist()]
+        wrong = _other_seeds(keys, wanted)
         seeds: dict[str, tuple] = {}
-        count = 0
-        make, failed = tuple.__new__, Status.FAILED.value
-        statuses = {s.value: s.value for s in Status}  # one string per status, shared by every row
-        same = 1
-        with store.reading() as conn, _collector_paused():
-            # one pass over this run's rows, row by row (no second copy of them in memory); each carries
-            # "has this run's settings" (compared by SQLite); rows before first_seq (another run's part
-            # of the study) are only checked for other settings
-            for values in conn.execute(
-                "SELECT seq, descriptor_hash, seed, status, arrival, fitness, loss, metrics_json, total_time, "
-                f"traceback, settings_json=? FROM evaluations WHERE study_id=? AND seq>=? AND status IN "
-                f"{FINISHED_SQL} ORDER BY seq, id",
-                (same_sql, study_id, first),
-            ):
-                same &= values[10]
-                seq, seed = values[0], values[2]
-                index = seq - first if first else seq  # (no new int object per row)
-                want = expected_seed(index)
-                if type(want) is not int:
-                    want = want if isinstance(want, int) and not isinstance(want, bool) else None
-                if seed != want:
-                    count += 1
-                    seeds.setdefault("seed", (f"{seed} (seq={seq})", f"{want}"))
-                    continue
-                status = statuses[values[3]]
-                if retry_failed and status == failed:
-                    continue
-                stored[index] = make(StoredResult, (seq, values[1], seed, status, *values[4:10]))
-            other = not same or (
+        count = int(wrong.sum())
+        if count:
+            k = int(np.argmax(wrong))
+            seed = None if keys.seed_flag[k] == 1 else int(keys.seed[k])
+            if keys.seed_flag[k] == 2:  # not an integer (a crafted store): shown as stored
+                with store.reading() as conn:
+                    seed = conn.execute("SELECT seed FROM evaluations WHERE id=?", (int(keys.id[k]),)).fetchone()[0]
+            seeds["seed"] = (f"{seed} (seq={int(keys.seq[k])})", f"{wanted[k]}")
+        with store.reading() as conn:
+            other = keys.same_settings != keys.rows or (
                 first > 0
                 and conn.execute(
                     f"SELECT 1 FROM evaluations WHERE study_id=? AND seq<? AND status IN {FINISHED_SQL} "
@@ -228,10 +199,12 @@ class StudyRecorder:
                     (study_id,),
                 ).fetchall()
             )
+        keep = None if not retry_failed else keys.status != _STATUS_CODE[Status.FAILED.value]
+        stored = StoredRows(self.study, keys, first=first, keep=keep)
         others = [(text, n) for text, n in groups if not self._same_settings(text)]
         differences: dict[str, tuple] = {}
         if others:  # rows of other settings: only they are reported (this run's seeds are not compared)
-            stored, seeds, count = {}, {}, 0
+            stored, seeds, count = StoredRows.empty(), {}, 0
         for text, n in others:
             count += n
             for key, old, new in settings_differences(json.loads(text), self.settings):
@@ -253,7 +226,7 @@ class StudyRecorder:
                 listed,
                 archived,
             )
-            return {}
+            return StoredRows.empty()
         raise SettingsMismatchError(
             f"Study {self.study.name!r} in {str(store.path)!r} holds {count} finished evaluation(s) recorded "
             f"with other settings or seeds than this run's (differs in: {listed}). A study never returns results "
@@ -313,6 +286,7 @@ class StudyRecorder:
             threads=outcome.threads,
             engine=outcome.engine,
             descriptor_hash=descriptor_hash,
+            memo=self._memo,
             func="StudyRecorder.record",
         )
         self.study.record(row, overwrite=overwrite)

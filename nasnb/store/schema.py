@@ -250,6 +250,9 @@ def describe(descriptor: Any) -> tuple[str, str]:
     return text, json_hash(text)
 
 
+#: Result objects whose columns a ``memo`` of :func:`evaluation_row` keeps (then it starts afresh).
+MEMO_SIZE = 4096
+
 _STATUS_VALUE: dict[Any, str] = {**{s: s.value for s in Status}, **{s.value: s.value for s in Status}}
 _NO_ENGINE: dict = {}
 
@@ -275,18 +278,21 @@ def _metrics_json(metrics: Any) -> str:
 def _result_columns(result: Any, memo: dict | None) -> tuple:
     if result is None:
         return (None, None, "{}", None, "")
-    values = None if memo is None else memo.get(id(result))
-    if values is None:
-        fitness, loss, seconds = result.fitness, result.loss, result.total_time
-        values = (
-            fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
-            loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
-            _metrics_json(result.metrics),
-            seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
-            result.message if result.status != Status.DONE else "",
-        )
-        if memo is not None:
-            memo[id(result)] = values
+    entry = None if memo is None else memo.get(id(result))
+    if entry is not None and entry[0] is result:  # (the entry holds its result: an id is never reused under it)
+        return entry[1]
+    fitness, loss, seconds = result.fitness, result.loss, result.total_time
+    values = (
+        fitness if type(fitness) is float and fitness - fitness == 0.0 else finite_or_none(fitness),
+        loss if type(loss) is float and loss - loss == 0.0 else finite_or_none(loss),
+        _metrics_json(result.metrics),
+        seconds if type(seconds) is float and seconds - seconds == 0.0 else finite_or_none(seconds),
+        result.message if result.status != Status.DONE else "",
+    )
+    if memo is not None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[id(result)] = (result, values)
     return values
 
 
@@ -315,8 +321,9 @@ def evaluation_row(
     """The one row builder: the tuple of :data:`WRITE_COLUMNS` for one evaluation, validated.
 
     ``descriptor`` with ``descriptor_hash`` given is taken as already serialised JSON text;
-    ``settings`` / ``candidate`` given as :class:`JsonText` are not re-encoded; ``memo`` caches
-    the columns of a result object shared by many rows.
+    ``settings`` / ``candidate`` given as :class:`JsonText` are not re-encoded; ``memo`` (a dict
+    the caller keeps) caches the columns of a result object met again (a tabular benchmark returns
+    one result object per cell), up to :data:`MEMO_SIZE` of them.
     """
     if type(seq) is not int or not 0 <= seq < 2**63:  # (fast path for the usual int)
         seq = check_nonnegative_int(seq, "seq", func)

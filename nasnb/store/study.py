@@ -186,7 +186,6 @@ class Study:
         now = time.time()
         rows = []
         memo: dict = {}
-        keep = []  # holds the memoised results so their ids stay unique during the loop
         for item in items:
             item = dict(item)
             result = item.pop("result", None)
@@ -212,7 +211,6 @@ class Study:
                     descriptor_hash=item.pop("descriptor_hash", None),
                 )
             )
-            keep.append(result)
             if item:
                 raise StoreError(f"Unknown evaluation fields {sorted(item)} for study {self.name!r}.")
         self.store.write_rows(rows, overwrite=overwrite)

@@ -45,6 +45,7 @@ from nasnb.executors import InlineExecutor, as_completed, wait_first
 from nasnb.executors.timeout import interrupted, limit_evaluations
 from nasnb.results import EvaluationOutcome, Status
 from nasnb.store.recorder import StudyRecorder
+from nasnb.store.stored import StoredRows
 from nasnb.strategies.evaluation import CandidateEvaluator, FailureLog, Job
 
 __all__ = ["RunLoop"]
@@ -82,7 +83,7 @@ class RunLoop:
             else None
         )
         self.retry_failed = bool(retry_failed)
-        self.stored: dict[int, Any] = {}
+        self.stored = StoredRows.empty()
         self.retried: set[int] = set()
         # a candidate on an executor is recorded as running (not for a simulated clock: nothing runs)
         self.mark_running = (
@@ -104,7 +105,7 @@ class RunLoop:
             )
             self.stored = self.recorder.load(seed_of)
             if self.retry_failed:
-                self.retried = {seq for seq, row in self.stored.items() if row.status == Status.FAILED}
+                self.retried = set(self.stored.with_status(Status.FAILED))
             self.recorder.clear_unfinished()
             self.recorder.study.save_checkpoint(
                 "strategy", {"config": strategy.config(), "budget": budget, "mode": mode}
@@ -298,9 +299,9 @@ class RunLoop:
     # ------------------------------------------------------------------ asynchronous (steady state)
     def _replay_order(self) -> deque:
         """Stored seqs in arrival order, cut at the first retried failure (what follows is re-run)."""
-        rows = sorted((row.arrival, seq) for seq, row in self.stored.items() if row.arrival is not None)
+        rows = self.stored.arrivals()
         if self.retried:
-            cut = min(self.stored[seq].arrival for seq in self.retried if self.stored[seq].arrival is not None)
+            cut = min(a for a in (self.stored[seq].arrival for seq in self.retried) if a is not None)
             stale = [seq for arrival, seq in rows if arrival > cut]
             if stale:
                 assert self.recorder is not None  # stored rows are loaded by the recorder
