@@ -26,8 +26,8 @@ lint:  ## ruff (lint and format) and mypy on nasnb/, settings in pyproject.toml;
 	$(PY) -m ruff format --check nasnb
 	$(PY) -m mypy
 
-test: test-install lint  ## lint, then the whole suite, notebooks included, with their small budgets
-	$(PY) -m pytest
+test: test-install lint  ## lint, then the whole suite, notebooks included, with their small budgets, on 2 workers
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 benchmarks: install
 	$(PY) benchmarks/run_all.py
