@@ -246,6 +246,7 @@ def test_click_to_inspect_and_editor_in_jupyterlab(lab):
             console: list[str] = []
             page.on("console", lambda msg: console.append(msg.text))
             page.goto(url, timeout=60_000)
+            _wait_kernel_settled(url, NOTEBOOK.name)
             _run_all_until(page, ".nasnb-inspector-plot", tmp)
 
             # --- click a point of the progress chart → the inspector shows that evaluation
@@ -361,6 +362,9 @@ def _click_changes_inspector(page, tmp: Path, step: str) -> None:
 
 def _check_images_drawn(page, tmp: Path, step: str) -> int:
     """Every image output (matplotlib figures) is loaded and has pixels; return how many."""
+    with contextlib.suppress(Exception):   # an image just added may still be decoding
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+                               ".every(e => e.complete)", timeout=20_000)
     sizes = page.locator(".jp-OutputArea-output img").evaluate_all(
         "els => els.map(e => e.complete ? e.naturalWidth : 0)")
     if 0 in sizes:
