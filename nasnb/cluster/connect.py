@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+import concurrent.futures as futures
 import logging
 import os
 import shutil
@@ -54,15 +55,59 @@ def threads_per_engine(infos: list[dict[str, Any]]) -> list[int]:
     return [max(1, int(info["cpus"]) // per_host[info["host"]]) for info in infos]
 
 
-def wait_for_engines(client: Any, n: int, timeout: float, where: str) -> None:
-    """Block until ``n`` engines registered with ``client`` or raise :class:`ClusterTimeoutError`."""
+def wait_for_engines(client: Any, n: int, timeout: float, where: str, *, progress: bool | None = None) -> None:
+    """Block until ``n`` engines registered with ``client`` or raise :class:`ClusterTimeoutError`.
+
+    In IPython (a notebook, the IPython shell) one bar shows the wait as it goes, refreshed twice
+    a second: ``engines: 1/2 registered |█████     | 00:04 (timeout 60 s)``; ipyparallel's own
+    bar (``0/2 [00:00<?, ?engine/s]``, frozen until an engine arrives) is not shown.
+    ``progress`` forces the bar on or off. The wait is logged either way.
+    """
+    if len(client.ids) >= n:
+        return
+    if progress is None:
+        progress = _in_ipython()
+    logger.info("waiting up to %s s for %d engine(s) at %s", timeout, n, where)
+    # interactive=False: no ipyparallel bar; block=False: a future to poll while our bar ticks
+    future = client.wait_for_engines(n, timeout=timeout, block=False, interactive=False)
+    bar = _engine_bar(n, timeout) if progress else None
     try:
-        client.wait_for_engines(n, timeout=timeout)
+        while not future.done():
+            futures.wait([future], timeout=0.5)
+            if bar is not None:
+                bar.update(min(len(client.ids), n) - bar.n)
+                bar.refresh()
+        future.result()
     except TimeoutError as exc:
         raise ClusterTimeoutError(
             f"Only {len(client.ids)} of {n} engine(s) registered with the controller of {where} within "
             f"{timeout} s. Check the engines' logs (ipython profile dir, log/) or raise 'timeout'."
         ) from exc
+    finally:
+        future.cancel()  # interrupted (Ctrl-C): ipyparallel stops watching registrations
+        if bar is not None:
+            bar.close()
+
+
+def _in_ipython() -> bool:
+    """True inside IPython (a notebook kernel or the IPython shell), where a bar is shown."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _engine_bar(n: int, timeout: float) -> Any:
+    """A tqdm.auto bar counting registered engines, with the time spent and the timeout (no rate)."""
+    from tqdm.auto import tqdm  # a core dependency
+
+    limit = f"timeout {timeout:g} s" if timeout >= 0 else "no timeout"
+    return tqdm(
+        total=n,
+        desc="engines",
+        bar_format="{desc}: {n}/{total} registered |{bar}| {elapsed} (" + limit + ")",
+    )
 
 
 def start_cluster(

@@ -3,6 +3,10 @@ cluster through ``Strategy.run(executor=...)`` and give the serial history.
 
 The first landing failed here with ``AttributeError: Can't get attribute ... on DummyMod``: the
 evaluator was pickled by reference. Now it is cloudpickled once per engine, by value.
+
+The same run checks what the cluster start shows in the notebook (issue 24): nasnb's own bar
+``engines: 2/2 registered |██████████| 00:08 (timeout 120 s)``, not ipyparallel's
+``0/2 [00:00<?, ?engine/s]``.
 """
 
 from __future__ import annotations
@@ -67,6 +71,15 @@ def test_notebook_defined_evaluator_and_loader_on_two_mpi_engines(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert text.startswith("same history:")
+
+    # what the cluster start showed: its outputs' text and, for a widget bar, the widgets' final text
+    shown = [o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in nb.cells[2].outputs]
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    shown += [m["state"]["value"].replace("\u2007", " ") for m in state.values()   # tqdm's figure spaces
+              if m.get("model_name") == "HTMLModel" and isinstance(m.get("state", {}).get("value"), str)]
+    assert not [s for s in shown if "engine/s" in s], shown   # ipyparallel's bar
+    assert [s for s in shown if "engines: 2/2 registered" in s], shown

@@ -116,3 +116,35 @@ def test_an_ipyparallel_timeout_is_a_cluster_error_with_the_resume_hint():
     with pytest.raises(ClusterTimeoutError, match=r"Waited 3 s for engine\(s\) \[0\] to report.*run the same call "
                                                   r"again with the same study to resume"):
         _get(NotReady(), 3.0, "engine(s) [0] to report their host and cores")
+
+
+class _SlowClient:
+    """Stands in for ``ipyparallel.Client``: one engine registers soon, the second never does."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.asked: dict = {}
+
+    def wait_for_engines(self, n, *, timeout, block, interactive):
+        import threading
+        from concurrent.futures import Future
+
+        self.asked = {"block": block, "interactive": interactive}
+        future = Future()
+        threading.Timer(0.1, self.ids.append, [0]).start()
+        threading.Timer(timeout, future.set_exception,
+                        [TimeoutError(f"{n} engines not ready in {timeout} seconds. Currently ready: 1")]).start()
+        return future
+
+
+def test_waiting_for_engines_shows_nasnbs_bar_and_times_out_naming_the_timeout(capsys):
+    from nasnb.cluster.connect import wait_for_engines
+
+    client = _SlowClient()
+    with pytest.raises(ClusterTimeoutError, match=r"Only 1 of 2 engine\(s\) registered with the controller of "
+                                                  r"cluster 'x' within 1.2 s\. Check the engines' logs"):
+        wait_for_engines(client, 2, 1.2, "cluster 'x'", progress=True)
+    assert client.asked == {"block": False, "interactive": False}   # ipyparallel's own bar stays off
+    shown = capsys.readouterr().err
+    assert "engines: 1/2 registered |█████     |" in shown and "(timeout 1.2 s)" in shown, shown
+    assert "?" not in shown, shown

@@ -8,10 +8,14 @@ evaluation, then selects a layer in the ArchitectureEditor, presses *Insert afte
 that the parameter count changes; then saves the notebook, reloads the page with the kernel
 alive and checks that the charts come back drawn and a click still inspects.
 
-The quickstart (``LESSONS``, budget ``small``, outputs cleared) runs top to bottom from *Run
-All* beside two busy processes: every chart (``.nasnb-chart``) must show points, a click must
-update the inspector, before and after a reload, and the console must not report "[anywidget]
-Failed to initialize model". A failure saves a full-page screenshot and names it.
+The quickstart, chapter 6 (a 2-engine MPI cluster) and lesson 1 (solution edition) (``LESSONS``,
+budget ``small``, outputs cleared, each in a fresh folder and a fresh kernel) run top to bottom
+from *Run All* beside two busy processes: every chart (``.nasnb-chart``) must show points and
+every image must be drawn; a click must work (a StudyExplorer point updates the inspector; in
+the ArchitectureEditor a layer is selected, *Insert after* changes the parameter count and
+*Train* draws the loss chart), before and after a reload, and the console must not report
+"[anywidget] Failed to initialize model". A failure saves a full-page screenshot and names it.
+``NASNB_BROWSER_REPEAT=10`` runs each notebook ten times in a row (a measurement, not CI).
 Screenshots are saved in pytest's tmp dir (paths printed).
 """
 
@@ -28,7 +32,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import warnings
 from pathlib import Path
 
 import nbformat
@@ -40,8 +43,14 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 NOTEBOOK = Path(__file__).parent / "browser" / "lab_widgets.ipynb"
 REPO = Path(__file__).resolve().parents[2]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: Notebooks run top to bottom in JupyterLab under load (small budget).
-LESSONS = ("notebooks/00_quickstart.ipynb",)
+#: Notebooks run top to bottom in JupyterLab under load (small budget), and the widget each is checked by.
+LESSONS = {
+    "notebooks/00_quickstart.ipynb": "explorer",
+    "notebooks/06_distributed_evolution.ipynb": "explorer",
+    "notebooks/classroom/solutions/01_search_spaces_and_descriptors.ipynb": "editor",
+}
+#: Runs of each notebook in a row (each in a fresh folder and kernel): 1 in CI, 10 to measure.
+REPEAT = int(os.environ.get("NASNB_BROWSER_REPEAT", "1"))
 
 pytestmark = pytest.mark.browser
 
@@ -66,21 +75,13 @@ def lab(tmp_path_factory):
                JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
                MPLBACKEND="Agg", OMP_NUM_THREADS="1", NASNB_BUDGET="small")
     shutil.copy(NOTEBOOK, tmp / NOTEBOOK.name)
-    for name in LESSONS:   # without their committed outputs: a fresh run must draw everything itself
-        nb = nbformat.read(REPO / name, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        nbformat.write(nb, tmp / Path(name).name)
     news = tmp / "settings" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)   # every cell in the page, so that every chart can be checked
-    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    docmanager = tmp / "settings" / "@jupyterlab" / "docmanager-extension"
-    docmanager.mkdir(parents=True)   # start the notebook's kernel without asking (no "Select Kernel" race)
-    (docmanager / "plugin.jupyterlab-settings").write_text('{"autoStartDefaultKernel": true}')
+    tracker.mkdir(parents=True)   # every cell in the page, so that every chart can be checked; the
+    # notebook's kernel started without asking (a "Select Kernel" dialog accepted late starts a second one)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none", "autoStartDefaultKernel": true}')
     log = open(tmp / "lab.log", "wb")
     args = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp}", "--ServerApp.allow_root=True",
@@ -109,15 +110,28 @@ def lab(tmp_path_factory):
         log.close()
 
 
+def _answer_dialog(page) -> bool:
+    """Accept a "Select Kernel" dialog (True); fail on any other dialog (a kernel that died, ...).
+
+    Only that question is answered: accepting "Restart kernel?" or "Kernel died" unasked would
+    start another kernel in the middle of *Run All*.
+    """
+    dialog = page.locator(".jp-Dialog")
+    if not (dialog.count() and dialog.first.is_visible()):
+        return False
+    text = dialog.first.inner_text()
+    if "Select Kernel" not in text:
+        pytest.fail(f"JupyterLab asked: {text[:500]!r}")
+    dialog.first.locator(".jp-mod-accept").first.click()
+    return True
+
+
 def _run_all(page) -> None:
     page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    select = page.locator(".jp-Dialog .jp-mod-accept")   # "Select Kernel", asked when the kernel is slow to start
     idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        if select.count() and select.first.is_visible():
-            select.first.click()
-        elif idle.count():
+        if not _answer_dialog(page) and idle.count():
             break
         page.wait_for_timeout(500)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
@@ -232,6 +246,7 @@ def test_click_to_inspect_and_editor_in_jupyterlab(lab):
             console: list[str] = []
             page.on("console", lambda msg: console.append(msg.text))
             page.goto(url, timeout=60_000)
+            _wait_kernel_settled(url, NOTEBOOK.name)
             _run_all_until(page, ".nasnb-inspector-plot", tmp)
 
             # --- click a point of the progress chart → the inspector shows that evaluation
@@ -294,51 +309,40 @@ def _busy(n: int = 2):
 
 
 def _wait_all_cells_ran(page, tmp: Path, timeout: float) -> None:
-    """Wait until every code cell has an execution count (none pending); fail on a cell error.
-
-    When execution stops short with no error shown (no cell running or queued, the kernel idle:
-    on a loaded machine the kernel can die and restart, or a queued request be lost with the
-    connection), Run All is asked for once more, with a warning saying what was seen.
-    """
+    """Wait until every code cell has an execution count (none pending); fail on a cell error."""
     deadline = time.monotonic() + timeout
     next_retry = time.monotonic() + 45
-    select = page.locator(".jp-Dialog .jp-mod-accept")
-    stalled_since, reruns = None, 0
+    stalled_since = None
     while time.monotonic() < deadline:
-        if select.count() and select.first.is_visible():   # "Select Kernel", asked when the kernel is slow
-            select.first.click()
+        _answer_dialog(page)
         prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        # an error output only: a warning on stderr (e.g. asyncio's "... allocation traceback") is no failure
-        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
+        # an error (JupyterLab renders it with the stderr type): a traceback; a warning on stderr
+        # (e.g. asyncio's "... allocation traceback") is no failure
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                              ":has-text('most recent call last')")
         if errors.count():
             page.screenshot(path=str(tmp / "cell-error.png"), full_page=True)
             pytest.fail("a notebook cell failed in JupyterLab:\n" + errors.first.inner_text()[-2000:])
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
-        ran = [any(ch.isdigit() for ch in p) for p in prompts]
-        busy = any("*" in p for p in prompts)
-        if prompts and ran[-1] and not busy and idle:
+        if prompts and any(ch.isdigit() for ch in prompts[-1]) and not any("*" in p for p in prompts) and idle:
             return
-        if time.monotonic() > next_retry and not any(ran) and not busy:
+        started = any(ch.isdigit() for ch in "".join(prompts))
+        if not (idle and started and not any("*" in p for p in prompts)):
+            stalled_since = None
+        elif stalled_since is None:
+            stalled_since = time.monotonic()
+        elif time.monotonic() - stalled_since > 30:   # Run All stopped half way (no error shown)
+            page.screenshot(path=str(tmp / "run-all-stopped.png"), full_page=True)
+            pytest.fail(f"Run All stopped with cells left to run; prompts {prompts}; screenshot "
+                        f"{tmp / 'run-all-stopped.png'}")
+        if time.monotonic() > next_retry and not any(ch.isdigit() or "*" in ch for ch in "".join(prompts)):
             _run_all(page)   # nothing started: the kernel was not ready for the first request
             next_retry = time.monotonic() + 45
-        elif any(ran) and not all(ran) and not busy and idle:
-            stalled_since = stalled_since or time.monotonic()
-            if time.monotonic() - stalled_since > 20 and reruns == 0:
-                page.screenshot(path=str(tmp / "stalled.png"), full_page=True)
-                warnings.warn(f"Run All stopped after {sum(ran)} of {len(ran)} cells with no error and the "
-                              f"kernel idle (screenshot {tmp / 'stalled.png'}); running all cells again",
-                              stacklevel=2)
-                reruns += 1
-                stalled_since = None
-                _run_all(page)
-        else:
-            stalled_since = None
         page.wait_for_timeout(2_000)
     page.screenshot(path=str(tmp / "run-all-timeout.png"), full_page=True)
-    log = (tmp / "lab.log").read_text(errors="replace")[-3000:] if (tmp / "lab.log").exists() else ""
     pytest.fail(f"the notebook did not finish in {timeout:.0f} s; prompts "
                 f"{page.locator('.jp-CodeCell .jp-InputPrompt').all_inner_texts()}; screenshot "
-                f"{tmp / 'run-all-timeout.png'}; server log tail:\n{log}")
+                f"{tmp / 'run-all-timeout.png'}")
 
 
 def _click_changes_inspector(page, tmp: Path, step: str) -> None:
@@ -356,15 +360,103 @@ def _click_changes_inspector(page, tmp: Path, step: str) -> None:
                     f"screenshot {tmp / (step + '-click.png')}")
 
 
+def _check_images_drawn(page, tmp: Path, step: str) -> int:
+    """Every image output (matplotlib figures) is loaded and has pixels; return how many."""
+    with contextlib.suppress(Exception):   # an image just added may still be decoding
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+                               ".every(e => e.complete)", timeout=20_000)
+    sizes = page.locator(".jp-OutputArea-output img").evaluate_all(
+        "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+    if 0 in sizes:
+        page.screenshot(path=str(tmp / f"{step}-images.png"), full_page=True)
+        pytest.fail(f"{step}: {sizes.count(0)} of {len(sizes)} images are not drawn; "
+                    f"screenshot {tmp / (step + '-images.png')}")
+    return len(sizes)
+
+
+def _editor_clicks_work(page, tmp: Path, step: str, train: bool) -> None:
+    """In the ArchitectureEditor: click a layer (it is selected), *Insert after* (the parameter
+    count changes) and, when ``train``, *Train* (a result and a loss chart with points)."""
+    editor = page.locator(".nasnb-architecture-editor").first
+    editor.scroll_into_view_if_needed()
+    view = editor.locator(".nasnb-architecture-view").first
+    try:
+        view.locator("g.node").first.wait_for(timeout=60_000)
+        count = editor.locator(".nasnb-param-count")
+        before = int(count.get_attribute("data-params"))
+        layers = view.locator("g.node").count()
+        selected = (view.get_attribute("data-selected") or "").split(",")   # a click on one toggles it off
+        names = view.locator("g.node").evaluate_all("els => els.map(e => e.getAttribute('data-name'))")
+        name = [n for n in names if n not in selected][-1]
+        view.locator(f'g.node[data-name="{name}"]').click()
+        page.wait_for_function("([e, n]) => e.dataset.selected.split(',').includes(n)",
+                               arg=[view.element_handle(), name], timeout=30_000)
+        editor.locator("button.nasnb-editor-insert").click()
+        page.wait_for_function(
+            "b => { const e = document.querySelector('.nasnb-architecture-editor .nasnb-param-count');"
+            " return e && e.getAttribute('data-params') !== String(b); }", arg=before, timeout=30_000)
+        assert view.locator("g.node").count() == layers + 1
+        if train:
+            editor.locator("button.nasnb-editor-train").click()
+            editor.locator('.nasnb-editor-result[data-status="done"]').wait_for(timeout=120_000)
+            chart = editor.locator(".nasnb-chart").first
+            chart.wait_for(timeout=30_000)
+            page.wait_for_function("e => Number(e.getAttribute('data-points')) > 0", arg=chart.element_handle(),
+                                   timeout=30_000)
+    except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError or an assertion: fail with a screenshot
+        page.screenshot(path=str(tmp / f"{step}-editor.png"), full_page=True)
+        pytest.fail(f"{step}: the editor did not answer a click ({type(exc).__name__}: {str(exc)[:300]}); "
+                    f"screenshot {tmp / (step + '-editor.png')}")
+
+
+def _wait_kernel_settled(url: str, path: str, timeout: float = 120.0) -> None:
+    """Wait until the notebook's session has one kernel, the same for 3 s, and it is idle.
+
+    Opening a notebook, JupyterLab may start a kernel and replace it at once by another; a *Run
+    All* sent meanwhile runs its first cell on the first kernel and stops there.
+    """
+    base, token = url.split("/lab/")[0], url.split("token=")[1]
+    deadline, seen, since = time.monotonic() + timeout, None, time.monotonic()
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=30) as reply:  # noqa: S310
+            kernels = [(s["kernel"]["id"], s["kernel"]["execution_state"]) for s in json.loads(reply.read())
+                       if s.get("path") == path and s.get("kernel")]
+        if len(kernels) != 1 or kernels[0][0] != seen:
+            seen, since = (kernels[0][0] if len(kernels) == 1 else None), time.monotonic()
+        elif kernels[0][1] == "idle" and time.monotonic() - since >= 3:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the kernel of {path} did not settle in {timeout:.0f} s (sessions: {kernels})")
+
+
+def _shut_down_kernels(url: str) -> None:
+    """Stop every kernel session of the server: the next run starts a fresh kernel."""
+    base, token = url.split("/lab/")[0], url.split("token=")[1]
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=30) as reply:  # noqa: S310
+        sessions = json.loads(reply.read())
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=60).close()  # noqa: S310 - localhost
+
+
+@pytest.mark.parametrize("run", range(REPEAT))
 @pytest.mark.parametrize("notebook", LESSONS)
-def test_notebook_runs_all_widgets_drawn_and_survive_a_reload_under_load(lab, notebook):
-    """Run All of a fresh kernel beside two busy processes: every chart drawn, a click inspects,
-    and after saving and reloading the page (kernel alive) the charts are back and clicks work."""
+def test_notebook_runs_all_widgets_drawn_and_survive_a_reload_under_load(lab, notebook, run):
+    """Run All of a fresh kernel beside two busy processes: every chart drawn, clicks work, and
+    after saving and reloading the page (kernel alive) the charts are back and clicks work."""
     sync_api = pytest.importorskip("playwright.sync_api")
     url, tmp = lab
+    folder = f"{Path(notebook).stem}-{run}"   # a folder of its own: no store of an earlier run is resumed
+    (tmp / folder).mkdir()
+    nb = nbformat.read(REPO / notebook, as_version=4)
+    for cell in nb.cells:   # without its committed outputs: a fresh run must draw everything itself
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    path = f"{folder}/{Path(notebook).name}"
+    nbformat.write(nb, tmp / path)
     # a workspace of its own: no tab of an earlier test is restored beside the notebook
-    url = url.replace(f"/lab/tree/{NOTEBOOK.name}?", f"/lab/workspaces/{Path(notebook).stem}/tree/"
-                      f"{Path(notebook).name}?reset&")
+    url = url.replace(f"/lab/tree/{NOTEBOOK.name}?", f"/lab/workspaces/{folder}/tree/{path}?reset&")
+    checks = LESSONS[notebook]
     with _busy(2), sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
@@ -372,14 +464,23 @@ def test_notebook_runs_all_widgets_drawn_and_survive_a_reload_under_load(lab, no
             console: list[str] = []
             page.on("console", lambda msg: console.append(msg.text))
             page.goto(url, timeout=90_000)
+            _wait_kernel_settled(lab[0], path)
             _run_all(page)
             _wait_all_cells_ran(page, tmp, timeout=600)
-            step = Path(notebook).stem
-            assert _check_charts_drawn(page, tmp, f"{step}-run-all") >= 1
-            _click_changes_inspector(page, tmp, step)
+            _check_images_drawn(page, tmp, f"{folder}-run-all")
+            if checks == "explorer":
+                assert _check_charts_drawn(page, tmp, f"{folder}-run-all") >= 1
+                _click_changes_inspector(page, tmp, folder)
+            else:
+                _editor_clicks_work(page, tmp, folder, train=True)
+                _check_charts_drawn(page, tmp, f"{folder}-trained")
             assert not [m for m in console if "Failed to initialize model" in m], console
-            _reload(page, tmp, console, Path(notebook).name)
-            _check_charts_drawn(page, tmp, f"{step}-after-reload")
-            _click_changes_inspector(page, tmp, f"{step}-after-reload")
+            _reload(page, tmp, console, path)
+            _check_charts_drawn(page, tmp, f"{folder}-after-reload")
+            if checks == "explorer":
+                _click_changes_inspector(page, tmp, f"{folder}-after-reload")
+            else:
+                _editor_clicks_work(page, tmp, f"{folder}-after-reload", train=False)
         finally:
             browser.close()
+            _shut_down_kernels(lab[0])
