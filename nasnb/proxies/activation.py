@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasnb.proxies.base import ProxyError, check_inputs, finite, forward, working_copy
+from nasnb.proxies.base import ProxyError, check_inputs, finite, forward, training_copy
 
 __all__ = ["jacob_cov", "naswot"]
 
@@ -44,7 +44,7 @@ def jacob_cov(
 ) -> float:
     """Score of the correlations of the input Jacobians of a minibatch (module docstring).
 
-    Needs at least two examples; ``targets`` and ``seed`` are unused.
+    Needs at least two examples; ``targets`` is unused, ``seed`` seeds the dropout masks (if any).
     """
     inputs = check_inputs(net, inputs, "jacob_cov")
     if inputs.shape[0] < 2:
@@ -52,7 +52,7 @@ def jacob_cov(
             "jacob_cov correlates the Jacobians of the examples of a batch; it needs at least 2 "
             f"examples, got a batch of {inputs.shape[0]}."
         )
-    net = working_copy(net, copy).train()
+    net = training_copy(net, copy, seed, "jacob_cov")
     x = inputs.detach().clone().requires_grad_(True)
     y = forward(net, x, "jacob_cov")
     y.backward(torch.ones_like(y))
@@ -78,7 +78,7 @@ def naswot(
     The network must contain ``nn.ReLU`` modules (a :class:`ProxyError` otherwise).
     """
     inputs = check_inputs(net, inputs, "naswot")
-    net = working_copy(net, copy).train()
+    net = training_copy(net, copy, seed, "naswot")
     relus = [m for m in net.modules() if isinstance(m, torch.nn.ReLU)]
     if not relus:
         raise ProxyError("naswot codes the inputs of the network's nn.ReLU modules; this network has none.")

@@ -54,6 +54,7 @@ __all__ = [
     "without_batchnorm",
     "finite",
     "working_copy",
+    "training_copy",
     "loss_of",
     "generator",
 ]
@@ -113,6 +114,21 @@ def as_network(
 def working_copy(net: nn.Module, copy: bool) -> nn.Module:
     """A deep copy of ``net`` (``copy=True``) or ``net`` itself; the proxies change weights and modes."""
     return _copy.deepcopy(net) if copy else net
+
+
+def training_copy(net: nn.Module, copy: bool, seed: Any, proxy: str) -> nn.Module:
+    """:func:`working_copy` in training mode, its dropout drawing from a generator seeded from ``seed``.
+
+    A proxy scored in training mode would otherwise take its dropout masks from torch's global
+    generator, whose state depends on everything the process ran before: the same network, batch
+    and seed gave other scores in another process or on another thread. Alpha dropout and RReLU
+    (no private version) still draw from the global generator.
+    """
+    from nasnb.builders.randomness import private_randomness
+
+    net = working_copy(net, copy).train()
+    private_randomness(net, as_seed(seed, proxy))
+    return net
 
 
 def check_inputs(net: nn.Module, inputs: Any, proxy: str) -> torch.Tensor:

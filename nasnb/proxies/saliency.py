@@ -43,17 +43,17 @@ from nasnb.proxies.base import (
     finite,
     forward,
     loss_of,
+    training_copy,
     weight_layers,
-    working_copy,
 )
 
 __all__ = ["grad_norm", "snip", "grasp", "fisher"]
 
 
-def _prepare(net: torch.nn.Module, inputs: Any, targets: Any, proxy: str, copy: bool):
+def _prepare(net: torch.nn.Module, inputs: Any, targets: Any, proxy: str, copy: bool, seed: Any):
     inputs = check_inputs(net, inputs, proxy)
     targets = check_targets(targets, inputs, proxy)
-    net = working_copy(net, copy).train()
+    net = training_copy(net, copy, seed, proxy)
     layers = weight_layers(net, proxy)
     net.zero_grad(set_to_none=True)
     return net, layers, inputs, targets
@@ -70,10 +70,10 @@ def grad_norm(
 ) -> float:
     """Sum over convolution and linear layers of the L2 norm of the loss gradient of the weight.
 
-    ``seed`` is unused (deterministic for given weights and batch); ``copy=False`` scores ``net``
+    ``seed`` seeds the dropout masks (if any); ``copy=False`` scores ``net``
     itself (its gradients and batch-norm statistics change). See the module docstring.
     """
-    net, layers, inputs, targets = _prepare(net, inputs, targets, "grad_norm", copy)
+    net, layers, inputs, targets = _prepare(net, inputs, targets, "grad_norm", copy, seed)
     _backward(net, inputs, targets, "grad_norm")
     with torch.no_grad():
         total = sum(float(m.weight.grad.norm()) for m in layers if m.weight.grad is not None)
@@ -84,7 +84,7 @@ def snip(
     net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
 ) -> float:
     """SNIP saliency ``sum |W ⊙ ∂L/∂W|`` over convolution and linear weights (module docstring)."""
-    net, layers, inputs, targets = _prepare(net, inputs, targets, "snip", copy)
+    net, layers, inputs, targets = _prepare(net, inputs, targets, "snip", copy, seed)
     _backward(net, inputs, targets, "snip")
     with torch.no_grad():
         total = sum(float((m.weight * m.weight.grad).abs().sum()) for m in layers if m.weight.grad is not None)
@@ -95,7 +95,7 @@ def grasp(
     net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
 ) -> float:
     """GraSP saliency ``sum -W ⊙ Hg`` over convolution and linear weights (module docstring)."""
-    net, layers, inputs, targets = _prepare(net, inputs, targets, "grasp", copy)
+    net, layers, inputs, targets = _prepare(net, inputs, targets, "grasp", copy, seed)
     weights = [m.weight for m in layers]
     loss = loss_of(forward(net, inputs, "grasp"), targets)
     first = torch.autograd.grad(loss, weights, allow_unused=True)
@@ -116,7 +116,7 @@ def fisher(
     net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None, *, seed: Any = 0, copy: bool = True
 ) -> float:
     """Fisher information of the activations of convolution and linear layers (module docstring)."""
-    net, layers, inputs, targets = _prepare(net, inputs, targets, "fisher", copy)
+    net, layers, inputs, targets = _prepare(net, inputs, targets, "fisher", copy, seed)
     scores: list[torch.Tensor] = []
 
     def keep(module: torch.nn.Module, args: Any, output: torch.Tensor) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nasnb.proxies.base import ProxyError, check_inputs, finite, forward, generator, weight_layers, working_copy
+from nasnb.proxies.base import ProxyError, check_inputs, finite, forward, generator, training_copy, weight_layers
 
 __all__ = ["zen"]
 
@@ -55,9 +55,9 @@ def _gaussian_init(net: nn.Module, g: torch.Generator) -> None:
 
 
 def zen(net: torch.nn.Module, inputs: torch.Tensor, targets: Any = None, *, seed: Any = 0, copy: bool = True) -> float:
-    """Zen-score of ``net`` (module docstring); ``seed`` seeds the Gaussian weights and inputs."""
+    """Zen-score of ``net`` (module docstring); ``seed`` seeds the Gaussian weights, inputs and dropout masks."""
     inputs = check_inputs(net, inputs, "zen")
-    net = working_copy(net, copy).train()
+    net = training_copy(net, copy, seed, "zen")
     weight_layers(net, "zen")
     g = generator(seed, "zen")
     _gaussian_init(net, g)
