@@ -47,21 +47,25 @@ def _search(bench, n, **kw):
 def _logger_rows(study) -> list[tuple]:
     """What the hand-written logger receives per evaluation: the values a search knows (the candidate
     as a JSON value: the logger serialises and hashes it, as the recorder does)."""
-    return [(r.seq, r.candidate(), r.seed, r.status, r.fitness, r.loss, r.metrics, r.total_time, r.parent,
-             r.arrival) for r in study.evaluations()]
+    return [(r.seq, r.candidate(), r.seed, r.status, r.fitness, r.loss, r.metrics, r.total_time, r.traceback,
+             r.started, r.parent, r.arrival) for r in study.evaluations()]
 
 
 _LOG_SQL = ("INSERT INTO evaluations (study_id, key, seq, descriptor_json, descriptor_hash, settings_json, seed, "
-            "status, fitness, loss, metrics_json, total_time, candidate_json, parent, arrival, created, finished) "
-            "VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            "status, fitness, loss, metrics_json, total_time, traceback, engine_id, created, started, finished, "
+            "candidate_json, parent, arrival, threads, engine_host, engine_rank, engine_pid, device) "
+            "VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
 class _HandLogger:
-    """A plain sqlite3 logger writing rows into the same table (nasnb's schema, indexes included, WAL with
-    synchronous=NORMAL as the store), one commit per row (``batch=1``) or per ``batch`` rows: what
-    SQLite alone costs. It serialises and hashes the candidate, settings and metrics per row."""
+    """A plain sqlite3 logger writing the same rows into the same table (nasnb's schema, indexes included,
+    WAL with synchronous=NORMAL as the store; every column the recorder writes, the host and process
+    included), one commit per row (``batch=1``) or per ``batch`` rows: what SQLite alone costs. It
+    serialises and hashes the candidate, settings and metrics per row."""
 
     def __init__(self, path: Path, settings: dict, batch: int) -> None:
+        import socket
+
         from nasnb.store.schema import SCHEMA
 
         self.conn = sqlite3.connect(path, isolation_level=None)
@@ -70,17 +74,20 @@ class _HandLogger:
         self.conn.executescript(SCHEMA)
         self.conn.execute("INSERT INTO studies (name, config_json, created) VALUES ('log', '{}', 0)")
         self.settings, self.batch, self.held = settings, batch, []
+        self.host, self.pid = socket.gethostname(), os.getpid()
 
-    def log(self, seq, candidate, seed, status, fit, loss, metrics, tt, parent, arrival) -> None:
+    def log(self, seq, candidate, seed, status, fit, loss, metrics, tt, message, started, parent, arrival) -> None:
         import hashlib
 
         cj = json.dumps(candidate, sort_keys=True, separators=(",", ":"))  # the candidate, hashed once
         dh = hashlib.blake2b(cj.encode(), digest_size=16).hexdigest()
         settings_json = json.dumps(self.settings, sort_keys=True, separators=(",", ":"))
-        key = hashlib.blake2b(f"{dh}|{seed}|{seq}|{settings_json}".encode(), digest_size=16).hexdigest()
+        key = hashlib.blake2b(f"{dh}|{'null' if seed is None else seed}|{seq}|{settings_json}".encode(),
+                              digest_size=16).hexdigest()
         now = time.time()
         row = (key, seq, cj, dh, settings_json, seed, str(status), fit, loss,
-               json.dumps(metrics, sort_keys=True, separators=(",", ":")), tt, cj, parent, arrival, now, now)
+               json.dumps(metrics, sort_keys=True, separators=(",", ":")), tt, message, None, now, started, now, cj,
+               parent, arrival, None, self.host, None, self.pid, None)
         if self.batch == 1:
             self.conn.execute(_LOG_SQL, row)  # autocommit: one transaction per row
             return
@@ -98,6 +105,21 @@ class _HandLogger:
     def close(self) -> None:
         self.flush()
         self.conn.close()
+
+
+def _same_rows(recorded: Path, logged: Path) -> None:
+    """Refuse to report a ratio unless the logger wrote the recorder's rows: every column equal but
+    the three clock readings (``created``, ``started``, ``finished``)."""
+    from nasnb.store.schema import WRITE_COLUMNS
+
+    columns = ", ".join(c for c in WRITE_COLUMNS if c not in ("created", "started", "finished"))
+    query = f"SELECT {columns} FROM evaluations ORDER BY seq"
+    rows = []
+    for path in (recorded, logged):
+        with sqlite3.connect(path) as conn:
+            rows.append(conn.execute(query).fetchall())
+    if rows[0] != rows[1]:
+        raise AssertionError(f"the hand-written logger's rows differ from the recorder's in {logged}")
 
 
 def _hand_logger(path: Path, rows: list[tuple], settings: dict, batch: int) -> tuple[float, float]:
@@ -132,10 +154,12 @@ def _hand_search(bench, n: int, logger: _HandLogger | None = None) -> tuple[floa
     clock = _Clock()
     for _ in range(n):
         trial = strategy.ask()
+        started = time.time()
         result = bench.evaluate_candidate(trial.candidate)
         if logger is not None:
             logger.log(trial.index, bench.candidate_to_json(trial.candidate), None, result.status, result.fitness,
-                       result.loss, result.metrics, result.total_time, trial.parent, trial.index)
+                       result.loss, result.metrics, result.total_time, result.message, started, trial.parent,
+                       trial.index)
         strategy.tell(trial, result)
     if logger is not None:
         logger.flush()
@@ -175,6 +199,8 @@ def bench_recording(n: int, repeats: int) -> dict:
                 logger = _HandLogger(Path(tmp) / f"h{rep}-{group}.sqlite", settings, group)
                 keep(f"hand{group}", _hand_search(bench, n, logger))
                 logger.close()
+                if rep == 0:
+                    _same_rows(Path(tmp) / f"r{rep}-{group}.sqlite", Path(tmp) / f"h{rep}-{group}.sqlite")
                 keep(f"tight{group}", _hand_logger(Path(tmp) / f"l{rep}-{group}.sqlite", rows, settings, group), 1)
     out = {}
     for c in ("", "cpu_"):
@@ -385,7 +411,7 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=5000 if QUICK else 1_000_000,
                         help="rows of the large study (issue 26: open, resume, to_dataframe and their memory)")
     parser.add_argument("--repeats", type=int, default=1 if QUICK else 3)
-    parser.add_argument("--recording-repeats", type=int, default=1 if QUICK else 7,
+    parser.add_argument("--recording-repeats", type=int, default=1 if QUICK else 9,
                         help="runs of each side of the recording comparison (cheap; the best counts)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "join.md"))
     args = parser.parse_args()
@@ -455,8 +481,8 @@ def main() -> None:
         "",
         "Recording cost is (recorded run - plain run) per evaluation; the logger's is (a hand-written "
         "ask/look-up/tell loop logging each result - the same loop without it): it writes the same rows into the "
-        "same table (nasnb's schema and indexes) and serialises and hashes the candidate, settings and metrics "
-        "as the recorder does. On a machine whose CPU is shared the Python side of recording slows more than "
+        "same table (nasnb's schema and indexes; every column equal but the clock readings, checked) and "
+        "serialises and hashes the candidate, settings and metrics as the recorder does. On a machine whose CPU is shared the Python side of recording slows more than "
         "SQLite's commit, which moves the recording ratios up; the \"already done?\" step is also given against "
         "`read_sql_query` of the same rows.",
         "",

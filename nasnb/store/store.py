@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -146,7 +147,8 @@ class ExperimentStore:
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
         self._lock = threading.RLock()
-        self._last_checkpoint = time.monotonic()
+        # the next interval checkpoint (never for ":memory:", which has no write-ahead log)
+        self._next_checkpoint = math.inf if self.path == ":memory:" else time.monotonic() + self.checkpoint_every
 
     def __repr__(self) -> str:
         return f"ExperimentStore({str(self.path)!r})"
@@ -206,7 +208,7 @@ class ExperimentStore:
             )
 
     def _maybe_checkpoint(self) -> None:
-        if self.path != ":memory:" and time.monotonic() - self._last_checkpoint > self.checkpoint_every:
+        if time.monotonic() > self._next_checkpoint:
             self.checkpoint(truncate=False)
 
     def write_rows(self, rows: Sequence[tuple], *, overwrite: bool = False, hold: bool = False) -> None:
@@ -218,7 +220,8 @@ class ExperimentStore:
         deletes every row of the same sequence indices. ``hold=True`` (the study recorder) lets
         ``group_commit`` rows wait in memory and go together (see the class docstring).
         """
-        rows = list(rows)
+        if type(rows) is not list:
+            rows = list(rows)
         if not rows:
             return
         if hold and self.group_commit > 1:
@@ -226,9 +229,11 @@ class ExperimentStore:
             if len(self._pending_rows) + len(self._pending_replaced) >= self.group_commit:
                 self.flush()
             return
-        self.flush()
+        if self._pending_rows or self._pending_replaced:
+            self.flush()
         if len(rows) == 1 and not overwrite:
-            self._writable()
+            if self.read_only:
+                self._writable()
             with self._lock:  # one statement in autocommit mode: its own transaction, one round trip
                 conn = self._connection()
                 try:
@@ -334,7 +339,7 @@ class ExperimentStore:
                 conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
             except sqlite3.DatabaseError as exc:
                 raise opening.write_error(self.path, exc) from exc
-            self._last_checkpoint = time.monotonic()
+            self._next_checkpoint = time.monotonic() + self.checkpoint_every
 
     def close(self) -> None:
         """Write held-back rows, checkpoint the write-ahead log into the main file and close."""

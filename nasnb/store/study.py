@@ -29,7 +29,14 @@ from nasnb._json import loads
 from nasnb._validation import check_choice
 from nasnb.exceptions import StoreError
 from nasnb.results import EvaluationResult, Status
-from nasnb.store.schema import FINAL_STATUSES, FINISHED_SQL, STORE_STATUSES, canonical_json, evaluation_row
+from nasnb.store.schema import (
+    FINAL_STATUSES,
+    FINISHED_SQL,
+    STORE_STATUSES,
+    WRITE_COLUMNS,
+    canonical_json,
+    evaluation_row,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from nasnb.store.store import ExperimentStore
@@ -37,33 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Study", "EvaluationRecord"]
 
 
-_COLUMNS = (
-    "id",
-    "key",
-    "seq",
-    "descriptor_json",
-    "descriptor_hash",
-    "settings_json",
-    "seed",
-    "status",
-    "fitness",
-    "loss",
-    "metrics_json",
-    "total_time",
-    "engine_id",
-    "created",
-    "started",
-    "finished",
-    "traceback",
-    "candidate_json",
-    "parent",
-    "arrival",
-    "threads",
-    "engine_host",
-    "engine_rank",
-    "engine_pid",
-    "device",
-)
+#: Columns read for an :class:`EvaluationRecord`: the row id and every written column but the study's id.
+_COLUMNS = ("id", *(c for c in WRITE_COLUMNS if c != "study_id"))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ __all__ = ["as_result", "CandidateEvaluator", "Job", "FailureLog"]
 
 logger = logging.getLogger(__name__)
 
+#: Canonical JSON (sorted keys, compact, finite numbers) of a candidate, one encoder for every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
 
 def _accepts(fn: Any, name: str) -> bool:
     try:
@@ -149,9 +152,7 @@ class CandidateEvaluator:
         if job._described is None:
             candidate_json = None
             if job.candidate is not None:
-                candidate_json = json.dumps(
-                    self.space.candidate_to_json(job.candidate), sort_keys=True, separators=(",", ":"), allow_nan=False
-                )
+                candidate_json = _CANONICAL.encode(self.space.candidate_to_json(job.candidate))
             if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
                 job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
             elif candidate_json is not None:  # (a candidate was given)
