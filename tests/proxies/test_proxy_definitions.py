@@ -76,7 +76,7 @@ def test_grasp_is_minus_theta_times_the_hessian_gradient_product():
 
     g = torch.autograd.grad(loss_of(*weights), weights)
     _, hg = torch.autograd.functional.hvp(loss_of, tuple(w.detach() for w in weights), tuple(g))
-    expected = sum(float((-w * h).sum()) for w, h in zip(weights, hg))
+    expected = sum(float((-w.detach() * h).sum()) for w, h in zip(weights, hg))
     assert grasp(small_net(), x, y) == pytest.approx(expected, rel=1e-4)
 
 
