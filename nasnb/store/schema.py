@@ -57,6 +57,7 @@ __all__ = [
     "FINAL_STATUSES",
     "FINISHED_SQL",
     "WRITE_COLUMNS",
+    "CANONICAL_ENCODER",
     "UPSERT",
     "canonical_json",
     "candidate_hash",
@@ -185,7 +186,8 @@ UPSERT = (
 )
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+#: The encoder of canonical JSON: sorted keys, compact, finite numbers only (one for every call).
+CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentStore") -> str:
@@ -196,7 +198,7 @@ def canonical_json(value: Any, *, what: str = "value", func: str = "ExperimentSt
     """
     where = f"The {what!r} parameter of {func}"
     try:
-        text = _ENCODER.encode(value)
+        text = CANONICAL_ENCODER.encode(value)
     except RecursionError:
         text = None  # far too deep for the encoder: refused below, without the RecursionError's context
     except (TypeError, ValueError) as exc:
@@ -265,7 +267,7 @@ def _metrics_json(metrics: Any) -> str:
     if not metrics:
         return "{}"
     try:  # the usual case: finite numbers, encoded once; NaN/inf (stored as null) and bad values go below
-        text = _ENCODER.encode(metrics)
+        text = CANONICAL_ENCODER.encode(metrics)
     except (TypeError, ValueError, RecursionError):
         pass
     else:

@@ -220,8 +220,7 @@ class ExperimentStore:
         deletes every row of the same sequence indices. ``hold=True`` (the study recorder) lets
         ``group_commit`` rows wait in memory and go together (see the class docstring).
         """
-        if type(rows) is not list:
-            rows = list(rows)
+        rows = list(rows)
         if not rows:
             return
         if hold and self.group_commit > 1:
@@ -229,11 +228,9 @@ class ExperimentStore:
             if len(self._pending_rows) + len(self._pending_replaced) >= self.group_commit:
                 self.flush()
             return
-        if self._pending_rows or self._pending_replaced:
-            self.flush()
+        self.flush()
         if len(rows) == 1 and not overwrite:
-            if self.read_only:
-                self._writable()
+            self._writable()
             with self._lock:  # one statement in autocommit mode: its own transaction, one round trip
                 conn = self._connection()
                 try:

@@ -33,7 +33,6 @@ Examples
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,14 +42,11 @@ from nasnb.evaluators.execution import run_evaluation
 from nasnb.exceptions import DescriptorError, EvaluationError, ParameterError
 from nasnb.results import EvaluationOutcome, EvaluationResult, Status, as_result
 from nasnb.store.recorder import evaluator_settings
-from nasnb.store.schema import describe, json_hash
+from nasnb.store.schema import CANONICAL_ENCODER, describe, json_hash
 
 __all__ = ["as_result", "CandidateEvaluator", "Job", "FailureLog"]
 
 logger = logging.getLogger(__name__)
-
-#: Canonical JSON (sorted keys, compact, finite numbers) of a candidate, one encoder for every call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _accepts(fn: Any, name: str) -> bool:
@@ -152,7 +148,7 @@ class CandidateEvaluator:
         if job._described is None:
             candidate_json = None
             if job.candidate is not None:
-                candidate_json = _CANONICAL.encode(self.space.candidate_to_json(job.candidate))
+                candidate_json = CANONICAL_ENCODER.encode(self.space.candidate_to_json(job.candidate))
             if job.payload is not None and not self.fast and hasattr(job.payload, "canonical_hash"):
                 job._described = (job.payload.to_json(), job.payload.canonical_hash(), candidate_json)
             elif candidate_json is not None:  # (a candidate was given)
