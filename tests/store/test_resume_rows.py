@@ -143,20 +143,17 @@ def test_a_crafted_store_is_a_store_error_naming_the_study(tmp_path):
     path = study.store.path
     study.store.close()
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE evaluations SET arrival='late' WHERE seq=2")
-    conn.commit()
-    with pytest.raises(StoreError, match="'s'.*seq=2 has an arrival that is not an integer"):
-        StudyRecorder(ExperimentStore(path).load_study("s"), SETTINGS).load(lambda i: i)
-    conn.execute("UPDATE evaluations SET arrival=2, seed='five' WHERE seq=2")
-    conn.commit()
-    with pytest.raises(SettingsMismatchError, match=r"seed: stored five \(seq=2\), now 2"):
-        StudyRecorder(ExperimentStore(path).load_study("s"), SETTINGS).load(lambda i: i)
-    conn.execute("UPDATE evaluations SET seed=2, seq='two' WHERE seq=2")
-    conn.commit()
-    with pytest.raises(StoreError, match="'s'.*seq is 'two'"):
-        StudyRecorder(ExperimentStore(path).load_study("s"), SETTINGS).load(lambda i: i)
-    conn.execute("UPDATE evaluations SET seq=2.5 WHERE seq='two'")
-    conn.commit()
-    with pytest.raises(StoreError):
-        StudyRecorder(ExperimentStore(path).load_study("s"), SETTINGS).load(lambda i: i)
+    damages = [  # each on top of the last one mended
+        ("UPDATE evaluations SET arrival='late' WHERE seq=2", StoreError,
+         "'s'.*seq=2 has an arrival that is not an integer"),
+        ("UPDATE evaluations SET arrival=2, seed='five' WHERE seq=2", SettingsMismatchError,
+         r"seed: stored five \(seq=2\), now 2"),
+        ("UPDATE evaluations SET seed=2, seq='two' WHERE seq=2", StoreError, "'s'.*seq is 'two'"),
+        ("UPDATE evaluations SET seq=2.5 WHERE seq='two'", StoreError, None),
+    ]
+    for sql, error, match in damages:
+        conn.execute(sql)
+        conn.commit()
+        with pytest.raises(error, match=match):
+            StudyRecorder(ExperimentStore(path).load_study("s"), SETTINGS).load(lambda i: i)
     conn.close()
