@@ -94,7 +94,7 @@ def test_fisher_sums_half_the_mean_squared_activation_gradient_products():
     nn.functional.cross_entropy(net(x), y).backward()
     expected = 0.0
     for a in acts:
-        g = a * a.grad
+        g = (a * a.grad).detach()
         g = g.sum(dim=(2, 3)) if g.dim() == 4 else g
         expected += float(g.pow(2).mean(0).mul(0.5).sum())
     assert fisher(small_net(), x, y) == pytest.approx(expected, rel=1e-5)
